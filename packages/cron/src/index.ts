@@ -1,0 +1,2 @@
+/** Placeholder while the parser lands. */
+export const DEFAULT_TIMEZONE = 'Europe/Stockholm';
