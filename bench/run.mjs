@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Runs every benchmark in this folder in turn (each prints its own table). Pass names to run a subset:
+//   pnpm bench cron engine
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .filter((f) => wanted.length === 0 || wanted.includes(f.replace('.bench.mjs', '')))
+  .sort();
+let status = 0;
+for (const file of files) {
+  console.log(`\n=== ${file}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file)], { stdio: 'inherit' });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);
