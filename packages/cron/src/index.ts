@@ -1,2 +1,21 @@
-/** Placeholder while the parser lands. */
-export const DEFAULT_TIMEZONE = 'Europe/Stockholm';
+export type { CronSyntaxErrorCode } from './errors.js';
+export {
+  CRON_ERROR_CODES,
+  CronArgumentError,
+  CronConversionError,
+  CronError,
+  CronNeverFiresError,
+  CronSyntaxError,
+  InvalidTimezoneError,
+} from './errors.js';
+export {
+  CronExpression,
+  getNextRun,
+  getNextRuns,
+  iterateRuns,
+  matches,
+  parseCron,
+} from './expression.js';
+export type { CronFieldName, CronOptions } from './types.js';
+export { DEFAULT_TIMEZONE } from './types.js';
+export { assertTimezone, isValidTimezone } from './zone.js';
