@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+
+import { tokenCommand } from './commands/token/index.js';
+import type { CommandContext, CommandSpec, GlobalArgs } from './lib/command.js';
+import { UsageError } from './lib/errors.js';
+import type { CliIo } from './lib/output.js';
+import { PROGRAM, reportError } from './lib/report.js';
+
+/** Every top-level command, in the order `--help` lists them. Phase-2 commands slot in here. */
+const COMMANDS: readonly CommandSpec[] = [tokenCommand];
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** `--verbose` must also work for errors yargs raises before any handler sees the parsed flags. */
+function wantsVerbose(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === '--') return false;
+    if (arg === '--verbose' || arg === '--verbose=true') return true;
+  }
+  return false;
+}
+
+/** The known command words at the start of `args` (`['cron', 'next']`) and the first unknown positional. */
+function commandPath(args: readonly string[]): { path: string[]; unknown: string | undefined } {
+  const positionals = args.filter((arg) => !arg.startsWith('-'));
+  const path: string[] = [];
+  const top = COMMANDS.find((c) => c.name === positionals[0]);
+  if (!top) return { path, unknown: positionals[0] };
+  path.push(top.name);
+  const sub = positionals[1];
+  if (sub !== undefined && top.subcommands.includes(sub)) {
+    path.push(sub);
+    return { path, unknown: undefined };
+  }
+  return { path, unknown: top.subcommands.length > 0 ? sub : undefined };
+}
+
+/** Turns a yargs validation message into one actionable line. */
+function usageMessage(message: string, args: readonly string[]): string {
+  const { path, unknown } = commandPath(args);
+  const help = `run "${[PROGRAM, ...path, '--help'].join(' ')}" for usage`;
+  const where = path.length > 0 ? `${path.join(' ')} command` : 'command';
+  const suggestion = /^Did you mean (.+)\?$/.exec(message);
+  if (suggestion) {
+    return `unknown ${where} "${unknown ?? ''}"; did you mean "${suggestion[1]}"? (${help})`;
+  }
+  const unknownArgs = /^Unknown arguments?: (.+)$/.exec(message);
+  if (unknownArgs && unknown !== undefined && unknownArgs[1]?.split(', ').includes(unknown)) {
+    const names =
+      path.length > 0 ? COMMANDS.find((c) => c.name === path[0])?.subcommands : COMMANDS.map((c) => c.name);
+    return `unknown ${where} "${unknown}"; the commands are ${(names ?? []).join(', ')} (${help})`;
+  }
+  return `${message.replace(/\.$/, '')} (${help})`;
+}
+
+/**
+ * Runs `craft-jobs` with the given arguments (without `node` and the script) and returns the exit status. Never
+ * throws and never exits the process: the caller decides what to do with the status.
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const verbose = wantsVerbose(args);
+  let status = 0;
+  const context: CommandContext = {
+    io,
+    setExitStatus: (code) => {
+      status = code;
+    },
+  };
+  try {
+    let parser: Argv<GlobalArgs> = yargs([...args])
+      .scriptName(PROGRAM)
+      .usage(`${PROGRAM} <command> [options]\n\nMint API tokens (cron commands are coming).`)
+      .option('verbose', {
+        type: 'boolean',
+        global: true,
+        default: false,
+        describe: 'Print details on stderr, and the stack trace of any error',
+      })
+      .option('config', {
+        type: 'string',
+        global: true,
+        requiresArg: true,
+        describe: 'JSON config file (default: ./craft.config.json if present)',
+      });
+    for (const spec of COMMANDS) {
+      parser = parser.command(spec.create(context));
+    }
+    parser = parser
+      .demandCommand(1, 'no command given')
+      .recommendCommands()
+      .strict()
+      .exitProcess(false)
+      .fail((message, error) => {
+        if (error) throw error;
+        throw new UsageError(usageMessage(message ?? 'invalid command line', args));
+      })
+      .epilogue(
+        'Configuration: flags, then environment variables, then the config file. Exit statuses: 0 ok, 1 job failed, 2 usage error, 3 timeout, 4 configuration, 70 internal error.',
+      )
+      .help()
+      .alias('help', 'h')
+      .version(readVersion())
+      .group(['verbose', 'config', 'help', 'version'], 'Global options:')
+      .wrap(Math.min(110, process.stdout.columns ?? 100));
+    await parser.parseAsync();
+    return status;
+  } catch (error) {
+    return reportError(error, io, verbose);
+  }
+}
