@@ -1,3 +1,6 @@
+export { fromPosix, toPosix } from './convert.js';
+export type { FieldDescription } from './describe.js';
+export { describeCron, describeFields } from './describe.js';
 export type { CronSyntaxErrorCode } from './errors.js';
 export {
   CRON_ERROR_CODES,
@@ -8,6 +11,8 @@ export {
   CronSyntaxError,
   InvalidTimezoneError,
 } from './errors.js';
+export type { ExplainedRun, ExplainOptions, RunExplanation, SkippedSlot } from './explain.js';
+export { explainRuns } from './explain.js';
 export {
   CronExpression,
   getNextRun,
