@@ -1,3 +1,41 @@
+export {
+  builtinJobs,
+  CALCULATE_NEXT_SCHEDULES,
+  CLEANUP_RUN_HISTORY,
+  DEFAULT_RUN_RETENTION_DAYS,
+} from './builtins.js';
+export { FakeClock, offsetClock, systemClock } from './clock.js';
+export type { ParameterIssue } from './errors.js';
+export {
+  ChainCycleError,
+  InvalidCronExpressionError,
+  InvalidFieldError,
+  InvalidJobDefinitionError,
+  InvalidParametersError,
+  InvalidScheduleTimezoneError,
+  JobLockedError,
+  JobModuleError,
+  JobTimeoutError,
+  LeaseLostError,
+  RunAbandonedError,
+  RunNotFoundError,
+  SCHEDULER_ERROR_CODES,
+  ScheduleExistsError,
+  ScheduleNotFoundError,
+  SchedulerError,
+  SchedulerStoppedError,
+  ScheduleValidationError,
+  ShutdownError,
+  UnknownChainTargetError,
+  UnknownJobTypeError,
+} from './errors.js';
+export { backoffDelay } from './executor.js';
+export type { MemoryLockOptions } from './memory/memory-lock.js';
+export { MemoryLock } from './memory/memory-lock.js';
+export type { MemoryStoreOptions } from './memory/memory-store.js';
+export { MemoryStore } from './memory/memory-store.js';
+export type { SkipReason, SlotDecision, SlotPlan, SlotPlanInput } from './missed-runs.js';
+export { planSlots } from './missed-runs.js';
 export type {
   AttemptStatus,
   JobRun,
@@ -32,6 +70,29 @@ export {
   slotRunKey,
 } from './model.js';
 export type {
+  BackoffOptions,
+  DefineJobOptions,
+  JobContext,
+  JobDefinition,
+  JobHandler,
+  JobTypeLookup,
+} from './registry.js';
+export {
+  checkParameters,
+  DEFAULT_BACKOFF,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMEOUT_SECONDS,
+  defineJob,
+  isJobDefinition,
+  JobRegistry,
+  layeredJobs,
+  loadJobModule,
+} from './registry.js';
+export type { CycleResult, JobSchedulerOptions, ManualRun, MissedRunsResult } from './scheduler.js';
+export { JobScheduler } from './scheduler.js';
+export type { JobTypeInfo, ManualRunner, NextRunRepair, ScheduleServiceOptions } from './service.js';
+export { ScheduleService } from './service.js';
+export type {
   Clock,
   Lease,
   LockProvider,
@@ -47,3 +108,5 @@ export type {
   SchedulerStore,
   ScheduleStore,
 } from './types.js';
+export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
+export { scheduleInputFromRecord, validateScheduleInput } from './validation.js';

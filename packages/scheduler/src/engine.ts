@@ -1,0 +1,91 @@
+// Internal: what claim.ts and executor.ts need from the scheduler. Not part of the public API.
+import { randomUUID } from 'node:crypto';
+import type { CronExpression } from '@craft/cron';
+import type { JobRun, RunTrigger } from './model.js';
+import type { JobTypeLookup } from './registry.js';
+import type { Clock, LockProvider, Logger, SchedulerEventMap, SchedulerStore } from './types.js';
+
+export interface EngineContext {
+  readonly store: SchedulerStore;
+  readonly lock: LockProvider;
+  readonly jobs: JobTypeLookup;
+  readonly clock: Clock;
+  readonly replicaId: string;
+  readonly lockTtlMs: number;
+  readonly pollIntervalMs: number;
+  readonly timezone: string;
+  readonly logger: Logger;
+  readonly maxSkipRecords: number;
+  readonly random: () => number;
+  /** Aborts when stop() has waited its grace period: running handlers are aborted. */
+  readonly hardStop: AbortSignal;
+  /** Aborts when stop() is called: no new claims, no new attempts. */
+  readonly softStop: AbortSignal;
+  /** The public scheduler object, handed to handlers as `context.scheduler`. */
+  readonly self: unknown;
+  emit<K extends keyof SchedulerEventMap>(event: K, payload: SchedulerEventMap[K]): void;
+  cron(expression: string): CronExpression;
+  /** Registers background work so stop() and idle() can wait for it. */
+  track<T>(promise: Promise<T>): Promise<T>;
+  /** Run ids currently executed by this process (recovery leaves them alone). */
+  readonly active: Set<string>;
+}
+
+export interface NewRunFields {
+  runKey?: string;
+  jobType: string;
+  jobName: string | null;
+  slot: Date | null;
+  trigger: RunTrigger;
+  parameters: Record<string, unknown>;
+  maxAttempts: number;
+  timeoutSeconds: number;
+  lockKey: string;
+  parentRunId?: string | null;
+  fencingToken?: number | null;
+  status?: 'pending' | 'skipped';
+  result?: unknown;
+}
+
+/** A fresh run record owned (leased) by this replica; skipped runs are final and unowned. */
+export function newRun(ctx: EngineContext, f: NewRunFields): JobRun {
+  const id = randomUUID();
+  const now = new Date(ctx.clock.now());
+  const skipped = f.status === 'skipped';
+  return {
+    id,
+    runKey: f.runKey ?? id,
+    jobType: f.jobType,
+    jobName: f.jobName,
+    slot: f.slot,
+    trigger: f.trigger,
+    parameters: f.parameters,
+    status: skipped ? 'skipped' : 'pending',
+    attempts: [],
+    maxAttempts: f.maxAttempts,
+    timeoutSeconds: f.timeoutSeconds,
+    startedAt: null,
+    finishedAt: skipped ? now : null,
+    result: f.result ?? null,
+    error: null,
+    parentRunId: f.parentRunId ?? null,
+    replicaId: ctx.replicaId,
+    lockKey: f.lockKey,
+    leaseOwner: skipped ? null : ctx.replicaId,
+    leaseExpiresAt: skipped ? null : new Date(now.getTime() + ctx.lockTtlMs),
+    fencingToken: f.fencingToken ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** A JSON-safe copy of a handler result (undefined → null; unserialisable values are described). */
+export function toJsonResult(value: unknown): unknown {
+  if (value === undefined) return null;
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? null : JSON.parse(s);
+  } catch (error) {
+    return { unserializable: String(value), reason: error instanceof Error ? error.message : String(error) };
+  }
+}

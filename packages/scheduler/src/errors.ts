@@ -1,0 +1,363 @@
+/**
+ * Every error `@craft/scheduler` throws or records. Each class has a stable `code` (`CRAFT_SCHEDULER_*`) and an
+ * `httpStatus` so the API maps errors to responses in one place, and the CLI prints the same messages.
+ *
+ * @module
+ */
+
+/** Base class of every scheduler error. */
+export class SchedulerError extends Error {
+  /** Stable machine-readable code, e.g. `CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE`. */
+  readonly code: string;
+  /** The HTTP status an API should answer with. @default 500 */
+  readonly httpStatus: number;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; httpStatus?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.httpStatus = options?.httpStatus ?? 500;
+  }
+}
+
+/**
+ * Base class of invalid schedule input. `field` is the snake_case field name of spec section 1 (the name users
+ * see in the REST API and the CLI), e.g. `cron_expression`.
+ */
+export class ScheduleValidationError extends SchedulerError {
+  /** The offending field (snake_case). */
+  readonly field: string;
+
+  constructor(code: string, field: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, { ...options, httpStatus: 400 });
+    this.field = field;
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** A field has the wrong type or is out of range (e.g. `max_attempts: 0`, an unknown `missed_run_policy`). */
+export class InvalidFieldError extends ScheduleValidationError {
+  /** The offending value. */
+  readonly value: unknown;
+
+  constructor(field: string, value: unknown, expected: string) {
+    super(
+      'CRAFT_SCHEDULER_INVALID_FIELD',
+      field,
+      `ScheduleService: field "${field}" is ${show(value)}, expected ${expected}. Fix the value and save again.`,
+    );
+    this.value = value;
+  }
+}
+
+/** The cron expression does not parse (wraps the `@craft/cron` error as `cause`). */
+export class InvalidCronExpressionError extends ScheduleValidationError {
+  /** The whole expression. */
+  readonly expression: string;
+  /** The `@craft/cron` error code (e.g. `CRAFT_CRON_INVALID_FIELD`, `CRAFT_CRON_NEVER_FIRES`). */
+  readonly cronCode: string | undefined;
+  /** The cron field at fault (`minute`, `hour`, ...) when the cron error names one. */
+  readonly cronField: string | undefined;
+  /** The offending text when the cron error names it. */
+  readonly text: string | undefined;
+  /** The 0-based character position of the offending text, when known. */
+  readonly position: number | undefined;
+
+  constructor(expression: string, cause: unknown) {
+    const c = (cause ?? {}) as { code?: unknown; field?: unknown; text?: unknown; position?: unknown };
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'CRAFT_SCHEDULER_INVALID_CRON',
+      'cron_expression',
+      `ScheduleService: cron_expression ${show(expression)} is invalid: ${reason}`,
+      { cause },
+    );
+    this.expression = expression;
+    this.cronCode = typeof c.code === 'string' ? c.code : undefined;
+    this.cronField = typeof c.field === 'string' ? c.field : undefined;
+    this.text = typeof c.text === 'string' ? c.text : undefined;
+    this.position = typeof c.position === 'number' ? c.position : undefined;
+  }
+}
+
+/** The timezone is not a known IANA zone. */
+export class InvalidScheduleTimezoneError extends ScheduleValidationError {
+  /** The offending zone. */
+  readonly timezone: unknown;
+
+  constructor(timezone: unknown, field = 'timezone', cause?: unknown) {
+    super(
+      'CRAFT_SCHEDULER_INVALID_TIMEZONE',
+      field,
+      `ScheduleService: ${field} ${show(timezone)} is not a known IANA timezone. ` +
+        'Use a zone such as "Europe/Stockholm" or "UTC", or null for the scheduler default.',
+      cause === undefined ? undefined : { cause },
+    );
+    this.timezone = timezone;
+  }
+}
+
+/** No job type with this name is registered. */
+export class UnknownJobTypeError extends ScheduleValidationError {
+  /** The unknown job type. */
+  readonly jobType: string;
+
+  constructor(jobType: string, known: readonly string[], field = 'job_type') {
+    super(
+      'CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE',
+      field,
+      `JobRegistry: job type ${show(jobType)} is not registered. Known job types: ${
+        known.length ? known.join(', ') : '(none)'
+      }. Register it with defineJob() in the module named by CRAFT_JOBS.`,
+    );
+    this.jobType = jobType;
+  }
+}
+
+/** One problem found by a parameter schema. */
+export interface ParameterIssue {
+  /** JSON pointer of the offending value inside `parameters` (`''` for the object itself). */
+  path: string;
+  /** What is wrong. */
+  message: string;
+}
+
+/** The parameters do not satisfy the job type's schema. */
+export class InvalidParametersError extends ScheduleValidationError {
+  /** The job type whose schema rejected the parameters. */
+  readonly jobType: string;
+  /** Every problem found. */
+  readonly issues: ParameterIssue[];
+
+  constructor(jobType: string, issues: ParameterIssue[]) {
+    const list = issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ');
+    super(
+      'CRAFT_SCHEDULER_INVALID_PARAMETERS',
+      'parameters',
+      `JobRegistry: parameters for job type ${show(jobType)} are invalid: ${list}. ` +
+        "Fix them to match the job's parameter schema (GET the job types to see it).",
+    );
+    this.jobType = jobType;
+    this.issues = issues;
+  }
+}
+
+/** A chain names neither a schedule nor a registered job type. */
+export class UnknownChainTargetError extends ScheduleValidationError {
+  /** The unknown name. */
+  readonly target: string;
+
+  constructor(target: string) {
+    super(
+      'CRAFT_SCHEDULER_CHAIN_UNKNOWN',
+      'chain',
+      `ScheduleService: chain entry ${show(target)} names neither a schedule nor a registered job type. ` +
+        'Create that schedule first, or fix the name.',
+    );
+    this.target = target;
+  }
+}
+
+/** Saving the schedule would make its chain (transitively) run itself. */
+export class ChainCycleError extends ScheduleValidationError {
+  /** The cycle, starting and ending with the same schedule name. */
+  readonly cycle: string[];
+
+  constructor(cycle: string[]) {
+    super(
+      'CRAFT_SCHEDULER_CHAIN_CYCLE',
+      'chain',
+      `ScheduleService: chain forms a cycle (${cycle.join(' -> ')}). Remove one of the links.`,
+    );
+    this.cycle = cycle;
+  }
+}
+
+/** A schedule with this `job_name` already exists. */
+export class ScheduleExistsError extends SchedulerError {
+  /** The duplicate name. */
+  readonly jobName: string;
+
+  constructor(jobName: string) {
+    super(
+      'CRAFT_SCHEDULER_SCHEDULE_EXISTS',
+      `ScheduleService: a schedule named ${show(jobName)} already exists. Update it, or pick another job_name.`,
+      { httpStatus: 409 },
+    );
+    this.jobName = jobName;
+  }
+}
+
+/** No schedule with this `job_name` exists. */
+export class ScheduleNotFoundError extends SchedulerError {
+  /** The missing name. */
+  readonly jobName: string;
+
+  constructor(jobName: string) {
+    super(
+      'CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND',
+      `ScheduleService: no schedule named ${show(jobName)}. List schedules to see the existing names.`,
+      { httpStatus: 404 },
+    );
+    this.jobName = jobName;
+  }
+}
+
+/** No run with this id exists. */
+export class RunNotFoundError extends SchedulerError {
+  /** The missing run id. */
+  readonly runId: string;
+
+  constructor(runId: string) {
+    super('CRAFT_SCHEDULER_RUN_NOT_FOUND', `JobScheduler: no run with id ${show(runId)}.`, {
+      httpStatus: 404,
+    });
+    this.runId = runId;
+  }
+}
+
+/** A manual run was refused because another execution holds the job's lock. */
+export class JobLockedError extends SchedulerError {
+  /** The lock key, e.g. `job:nightly-cleanup`. */
+  readonly lockKey: string;
+
+  constructor(lockKey: string) {
+    super(
+      'CRAFT_SCHEDULER_JOB_LOCKED',
+      `JobScheduler: lock ${show(lockKey)} is held by another execution; nothing was started. ` +
+        'Retry when the running execution has finished.',
+      { httpStatus: 409 },
+    );
+    this.lockKey = lockKey;
+  }
+}
+
+/** The scheduler is stopping or stopped and accepts no new runs. */
+export class SchedulerStoppedError extends SchedulerError {
+  constructor() {
+    super(
+      'CRAFT_SCHEDULER_STOPPED',
+      'JobScheduler: the scheduler is stopping; no new runs are accepted. Start a new instance.',
+      { httpStatus: 503 },
+    );
+  }
+}
+
+/** Recorded as an attempt's error when it exceeded its timeout (the handler's signal is aborted with it). */
+export class JobTimeoutError extends SchedulerError {
+  /** The timeout that was exceeded, in seconds. */
+  readonly timeoutSeconds: number;
+
+  constructor(jobType: string, timeoutSeconds: number) {
+    super(
+      'CRAFT_SCHEDULER_JOB_TIMEOUT',
+      `Executor: job ${show(jobType)} exceeded its timeout of ${timeoutSeconds} s and its signal was aborted. ` +
+        'Raise timeout_seconds or make the handler faster; handlers must honour the signal.',
+    );
+    this.timeoutSeconds = timeoutSeconds;
+  }
+}
+
+/** The handler's signal reason when this replica lost the job's lock lease (another replica may take over). */
+export class LeaseLostError extends SchedulerError {
+  /** The lock key whose lease was lost. */
+  readonly lockKey: string;
+
+  constructor(lockKey: string) {
+    super(
+      'CRAFT_SCHEDULER_LEASE_LOST',
+      `Executor: the lease on ${show(lockKey)} was lost (expired and taken over, or the lock store failed); ` +
+        'the handler was aborted and its result will not be written. Use a longer lock TTL if this recurs.',
+    );
+    this.lockKey = lockKey;
+  }
+}
+
+/** The handler's signal reason, and the attempt's recorded error, when the scheduler shut down mid-run. */
+export class ShutdownError extends SchedulerError {
+  constructor() {
+    super(
+      'CRAFT_SCHEDULER_SHUTDOWN',
+      'Executor: the scheduler shut down after its grace period while this attempt ran; another replica ' +
+        'retries it if attempts remain.',
+    );
+  }
+}
+
+/** Recorded as an attempt's error when its replica died (its lease expired) mid-attempt. */
+export class RunAbandonedError extends SchedulerError {
+  constructor(replicaId: string | null) {
+    super(
+      'CRAFT_SCHEDULER_RUN_ABANDONED',
+      `Recovery: the replica ${show(replicaId)} running this attempt stopped renewing its lease (it died or ` +
+        'lost the store); the attempt was abandoned. Handlers should be idempotent because of this.',
+    );
+  }
+}
+
+/** A job definition passed to `defineJob` or a registry is invalid, or its type is registered twice. */
+export class InvalidJobDefinitionError extends SchedulerError {
+  constructor(message: string) {
+    super('CRAFT_SCHEDULER_INVALID_JOB_DEFINITION', `defineJob: ${message}`);
+  }
+}
+
+/** A module named by `CRAFT_JOBS` could not be loaded or does not default-export job definitions. */
+export class JobModuleError extends SchedulerError {
+  /** The module path. */
+  readonly path: string;
+
+  constructor(path: string, problem: string, cause?: unknown) {
+    super(
+      'CRAFT_SCHEDULER_INVALID_JOB_MODULE',
+      `loadJobModule: ${show(path)} ${problem}. The module must default-export an array of defineJob() results.`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.path = path;
+  }
+}
+
+/** Every error code this package defines (the README's Errors table lists exactly these). */
+export const SCHEDULER_ERROR_CODES: readonly string[] = [
+  'CRAFT_SCHEDULER_INVALID_FIELD',
+  'CRAFT_SCHEDULER_INVALID_CRON',
+  'CRAFT_SCHEDULER_INVALID_TIMEZONE',
+  'CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE',
+  'CRAFT_SCHEDULER_INVALID_PARAMETERS',
+  'CRAFT_SCHEDULER_CHAIN_UNKNOWN',
+  'CRAFT_SCHEDULER_CHAIN_CYCLE',
+  'CRAFT_SCHEDULER_SCHEDULE_EXISTS',
+  'CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND',
+  'CRAFT_SCHEDULER_RUN_NOT_FOUND',
+  'CRAFT_SCHEDULER_JOB_LOCKED',
+  'CRAFT_SCHEDULER_STOPPED',
+  'CRAFT_SCHEDULER_JOB_TIMEOUT',
+  'CRAFT_SCHEDULER_LEASE_LOST',
+  'CRAFT_SCHEDULER_SHUTDOWN',
+  'CRAFT_SCHEDULER_RUN_ABANDONED',
+  'CRAFT_SCHEDULER_INVALID_JOB_DEFINITION',
+  'CRAFT_SCHEDULER_INVALID_JOB_MODULE',
+];
+
+/** Serialises any thrown value into a {@link import('./model.js').RunError}. */
+export function toRunError(error: unknown): { name: string; message: string; code?: string; stack?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return { name: 'Error', message: typeof error === 'string' ? error : show(error) };
+}

@@ -1,0 +1,216 @@
+import { systemClock } from '../clock.js';
+import { FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
+import type {
+  Clock,
+  RunCondition,
+  RunQuery,
+  RunUpdate,
+  ScheduleCondition,
+  ScheduleQuery,
+  SchedulerStore,
+} from '../types.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The store's time source (run leases, `updatedAt`). Share one clock in simulations. @default systemClock */
+  clock?: Clock;
+}
+
+interface StoredRun {
+  run: JobRun;
+  seq: number;
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+const FINAL = new Set(FINAL_RUN_STATUSES);
+
+/**
+ * In-process {@link SchedulerStore}: the embedded default (no database configured) and the reference
+ * implementation of the storage contract. One instance is one "database": share it between scheduler instances
+ * to simulate replicas. State is lost when the process exits.
+ */
+export class MemoryStore implements SchedulerStore {
+  readonly #clock: Clock;
+  readonly #schedules = new Map<string, JobSchedule>();
+  readonly #runs = new Map<string, StoredRun>();
+  readonly #runKeys = new Map<string, string>();
+  #seq = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async getSchedule(jobName: string): Promise<JobSchedule | null> {
+    await Promise.resolve();
+    const s = this.#schedules.get(jobName);
+    return s ? copy(s) : null;
+  }
+
+  async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
+    await Promise.resolve();
+    let list = [...this.#schedules.values()].filter(
+      (s) =>
+        (query.enabled === undefined || s.isEnabled === query.enabled) &&
+        (query.jobType === undefined || s.jobType === query.jobType) &&
+        (query.afterJobName === undefined || s.jobName > query.afterJobName),
+    );
+    list.sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
+    if (query.limit !== undefined) list = list.slice(0, query.limit);
+    return list.map(copy);
+  }
+
+  async insertSchedule(schedule: JobSchedule): Promise<boolean> {
+    await Promise.resolve();
+    if (this.#schedules.has(schedule.jobName)) return false;
+    this.#schedules.set(schedule.jobName, copy(schedule));
+    return true;
+  }
+
+  async updateSchedule(
+    jobName: string,
+    patch: Partial<Omit<JobSchedule, 'jobName'>>,
+    condition: ScheduleCondition = {},
+  ): Promise<JobSchedule | null> {
+    await Promise.resolve();
+    const cur = this.#schedules.get(jobName);
+    if (!cur) return null;
+    if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    const next = { ...cur } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v !== undefined && k !== 'jobName') next[k] = copy(v);
+    }
+    this.#schedules.set(jobName, next as unknown as JobSchedule);
+    return copy(next as unknown as JobSchedule);
+  }
+
+  async deleteSchedule(jobName: string): Promise<boolean> {
+    await Promise.resolve();
+    return this.#schedules.delete(jobName);
+  }
+
+  async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
+    await Promise.resolve();
+    const t = now.getTime();
+    const due: JobSchedule[] = [];
+    for (const s of this.#schedules.values()) {
+      if (s.isEnabled && (s.nextRunAt === null || s.nextRunAt.getTime() <= t)) due.push(s);
+    }
+    due.sort((a, b) => (a.nextRunAt?.getTime() ?? -Infinity) - (b.nextRunAt?.getTime() ?? -Infinity));
+    return due.slice(0, limit).map(copy);
+  }
+
+  async getEarliestNextRunAt(): Promise<Date | null> {
+    await Promise.resolve();
+    let min: number | null = null;
+    for (const s of this.#schedules.values()) {
+      if (s.isEnabled && s.nextRunAt && (min === null || s.nextRunAt.getTime() < min))
+        min = s.nextRunAt.getTime();
+    }
+    return min === null ? null : new Date(min);
+  }
+
+  async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
+    await Promise.resolve();
+    if (this.#runKeys.has(run.runKey) || this.#runs.has(run.id)) return false;
+    const stored = copy(run);
+    if (options.leaseForMs !== undefined && stored.leaseOwner !== null) {
+      stored.leaseExpiresAt = new Date(this.#clock.now() + options.leaseForMs);
+    }
+    this.#runs.set(run.id, { run: stored, seq: this.#seq++ });
+    this.#runKeys.set(run.runKey, run.id);
+    return true;
+  }
+
+  async getRun(id: string): Promise<JobRun | null> {
+    await Promise.resolve();
+    const r = this.#runs.get(id);
+    return r ? copy(r.run) : null;
+  }
+
+  async getRunByKey(runKey: string): Promise<JobRun | null> {
+    await Promise.resolve();
+    const id = this.#runKeys.get(runKey);
+    const r = id === undefined ? undefined : this.#runs.get(id);
+    return r ? copy(r.run) : null;
+  }
+
+  async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
+    await Promise.resolve();
+    const stored = this.#runs.get(id);
+    if (!stored) return null;
+    const now = this.#clock.now();
+    if (!matchesCondition(stored.run, condition, now)) return null;
+    const next = { ...stored.run } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(update.set ?? {})) {
+      if (v !== undefined && k !== 'id' && k !== 'runKey' && k !== 'createdAt') next[k] = copy(v);
+    }
+    if (update.leaseForMs !== undefined) next['leaseExpiresAt'] = new Date(now + update.leaseForMs);
+    next['updatedAt'] = new Date(now);
+    stored.run = next as unknown as JobRun;
+    return copy(stored.run);
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
+    await Promise.resolve();
+    const list = this.#filterRuns(query);
+    const offset = query.offset ?? 0;
+    const page = query.limit === undefined ? list.slice(offset) : list.slice(offset, offset + query.limit);
+    return page.map((r) => copy(r.run));
+  }
+
+  async countRuns(query: RunQuery = {}): Promise<number> {
+    await Promise.resolve();
+    return this.#filterRuns(query).length;
+  }
+
+  async deleteRuns(filter: { finishedBefore: Date }): Promise<number> {
+    await Promise.resolve();
+    const t = filter.finishedBefore.getTime();
+    let n = 0;
+    for (const [id, { run }] of this.#runs) {
+      if (FINAL.has(run.status) && run.finishedAt !== null && run.finishedAt.getTime() < t) {
+        this.#runs.delete(id);
+        this.#runKeys.delete(run.runKey);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  #filterRuns(q: RunQuery): StoredRun[] {
+    const now = this.#clock.now();
+    const out: StoredRun[] = [];
+    for (const stored of this.#runs.values()) {
+      const r = stored.run;
+      if (q.jobName !== undefined && r.jobName !== q.jobName) continue;
+      if (q.jobType !== undefined && r.jobType !== q.jobType) continue;
+      if (q.status !== undefined && !q.status.includes(r.status)) continue;
+      if (q.trigger !== undefined && r.trigger !== q.trigger) continue;
+      if (q.parentRunId !== undefined && r.parentRunId !== q.parentRunId) continue;
+      if (q.slotFrom !== undefined && (r.slot === null || r.slot.getTime() < q.slotFrom.getTime())) continue;
+      if (q.slotTo !== undefined && (r.slot === null || r.slot.getTime() >= q.slotTo.getTime())) continue;
+      if (q.leaseExpired !== undefined && leaseFree(r, now) !== q.leaseExpired) continue;
+      out.push(stored);
+    }
+    const dir = q.order === 'asc' ? 1 : -1;
+    out.sort((a, b) => dir * (a.run.createdAt.getTime() - b.run.createdAt.getTime() || a.seq - b.seq));
+    return out;
+  }
+}
+
+function sameInstant(a: Date | null, b: Date | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.getTime() === b.getTime();
+}
+
+function leaseFree(run: JobRun, now: number): boolean {
+  return run.leaseOwner === null || run.leaseExpiresAt === null || run.leaseExpiresAt.getTime() <= now;
+}
+
+function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
+  if (c.status !== undefined && !c.status.includes(run.status)) return false;
+  if (c.leaseOwner !== undefined && run.leaseOwner !== c.leaseOwner) return false;
+  if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
+  if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
+  return true;
+}
