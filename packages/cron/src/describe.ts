@@ -125,9 +125,16 @@ export function describeCron(expression: string | CronExpression): string {
       .join(',');
   }
   const posix = `${fields[0]} ${fields[1]} ${fields[2]} ${fields[3]} ${dow}`;
-  return cronstrue.toString(posix, {
-    use24HourTimeFormat: true,
-    logicalAndDayFields: c.domStar || c.dowStar,
-    throwExceptionOnParseError: true,
-  });
+  try {
+    return cronstrue.toString(posix, {
+      use24HourTimeFormat: true,
+      logicalAndDayFields: c.domStar || c.dowStar,
+      throwExceptionOnParseError: true,
+    });
+  } catch {
+    // cronstrue refused a form it does not know; fall back to the per-field text.
+    const parts = describeFields(expr).map((f) => `${f.field}: ${f.text}`);
+    const rule = c.domStar || c.dowStar ? 'both day fields must match' : 'either day field may match';
+    return `${parts.join('; ')} (${rule})`;
+  }
 }
