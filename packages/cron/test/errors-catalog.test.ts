@@ -6,10 +6,12 @@ import * as api from '../src/index.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const errorsSection = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Migration notes'));
-const documented = [...errorsSection.matchAll(/^\|\s*`(CRAFT_CRON_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map((m) => ({
-  code: m[1]!,
-  className: m[2]!,
-}));
+const documented = [...errorsSection.matchAll(/^\|\s*`(CRAFT_CRON_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map(
+  (m) => ({
+    code: m[1]!,
+    className: m[2]!,
+  }),
+);
 
 function sampleErrors(): api.CronError[] {
   const caught: api.CronError[] = [];
