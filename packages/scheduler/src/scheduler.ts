@@ -363,7 +363,13 @@ export class JobScheduler {
       const followUps: Promise<unknown>[] = [];
       const collector: FollowUps = { push: (p) => followUps.push(p) };
       const batch = this.#track(executeBatch(this.#ctx, lease, claim.toRun, collector));
-      return { created: claim.created, done: batch.then(async (r) => (await settleAll(followUps), r)) };
+      return {
+        created: claim.created,
+        done: batch.then(async (r) => {
+          await settleAll(followUps);
+          return r;
+        }),
+      };
     } catch (error) {
       await this.lock.release(lease).catch(noop);
       throw error;
@@ -436,7 +442,12 @@ export class JobScheduler {
       const batch = this.#track(
         executeBatch(this.#ctx, lease, [adopted], { push: (p) => followUps.push(p) }),
       );
-      recovered.push(batch.then(async (r) => (await settleAll(followUps), r)));
+      recovered.push(
+        batch.then(async (r) => {
+          await settleAll(followUps);
+          return r;
+        }),
+      );
     }
     return { abandoned, recovered };
   }
@@ -512,7 +523,10 @@ export class JobScheduler {
       this.#emit('run:created', { run });
       const followUps: Promise<unknown>[] = [];
       const batch = this.#track(executeBatch(this.#ctx, lease, [run], { push: (p) => followUps.push(p) }));
-      const done = batch.then(async ([final]) => (await settleAll(followUps), final ?? run));
+      const done = batch.then(async ([final]) => {
+        await settleAll(followUps);
+        return final ?? run;
+      });
       return { run, done };
     } catch (error) {
       await this.lock.release(lease).catch(noop);

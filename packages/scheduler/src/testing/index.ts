@@ -1,0 +1,56 @@
+/**
+ * `@craft/scheduler/testing`: the conformance suite every storage adapter runs, plus test helpers.
+ *
+ * ```ts
+ * import { describe, expect, it } from 'vitest';
+ * import { schedulerConformanceSuite } from '@craft/scheduler/testing';
+ * schedulerConformanceSuite({ describe, it, expect }, {
+ *   createStore: ({ clock }) => new MyStore({ clock }),
+ *   createLock: ({ clock }) => new MyLock({ clock }),
+ * });
+ * ```
+ *
+ * @module
+ */
+import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
+import { type LockSuiteOptions, lockSuite } from './lock-suite.js';
+import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
+import type { SuiteTestApi, TimeOptions } from './types.js';
+
+export { killable } from './chaos.js';
+export type { EngineSuiteOptions } from './engine-suite.js';
+export { engineSuite } from './engine-suite.js';
+export type { LockSuiteOptions } from './lock-suite.js';
+export { lockSuite } from './lock-suite.js';
+export type { StoreSuiteOptions } from './store-suite.js';
+export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
+export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.js';
+
+/** Options of {@link schedulerConformanceSuite}: the union of the three suites' options. */
+export interface ConformanceSuiteOptions
+  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore'>,
+    Pick<LockSuiteOptions, 'createLock' | 'destroyLock' | 'collectGarbage'>,
+    TimeOptions {
+  /**
+   * Run the engine suite (requires `time: 'fake'`: the adapter judges time by the injected `FakeClock`).
+   * @default true when `time` is 'fake'
+   */
+  engine?: boolean;
+}
+
+/** Registers the storage, lock and (with fake time) engine suites. */
+export function schedulerConformanceSuite(api: SuiteTestApi, options: ConformanceSuiteOptions): void {
+  storeSuite(api, options);
+  lockSuite(api, options);
+  if (options.engine ?? options.time !== 'real') {
+    const engine: EngineSuiteOptions = {
+      createStore: options.createStore,
+      createLock: options.createLock,
+      destroy: async (store, lock) => {
+        await options.destroyStore?.(store);
+        await options.destroyLock?.(lock);
+      },
+    };
+    engineSuite(api, engine);
+  }
+}

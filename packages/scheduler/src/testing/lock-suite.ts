@@ -1,0 +1,139 @@
+import type { Clock, Lease, LockProvider } from '../types.js';
+import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
+
+/** Options of {@link lockSuite}. */
+export interface LockSuiteOptions extends TimeOptions {
+  /** Returns a fresh lock provider for one test, judging expiry by `ctx.clock` in `fake` mode. */
+  createLock(ctx: { clock: Clock }): LockProvider | Promise<LockProvider>;
+  /** Called after each test (close connections, drop the database). */
+  destroyLock?(lock: LockProvider): void | Promise<void>;
+  /**
+   * Deletes expired lock records the way the backend's garbage collection would (e.g. a TTL index). When given,
+   * the suite checks that fencing tokens keep increasing across garbage collection.
+   */
+  collectGarbage?(lock: LockProvider): void | Promise<void>;
+}
+
+/**
+ * The lock conformance suite: exclusivity, expiry and takeover, renewal, release by a non-owner, fencing. Uses
+ * only the public `LockProvider` contract.
+ */
+export function lockSuite(api: SuiteTestApi, options: LockSuiteOptions): void {
+  const { describe, it, expect } = api;
+  const withLock = (fn: (lock: LockProvider, time: SuiteTime) => Promise<void>) => async () => {
+    const time = makeTime(options);
+    const lock = await options.createLock({ clock: time.clock });
+    try {
+      await fn(lock, time);
+    } finally {
+      await options.destroyLock?.(lock);
+    }
+  };
+  let n = 0;
+  const key = () => `job:suite-${Date.now().toString(36)}-${n++}`;
+
+  describe('LockProvider', () => {
+    it(
+      'grants a free key and refuses it to everyone else (also its owner) while the lease lasts',
+      withLock(async (lock, time) => {
+        const k = key();
+        const lease = await lock.acquire(k, 'a', time.leaseMs);
+        expect(lease).not.toBeNull();
+        expect(lease?.key).toBe(k);
+        expect(lease?.owner).toBe('a');
+        expect(lease?.token).toBeGreaterThan(0);
+        expect(await lock.acquire(k, 'b', time.leaseMs)).toBeNull();
+        expect(await lock.acquire(k, 'a', time.leaseMs)).toBeNull();
+        expect((await lock.inspect(k))?.owner).toBe('a');
+        expect(await lock.acquire(key(), 'b', time.leaseMs)).not.toBeNull();
+      }),
+    );
+
+    it(
+      'gives a key to exactly one of many concurrent acquirers',
+      withLock(async (lock, time) => {
+        const k = key();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => lock.acquire(k, `owner-${i}`, time.leaseMs)),
+        );
+        const winners = results.filter((r): r is Lease => r !== null);
+        expect(winners).toHaveLength(1);
+        expect((await lock.inspect(k))?.owner).toBe(winners[0]?.owner);
+      }),
+    );
+
+    it(
+      'lets another owner take over an expired lease with a greater fencing token',
+      withLock(async (lock, time) => {
+        const k = key();
+        const first = (await lock.acquire(k, 'a', time.leaseMs)) as Lease;
+        await time.advance(time.leaseMs * 1.5);
+        expect(await lock.inspect(k)).toBeNull();
+        const second = await lock.acquire(k, 'b', time.leaseMs);
+        expect(second?.owner).toBe('b');
+        expect(second?.token).toBeGreaterThan(first.token);
+        // The old holder can neither renew nor release any more.
+        expect(await lock.renew(first)).toBeNull();
+        expect(await lock.release(first)).toBe(false);
+        expect((await lock.inspect(k))?.owner).toBe('b');
+      }),
+    );
+
+    it(
+      'releases for the owner only; a non-owner release returns false and changes nothing',
+      withLock(async (lock, time) => {
+        const k = key();
+        const lease = (await lock.acquire(k, 'a', time.leaseMs)) as Lease;
+        expect(await lock.release({ ...lease, owner: 'intruder' })).toBe(false);
+        expect(await lock.release({ ...lease, token: lease.token + 1 })).toBe(false);
+        expect((await lock.inspect(k))?.owner).toBe('a');
+        expect(await lock.acquire(k, 'b', time.leaseMs)).toBeNull();
+        expect(await lock.release(lease)).toBe(true);
+        expect(await lock.release(lease)).toBe(false);
+        expect(await lock.inspect(k)).toBeNull();
+        const next = await lock.acquire(k, 'b', time.leaseMs);
+        expect(next?.token).toBeGreaterThan(lease.token);
+      }),
+    );
+
+    it(
+      'renews a held lease (same token, later expiry) so it outlives its original ttl',
+      withLock(async (lock, time) => {
+        const k = key();
+        const lease = (await lock.acquire(k, 'a', time.leaseMs)) as Lease;
+        await time.advance(time.leaseMs * 0.6);
+        const renewed = await lock.renew(lease, time.leaseMs);
+        expect(renewed?.token).toBe(lease.token);
+        expect(renewed?.expiresAt.getTime()).toBeGreaterThan(lease.expiresAt.getTime());
+        await time.advance(time.leaseMs * 0.6);
+        expect(await lock.acquire(k, 'b', time.leaseMs)).toBeNull();
+        expect((await lock.inspect(k))?.owner).toBe('a');
+        expect(await lock.release(renewed as Lease)).toBe(true);
+        expect(await lock.renew(lease)).toBeNull();
+      }),
+    );
+
+    it(
+      'hands out strictly increasing fencing tokens per key across release, expiry and garbage collection',
+      withLock(async (lock, time) => {
+        const k = key();
+        const other = key();
+        const tokens: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          const lease = (await lock.acquire(k, `o${i % 2}`, time.leaseMs)) as Lease;
+          expect(lease).not.toBeNull();
+          tokens.push(lease.token);
+          await lock.acquire(other, 'x', time.leaseMs);
+          if (i % 2 === 0) await lock.release(lease);
+          else {
+            await time.advance(time.leaseMs * 1.5);
+            await options.collectGarbage?.(lock);
+          }
+        }
+        for (let i = 1; i < tokens.length; i++) {
+          expect(tokens[i] as number).toBeGreaterThan(tokens[i - 1] as number);
+        }
+      }),
+    );
+  });
+}
