@@ -1,10 +1,12 @@
 package dev.craft.mongotestserver;
 
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * Starts mongo-java-server's in-memory backend on 127.0.0.1 for the test command.
@@ -14,9 +16,26 @@ import java.net.InetSocketAddress;
  * stderr). The process exits when its stdin reaches end-of-file, so a parent that dies (and so closes the pipe)
  * never leaves a server behind, and on SIGTERM/SIGINT. {@code --no-stdin-watch} turns the stdin watch off for
  * running it by hand with stdin not attached.
+ *
+ * <p>The server reports MongoDB 4.4 (wire version 9) instead of mongo-java-server's default (version 5.0.0
+ * with wire version 8), because the Node.js driver 7 refuses servers below wire version 9. In mongo-java-server
+ * 1.47 the version is only reported (isMaster, buildInfo, serverStatus); no behaviour depends on it.
  */
 public final class MongoTestServer {
   private static final String HOST = "127.0.0.1";
+
+  /** What the server reports: MongoDB 4.4.0, wire version 9 (the Node.js driver 7's minimum). */
+  static final MongoVersion REPORTED_VERSION = new MongoVersion() {
+    @Override
+    public List<Integer> getVersionArray() {
+      return List.of(4, 4, 0);
+    }
+
+    @Override
+    public int getWireVersion() {
+      return 9;
+    }
+  };
 
   private MongoTestServer() {}
 
@@ -34,7 +53,9 @@ public final class MongoTestServer {
       }
     }
 
-    MongoServer server = new MongoServer(new MemoryBackend());
+    MemoryBackend backend = new MemoryBackend();
+    backend.version(REPORTED_VERSION);
+    MongoServer server = new MongoServer(backend);
     try {
       server.bind(HOST, port);
     } catch (Exception e) { // netty rethrows the checked BindException undeclared
