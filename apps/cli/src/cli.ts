@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-
+import { cronCommand } from './commands/cron/index.js';
 import { tokenCommand } from './commands/token/index.js';
 import type { CommandContext, CommandSpec, GlobalArgs } from './lib/command.js';
 import { UsageError } from './lib/errors.js';
@@ -8,7 +8,7 @@ import type { CliIo } from './lib/output.js';
 import { PROGRAM, reportError } from './lib/report.js';
 
 /** Every top-level command, in the order `--help` lists them. Phase-2 commands slot in here. */
-const COMMANDS: readonly CommandSpec[] = [tokenCommand];
+const COMMANDS: readonly CommandSpec[] = [cronCommand, tokenCommand];
 
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -75,7 +75,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   try {
     let parser: Argv<GlobalArgs> = yargs([...args])
       .scriptName(PROGRAM)
-      .usage(`${PROGRAM} <command> [options]\n\nMint API tokens (cron commands are coming).`)
+      .usage(`${PROGRAM} <command> [options]\n\nPreview and explain cron expressions, mint API tokens.`)
       .option('verbose', {
         type: 'boolean',
         global: true,

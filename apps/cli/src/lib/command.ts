@@ -1,4 +1,4 @@
-import { assertTimezone } from '@craft/cron';
+import { assertTimezone, DEFAULT_TIMEZONE } from '@craft/cron';
 import type { CommandModule } from 'yargs';
 import { type ConfigKey, type ConfigResolver, createConfigResolver } from './config.js';
 import type { ExitStatusCode } from './errors.js';
@@ -49,6 +49,7 @@ export function configFor(
     env: context.io.env,
     cwd: context.io.cwd(),
     configPath: argv.config,
+    defaults: { timezone: DEFAULT_TIMEZONE },
     validate: { timezone: (zone) => assertTimezone(zone) },
   });
 }

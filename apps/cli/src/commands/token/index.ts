@@ -41,8 +41,8 @@ export function parseScopes(values: readonly string[]): string[] {
 
 interface TokenArgs extends GlobalArgs {
   scope: string[] | undefined;
-  'expires-in': string;
-  subject: string;
+  'expires-in': string | undefined;
+  subject: string | undefined;
   secret: string | undefined;
   issuer: string | undefined;
   audience: string | undefined;
@@ -79,11 +79,11 @@ function createTokenCommand(context: CommandContext): CommandModule<GlobalArgs, 
           describe: messages.audience,
         })
         .option('json', { type: 'boolean', default: false, describe: messages.json })
-        .example(messages.examples.map(([cmd, text]) => [cmd, text] as [string, string])) as never,
+        .example(messages.examples.map(([cmd, text]) => [cmd, text] as [string, string])),
     handler: (argv) => {
       const output = outputFor(context, argv);
       const scopes = parseScopes(argv.scope ?? ['jobs:read']);
-      const lifetime = parseDuration(argv['expires-in']);
+      const lifetime = parseDuration(argv['expires-in'] ?? '1h');
       const config = configFor(context, argv, {
         jwtSecret: argv.secret,
         jwtIssuer: argv.issuer,
@@ -109,7 +109,7 @@ function createTokenCommand(context: CommandContext): CommandModule<GlobalArgs, 
         ...(issuer.value === undefined ? {} : { iss: issuer.value }),
         ...(audience.value === undefined ? {} : { aud: audience.value }),
       });
-      const token = sign({ sub: argv.subject, scope: scopes.join(' '), iat, exp });
+      const token = sign({ sub: argv.subject ?? 'craft-jobs', scope: scopes.join(' '), iat, exp });
       if (argv.json) {
         output.json({ token, expires_at: new Date(exp * 1000).toISOString(), scopes });
       } else {
