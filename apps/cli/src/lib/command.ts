@@ -1,4 +1,3 @@
-import { assertTimezone, DEFAULT_TIMEZONE } from '@craft/cron';
 import type { CommandModule } from 'yargs';
 import { type ConfigKey, type ConfigResolver, createConfigResolver } from './config.js';
 import type { ExitStatusCode } from './errors.js';
@@ -37,13 +36,15 @@ export function outputFor(context: CommandContext, argv: GlobalArgs): Output {
 
 /**
  * The {@link ConfigResolver} for one invocation: `flags` first, then the environment, then the config file. Zones
- * are checked against the IANA database wherever they come from.
+ * are checked against the IANA database wherever they come from. (@craft/cron is loaded here, on use, so that
+ * `--help` and commands without settings start faster.)
  */
-export function configFor(
+export async function configFor(
   context: CommandContext,
   argv: GlobalArgs,
   flags: { [K in ConfigKey]?: string | number | undefined },
-): ConfigResolver {
+): Promise<ConfigResolver> {
+  const { assertTimezone, DEFAULT_TIMEZONE } = await import('@craft/cron');
   return createConfigResolver({
     flags,
     env: context.io.env,

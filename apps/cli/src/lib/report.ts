@@ -1,5 +1,4 @@
-import { CronError, InvalidTimezoneError } from '@craft/cron';
-import { ExitError, ExitStatus, type ExitStatusCode, InternalError, UsageError } from './errors.js';
+import { ExitError, ExitStatus, type ExitStatusCode, InternalError } from './errors.js';
 import type { CliIo } from './output.js';
 import { createStyler, shouldUseColor } from './output.js';
 
@@ -7,15 +6,20 @@ import { createStyler, shouldUseColor } from './output.js';
 export const PROGRAM = 'craft-jobs';
 
 /**
+ * Error codes of libraries whose typed errors all mean "bad input": matched by their stable code rather than by
+ * class, so the library need not be loaded to report an error (and a second copy of it would still match).
+ */
+const USAGE_CODE_PREFIXES = ['CRAFT_CRON_'];
+
+/**
  * Classifies anything a command threw, once, at the edge: our `ExitError`s and the typed errors of the libraries
  * (bad cron expression or timezone: usage) keep their message and code; everything else becomes an `InternalError`.
  */
 export function classifyError(error: unknown): ExitError | InternalError {
   if (error instanceof ExitError || error instanceof InternalError) return error;
-  if (error instanceof CronError || error instanceof InvalidTimezoneError) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string') return new UsageError(error.message, { cause: error });
-    return new ExitError(code, ExitStatus.Usage, error.message, { cause: error });
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && USAGE_CODE_PREFIXES.some((prefix) => code.startsWith(prefix))) {
+    return new ExitError(code, ExitStatus.Usage, (error as Error).message, { cause: error });
   }
   return new InternalError(error);
 }

@@ -1,4 +1,3 @@
-import { fromPosix, toPosix } from '@craft/cron';
 import type { CommandModule } from 'yargs';
 import { type CommandContext, type GlobalArgs, lastValue, outputFor } from '../../lib/command.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
@@ -31,7 +30,8 @@ export function createConvertCommand(context: CommandContext): CommandModule<Glo
         })
         .option('json', { type: 'boolean', default: false, describe: messages.convert.json })
         .example(messages.convert.examples.map(([cmd, text]) => [cmd, text] as [string, string])),
-    handler: (argv) => {
+    handler: async (argv) => {
+      const { fromPosix, toPosix } = await import('@craft/cron');
       const output = outputFor(context, argv);
       const posix = argv['from-posix'];
       const iso = argv['to-posix'];

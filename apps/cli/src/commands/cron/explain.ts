@@ -1,4 +1,3 @@
-import { describeCron, describeFields } from '@craft/cron';
 import type { CommandModule } from 'yargs';
 import { type CommandContext, type GlobalArgs, outputFor } from '../../lib/command.js';
 import { formatTable } from '../../lib/output.js';
@@ -42,7 +41,8 @@ export function createExplainCommand(context: CommandContext): CommandModule<Glo
         })
         .option('json', { type: 'boolean', default: false, describe: messages.explain.json })
         .example(messages.explain.examples.map(([cmd, text]) => [cmd, text] as [string, string])),
-    handler: (argv) => {
+    handler: async (argv) => {
+      const { describeCron, describeFields } = await import('@craft/cron');
       const output = outputFor(context, argv);
       const expression = expressionArg('explain', argv);
       const description = describeCron(expression);

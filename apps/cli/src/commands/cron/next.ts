@@ -1,4 +1,3 @@
-import { describeCron, explainRuns, parseCron } from '@craft/cron';
 import type { CommandModule } from 'yargs';
 import { type CommandContext, configFor, type GlobalArgs, lastValue, outputFor } from '../../lib/command.js';
 import { formatTable } from '../../lib/output.js';
@@ -47,11 +46,13 @@ export function createNextCommand(context: CommandContext): CommandModule<Global
         })
         .option('json', { type: 'boolean', default: false, describe: messages.next.json })
         .example(messages.next.examples.map(([cmd, text]) => [cmd, text] as [string, string])),
-    handler: (argv) => {
+    handler: async (argv) => {
+      // Loaded on use, so --help and other commands start faster.
+      const { describeCron, explainRuns, parseCron } = await import('@craft/cron');
       const output = outputFor(context, argv);
       const expression = expressionArg('next', argv);
       parseCron(expression);
-      const timezone = configFor(context, argv, { timezone: argv.tz }).get('timezone');
+      const timezone = (await configFor(context, argv, { timezone: argv.tz })).get('timezone');
       output.debug(`timezone ${timezone.value} (from ${timezone.origin})`);
       const count = countArg(argv.count, 10);
       const from = instantArg(argv.from, context.io.now);

@@ -1,4 +1,3 @@
-import { createSigner } from 'fast-jwt';
 import type { CommandModule } from 'yargs';
 import {
   type CommandContext,
@@ -80,11 +79,11 @@ function createTokenCommand(context: CommandContext): CommandModule<GlobalArgs, 
         })
         .option('json', { type: 'boolean', default: false, describe: messages.json })
         .example(messages.examples.map(([cmd, text]) => [cmd, text] as [string, string])),
-    handler: (argv) => {
+    handler: async (argv) => {
       const output = outputFor(context, argv);
       const scopes = parseScopes(argv.scope ?? ['jobs:read']);
       const lifetime = parseDuration(argv['expires-in'] ?? '1h');
-      const config = configFor(context, argv, {
+      const config = await configFor(context, argv, {
         jwtSecret: argv.secret,
         jwtIssuer: argv.issuer,
         jwtAudience: argv.audience,
@@ -103,6 +102,7 @@ function createTokenCommand(context: CommandContext): CommandModule<GlobalArgs, 
 
       const iat = Math.floor(context.io.now().getTime() / 1000);
       const exp = iat + lifetime;
+      const { createSigner } = await import('fast-jwt');
       const sign = createSigner({
         key: secret.value,
         algorithm: 'HS256',
