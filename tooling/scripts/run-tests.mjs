@@ -1,10 +1,87 @@
 #!/usr/bin/env node
-// Runs every package's tests through turbo. (The MongoDB test server is started here once it exists.)
-import { spawnSync } from 'node:child_process';
+// The root `pnpm test`: brings up MongoDB for the suites, runs every package's tests through turbo, tears down.
+//
+//   MONGODB_URI set  -> used as is (a real MongoDB, a replica set, Atlas); nothing is started.
+//   otherwise        -> tooling/mongo-test-server builds (cached) and starts the MongoDB-compatible test server
+//                       on a free loopback port; MONGODB_URI is exported to turbo and stopped at the end.
+// If the server cannot start: with CI=true the run fails here, saying why; elsewhere a loud warning is printed,
+// the tests run anyway and every MongoDB suite fails on its own (requireMongoUri from @craft/test-utils throws
+// with CRAFT_MONGODB_UNAVAILABLE in its message). Extra arguments go to `turbo run test`.
+import { spawn } from 'node:child_process';
+import { startMongoTestServer } from '../mongo-test-server/launch.mjs';
 
 const extra = process.argv.slice(2);
-const result = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', ...extra], {
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+
+/** @type {import('../mongo-test-server/launch.mjs').MongoTestServer | undefined} */
+let server;
+try {
+  server = await startMongoTestServer();
+  if (server.external) {
+    process.stderr.write('run-tests: MONGODB_URI is set; the MongoDB suites run against it\n');
+  } else {
+    const { buildMs, startMs } = server.timings;
+    process.stderr.write(
+      `run-tests: MongoDB test server (mongo-java-server, in memory) at ${server.uri} ` +
+        `(jar ${buildMs > 1000 ? `built in ${(buildMs / 1000).toFixed(1)} s` : 'cached'}, ` +
+        `started in ${(startMs / 1000).toFixed(1)} s)\n`,
+    );
+  }
+  env.MONGODB_URI = server.uri;
+  env.CRAFT_MONGODB_SERVER = server.external ? 'external' : 'mongo-java-server';
+} catch (error) {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (inCi) {
+    process.stderr.write(
+      `\nrun-tests: FAILED: CI=true and the MongoDB test server could not start, so the MongoDB suites cannot run.\n` +
+        `${reason}\nFix the cause above, or set MONGODB_URI to a running MongoDB.\n`,
+    );
+    process.exit(1);
+  }
+  const bar = '!'.repeat(100);
+  process.stderr.write(
+    `\n${bar}\nrun-tests: WARNING: the MongoDB test server could not start; the tests run anyway and every MongoDB ` +
+      `suite will FAIL.\n${reason}\nFix the cause above, or set MONGODB_URI to a running MongoDB.\n${bar}\n\n`,
+  );
+  env.CRAFT_MONGODB_UNAVAILABLE = reason.split('\n')[0] ?? 'the test server could not start';
+}
+
+const turbo = spawn('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', ...extra], {
   stdio: 'inherit',
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  env,
 });
-process.exit(result.status ?? 1);
+
+let forwardedSignal;
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+  process.on(signal, () => {
+    forwardedSignal = signal;
+    turbo.kill(signal);
+  });
+}
+
+server?.exited.then(({ code, signal }) => {
+  if (turbo.exitCode === null) {
+    process.stderr.write(
+      `\nrun-tests: the MongoDB test server exited during the tests (${signal ?? `code ${code}`}); ` +
+        'the MongoDB suites will fail from here on\n',
+    );
+  }
+});
+
+const status = await new Promise((resolve) => {
+  turbo.on('error', (error) => {
+    process.stderr.write(`run-tests: cannot run turbo through pnpm: ${error.message}\n`);
+    resolve(1);
+  });
+  turbo.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
+});
+
+await server?.stop();
+if (forwardedSignal && status === 0) process.exit(130);
+process.exit(status);
+
+/** @param {NodeJS.Signals} signal */
+function signalNumber(signal) {
+  return { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal] ?? 1;
+}
