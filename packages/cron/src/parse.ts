@@ -548,12 +548,6 @@ function replaceNames(text: string, f: number, dialect: Dialect): string {
   return text.replace(/[a-z]{3}/gi, (name) => String(table.get(keyOf(name))));
 }
 
-/** Number of the day-of-week names in `dialect` (for converters): name → number. */
-export function weekdayNumber(name: string, dialect: Dialect): number | undefined {
-  if (name.length !== 3) return undefined;
-  return (dialect === Dialect.Iso ? DAY_BY_KEY_ISO : DAY_BY_KEY_POSIX).get(keyOf(name));
-}
-
 /** Start/end offsets of the five fields of the last successfully split expression. */
 export function fieldBounds(): Int32Array {
   return bounds;

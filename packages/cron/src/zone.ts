@@ -13,7 +13,8 @@ export interface Segment {
   readonly prevOffset: number;
 }
 
-const WEEK = 7 * 86_400_000;
+// Sampling step: daily, because some zones kept a DST period for about a week (America/Boa_Vista, 2000).
+const STEP = 86_400_000;
 /** Before this instant a zone is treated as keeping its 1800-01-01 offset (tzdb has no earlier transitions). */
 const T_FLOOR = Date.UTC(1800, 0, 1);
 /** From this instant on a zone keeps the offset it has at the end of year 9999. */
@@ -24,7 +25,7 @@ const FIXED_NAME = /^(?:UTC|Etc\/(?:UTC|UCT|GMT|Zulu|Universal|Greenwich)|Etc\/G
 
 /**
  * UTC-offset rules of one IANA zone, computed lazily per calendar year from `Intl.DateTimeFormat` (once per
- * zone and year, then cached): the year is sampled weekly and each offset change is bisected to the second.
+ * zone and year, then cached): the year is sampled daily and each offset change is bisected to the second.
  */
 export class ZoneRules {
   /** Canonical zone name. */
@@ -136,7 +137,7 @@ export class ZoneRules {
     let segStart = start;
     let t = start;
     for (;;) {
-      const t2 = Math.min(t + WEEK, end - 1000);
+      const t2 = Math.min(t + STEP, end - 1000);
       if (t2 <= t) break;
       const o2 = this.offsetAt(t2);
       if (o2 === cur) {

@@ -96,6 +96,16 @@ describe('calendar edges', () => {
     expect(run!.toISOString().slice(0, 10)).toBe('1850-06-01');
   });
 
+  it('before 1800 a zone keeps its 1800 offset; instants after year 9999 have no next run', () => {
+    const stockholm = { timezone: 'Europe/Stockholm' };
+    const early = getNextRun('0 12 * * *', new Date('1500-06-01T00:00:00Z'), stockholm);
+    const in1800 = getNextRun('0 12 * * *', new Date('1800-06-01T00:00:00Z'), stockholm);
+    expect(early!.getTime() % 86_400_000).toBe(in1800!.getTime() % 86_400_000);
+    expect(early!.toISOString().slice(0, 10)).toBe('1500-06-01');
+    expect(getNextRun('* * * * *', Date.UTC(10001, 0, 1), stockholm)).toBeNull();
+    expect(matches('0 12 * * *', early!, stockholm)).toBe(true);
+  });
+
   it('matches requires a whole minute', () => {
     expect(matches('* * * * *', new Date('2025-01-01T00:00:00Z'), utc)).toBe(true);
     expect(matches('* * * * *', new Date('2025-01-01T00:00:01Z'), utc)).toBe(false);
