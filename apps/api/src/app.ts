@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import type { Clock, JobDefinition, LockProvider, SchedulerStore } from '@craft/scheduler';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import formatsModule from 'ajv-formats';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { type ApiConfig, loadConfig } from './config.js';
+import { type AuthMessages, authPlugin } from './plugins/auth.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { schedulerPlugin } from './plugins/scheduler.js';
+import { swaggerPlugin } from './plugins/swagger.js';
+import { healthRoutes } from './routes/health/index.js';
+import { metricsRoutes } from './routes/metrics/index.js';
+import { runRoutes } from './routes/runs/index.js';
+import { scheduleRoutes } from './routes/schedules/index.js';
+import { typeRoutes } from './routes/types/index.js';
+import { memoryStorage, type Storage } from './storage.js';
+import type { CraftApp } from './types.js';
+
+/** The package version (shown in the OpenAPI document and the startup log). */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Options of {@link buildApp}; everything is injectable so tests run without a network or a database. */
+export interface BuildAppOptions {
+  /**
+   * Configuration overrides on top of {@link loadConfig}`({})` (the embedded defaults, with a generated
+   * development secret). `startServer` passes the configuration read from the environment.
+   * @default {}
+   */
+  config?: Partial<ApiConfig>;
+  /** Where schedules, runs and locks live. @default in-memory storage (or `store` + `lock` when given) */
+  storage?: Storage;
+  /** A store to use with `lock` instead of `storage` (wrapped as an always-ready storage). */
+  store?: SchedulerStore;
+  /** The lock to use with `store`. */
+  lock?: LockProvider;
+  /** Time source of the engine (and of the default in-memory storage). @default systemClock */
+  clock?: Clock;
+  /** User job types (what a `CRAFT_JOBS` module exports); `http_request` and the built-ins are added. @default [] */
+  jobs?: readonly JobDefinition[];
+  /** This replica's id. @default `<hostname>:<pid>:<random>` */
+  replicaId?: string;
+  /** Fastify's logger option. @default pino at `config.logLevel` */
+  logger?: FastifyServerOptions['logger'];
+  /** Export Node.js process metrics on `/metrics`. @default true */
+  processMetrics?: boolean;
+  /** Serve Swagger UI at `/docs` (the JSON at `/docs/json` is always served). @default true */
+  swaggerUi?: boolean;
+  /** Overrides of the auth failure messages. @default the built-in messages */
+  authMessages?: Partial<AuthMessages>;
+}
+
+const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
+  ajv: Ajv,
+  formats: string[],
+) => Ajv;
+
+function ajv(options: AjvOptions): Ajv {
+  const instance = new Ajv({
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    verbose: true,
+    strict: false,
+    ...options,
+  });
+  addFormats(instance, ['date-time', 'uri', 'email']);
+  return instance;
+}
+
+/**
+ * Builds the service (plugins, routes, scheduler) without listening or starting the scheduler loop: tests call
+ * `app.inject()`, `startServer` listens. Resolves once every plugin is loaded.
+ */
+export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp> {
+  const config: ApiConfig = { ...loadConfig({}), ...options.config };
+  const storage =
+    options.storage ??
+    (options.store && options.lock
+      ? { ...memoryStorage(options.clock), kind: 'memory' as const, store: options.store, lock: options.lock }
+      : memoryStorage(options.clock));
+
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are validated strictly (no type coercion; unknown fields are errors, never silently dropped);
+  // query strings and path parameters are coerced from text.
+  const bodyAjv = ajv({ coerceTypes: false });
+  const textAjv = ajv({ coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object),
+  );
+
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, {
+    verification: config.jwt,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    metricsToken: config.metricsToken,
+    ...(options.authMessages ? { messages: options.authMessages } : {}),
+  });
+  await app.register(schedulerPlugin, {
+    config,
+    storage,
+    jobs: options.jobs ?? [],
+    clock: options.clock,
+    replicaId: options.replicaId,
+  });
+  await app.register(metricsPlugin, { processMetrics: options.processMetrics ?? true });
+  await app.register(swaggerPlugin, { version: VERSION, ui: options.swaggerUi ?? true });
+  await app.register(healthRoutes);
+  await app.register(metricsRoutes);
+  await app.register(typeRoutes);
+  await app.register(scheduleRoutes);
+  await app.register(runRoutes);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,167 @@
+/**
+ * Every error `@craft/api` defines, and the one table that maps every error code the API can answer with to its
+ * HTTP status (spec: errors are mapped at the edge, once). Scheduler errors keep their `CRAFT_SCHEDULER_*` codes
+ * in responses; the API adds `CRAFT_API_*` codes for the HTTP layer (auth, schema validation, body limits).
+ *
+ * @module
+ */
+
+/** Base class of the API's own errors: a stable `code`, the HTTP status, and optionally the offending field. */
+export class ApiError extends Error {
+  /** Stable machine-readable code, `CRAFT_API_*`. */
+  readonly code: string;
+  /** The HTTP status the error handler answers with. */
+  readonly statusCode: number;
+  /** The offending request field (snake_case body field, query or path parameter), when there is one. */
+  readonly field: string | undefined;
+  /** Extra machine-readable information put in the error body's `details`. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    options: { field?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = API_ERROR_STATUS[code];
+    this.field = options.field;
+    this.details = options.details;
+  }
+}
+
+/** No bearer token was sent (401). */
+export class AuthMissingError extends ApiError {
+  constructor(message: string) {
+    super('CRAFT_API_AUTH_MISSING', message);
+  }
+}
+
+/** The token is malformed, wrongly signed, uses another algorithm, or has the wrong issuer/audience (401). */
+export class AuthInvalidError extends ApiError {
+  constructor(message: string, cause?: unknown) {
+    super('CRAFT_API_AUTH_INVALID', message, { cause });
+  }
+}
+
+/** The token has expired (401). */
+export class AuthExpiredError extends ApiError {
+  constructor(message: string, cause?: unknown) {
+    super('CRAFT_API_AUTH_EXPIRED', message, { cause });
+  }
+}
+
+/** The token is valid but lacks the scope the route needs (403). */
+export class ForbiddenError extends ApiError {
+  /** The scope the route needs. */
+  readonly scope: string;
+
+  constructor(message: string, scope: string, granted: readonly string[]) {
+    super('CRAFT_API_FORBIDDEN', message, {
+      details: { required_scope: scope, granted_scopes: [...granted] },
+    });
+    this.scope = scope;
+  }
+}
+
+/** Invalid configuration found at startup (never an HTTP answer: the process refuses to start). */
+export class ConfigError extends Error {
+  /** `CRAFT_API_INVALID_CONFIG`. */
+  readonly code = 'CRAFT_API_INVALID_CONFIG';
+  /** Every problem found, each naming its environment variable. */
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(
+      `craft-api: invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** One configuration problem reported by {@link ConfigError}. */
+export interface ConfigProblem {
+  /** The environment variable at fault, e.g. `LOCK_TTL_SECONDS`. */
+  variable: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+}
+
+/**
+ * Error codes of the `http_request` job: recorded in a run's `error.code` (never an HTTP answer of the API).
+ */
+export class HttpJobError extends Error {
+  /** `CRAFT_API_HTTP_UNEXPECTED_STATUS` or `CRAFT_API_HTTP_REQUEST_FAILED`. */
+  readonly code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS' | 'CRAFT_API_HTTP_REQUEST_FAILED';
+  /** The response status, for `CRAFT_API_HTTP_UNEXPECTED_STATUS`. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS' | 'CRAFT_API_HTTP_REQUEST_FAILED',
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpJobError';
+    this.code = code;
+    this.status = options.status;
+  }
+}
+
+/**
+ * The HTTP status of every `CRAFT_API_*` code the API answers with. (`CRAFT_API_INVALID_CONFIG` and the
+ * `CRAFT_API_HTTP_*` job codes are never HTTP answers and are listed in {@link API_ERROR_CODES} only.)
+ */
+export const API_ERROR_STATUS = {
+  CRAFT_API_AUTH_MISSING: 401,
+  CRAFT_API_AUTH_INVALID: 401,
+  CRAFT_API_AUTH_EXPIRED: 401,
+  CRAFT_API_FORBIDDEN: 403,
+  CRAFT_API_VALIDATION: 400,
+  CRAFT_API_UNKNOWN_FIELD: 400,
+  CRAFT_API_INVALID_JSON: 400,
+  CRAFT_API_BAD_REQUEST: 400,
+  CRAFT_API_ROUTE_NOT_FOUND: 404,
+  CRAFT_API_BODY_TOO_LARGE: 413,
+  CRAFT_API_UNSUPPORTED_MEDIA_TYPE: 415,
+  CRAFT_API_NOT_READY: 503,
+  CRAFT_API_INTERNAL: 500,
+} as const;
+
+/** A `CRAFT_API_*` code with an HTTP status. */
+export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
+/**
+ * The HTTP status of every `@craft/scheduler` error code that an API call can surface. Validation problems are
+ * all 400 (one status for "the request is wrong"; the `code` and `field` tell which problem); the engine's
+ * run-time codes (`JOB_TIMEOUT`, `LEASE_LOST`, …) are recorded on runs, never answered.
+ */
+export const SCHEDULER_ERROR_STATUS: Readonly<Record<string, number>> = {
+  CRAFT_SCHEDULER_INVALID_FIELD: 400,
+  CRAFT_SCHEDULER_INVALID_CRON: 400,
+  CRAFT_SCHEDULER_INVALID_TIMEZONE: 400,
+  CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE: 400,
+  CRAFT_SCHEDULER_INVALID_PARAMETERS: 400,
+  CRAFT_SCHEDULER_CHAIN_UNKNOWN: 400,
+  CRAFT_SCHEDULER_CHAIN_CYCLE: 400,
+  CRAFT_SCHEDULER_SCHEDULE_EXISTS: 409,
+  CRAFT_SCHEDULER_JOB_LOCKED: 409,
+  CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND: 404,
+  CRAFT_SCHEDULER_RUN_NOT_FOUND: 404,
+  CRAFT_SCHEDULER_STOPPED: 503,
+};
+
+/** Every code this package defines (the README's Errors table lists exactly these). */
+export const API_ERROR_CODES: readonly string[] = [
+  ...Object.keys(API_ERROR_STATUS),
+  'CRAFT_API_INVALID_CONFIG',
+  'CRAFT_API_HTTP_UNEXPECTED_STATUS',
+  'CRAFT_API_HTTP_REQUEST_FAILED',
+];
+
+/** The HTTP status for an error code, or `undefined` when the code is not one the API answers with. */
+export function statusForCode(code: string): number | undefined {
+  return (API_ERROR_STATUS as Record<string, number>)[code] ?? SCHEDULER_ERROR_STATUS[code];
+}

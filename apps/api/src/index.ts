@@ -1,0 +1,53 @@
+export type { BuildAppOptions } from './app.js';
+export { buildApp, VERSION } from './app.js';
+export type { ApiConfig, JwtAlgorithm, JwtVerification, LoadConfigOptions } from './config.js';
+export {
+  algorithmForKey,
+  DEFAULT_LOCK_TTL_SECONDS,
+  ENV_VARIABLES,
+  loadConfig,
+  MIN_SECRET_LENGTH,
+} from './config.js';
+export type { ApiErrorCode, ConfigProblem } from './errors.js';
+export {
+  API_ERROR_CODES,
+  API_ERROR_STATUS,
+  ApiError,
+  AuthExpiredError,
+  AuthInvalidError,
+  AuthMissingError,
+  ConfigError,
+  ForbiddenError,
+  HttpJobError,
+  SCHEDULER_ERROR_STATUS,
+  statusForCode,
+} from './errors.js';
+export type { HttpRequestJobOptions, HttpRequestParams, HttpRequestResult } from './jobs/http-request.js';
+export {
+  HTTP_REQUEST_JOB,
+  HttpRequestParameters,
+  httpRequestJob,
+  MAX_RESULT_BODY,
+} from './jobs/http-request.js';
+export type {
+  AuthMessages,
+  AuthPluginOptions,
+  AuthRequirement,
+  Principal,
+  Scope,
+  TokenClaims,
+} from './plugins/auth.js';
+export { authPlugin, DEFAULT_AUTH_MESSAGES, SCOPES, scopesOf } from './plugins/auth.js';
+export type { ErrorBody } from './plugins/errors.js';
+export { errorsPlugin, toErrorBody } from './plugins/errors.js';
+export type { MetricsPluginOptions } from './plugins/metrics.js';
+export { metricsPlugin } from './plugins/metrics.js';
+export type { SchedulerPluginOptions } from './plugins/scheduler.js';
+export { schedulerLogger, schedulerPlugin } from './plugins/scheduler.js';
+export type { SwaggerPluginOptions } from './plugins/swagger.js';
+export { swaggerPlugin } from './plugins/swagger.js';
+export type { RunningServer, StartServerOptions } from './server.js';
+export { startServer } from './server.js';
+export type { OpenStorageOptions, Storage } from './storage.js';
+export { memoryStorage, openStorage } from './storage.js';
+export type { CraftApp } from './types.js';

@@ -1,0 +1,189 @@
+import { STATUS_CODES } from 'node:http';
+import {
+  ChainCycleError,
+  InvalidCronExpressionError,
+  InvalidParametersError,
+  JobLockedError,
+  ScheduleValidationError,
+  UnknownChainTargetError,
+  UnknownJobTypeError,
+} from '@craft/scheduler';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError, type ApiErrorCode, statusForCode } from '../errors.js';
+
+/** The one error body of every 4xx/5xx answer. */
+export interface ErrorBody {
+  /** The HTTP status. */
+  statusCode: number;
+  /** Stable code (`CRAFT_API_*`, `CRAFT_SCHEDULER_*`). */
+  code: string;
+  /** The HTTP reason phrase. */
+  error: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+  /** The offending field (snake_case), when there is one. */
+  field?: string;
+  /** Code-specific data. */
+  details?: Record<string, unknown>;
+}
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+  parentSchema?: { properties?: Record<string, unknown> };
+}
+
+const PART: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
+
+function body(
+  code: string,
+  message: string,
+  extra: { field?: string | undefined; details?: Record<string, unknown> | undefined } = {},
+): ErrorBody {
+  const statusCode = statusForCode(code) ?? 500;
+  return {
+    statusCode,
+    code,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    ...(extra.field !== undefined ? { field: extra.field } : {}),
+    ...(extra.details !== undefined ? { details: extra.details } : {}),
+  };
+}
+
+function api(code: ApiErrorCode, message: string, field?: string, details?: Record<string, unknown>) {
+  return body(code, message, { field, details });
+}
+
+/** Maps a schema-validation failure (Ajv) to the error body, naming the field. */
+function validationBody(errors: AjvError[], context: string): ErrorBody {
+  const part = PART[context] ?? context;
+  const e = errors[0];
+  if (!e) return api('CRAFT_API_VALIDATION', `Request ${part} is invalid`);
+  const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (e.keyword === 'additionalProperties') {
+    const name = String(e.params['additionalProperty']);
+    const field = path ? `${path}.${name}` : name;
+    const allowed = Object.keys(e.parentSchema?.properties ?? {});
+    return api(
+      'CRAFT_API_UNKNOWN_FIELD',
+      `Request ${part}: unknown field "${field}"${allowed.length ? `; allowed fields: ${allowed.join(', ')}` : ''}`,
+      field,
+      { location: part },
+    );
+  }
+  const field =
+    e.keyword === 'required' ? [path, String(e.params['missingProperty'])].filter(Boolean).join('.') : path;
+  const problem = e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid');
+  return api(
+    'CRAFT_API_VALIDATION',
+    `Request ${part}: ${field ? `"${field}" ` : ''}${problem}. See /docs for the schema.`,
+    field || undefined,
+    { location: part, keyword: e.keyword, params: e.params },
+  );
+}
+
+/** Details a scheduler validation error carries beyond code, field and message. */
+function schedulerDetails(error: unknown): Record<string, unknown> | undefined {
+  if (error instanceof InvalidCronExpressionError) {
+    return {
+      expression: error.expression,
+      cron_code: error.cronCode ?? null,
+      cron_field: error.cronField ?? null,
+      text: error.text ?? null,
+      position: error.position ?? null,
+    };
+  }
+  if (error instanceof InvalidParametersError) return { job_type: error.jobType, issues: error.issues };
+  if (error instanceof ChainCycleError) return { cycle: error.cycle };
+  if (error instanceof UnknownChainTargetError) return { target: error.target };
+  if (error instanceof UnknownJobTypeError) return { job_type: error.jobType };
+  if (error instanceof JobLockedError) return { lock_key: error.lockKey };
+  return undefined;
+}
+
+/**
+ * Maps any thrown value to the error body. This function is the only place where error codes become HTTP
+ * statuses (through `statusForCode`). Unknown errors become a 500 that reveals nothing but the request id.
+ */
+export function toErrorBody(error: unknown, requestId: string): ErrorBody {
+  if (error instanceof ApiError) {
+    return body(error.code, error.message, { field: error.field, details: error.details });
+  }
+  const e = error as Partial<FastifyError> & { code?: unknown; field?: unknown };
+  if (Array.isArray(e.validation)) {
+    return validationBody(e.validation as unknown as AjvError[], e.validationContext ?? 'body');
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('CRAFT_') && statusForCode(e.code) !== undefined) {
+    const field =
+      error instanceof ScheduleValidationError
+        ? error.field
+        : typeof e.field === 'string'
+          ? e.field
+          : undefined;
+    return body(e.code, String(e.message), { field, details: schedulerDetails(error) });
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return api('CRAFT_API_BODY_TOO_LARGE', 'Request body is larger than the limit (BODY_LIMIT)');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return api(
+        'CRAFT_API_UNSUPPORTED_MEDIA_TYPE',
+        'Request body must be JSON: send "Content-Type: application/json"',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return api('CRAFT_API_INVALID_JSON', 'Request body is empty but Content-Type is application/json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return api('CRAFT_API_INVALID_JSON', `Request body is not valid JSON: ${e.message}`);
+  }
+  if (error instanceof SyntaxError && e.statusCode === 400) {
+    return api('CRAFT_API_INVALID_JSON', `Request body is not valid JSON: ${error.message}`);
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return api('CRAFT_API_BAD_REQUEST', `Bad request: ${String(e.message)}`, undefined, {
+      original_code: typeof e.code === 'string' ? e.code : null,
+    });
+  }
+  return api(
+    'CRAFT_API_INTERNAL',
+    `Internal error; the server log has the details (request id ${requestId})`,
+  );
+}
+
+async function errors(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error, request, reply) => {
+    const out = toErrorBody(error, request.id);
+    if (out.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: out.code, statusCode: out.statusCode }, out.message);
+    if (out.statusCode === 401) {
+      reply.header(
+        'www-authenticate',
+        out.code === 'CRAFT_API_AUTH_MISSING' ? 'Bearer' : 'Bearer error="invalid_token"',
+      );
+    }
+    return reply.code(out.statusCode).send(out);
+  });
+  app.setNotFoundHandler(
+    // The auth hook runs for unknown routes too: without a valid token the answer is 401, not 404.
+    (request, reply) =>
+      reply
+        .code(404)
+        .send(
+          api(
+            'CRAFT_API_ROUTE_NOT_FOUND',
+            `No route ${request.method} ${request.url.split('?')[0]}; see /docs for the endpoints`,
+          ),
+        ),
+  );
+}
+
+/** The error-handling plugin: one error handler and one not-found handler for the whole app. */
+export const errorsPlugin = fp(errors, { name: '@craft/api-errors', fastify: '5.x' });

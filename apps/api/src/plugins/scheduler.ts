@@ -1,0 +1,89 @@
+import {
+  type Clock,
+  type JobDefinition,
+  JobRegistry,
+  JobScheduler,
+  type Logger,
+  type ScheduleService,
+} from '@craft/scheduler';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ApiConfig } from '../config.js';
+import { httpRequestJob } from '../jobs/http-request.js';
+import type { Storage } from '../storage.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The scheduling engine of this process. */
+    scheduler: JobScheduler;
+    /** Schedule management (`scheduler.schedules`): what the routes call. */
+    schedules: ScheduleService;
+    /** The storage in use. */
+    storage: Storage;
+    /** The resolved configuration. */
+    apiConfig: ApiConfig;
+  }
+}
+
+/** Options of {@link schedulerPlugin}. */
+export interface SchedulerPluginOptions {
+  /** The configuration (timezone, lock TTL, poll interval, grace period). */
+  config: ApiConfig;
+  /** Where schedules, runs and locks live. */
+  storage: Storage;
+  /** The user's job types (from `CRAFT_JOBS`); the built-in ones are added. @default [] */
+  jobs?: readonly JobDefinition[];
+  /** Time source of the engine. @default systemClock */
+  clock?: Clock | undefined;
+  /** This replica's id. @default `<hostname>:<pid>:<random>` */
+  replicaId?: string | undefined;
+  /** Close the storage when the app closes. @default true */
+  closeStorage?: boolean;
+}
+
+/** Adapts pino to the scheduler's `(message, data)` logger shape. */
+export function schedulerLogger(log: FastifyBaseLogger): Logger {
+  return {
+    debug: (m, d) => log.debug(d ?? {}, m),
+    info: (m, d) => log.info(d ?? {}, m),
+    warn: (m, d) => log.warn(d ?? {}, m),
+    error: (m, d) => log.error(d ?? {}, m),
+  };
+}
+
+/**
+ * Creates the `JobScheduler` (user jobs, `http_request`, and the scheduler's built-ins) and decorates the app
+ * with it. On close: stops claiming, lets running jobs finish within `SHUTDOWN_GRACE_SECONDS`, then closes the
+ * storage. Starting the loop is up to the caller (`startServer` does it after the startup pass).
+ */
+async function scheduler(app: FastifyInstance, options: SchedulerPluginOptions): Promise<void> {
+  const { config, storage } = options;
+  // One registry: a user job named like a built-in of the API is reported at startup, not silently shadowed.
+  const registry = new JobRegistry([httpRequestJob(), ...(options.jobs ?? [])] as JobDefinition<never>[]);
+  const engine = new JobScheduler({
+    store: storage.store,
+    lock: storage.lock,
+    registry,
+    timezone: config.timezone,
+    lockTtlMs: config.lockTtlSeconds * 1000,
+    pollIntervalMs: config.pollIntervalSeconds * 1000,
+    shutdownGraceMs: config.shutdownGraceSeconds * 1000,
+    logger: schedulerLogger(app.log.child({ component: 'scheduler' })),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.replicaId ? { replicaId: options.replicaId } : {}),
+  });
+  app.decorate('scheduler', engine);
+  app.decorate('schedules', engine.schedules);
+  app.decorate('storage', storage);
+  app.decorate('apiConfig', config);
+  // preClose runs before in-flight requests finish, so `?wait=true` requests get their drained runs.
+  app.addHook('preClose', async () => {
+    await engine.stop({ graceMs: config.shutdownGraceSeconds * 1000 });
+  });
+  app.addHook('onClose', async () => {
+    if (options.closeStorage !== false) await storage.close();
+  });
+}
+
+/** The scheduler plugin (wrapped with `fastify-plugin`: its decorators are visible to every route). */
+export const schedulerPlugin = fp(scheduler, { name: '@craft/api-scheduler', fastify: '5.x' });

@@ -1,0 +1,49 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** Options of {@link swaggerPlugin}. */
+export interface SwaggerPluginOptions {
+  /** The version shown in the document. */
+  version: string;
+  /** Serve the Swagger UI at `/docs` (the JSON document is at `/docs/json` either way). @default true */
+  ui?: boolean;
+}
+
+/**
+ * The OpenAPI 3.1 document generated from the routes' TypeBox schemas (`@fastify/swagger`), served with Swagger
+ * UI at `/docs` and as JSON at `/docs/json` (both public). Register it before the routes.
+ */
+async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Craft Scheduler API',
+        description:
+          'Schedules (cron in any IANA timezone, ISO weekdays 0 = Monday), runs and the scheduler. Every route ' +
+          'but /health, /ready and /docs needs "Authorization: Bearer <JWT>"; the role list of a security ' +
+          'requirement names the scope it needs (jobs:read, jobs:write or jobs:run).',
+        version: options.version,
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      tags: [
+        { name: 'schedules', description: 'Create, read, change and preview schedules' },
+        { name: 'runs', description: 'Trigger runs and read run history' },
+        { name: 'jobs', description: 'Registered job types' },
+        { name: 'operations', description: 'Health, readiness and metrics' },
+      ],
+    },
+  });
+  if (options.ui !== false) {
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, logLevel: 'warn' });
+  } else {
+    app.get('/docs/json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+  }
+}
+
+/** The OpenAPI plugin (wrapped with `fastify-plugin` so it sees every route). */
+export const swaggerPlugin = fp(swagger, { name: '@craft/api-swagger', fastify: '5.x' });

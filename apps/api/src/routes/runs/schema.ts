@@ -1,0 +1,99 @@
+import { RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
+import { Type } from 'typebox';
+import { errorResponses, nullable, Run, WaitQuery } from '../schema.js';
+
+/** `GET /jobs/runs` query. */
+export const ListRunsQuery = Type.Object(
+  {
+    job_name: Type.Optional(Type.String({ minLength: 1, description: 'Only runs of this schedule' })),
+    job_type: Type.Optional(Type.String({ minLength: 1, description: 'Only runs of this job type' })),
+    status: Type.Optional(
+      Type.String({
+        pattern: `^(${RUN_STATUSES.join('|')})(,(${RUN_STATUSES.join('|')}))*$`,
+        description: `Only runs with one of these statuses, comma-separated (${RUN_STATUSES.join(', ')})`,
+      }),
+    ),
+    trigger: Type.Optional(Type.Enum([...RUN_TRIGGERS], { description: 'Only runs with this trigger' })),
+    parent_run_id: Type.Optional(Type.String({ minLength: 1, description: 'Only chained runs of this run' })),
+    slot_from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only runs whose slot is at or after this instant' }),
+    ),
+    slot_to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only runs whose slot is before this instant' }),
+    ),
+    order: Type.Enum(['desc', 'asc'], {
+      default: 'desc',
+      description: 'By creation time (default newest first)',
+    }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Matches to skip' }),
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /jobs/runs` answer. */
+export const RunList = Type.Object({
+  items: Type.Array(Run),
+  total: Type.Integer({ description: 'Runs matching the filters' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  next_offset: nullable<number>({
+    type: 'integer',
+    description: 'offset of the next page; null on the last',
+  }),
+});
+
+/** `POST /jobs/run/:job_type` body. */
+export const RunJobBody = Type.Object(
+  {
+    parameters: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: "Checked against the job type's schema" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /jobs/check-schedules` answer. */
+export const CycleResult = Type.Object({
+  runs: Type.Array(Run, {
+    description:
+      'Runs this cycle created: triggered ones (pending, or final with wait=true) and skipped slots',
+  }),
+  deferred: Type.Array(Type.String(), {
+    description: 'Due schedules whose lock was held elsewhere (they stay due: deferred, not lost)',
+  }),
+  initialized: Type.Array(Type.String(), { description: 'Schedules whose missing next_run_at was computed' }),
+});
+
+const tags = ['runs'];
+
+/** Route schemas of the runs resource. */
+export const schemas = {
+  list: {
+    tags,
+    summary: 'Run history, filtered and paginated',
+    querystring: ListRunsQuery,
+    response: { 200: RunList, ...errorResponses(400) },
+  },
+  get: {
+    tags,
+    summary: 'Read a run',
+    params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
+    response: { 200: Run, ...errorResponses(404) },
+  },
+  runJob: {
+    tags,
+    summary:
+      'Run a registered job type now (202 with the started run; ?wait=true: 200 with the finished run)',
+    params: Type.Object({ job_type: Type.String({ minLength: 1, maxLength: 200 }) }),
+    querystring: WaitQuery,
+    body: RunJobBody,
+    response: { 200: Run, 202: Run, ...errorResponses(400, 409, 413, 415, 503) },
+  },
+  checkSchedules: {
+    tags,
+    summary: 'Run one scheduler cycle now and answer the runs it triggered',
+    querystring: WaitQuery,
+    response: { 200: CycleResult, ...errorResponses(400, 503) },
+  },
+};

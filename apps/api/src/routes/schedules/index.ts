@@ -1,0 +1,151 @@
+import { CronError, describeCron, explainRuns } from '@craft/cron';
+import {
+  InvalidCronExpressionError,
+  InvalidScheduleTimezoneError,
+  type ScheduleInput,
+  type SchedulePatch,
+  scheduleInputFromRecord,
+} from '@craft/scheduler';
+import { ApiError } from '../../errors.js';
+import type { CraftApp } from '../../types.js';
+import { runView, scheduleView } from '../views.js';
+import { schemas } from './schema.js';
+
+const location = (jobName: string) => `/jobs/schedules/${encodeURIComponent(jobName)}`;
+
+function decodeCursor(cursor: string): string {
+  const name = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (name === '' || Buffer.from(name, 'utf8').toString('base64url') !== cursor) {
+    throw new ApiError('CRAFT_API_VALIDATION', 'Request query: "cursor" is not a next_cursor of this API', {
+      field: 'cursor',
+    });
+  }
+  return name;
+}
+
+/** `/jobs/schedules…`: a thin layer over `ScheduleService`. */
+export async function scheduleRoutes(app: CraftApp): Promise<void> {
+  const service = app.schedules;
+
+  app.post(
+    '/jobs/schedules',
+    { schema: schemas.create, config: { auth: 'jobs:write' } },
+    async (req, reply) => {
+      const schedule = await service.create(scheduleInputFromRecord(req.body) as ScheduleInput);
+      return reply.code(201).header('location', location(schedule.jobName)).send(scheduleView(schedule));
+    },
+  );
+
+  app.get('/jobs/schedules', { schema: schemas.list, config: { auth: 'jobs:read' } }, async (req) => {
+    const { enabled, job_type, limit, cursor } = req.query;
+    const page = await service.list({
+      ...(enabled === undefined ? {} : { enabled }),
+      ...(job_type === undefined ? {} : { jobType: job_type }),
+      ...(cursor === undefined ? {} : { afterJobName: decodeCursor(cursor) }),
+      limit: limit + 1,
+    });
+    const more = page.length > limit;
+    const items = more ? page.slice(0, limit) : page;
+    const last = items[items.length - 1];
+    return {
+      items: items.map(scheduleView),
+      next_cursor: more && last ? Buffer.from(last.jobName, 'utf8').toString('base64url') : null,
+    };
+  });
+
+  app.get('/jobs/schedules/:job_name', { schema: schemas.get, config: { auth: 'jobs:read' } }, async (req) =>
+    scheduleView(await service.get(req.params.job_name)),
+  );
+
+  app.put(
+    '/jobs/schedules/:job_name',
+    { schema: schemas.replace, config: { auth: 'jobs:write' } },
+    async (req) => {
+      const name = req.params.job_name;
+      if (req.body.job_name !== undefined && req.body.job_name !== name) {
+        throw new ApiError(
+          'CRAFT_API_VALIDATION',
+          `Request body: "job_name" is ${JSON.stringify(req.body.job_name)} but the path names ${JSON.stringify(
+            name,
+          )}; a schedule cannot be renamed (create a new one and delete this one)`,
+          { field: 'job_name' },
+        );
+      }
+      const input = scheduleInputFromRecord(req.body) as Omit<ScheduleInput, 'jobName'>;
+      return scheduleView(await service.update(name, input));
+    },
+  );
+
+  app.patch(
+    '/jobs/schedules/:job_name',
+    { schema: schemas.patch, config: { auth: 'jobs:write' } },
+    async (req) => {
+      const patch = scheduleInputFromRecord(req.body) as SchedulePatch;
+      return scheduleView(await service.patch(req.params.job_name, patch));
+    },
+  );
+
+  app.delete(
+    '/jobs/schedules/:job_name',
+    { schema: schemas.remove, config: { auth: 'jobs:write' } },
+    async (req) => scheduleView(await service.delete(req.params.job_name)),
+  );
+
+  app.post(
+    '/jobs/schedules/:job_name/enable',
+    { schema: schemas.enable, config: { auth: 'jobs:write' } },
+    async (req) => scheduleView(await service.enable(req.params.job_name)),
+  );
+
+  app.post(
+    '/jobs/schedules/:job_name/disable',
+    { schema: schemas.disable, config: { auth: 'jobs:write' } },
+    async (req) => scheduleView(await service.disable(req.params.job_name)),
+  );
+
+  app.get(
+    '/jobs/schedules/:job_name/next-runs',
+    { schema: schemas.nextRuns, config: { auth: 'jobs:read' } },
+    async (req) => {
+      const s = await service.get(req.params.job_name);
+      const timezone = s.timezone ?? app.scheduler.timezone;
+      const from = req.query.from === undefined ? app.scheduler.clock.now() : Date.parse(req.query.from);
+      let explained: ReturnType<typeof explainRuns>;
+      let description: string;
+      try {
+        description = describeCron(s.cronExpression);
+      } catch (error) {
+        // A stored expression that no longer parses (e.g. edited straight in the database).
+        throw new InvalidCronExpressionError(s.cronExpression, error);
+      }
+      try {
+        explained = explainRuns(s.cronExpression, { from, count: req.query.count, timezone });
+      } catch (error) {
+        if (error instanceof CronError && error.code === 'CRAFT_CRON_INVALID_TIMEZONE') {
+          throw new InvalidScheduleTimezoneError(timezone, 'timezone', error);
+        }
+        throw new InvalidCronExpressionError(s.cronExpression, error);
+      }
+      return {
+        job_name: s.jobName,
+        cron_expression: s.cronExpression,
+        description,
+        timezone: explained.timezone,
+        is_enabled: s.isEnabled,
+        runs: explained.runs.map((r) => ({ at: r.at.toISOString(), local: r.local, offset: r.offset })),
+        skipped: explained.skipped.map((k) => ({ local: k.local, reason: k.reason, message: k.message })),
+      };
+    },
+  );
+
+  app.post(
+    '/jobs/schedules/:job_name/run',
+    { schema: schemas.runNow, config: { auth: 'jobs:run' } },
+    async (req, reply) => {
+      const { run, done } = await service.runNow(req.params.job_name);
+      if (req.query.wait) return reply.code(200).send(runView(await done));
+      done.catch((error: unknown) => req.log.error({ err: error, runId: run.id }, 'run-now failed'));
+      return reply.code(202).header('location', `/jobs/runs/${run.id}`).send(runView(run));
+    },
+  );
+}

@@ -1,0 +1,143 @@
+// Schemas shared by several resources: the error body, schedules and runs as the API returns them. Field names
+// are the snake_case names of spec section 1; dates are ISO 8601 UTC strings.
+import { MISSED_RUN_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
+import { type TSchema, Type } from 'typebox';
+
+/** `T | null` as a JSON Schema type list (cheaper to serialise than `anyOf`, valid OpenAPI 3.1). */
+export function nullable<T>(schema: { type: string; [k: string]: unknown }) {
+  const { type, ...rest } = schema;
+  return Type.Unsafe<T | null>({ ...rest, type: [type, 'null'] });
+}
+
+/** A nullable ISO 8601 UTC date-time string. */
+export const NullableDateTime = nullable<string>({ type: 'string', format: 'date-time' });
+
+/** Any JSON object. */
+export const JsonObject = Type.Object({}, { additionalProperties: true });
+
+/** The one error body of every 4xx/5xx answer. */
+export const ErrorBody = Type.Object(
+  {
+    statusCode: Type.Integer({ description: 'The HTTP status, repeated' }),
+    code: Type.String({ description: 'Stable machine-readable code (see the Errors table of the README)' }),
+    error: Type.String({ description: 'The HTTP reason phrase' }),
+    message: Type.String({ description: 'What is wrong and how to fix it' }),
+    field: Type.Optional(
+      Type.String({ description: 'The offending body field, query or path parameter (snake_case)' }),
+    ),
+    details: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'Code-specific data, e.g. for CRAFT_SCHEDULER_INVALID_CRON: cron_field, text, position, expression',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Responses for the given error statuses, all with the {@link ErrorBody}. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  const out: Record<number, typeof ErrorBody> = {};
+  for (const s of [401, 403, ...statuses]) out[s] = ErrorBody;
+  return out;
+}
+
+const RunStatusEnum = Type.Enum([...RUN_STATUSES]);
+const PolicyEnum = Type.Enum([...MISSED_RUN_POLICIES]);
+
+/** A schedule as the API returns it. */
+export const Schedule = Type.Object(
+  {
+    job_name: Type.String(),
+    description: nullable<string>({ type: 'string' }),
+    cron_expression: Type.String(),
+    is_enabled: Type.Boolean(),
+    job_type: Type.String(),
+    parameters: JsonObject,
+    max_attempts: nullable<number>({ type: 'integer' }),
+    timeout_seconds: nullable<number>({ type: 'integer' }),
+    chain: Type.Array(Type.String()),
+    timezone: nullable<string>({ type: 'string' }),
+    missed_run_policy: PolicyEnum,
+    catch_up_window_seconds: nullable<number>({ type: 'integer' }),
+    max_catch_up_runs: Type.Integer(),
+    last_run_at: NullableDateTime,
+    last_run_status: nullable<string>({ type: 'string', enum: [...RUN_STATUSES, null] }),
+    next_run_at: NullableDateTime,
+    created_at: NullableDateTime,
+    updated_at: NullableDateTime,
+  },
+  { additionalProperties: false },
+);
+
+/** The error of an attempt or run (stack traces stay in the database and the logs). */
+export const RunError = nullable<{ name: string; message: string; code?: string }>({
+  type: 'object',
+  properties: { name: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+  required: ['name', 'message'],
+  additionalProperties: false,
+});
+
+/** A run as the API returns it. */
+export const Run = Type.Object(
+  {
+    id: Type.String(),
+    run_key: Type.String(),
+    job_type: Type.String(),
+    job_name: nullable<string>({ type: 'string' }),
+    slot: NullableDateTime,
+    trigger: Type.Enum([...RUN_TRIGGERS]),
+    parameters: JsonObject,
+    status: RunStatusEnum,
+    attempts: Type.Array(
+      Type.Object({
+        attempt: Type.Integer(),
+        status: Type.String(),
+        started_at: Type.String({ format: 'date-time' }),
+        finished_at: NullableDateTime,
+        error: RunError,
+        replica_id: Type.String(),
+      }),
+    ),
+    max_attempts: Type.Integer(),
+    timeout_seconds: Type.Integer(),
+    started_at: NullableDateTime,
+    finished_at: NullableDateTime,
+    result: Type.Unknown({ description: "The handler's resolved value (any JSON), or null" }),
+    error: RunError,
+    parent_run_id: nullable<string>({ type: 'string' }),
+    replica_id: nullable<string>({ type: 'string' }),
+    lock_key: Type.String(),
+    lease_owner: nullable<string>({ type: 'string' }),
+    lease_expires_at: NullableDateTime,
+    fencing_token: nullable<number>({ type: 'integer' }),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+/** Path parameter `job_name`. */
+export const JobNameParams = Type.Object({
+  job_name: Type.String({ minLength: 1, maxLength: 200, description: 'The schedule name' }),
+});
+
+/** Query `?wait=true`. */
+export const WaitQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'true: answer 200 with the finished run(s) instead of 202 with the started one(s)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Re-exported for route files. */
+export type { TSchema };
