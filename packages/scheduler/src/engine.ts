@@ -89,3 +89,6 @@ export function toJsonResult(value: unknown): unknown {
     return { unserializable: String(value), reason: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/** Abort reason for internal controllers (cheaper than the DOMException `abort()` creates). */
+export const DONE = Object.freeze({ reason: 'done' });

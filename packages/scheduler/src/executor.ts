@@ -1,6 +1,6 @@
 // Executing runs under a lock lease: heartbeat (lock + run leases), attempts with timeout and backoff, fenced
 // result writes, chains.
-import { type EngineContext, newRun, toJsonResult } from './engine.js';
+import { DONE, type EngineContext, newRun, toJsonResult } from './engine.js';
 import {
   InvalidParametersError,
   JobTimeoutError,
@@ -78,7 +78,7 @@ class Heartbeat {
   }
 
   async stop(): Promise<void> {
-    this.#stop.abort();
+    this.#stop.abort(DONE);
     await this.#loop;
   }
 }
@@ -213,7 +213,7 @@ async function runAttempt(
     }
     return first.ok ? { kind: 'ok', value: first.value } : { kind: 'error', error: first.error };
   } finally {
-    cancelTimer.abort();
+    cancelTimer.abort(DONE);
     hb.signal.removeEventListener('abort', onLost);
     ctx.hardStop.removeEventListener('abort', onHardStop);
   }

@@ -4,7 +4,7 @@ import { type CronExpression, DEFAULT_TIMEZONE, parseCron } from '@craft/cron';
 import { builtinJobs } from './builtins.js';
 import { claimSchedule } from './claim.js';
 import { systemClock } from './clock.js';
-import { type EngineContext, newRun } from './engine.js';
+import { DONE, type EngineContext, newRun } from './engine.js';
 import {
   InvalidParametersError,
   JobLockedError,
@@ -538,7 +538,7 @@ export class JobScheduler {
 
   /** Makes a sleeping loop runner run a pass now (called when a schedule is saved through this process). */
   wake(): void {
-    this.#wake.abort();
+    this.#wake.abort(DONE);
   }
 
   /**
@@ -602,14 +602,14 @@ export class JobScheduler {
    */
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     const graceMs = options.graceMs ?? this.#graceMs;
-    this.#softStop.abort();
+    this.#softStop.abort(DONE);
     this.wake();
     if (this.#loop) await this.#loop;
     const drained = this.idle().then(() => true);
     const grace = new AbortController();
     const timedOut = this.clock.sleep(graceMs, grace.signal).then(() => false);
     const ok = await Promise.race([drained, timedOut]);
-    grace.abort();
+    grace.abort(DONE);
     if (!ok) {
       this.#hardStop.abort();
       await this.idle();

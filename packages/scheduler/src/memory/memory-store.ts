@@ -21,7 +21,15 @@ interface StoredRun {
   seq: number;
 }
 
-const copy = <T>(value: T): T => structuredClone(value);
+// A deep copy of the JSON-plus-Date values stored here (much cheaper than structuredClone for small records).
+function copy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  return out as T;
+}
 const FINAL = new Set(FINAL_RUN_STATUSES);
 
 /**
@@ -34,6 +42,8 @@ export class MemoryStore implements SchedulerStore {
   readonly #schedules = new Map<string, JobSchedule>();
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
+  // Ids of live (pending/running) runs: recovery queries look at these only, not at the whole history.
+  readonly #live = new Set<string>();
   #seq = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -118,6 +128,7 @@ export class MemoryStore implements SchedulerStore {
     }
     this.#runs.set(run.id, { run: stored, seq: this.#seq++ });
     this.#runKeys.set(run.runKey, run.id);
+    this.#index(stored);
     return true;
   }
 
@@ -147,6 +158,7 @@ export class MemoryStore implements SchedulerStore {
     if (update.leaseForMs !== undefined) next['leaseExpiresAt'] = new Date(now + update.leaseForMs);
     next['updatedAt'] = new Date(now);
     stored.run = next as unknown as JobRun;
+    this.#index(stored.run);
     return copy(stored.run);
   }
 
@@ -171,16 +183,31 @@ export class MemoryStore implements SchedulerStore {
       if (FINAL.has(run.status) && run.finishedAt !== null && run.finishedAt.getTime() < t) {
         this.#runs.delete(id);
         this.#runKeys.delete(run.runKey);
+        this.#live.delete(id);
         n++;
       }
     }
     return n;
   }
 
+  #index(run: JobRun): void {
+    if (FINAL.has(run.status)) this.#live.delete(run.id);
+    else this.#live.add(run.id);
+  }
+
+  *#candidates(q: RunQuery): Iterable<StoredRun> {
+    if (q.status !== undefined && q.status.every((s) => !FINAL.has(s))) {
+      for (const id of this.#live) {
+        const stored = this.#runs.get(id);
+        if (stored) yield stored;
+      }
+    } else yield* this.#runs.values();
+  }
+
   #filterRuns(q: RunQuery): StoredRun[] {
     const now = this.#clock.now();
     const out: StoredRun[] = [];
-    for (const stored of this.#runs.values()) {
+    for (const stored of this.#candidates(q)) {
       const r = stored.run;
       if (q.jobName !== undefined && r.jobName !== q.jobName) continue;
       if (q.jobType !== undefined && r.jobType !== q.jobType) continue;
