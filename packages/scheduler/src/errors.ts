@@ -69,7 +69,7 @@ export class InvalidCronExpressionError extends ScheduleValidationError {
   readonly cronField: string | undefined;
   /** The offending text when the cron error names it. */
   readonly text: string | undefined;
-  /** The 0-based character position of the offending text, when known. */
+  /** The character position of the offending text as `@craft/cron` reports it (1-based), when known. */
   readonly position: number | undefined;
 
   constructor(expression: string, cause: unknown) {
