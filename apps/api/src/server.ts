@@ -48,6 +48,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const storage = await openStorage({
     mongodbUri: config.mongodbUri,
     mongodbDb: config.mongodbDb,
+    lockTtlSeconds: config.lockTtlSeconds,
     ...(clock ? { clock } : {}),
   });
   let app: CraftApp;

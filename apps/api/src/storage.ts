@@ -38,14 +38,55 @@ export function memoryStorage(clock?: Clock): Storage {
 export interface OpenStorageOptions {
   /** `MONGODB_URI`; undefined selects the in-memory storage. */
   mongodbUri: string | undefined;
-  /** `MONGODB_DB`. */
-  mongodbDb: string;
-  /** The clock of the in-memory storage. @default systemClock */
+  /** `MONGODB_DB`. @default 'craft' */
+  mongodbDb?: string;
+  /** `LOCK_TTL_SECONDS`: the lock's default lease (the scheduler passes its own on every acquire). @default 300 */
+  lockTtlSeconds?: number;
+  /** The clock of the in-memory storage (MongoDB judges leases by the database server's clock). @default systemClock */
   clock?: Clock;
+  /** Where the MongoDB adapter's warnings go. @default console */
+  logger?: { warn(message: string, data?: Record<string, unknown>): void };
+  /** How long `ping()` waits for the database before failing. @default 2000 */
+  pingTimeoutMs?: number;
 }
 
-/** Opens the configured storage: MongoDB when a URI is given, else the in-memory default. */
+/**
+ * Opens the configured storage: MongoDB (`@craft/mongo`, loaded only then) when a URI is given, else the
+ * in-memory default. Throws `@craft/mongo`'s errors (`CRAFT_MONGO_*`) when the database cannot be reached.
+ */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
   if (options.mongodbUri === undefined) return memoryStorage(options.clock);
-  throw new Error('MongoDB storage is not available yet');
+  const { connectMongo } = await import('@craft/mongo');
+  const logger = options.logger ?? console;
+  const conn = await connectMongo(options.mongodbUri, {
+    dbName: options.mongodbDb ?? 'craft',
+    ensureIndexes: false,
+    store: { logger },
+    lock: { ttlSeconds: options.lockTtlSeconds ?? 300, logger },
+  });
+  const pingTimeoutMs = options.pingTimeoutMs ?? 2000;
+  return {
+    kind: 'mongodb',
+    store: conn.store,
+    lock: conn.lock,
+    ping: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer to ping within ${pingTimeoutMs} ms`)),
+          pingTimeoutMs,
+        );
+      });
+      try {
+        await Promise.race([conn.db.command({ ping: 1 }), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    ensureIndexes: async () => {
+      await conn.store.ensureIndexes();
+      await conn.lock.ensureIndexes();
+    },
+    close: () => conn.close(),
+  };
 }
