@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createSchedule,
+  defineJob,
+  FakeClock,
+  JobRegistry,
+  JobScheduler,
+  type JobSchedulerOptions,
+  MemoryLock,
+  MemoryStore,
+  type SchedulerStore,
+} from '../src/index.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+function world(start = '2030-01-01T00:00:00.000Z', over: Partial<JobSchedulerOptions> = {}) {
+  const clock = new FakeClock(Date.parse(start));
+  const store = new MemoryStore({ clock });
+  const calls: { key: string; at: number }[] = [];
+  const registry = new JobRegistry([
+    defineJob({
+      type: 'noop',
+      handler: async (_p, ctx) => {
+        calls.push({ key: `${ctx.jobName}@${ctx.scheduledAt?.toISOString()}`, at: clock.now() });
+      },
+    }),
+  ]);
+  const scheduler = new JobScheduler({
+    store,
+    lock: new MemoryLock({ clock }),
+    registry,
+    clock,
+    logger: quiet,
+    ...over,
+  });
+  return { clock, store, scheduler, calls, registry };
+}
+
+describe('loop runner', () => {
+  it('runs each slot at the instant it falls due, not up to a poll interval late', async () => {
+    const { clock, scheduler, calls } = world();
+    await scheduler.schedules.create({ jobName: 'q', cronExpression: '*/15 * * * *', jobType: 'noop' });
+    await scheduler.start();
+    await clock.advance(3 * 3_600_000);
+    expect(calls).toHaveLength(12);
+    expect(calls.every((c) => c.key.endsWith(`@${new Date(c.at).toISOString()}`))).toBe(true);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+    expect(scheduler.running).toBe(false);
+  });
+
+  it('sees schedules inserted elsewhere within a poll interval, and wakes at once for ones saved here', async () => {
+    const { clock, store, scheduler, calls } = world('2030-01-01T00:00:10.000Z');
+    await scheduler.start();
+    // Inserted straight into storage: found at the next poll (<= 60 s), then runs on time.
+    await store.insertSchedule(
+      createSchedule({ jobName: 'raw', cronExpression: '*/5 * * * *', jobType: 'noop' }),
+    );
+    await clock.advance(60_000);
+    expect((await store.getSchedule('raw'))?.nextRunAt?.toISOString()).toBe('2030-01-01T00:05:00.000Z');
+    // Saved through this process while the loop sleeps: the loop wakes and runs it on time.
+    await clock.set(Date.parse('2030-01-01T00:04:59.000Z'));
+    await scheduler.schedules.create({
+      jobName: 'soon',
+      cronExpression: '5 0 * * *',
+      jobType: 'noop',
+      timezone: 'UTC',
+    });
+    await clock.advance(1_000);
+    expect(calls.map((c) => c.key).sort()).toEqual([
+      'raw@2030-01-01T00:05:00.000Z',
+      'soon@2030-01-01T00:05:00.000Z',
+    ]);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
+  it('survives a failing pass (logged, cycle:failed) and keeps going', async () => {
+    const clock = new FakeClock(Date.parse('2030-01-01T00:00:00.000Z'));
+    const inner = new MemoryStore({ clock });
+    let failures = 2;
+    const flakyListDue: SchedulerStore['listDueSchedules'] = (now, limit) => {
+      if (failures-- > 0) return Promise.reject(new Error('database unavailable'));
+      return inner.listDueSchedules(now, limit);
+    };
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'listDueSchedules') return flakyListDue;
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as SchedulerStore;
+    const errors: string[] = [];
+    const calls: string[] = [];
+    const scheduler = new JobScheduler({
+      store,
+      lock: new MemoryLock({ clock }),
+      clock,
+      registry: new JobRegistry([defineJob({ type: 'noop', handler: async () => void calls.push('ran') })]),
+      logger: { ...quiet, error: (m) => errors.push(m) },
+    });
+    const failed: unknown[] = [];
+    scheduler.on('cycle:failed', (e) => failed.push(e.error));
+    await scheduler.schedules.create({ jobName: 'x', cronExpression: '* * * * *', jobType: 'noop' });
+    await scheduler.start();
+    await clock.advance(3 * 60_000);
+    expect(failed).toHaveLength(2);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
+  it('stop() drains: no new claims, running jobs get the grace period, then their signals abort', async () => {
+    const { clock, store, scheduler, registry } = world();
+    let aborted: unknown = null;
+    registry.register(
+      defineJob({
+        type: 'long',
+        maxAttempts: 1,
+        timeoutSeconds: 3600,
+        handler: (_p, ctx) =>
+          new Promise((resolve) => {
+            ctx.signal.addEventListener('abort', () => {
+              aborted = ctx.signal.reason;
+              resolve('stopped early');
+            });
+          }),
+      }),
+    );
+    await scheduler.schedules.create({ jobName: 'long', cronExpression: '0 * * * *', jobType: 'long' });
+    await scheduler.schedules.create({ jobName: 'tick', cronExpression: '* * * * *', jobType: 'noop' });
+    await scheduler.start();
+    await clock.set(Date.parse('2030-01-01T01:00:00.000Z'));
+    const stopping = scheduler.stop({ graceMs: 30_000 });
+    await clock.advance(10_000);
+    expect(aborted).toBeNull();
+    await clock.advance(25_000);
+    await stopping;
+    expect((aborted as { code?: string } | null)?.code).toBe('CRAFT_SCHEDULER_SHUTDOWN');
+    const run = (await store.listRuns({ jobName: 'long' }))[0];
+    expect(run?.status).toBe('abandoned');
+    expect(run?.attempts[0]?.status).toBe('abandoned');
+    const ticksAfterStop = await store.countRuns({
+      jobName: 'tick',
+      slotFrom: new Date('2030-01-01T01:01:00.000Z'),
+    });
+    expect(ticksAfterStop).toBe(0);
+    await expect(scheduler.checkAndRunDueJobs()).rejects.toMatchObject({ code: 'CRAFT_SCHEDULER_STOPPED' });
+  });
+
+  it('emits run and cycle events for metrics', async () => {
+    const { clock, scheduler } = world();
+    const seen: string[] = [];
+    for (const e of [
+      'run:created',
+      'run:started',
+      'run:succeeded',
+      'cycle:completed',
+      'scheduler:started',
+      'scheduler:stopped',
+    ] as const) {
+      scheduler.on(e, () => seen.push(e));
+    }
+    await scheduler.schedules.create({ jobName: 'x', cronExpression: '* * * * *', jobType: 'noop' });
+    await scheduler.start();
+    await clock.advance(60_000);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+    for (const e of [
+      'run:created',
+      'run:started',
+      'run:succeeded',
+      'cycle:completed',
+      'scheduler:started',
+      'scheduler:stopped',
+    ]) {
+      expect(seen).toContain(e);
+    }
+  });
+});
