@@ -109,7 +109,8 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     async (req) => {
       const s = await service.get(req.params.job_name);
       const timezone = s.timezone ?? app.scheduler.timezone;
-      const from = req.query.from === undefined ? app.scheduler.clock.now() : Date.parse(req.query.from);
+      // `from` is inclusive; without it the preview starts strictly after now, as next_run_at does.
+      const from = req.query.from === undefined ? app.scheduler.clock.now() + 1 : Date.parse(req.query.from);
       let explained: ReturnType<typeof explainRuns>;
       let description: string;
       try {

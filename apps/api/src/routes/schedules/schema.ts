@@ -107,7 +107,10 @@ export const NextRunsQuery = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'How many runs' }),
     from: Type.Optional(
-      Type.String({ format: 'date-time', description: 'Start of the preview (inclusive; default now)' }),
+      Type.String({
+        format: 'date-time',
+        description: 'Start of the preview, inclusive (default: strictly after now)',
+      }),
     ),
   },
   { additionalProperties: false },
