@@ -232,6 +232,7 @@ export async function startMongoTestServer(options = {}) {
       ? [
           `-Dorg.slf4j.simpleLogger.defaultLogLevel=${logLevel}`,
           `-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoWireProtocolHandler=${logLevel}`,
+          `-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoExceptionHandler=${logLevel}`,
         ]
       : []),
     ...(process.env.MONGO_TEST_SERVER_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean),
