@@ -1,0 +1,32 @@
+export type { ConnectMongoOptions, MongoConnection } from './connect.js';
+export { connectMongo, DEFAULT_DB_NAME } from './connect.js';
+export type { MongoErrorCode } from './errors.js';
+export {
+  MONGO_ERROR_CODES,
+  MongoAdapterError,
+  MongoIndexConflictError,
+  MongoInvalidOptionError,
+  MongoInvalidUriError,
+  MongoOperationError,
+  MongoTimeoutError,
+  MongoUnavailableError,
+  redactUri,
+  toAdapterError,
+} from './errors.js';
+export type { IndexSpec } from './indexes.js';
+export {
+  DEFAULT_LOCK_COLLECTION,
+  DEFAULT_LOCK_GC_AFTER_SECONDS,
+  DEFAULT_LOCK_TTL_SECONDS,
+  DistributedLock,
+} from './mongo-lock.js';
+export {
+  DEFAULT_RUNS_COLLECTION,
+  DEFAULT_SCHEDULES_COLLECTION,
+  MongoSchedulerStore,
+  RUN_INDEXES,
+  SCHEDULE_INDEXES,
+} from './mongo-store.js';
+export type { DistributedLockOptions, MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
+export type { DeploymentInfo, WriteConcernOption } from './write-concern.js';
+export { detectDeployment } from './write-concern.js';

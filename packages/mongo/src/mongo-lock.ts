@@ -1,0 +1,330 @@
+import type { Lease, LockProvider } from '@craft/scheduler';
+import type { Collection, Db, Document, Filter, WriteConcernSettings } from 'mongodb';
+import type { StringIdDocument } from './documents.js';
+import { isDuplicateKeyError, MongoInvalidOptionError, toAdapterError } from './errors.js';
+import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
+import { type TimeSource, timeSource, type UpdateOps } from './time.js';
+import type { DistributedLockOptions, MongoAdapterLogger } from './types.js';
+import { resolveWriteConcern } from './write-concern.js';
+
+/** Default lock collection. */
+export const DEFAULT_LOCK_COLLECTION = 'job_locks';
+/** Default lease of `acquire(key, owner)` without a ttl, in seconds (the seed's value). */
+export const DEFAULT_LOCK_TTL_SECONDS = 3600;
+/** Default garbage-collection horizon of lock documents, in seconds (7 days). */
+export const DEFAULT_LOCK_GC_AFTER_SECONDS = 604_800;
+
+// How often acquire() starts over when the only obstacle was a token reserved by someone else meanwhile.
+const MAX_ACQUIRE_ROUNDS = 8;
+
+/** A lock document whose token is older than `token` (or missing, in a document written by another program). */
+const OLDER_TOKEN = (token: number): Filter<Document> => ({
+  $or: [{ token: { $lt: token } }, { token: null }],
+});
+
+/** The lease expiry of a lock document as an aggregation expression: last acquire/renewal + lease length. */
+const LOCK_EXPIRY = { $add: ['$renewed_at', '$ttl_ms'] };
+
+/**
+ * A lock document in `job_locks`: `{ lock_key, owner, token, ttl_ms, acquired_at, renewed_at }`. `owner` is null
+ * once released. `renewed_at` is stamped with the time source's now (the server's `$currentDate` by default);
+ * the lease expires at `renewed_at + ttl_ms`, judged in the query against `$$NOW`.
+ */
+interface LockDocument {
+  lock_key: string;
+  owner: string | null;
+  token: number;
+  ttl_ms: number;
+  acquired_at: Date;
+  renewed_at: Date;
+}
+
+interface Collections {
+  locks: Collection<Document>;
+  tokens: Collection<StringIdDocument>;
+}
+
+/**
+ * {@link LockProvider} on MongoDB (spec section 6): one document per key in `job_locks` with a unique index on
+ * `lock_key`, e.g. `job:settlement`.
+ *
+ * - **One clock.** Expiry is decided inside the acquire query, against the database server's clock (`$$NOW`)
+ *   by default, so replicas whose clocks disagree never both hold a lock; an injected `clock` replaces it for
+ *   simulated-time tests.
+ * - **Atomic acquire.** Taking a lock is one conditional `findOneAndUpdate` (free or expired → ours); a taken lock
+ *   returns `null`, never throws; two concurrent first-time creations race on the unique index and the loser
+ *   gets `null`.
+ * - **Fencing.** Tokens come from a per-key counter document (`job_lock_tokens`, `$inc`) that nothing deletes,
+ *   so they increase strictly per key forever, also after the TTL index garbage-collects lock documents.
+ * - **GC only.** On MongoDB a TTL index on `renewed_at` deletes lock documents `gcAfterSeconds` after their last
+ *   renewal; it never makes a lock free (expiry is decided in the query). The test server ignores TTL indexes.
+ */
+export class DistributedLock implements LockProvider {
+  /** The database. */
+  readonly db: Db;
+  /** Name of the lock collection. */
+  readonly collectionName: string;
+  /** Name of the fencing-token counter collection. */
+  readonly tokenCollectionName: string;
+  /** Lease of `acquire()` without a ttl, in ms. */
+  readonly defaultTtlMs: number;
+  /** The garbage-collection horizon, in seconds. */
+  readonly gcAfterSeconds: number;
+  readonly #time: TimeSource;
+  readonly #writeConcern: DistributedLockOptions['writeConcern'];
+  readonly #logger: MongoAdapterLogger;
+  #collections: Promise<Collections> | null = null;
+
+  /** @param db the database (e.g. `client.db('craft')`). */
+  constructor(db: Db, options: DistributedLockOptions = {}) {
+    this.db = db;
+    const ttlSeconds = options.ttlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+      throw new MongoInvalidOptionError(
+        'DistributedLock',
+        'ttlSeconds',
+        ttlSeconds,
+        'a number of seconds > 0',
+      );
+    }
+    const gc = options.gcAfterSeconds ?? DEFAULT_LOCK_GC_AFTER_SECONDS;
+    if (!Number.isInteger(gc) || gc <= ttlSeconds) {
+      throw new MongoInvalidOptionError(
+        'DistributedLock',
+        'gcAfterSeconds',
+        gc,
+        `an integer number of seconds greater than ttlSeconds (${ttlSeconds})`,
+      );
+    }
+    this.defaultTtlMs = ttlSeconds * 1000;
+    this.gcAfterSeconds = gc;
+    this.collectionName = checkName('collectionName', options.collectionName ?? DEFAULT_LOCK_COLLECTION);
+    this.tokenCollectionName = checkName(
+      'tokenCollectionName',
+      options.tokenCollectionName ?? `${this.collectionName}_tokens`,
+    );
+    this.#time = timeSource(options.clock);
+    this.#writeConcern = options.writeConcern ?? 'auto';
+    this.#logger = options.logger ?? console;
+  }
+
+  /** `server` when expiry is judged by the database server's clock, `clock` with an injected clock. */
+  get timeSource(): 'server' | 'clock' {
+    return this.#time.kind;
+  }
+
+  /** The write concern in use (resolved on first use; `undefined` is the server's default). */
+  async writeConcern(): Promise<WriteConcernSettings | undefined> {
+    const { locks } = await this.#cols('DistributedLock.writeConcern');
+    return locks.writeConcern ? { ...locks.writeConcern } : undefined;
+  }
+
+  #cols(operation: string): Promise<Collections> {
+    if (!this.#collections) {
+      const pending = resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
+        const options = writeConcern ? { writeConcern } : {};
+        return {
+          locks: this.db.collection(this.collectionName, options),
+          tokens: this.db.collection<StringIdDocument>(this.tokenCollectionName, options),
+        };
+      });
+      this.#collections = pending;
+      pending.catch(() => {
+        if (this.#collections === pending) this.#collections = null;
+      });
+    }
+    return this.#collections;
+  }
+
+  async #run<T>(operation: string, fn: (c: Collections) => Promise<T>): Promise<T> {
+    const name = `DistributedLock.${operation}`;
+    const cols = await this.#cols(name);
+    try {
+      return await fn(cols);
+    } catch (error) {
+      throw toAdapterError(name, error);
+    }
+  }
+
+  /**
+   * Creates the unique index on `lock_key` and, as garbage collection only, a TTL index on `renewed_at`
+   * (`expireAfterSeconds: gcAfterSeconds`). Idempotent and safe to call from every replica concurrently.
+   */
+  async ensureIndexes(): Promise<void> {
+    const operation = 'DistributedLock.ensureIndexes';
+    const { locks } = await this.#cols(operation);
+    const specs: IndexSpec[] = [
+      { key: { lock_key: 1 }, options: { name: 'lock_key_1', unique: true } },
+      {
+        key: { renewed_at: 1 },
+        options: { name: 'renewed_at_1_gc', expireAfterSeconds: this.gcAfterSeconds },
+      },
+    ];
+    await ensureIndexSpecs(locks, specs, operation, (m) => this.#logger.warn(`[craft-mongo] ${m}`));
+  }
+
+  /**
+   * Takes `key` for `owner` for `ttlMs` (default `ttlSeconds`). Returns a lease with a fencing token greater
+   * than every token ever issued for `key`, or `null` when an unexpired lease exists (also `owner`'s own).
+   */
+  async acquire(key: string, owner: string, ttlMs: number = this.defaultTtlMs): Promise<Lease | null> {
+    this.#checkTtl('acquire', ttlMs);
+    return this.#run('acquire', async ({ locks, tokens }) => {
+      for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
+        const token = await reserveToken(tokens, key);
+        const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs } };
+        this.#time.stamp(take, ['acquired_at', 'renewed_at']);
+        // 1. The decision: an existing lock that is free or expired (judged against the shared clock) and
+        //    carries an older token becomes ours, atomically.
+        const taken = await locks.findOneAndUpdate(
+          {
+            lock_key: key,
+            $and: [
+              OLDER_TOKEN(token),
+              { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] },
+            ],
+          },
+          take as Document,
+          { returnDocument: 'after' },
+        );
+        if (taken) return toLease(taken as unknown as LockDocument);
+        // 2. No such document: create it (the first lock of the key, or one garbage-collected), or take one that
+        //    was released just now. The filter never matches a held lock: a held or newer lock makes the upsert
+        //    collide on the unique lock_key index instead. ($expr is not allowed in an upsert's filter.)
+        try {
+          const created = await locks.findOneAndUpdate(
+            { lock_key: key, owner: null, ...OLDER_TOKEN(token) },
+            take as Document,
+            { upsert: true, returnDocument: 'after' },
+          );
+          if (created) {
+            // A token reserved before ours may be older than one already used (and garbage-collected with its
+            // document): only keep the lock if nobody reserved a token after ours; else start over.
+            const counter = await tokens.findOne({ _id: key });
+            if (counter?.['seq'] === token) return toLease(created as unknown as LockDocument);
+            await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } });
+            continue;
+          }
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+        // 3. The lock exists and was not ours to take: held (null), or a newer token got it and released it in
+        //    the meantime (try again with a new token).
+        const held = await locks.findOne(
+          { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
+          { projection: { _id: 1 } },
+        );
+        if (held) return null;
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Extends a held lease to `ttlMs` (default: its current length) from now. Returns the renewed lease (same
+   * token), or `null` when `lease.owner` no longer holds `lease.token` (released, or taken over).
+   */
+  async renew(lease: Lease, ttlMs?: number): Promise<Lease | null> {
+    if (ttlMs !== undefined) this.#checkTtl('renew', ttlMs);
+    return this.#run('renew', async ({ locks }) => {
+      const update: UpdateOps = ttlMs === undefined ? {} : { $set: { ttl_ms: ttlMs } };
+      this.#time.stamp(update, ['renewed_at']);
+      const doc = await locks.findOneAndUpdate(
+        { lock_key: lease.key, owner: lease.owner, token: lease.token },
+        update as Document,
+        { returnDocument: 'after' },
+      );
+      return doc ? toLease(doc as unknown as LockDocument) : null;
+    });
+  }
+
+  /** Releases a lease held by `lease.owner` with `lease.token`; returns `false` (changing nothing) otherwise. */
+  async release(lease: Lease): Promise<boolean> {
+    return this.#run('release', async ({ locks }) => {
+      const r = await locks.updateOne(
+        { lock_key: lease.key, owner: lease.owner, token: lease.token },
+        { $set: { owner: null } },
+      );
+      return r.matchedCount === 1;
+    });
+  }
+
+  /** The current holder of `key`, or `null` when it is free or expired. For diagnostics only. */
+  async inspect(key: string): Promise<Lease | null> {
+    return this.#run('inspect', async ({ locks }) => {
+      const doc = await locks.findOne({
+        lock_key: key,
+        owner: { $ne: null },
+        $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] },
+      });
+      return doc ? toLease(doc as unknown as LockDocument) : null;
+    });
+  }
+
+  /**
+   * Deletes every lock document that is free (released, or its lease expired) and returns how many. Never
+   * needed for correctness; it does at once what the TTL index does on MongoDB over time, for servers without
+   * TTL support (and for tests proving that fencing tokens survive garbage collection).
+   */
+  async collectGarbage(): Promise<number> {
+    return this.#run('collectGarbage', async ({ locks }) => {
+      const r = await locks.deleteMany({
+        $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }],
+      });
+      return r.deletedCount;
+    });
+  }
+
+  #checkTtl(operation: string, ttlMs: number): void {
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs >= this.gcAfterSeconds * 1000) {
+      throw new MongoInvalidOptionError(
+        `DistributedLock.${operation}`,
+        'ttlMs',
+        ttlMs,
+        `a lease in ms > 0 and shorter than gcAfterSeconds (${this.gcAfterSeconds} s), so garbage collection ` +
+          'never deletes a held lock; raise gcAfterSeconds for longer leases',
+      );
+    }
+  }
+}
+
+/** Reserves the next fencing token of `key` from its counter document (created on first use, never deleted). */
+async function reserveToken(tokens: Collection<StringIdDocument>, key: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const doc = await tokens.findOneAndUpdate(
+        { _id: key },
+        { $inc: { seq: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      const seq = doc?.['seq'];
+      if (typeof seq !== 'number') throw new Error(`fencing counter of "${key}" holds ${String(seq)}`);
+      return seq;
+    } catch (error) {
+      // Two first-time upserts of the same counter: the loser retries and increments the winner's document.
+      if (isDuplicateKeyError(error) && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+function toLease(doc: LockDocument): Lease {
+  return {
+    key: doc.lock_key,
+    owner: doc.owner as string,
+    token: doc.token,
+    expiresAt: new Date(doc.renewed_at.getTime() + doc.ttl_ms),
+  };
+}
+
+function checkName(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('$') || value.includes('\0')) {
+    throw new MongoInvalidOptionError(
+      'DistributedLock',
+      option,
+      value,
+      'a non-empty collection name without "$"',
+    );
+  }
+  return value;
+}

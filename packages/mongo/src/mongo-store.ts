@@ -1,0 +1,365 @@
+import {
+  FINAL_RUN_STATUSES,
+  type JobRun,
+  type JobSchedule,
+  type RunCondition,
+  type RunQuery,
+  type RunUpdate,
+  runToRecord,
+  type ScheduleCondition,
+  type ScheduleQuery,
+  type SchedulerStore,
+  schedulePatchToRecord,
+  scheduleToRecord,
+} from '@craft/scheduler';
+import {
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  ObjectId,
+  type WriteConcernSettings,
+} from 'mongodb';
+import {
+  ENABLED,
+  type RunDocument,
+  runConditionFilter,
+  runFromDocument,
+  runPatchToRecord,
+  runQueryFilter,
+  type ScheduleDocument,
+  scheduleFromDocument,
+  scheduleQueryFilter,
+} from './documents.js';
+import { isDuplicateKeyError, MongoInvalidOptionError, toAdapterError } from './errors.js';
+import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
+import { type TimeSource, timeSource, type UpdateOps } from './time.js';
+import type { MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
+import { resolveWriteConcern } from './write-concern.js';
+
+/** Default collection of schedules (spec section 1). */
+export const DEFAULT_SCHEDULES_COLLECTION = 'job_schedules';
+/** Default collection of runs. */
+export const DEFAULT_RUNS_COLLECTION = 'job_runs';
+
+/** The indexes {@link MongoSchedulerStore.ensureIndexes} creates on the schedules collection. */
+export const SCHEDULE_INDEXES: readonly IndexSpec[] = [
+  { key: { job_name: 1 }, options: { name: 'job_name_1', unique: true } },
+  // Due schedules: is_enabled in (true, missing) and next_run_at <= now or missing, sorted by next_run_at.
+  { key: { is_enabled: 1, next_run_at: 1 }, options: { name: 'is_enabled_1_next_run_at_1' } },
+];
+
+/**
+ * The indexes {@link MongoSchedulerStore.ensureIndexes} creates on the runs collection. History is sorted by
+ * `created_at`, ties by `_id` (insertion order), so both are part of every history index.
+ */
+export const RUN_INDEXES: readonly IndexSpec[] = [
+  // The ledger key: one run per (schedule, slot), per (parent run, chained name), per manual run id.
+  { key: { run_key: 1 }, options: { name: 'run_key_1', unique: true } },
+  { key: { id: 1 }, options: { name: 'id_1', unique: true } },
+  // History of a schedule / of a job type, newest first.
+  { key: { job_name: 1, created_at: -1, _id: -1 }, options: { name: 'job_name_1_created_at_-1__id_-1' } },
+  { key: { job_type: 1, created_at: -1, _id: -1 }, options: { name: 'job_type_1_created_at_-1__id_-1' } },
+  // Runs by status. Live runs (pending/running) whose lease expired are found through it: the lease expiry is
+  // then checked with $expr on the few live runs.
+  { key: { status: 1, created_at: 1, _id: 1 }, options: { name: 'status_1_created_at_1__id_1' } },
+  // Retention: final runs finished before a cutoff.
+  { key: { status: 1, finished_at: 1 }, options: { name: 'status_1_finished_at_1' } },
+  // Chained runs of a parent.
+  {
+    key: { parent_run_id: 1, created_at: 1, _id: 1 },
+    options: { name: 'parent_run_id_1_created_at_1__id_1' },
+  },
+  // Unfiltered history, newest first.
+  { key: { created_at: -1, _id: -1 }, options: { name: 'created_at_-1__id_-1' } },
+];
+
+interface Collections {
+  schedules: Collection<Document>;
+  runs: Collection<Document>;
+}
+
+const FINAL = [...FINAL_RUN_STATUSES];
+
+/**
+ * {@link SchedulerStore} on MongoDB: schedules in `job_schedules` (the spec's snake_case documents, so documents
+ * written by other programs with only the seed's fields work), runs in `job_runs` with a unique `run_key` that
+ * makes claiming a slot exactly-once. Every method is one single-document operation (or one query); no
+ * transactions, no TTL, no change streams.
+ *
+ * Run leases are judged by the database server's clock by default (see {@link MongoSchedulerStoreOptions.clock}).
+ * Expected conflicts come back as `false`/`null`; infrastructure failures throw `MongoUnavailableError`,
+ * `MongoTimeoutError` or `MongoOperationError`.
+ */
+export class MongoSchedulerStore implements SchedulerStore {
+  /** The database. */
+  readonly db: Db;
+  /** Name of the schedules collection. */
+  readonly schedulesCollection: string;
+  /** Name of the runs collection. */
+  readonly runsCollection: string;
+  readonly #time: TimeSource;
+  readonly #writeConcern: MongoSchedulerStoreOptions['writeConcern'];
+  readonly #logger: MongoAdapterLogger;
+  #collections: Promise<Collections> | null = null;
+
+  /** @param db the database (e.g. `client.db('craft')`). */
+  constructor(db: Db, options: MongoSchedulerStoreOptions = {}) {
+    this.db = db;
+    this.schedulesCollection = collectionName(
+      'schedulesCollection',
+      options.schedulesCollection ?? DEFAULT_SCHEDULES_COLLECTION,
+    );
+    this.runsCollection = collectionName('runsCollection', options.runsCollection ?? DEFAULT_RUNS_COLLECTION);
+    this.#time = timeSource(options.clock);
+    this.#writeConcern = options.writeConcern ?? 'auto';
+    this.#logger = options.logger ?? console;
+  }
+
+  /** `server` when leases are judged by the database server's clock, `clock` with an injected clock. */
+  get timeSource(): 'server' | 'clock' {
+    return this.#time.kind;
+  }
+
+  /** The write concern in use (resolved on first use; `undefined` is the server's default). */
+  async writeConcern(): Promise<WriteConcernSettings | undefined> {
+    const { runs } = await this.#cols('MongoSchedulerStore.writeConcern');
+    return runs.writeConcern ? { ...runs.writeConcern } : undefined;
+  }
+
+  #cols(operation: string): Promise<Collections> {
+    if (!this.#collections) {
+      const pending = resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
+        const options = { ignoreUndefined: true, ...(writeConcern ? { writeConcern } : {}) };
+        return {
+          schedules: this.db.collection(this.schedulesCollection, options),
+          runs: this.db.collection(this.runsCollection, options),
+        };
+      });
+      this.#collections = pending;
+      pending.catch(() => {
+        if (this.#collections === pending) this.#collections = null;
+      });
+    }
+    return this.#collections;
+  }
+
+  async #run<T>(operation: string, fn: (c: Collections) => Promise<T>): Promise<T> {
+    const name = `MongoSchedulerStore.${operation}`;
+    const cols = await this.#cols(name);
+    try {
+      return await fn(cols);
+    } catch (error) {
+      throw toAdapterError(name, error);
+    }
+  }
+
+  /**
+   * Creates the indexes of both collections (see `SCHEDULE_INDEXES`, `RUN_INDEXES`). Idempotent and safe to call
+   * from every replica at startup, concurrently. Throws `MongoIndexConflictError` when an incompatible index or
+   * duplicate data is in the way.
+   */
+  async ensureIndexes(): Promise<void> {
+    const operation = 'MongoSchedulerStore.ensureIndexes';
+    const { schedules, runs } = await this.#cols(operation);
+    const warn = (m: string) => this.#logger.warn(`[craft-mongo] ${m}`);
+    await ensureIndexSpecs(schedules, SCHEDULE_INDEXES, operation, warn);
+    await ensureIndexSpecs(runs, RUN_INDEXES, operation, warn);
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Schedules
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  async getSchedule(jobName: string): Promise<JobSchedule | null> {
+    return this.#run('getSchedule', async ({ schedules }) => {
+      const doc = await schedules.findOne({ job_name: jobName });
+      return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
+    });
+  }
+
+  async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
+    return this.#run('listSchedules', async ({ schedules }) => {
+      let cursor = schedules.find(scheduleQueryFilter(query)).sort({ job_name: 1 });
+      if (query.limit !== undefined) cursor = cursor.limit(query.limit);
+      return (await cursor.toArray()).map((d) => scheduleFromDocument(d as ScheduleDocument));
+    });
+  }
+
+  async insertSchedule(schedule: JobSchedule): Promise<boolean> {
+    return this.#run('insertSchedule', async ({ schedules }) => {
+      try {
+        await schedules.insertOne({ ...scheduleToRecord(schedule) });
+        return true;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  async updateSchedule(
+    jobName: string,
+    patch: Partial<Omit<JobSchedule, 'jobName'>>,
+    condition: ScheduleCondition = {},
+  ): Promise<JobSchedule | null> {
+    return this.#run('updateSchedule', async ({ schedules }) => {
+      const filter: Filter<Document> = { job_name: jobName };
+      // A Date matches that instant exactly; null matches null or a missing field.
+      if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
+      const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
+      delete set['job_name'];
+      const doc =
+        Object.keys(set).length === 0
+          ? await schedules.findOne(filter)
+          : await schedules.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' });
+      return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
+    });
+  }
+
+  async deleteSchedule(jobName: string): Promise<boolean> {
+    return this.#run('deleteSchedule', async ({ schedules }) => {
+      const r = await schedules.deleteOne({ job_name: jobName });
+      return r.deletedCount === 1;
+    });
+  }
+
+  async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
+    return this.#run('listDueSchedules', async ({ schedules }) => {
+      // Missing/null next_run_at sorts before every date, so schedules written by other programs come first.
+      const docs = await schedules
+        .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] })
+        .sort({ next_run_at: 1 })
+        .limit(Math.max(0, limit))
+        .toArray();
+      return docs.map((d) => scheduleFromDocument(d as ScheduleDocument));
+    });
+  }
+
+  async getEarliestNextRunAt(): Promise<Date | null> {
+    return this.#run('getEarliestNextRunAt', async ({ schedules }) => {
+      const doc = await schedules.findOne(
+        { ...ENABLED, next_run_at: { $type: 'date' } },
+        { sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
+      );
+      const value = doc?.['next_run_at'];
+      return value instanceof Date ? value : null;
+    });
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Runs
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
+    return this.#run('insertRun', async ({ runs }) => {
+      const record = runToRecord(run) as unknown as Record<string, unknown>;
+      const leaseForMs = options.leaseForMs;
+      try {
+        if (leaseForMs === undefined || run.leaseOwner === null) {
+          await runs.insertOne({ _id: new ObjectId(), ...record, lease_ms: null, lease_renewed_at: null });
+          return true;
+        }
+        checkLeaseMs('MongoSchedulerStore.insertRun', leaseForMs);
+        // `$currentDate` (the server's clock) only exists in updates, so the insert is an upsert whose filter can
+        // never match an existing document (a fresh `_id`): it inserts, or fails with a duplicate key on `run_key`
+        // or `id`, and never touches another replica's run.
+        const { run_key: runKey, id, ...rest } = record;
+        const update: UpdateOps = {
+          $setOnInsert: { ...rest, lease_expires_at: null },
+          $set: { lease_ms: leaseForMs },
+        };
+        this.#time.stamp(update, ['lease_renewed_at']);
+        await runs.updateOne({ _id: new ObjectId(), run_key: runKey, id }, update as Document, {
+          upsert: true,
+        });
+        return true;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  async getRun(id: string): Promise<JobRun | null> {
+    return this.#run('getRun', async ({ runs }) => {
+      const doc = await runs.findOne({ id });
+      return doc ? runFromDocument(doc as unknown as RunDocument) : null;
+    });
+  }
+
+  async getRunByKey(runKey: string): Promise<JobRun | null> {
+    return this.#run('getRunByKey', async ({ runs }) => {
+      const doc = await runs.findOne({ run_key: runKey });
+      return doc ? runFromDocument(doc as unknown as RunDocument) : null;
+    });
+  }
+
+  async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
+    return this.#run('updateRun', async ({ runs }) => {
+      const set = runPatchToRecord(update.set ?? {});
+      const ops: UpdateOps = { $set: set };
+      if (update.leaseForMs !== undefined) {
+        checkLeaseMs('MongoSchedulerStore.updateRun', update.leaseForMs);
+        set['lease_ms'] = update.leaseForMs;
+        set['lease_expires_at'] = null;
+        this.#time.stamp(ops, ['lease_renewed_at']);
+      } else if ('lease_expires_at' in set) {
+        // An absolute expiry replaces a store-clock lease.
+        set['lease_ms'] = null;
+        set['lease_renewed_at'] = null;
+      }
+      this.#time.stamp(ops, ['updated_at']);
+      const doc = await runs.findOneAndUpdate(
+        runConditionFilter(id, condition, this.#time),
+        ops as Document,
+        {
+          returnDocument: 'after',
+        },
+      );
+      return doc ? runFromDocument(doc as unknown as RunDocument) : null;
+    });
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
+    return this.#run('listRuns', async ({ runs }) => {
+      const dir = query.order === 'asc' ? 1 : -1;
+      let cursor = runs.find(runQueryFilter(query, this.#time)).sort({ created_at: dir, _id: dir });
+      if (query.offset) cursor = cursor.skip(query.offset);
+      if (query.limit !== undefined) cursor = cursor.limit(query.limit);
+      return (await cursor.toArray()).map((d) => runFromDocument(d as unknown as RunDocument));
+    });
+  }
+
+  async countRuns(query: RunQuery = {}): Promise<number> {
+    return this.#run('countRuns', ({ runs }) => runs.countDocuments(runQueryFilter(query, this.#time)));
+  }
+
+  async deleteRuns(filter: { finishedBefore: Date }): Promise<number> {
+    return this.#run('deleteRuns', async ({ runs }) => {
+      const r = await runs.deleteMany({
+        status: { $in: FINAL },
+        finished_at: { $lt: filter.finishedBefore },
+      });
+      return r.deletedCount;
+    });
+  }
+}
+
+function collectionName(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('$') || value.includes('\0')) {
+    throw new MongoInvalidOptionError(
+      'MongoSchedulerStore',
+      option,
+      value,
+      'a non-empty collection name without "$" or NUL',
+    );
+  }
+  return value;
+}
+
+function checkLeaseMs(operation: string, ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new MongoInvalidOptionError(operation, 'leaseForMs', ms, 'a finite number of milliseconds >= 0');
+  }
+}

@@ -1,0 +1,65 @@
+import type { Clock } from '@craft/scheduler';
+import type { WriteConcernOption } from './write-concern.js';
+
+/** Receives the adapter's warnings (e.g. a TTL index it could not adjust). Console-compatible. */
+export interface MongoAdapterLogger {
+  /** Logs a warning. */
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+/** Options of {@link MongoSchedulerStore}. */
+export interface MongoSchedulerStoreOptions {
+  /** Collection of schedules (spec section 1). @default 'job_schedules' */
+  schedulesCollection?: string;
+  /** Collection of runs: the run ledger and history. @default 'job_runs' */
+  runsCollection?: string;
+  /**
+   * Time source for run leases (`leaseForMs`, `leaseExpired`) and `updatedAt`. Unset: the database server's
+   * clock (`$currentDate` / `$$NOW`), shared by every replica whatever their own clocks say. Set: this clock
+   * (simulated-time tests; every store and lock of a simulation must share the same instance).
+   * @default undefined (the server's clock)
+   */
+  clock?: Clock;
+  /**
+   * Write concern of every write. `'auto'`: `{ w: 'majority' }` on a replica set or sharded cluster (detected
+   * once with `hello`), the server's default on a standalone server or the test server.
+   * @default 'auto'
+   */
+  writeConcern?: WriteConcernOption;
+  /** Where warnings go. @default console */
+  logger?: MongoAdapterLogger;
+}
+
+/** Options of {@link DistributedLock}. */
+export interface DistributedLockOptions {
+  /**
+   * Lease length, in seconds, of `acquire(key, owner)` called without a ttl. The scheduler passes its own
+   * `lockTtlMs` and renews leases while a job runs, so a short lease is safe.
+   * @default 3600
+   */
+  ttlSeconds?: number;
+  /** Collection of lock documents (one per key, unique index on `lock_key`). @default 'job_locks' */
+  collectionName?: string;
+  /**
+   * Collection of fencing-token counters (one document per key, `{ _id: key, seq }`). Never garbage-collected,
+   * so tokens keep increasing after lock documents are deleted. @default `${collectionName}_tokens`
+   */
+  tokenCollectionName?: string;
+  /**
+   * Time source judging expiry. Unset: the database server's clock (`$$NOW`), so replicas with skewed clocks
+   * agree. Set: this clock, which every lock and store of a simulation must share.
+   * @default undefined (the server's clock)
+   */
+  clock?: Clock;
+  /** Write concern of lock writes. @default 'auto' (majority on replica sets and sharded clusters) */
+  writeConcern?: WriteConcernOption;
+  /**
+   * Garbage collection horizon: on MongoDB a TTL index deletes a lock document this many seconds after its last
+   * acquire or renewal. Must exceed every lease (a longer lease is rejected). GC only removes dead documents;
+   * it never decides whether a lock is free, and fencing tokens survive it.
+   * @default 604800 (7 days)
+   */
+  gcAfterSeconds?: number;
+  /** Where warnings go. @default console */
+  logger?: MongoAdapterLogger;
+}
