@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Flags (e.g. --quick) are passed on to every benchmark that runs.
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs'))
   .filter((f) => wanted.length === 0 || wanted.includes(f.replace('.bench.mjs', '')))
@@ -15,7 +17,7 @@ const files = readdirSync(here)
 let status = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...flags], { stdio: 'inherit' });
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exit(status);

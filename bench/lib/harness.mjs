@@ -110,8 +110,9 @@ export function runInterleaved(tasks, options) {
   const { rounds, minSampleMs = 10, warmupMs = 20, seed = 1, progress = () => {} } = options;
   const rng = createRng(seed);
 
-  progress(`warming up ${tasks.length} tasks`);
+  const w0 = now();
   for (const task of shuffled(tasks, rng)) warmAndCalibrate(task, warmupMs, minSampleMs);
+  progress(`warmed up ${tasks.length} tasks in ${((now() - w0) / 1000).toFixed(1)} s`);
 
   /** @type {Map<string, Task[]>} */
   const groups = new Map();

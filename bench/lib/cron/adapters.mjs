@@ -6,6 +6,8 @@
 //                                          iterator state (the "cold" column)
 //   iterate(handle, start, n, zone, out?) -> count   n successive runs strictly after start (the "iter"
 //                                          column); pushes epoch ms into `out` when given
+//   iterateIsChainedNext                   true when iterate is next() applied to each previous run, so the
+//                                          correctness check need not run it separately
 //
 // Every adapter is given the zone by name ('UTC' or an IANA zone), as a scheduler configured with a zone
 // would do. Expressions arrive already in the adapter's dialect (see `dialect`).
@@ -103,6 +105,7 @@ async function cronerAdapter() {
     name: 'croner',
     version: versionOf('croner'),
     available: true,
+    iterateIsChainedNext: true, // nextRuns(n, d) loops nextRun(previous run)
     dialect: 'posix',
     how: "new Cron(s, { timezone, mode: '5-part', sloppyRanges: true }) without a callback (no timer); job.nextRun(d); job.nextRuns(n, d)",
     parse: (expr, zone) => new Cron(expr, { ...opts(zone) }),
@@ -166,6 +169,7 @@ async function nodeCronAdapter() {
     name: 'node-cron',
     version: versionOf('node-cron'),
     available: true,
+    iterateIsChainedNext: true,
     dialect: 'posix',
     how: 'internal TimeMatcher (what task.getNextRuns uses): new TimeMatcher(s, tz); matcher.getNextMatch(d)',
     parse: (expr, zone) => new TimeMatcher(expr, zone),
@@ -187,6 +191,7 @@ async function cronAdapter() {
     name: 'cron',
     version: versionOf('cron'),
     available: true,
+    iterateIsChainedNext: true,
     dialect: 'posix',
     how: 'new CronTime(s, tz); time.getNextDateFrom(d, tz) (what sendAt(n) loops over, from now); iter: chained getNextDateFrom',
     parse: (expr, zone) => new CronTime(expr, zone),

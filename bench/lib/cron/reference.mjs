@@ -76,8 +76,10 @@ function dayMatcher(p, rule) {
 }
 
 const zoneCache = new Map();
+const hourCache = new Map();
 function zoneOf(name) {
   if (!zoneCache.has(name)) {
+    hourCache.set(name, new Map());
     const z = name === 'UTC' ? FixedOffsetZone.utcInstance : IANAZone.create(name);
     if (!z.isValid) throw new Error(`reference: unknown zone ${name}`);
     zoneCache.set(name, z);
@@ -98,20 +100,23 @@ const DAY = 86_400_000;
 export function referenceRuns(p, zoneName, afterMs, n, endMs, rule = 'vixie') {
   const zone = zoneOf(zoneName);
   const dayOk = dayMatcher(p, rule);
-  // Offsets only change on whole minutes; look one up per UTC hour and fall back to per-minute lookups in
-  // an hour where the offset changes.
+  // Offsets only change on whole minutes. Look one up per UTC hour (cached per zone, shared by all calls) and
+  // fall back to a lookup per minute in an hour where the offset changes.
+  const hours = hourCache.get(zoneName);
   let cachedHour = Number.NaN;
   let hourOffset = 0;
-  let hourIsSplit = false;
   const offsetAt = (t) => {
     const h = Math.floor(t / HOUR);
     if (h !== cachedHour) {
       cachedHour = h;
-      const a = zone.offset(h * HOUR);
-      hourIsSplit = a !== zone.offset(h * HOUR + 59 * MINUTE);
-      hourOffset = a;
+      hourOffset = hours.get(h);
+      if (hourOffset === undefined) {
+        const a = zone.offset(h * HOUR);
+        hourOffset = a === zone.offset(h * HOUR + 59 * MINUTE) ? a : null;
+        hours.set(h, hourOffset);
+      }
     }
-    return (hourIsSplit ? zone.offset(t) : hourOffset) * MINUTE;
+    return (hourOffset ?? zone.offset(t)) * MINUTE;
   };
   let cachedDay = Number.NaN;
   let dayMatches = false;
