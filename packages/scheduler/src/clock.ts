@@ -3,7 +3,7 @@ import type { Clock } from './types.js';
 // setTimeout clamps delays above 2^31-1 ms to 1 ms, so long sleeps are chunked.
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
-/** The real clock: `Date.now()` and `setTimeout` (long sleeps are chunked; timers do not keep Node alive). */
+/** The real clock: `Date.now()` and `setTimeout` (long sleeps are chunked; a pending sleep keeps Node alive, so a running loop runner does too). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -23,11 +23,9 @@ export const systemClock: Clock = {
         const left = end - Date.now();
         if (left <= 0) return done();
         timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS));
-        timer.unref?.();
       };
       signal?.addEventListener('abort', done, { once: true });
       timer = setTimeout(arm, Math.min(Math.max(0, ms), MAX_TIMEOUT_MS));
-      timer.unref?.();
     });
   },
 };

@@ -196,7 +196,7 @@ export class MemoryStore implements SchedulerStore {
   }
 
   *#candidates(q: RunQuery): Iterable<StoredRun> {
-    if (q.status !== undefined && q.status.every((s) => !FINAL.has(s))) {
+    if (q.status?.every((s) => !FINAL.has(s))) {
       for (const id of this.#live) {
         const stored = this.#runs.get(id);
         if (stored) yield stored;
