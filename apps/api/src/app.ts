@@ -3,10 +3,10 @@ import type { Clock, JobDefinition, LockProvider, SchedulerStore } from '@craft/
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import formatsModule from 'ajv-formats';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { type ApiConfig, loadConfig } from './config.js';
 import { type AuthMessages, authPlugin } from './plugins/auth.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, toErrorBody } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { schedulerPlugin } from './plugins/scheduler.js';
 import { swaggerPlugin } from './plugins/swagger.js';
@@ -88,6 +88,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed URL) get the same error body as everything else.
+    frameworkErrors: (error, request, reply) => {
+      const body = toErrorBody(error, request.id);
+      (reply as unknown as FastifyReply).code(body.statusCode).send(body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are validated strictly (no type coercion; unknown fields are errors, never silently dropped);

@@ -9,9 +9,9 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export const START = Date.parse('2027-03-01T10:00:00.000Z');
 export const ALL = 'jobs:read jobs:write jobs:run';
 
-/** Mints an HS256 token with `scope` (space-separated) signed by `secret`. */
+/** Mints an HS256 token with `scope` (space-separated; null: no scope claim) signed by `secret`. */
 export function token(
-  scope: string | undefined = ALL,
+  scope: string | null = ALL,
   options: { secret?: string; expiresInMs?: number; claims?: Record<string, unknown>; now?: number } = {},
 ): string {
   const sign = createSigner({
@@ -20,7 +20,7 @@ export function token(
     ...(options.expiresInMs !== undefined ? { expiresIn: options.expiresInMs } : {}),
     ...(options.now !== undefined ? { clockTimestamp: options.now } : {}),
   });
-  return sign({ sub: 'tester', ...(scope === undefined ? {} : { scope }), ...options.claims });
+  return sign({ sub: 'tester', ...(scope === null ? {} : { scope }), ...options.claims });
 }
 
 export const bearer = (t: string = token()) => ({ authorization: `Bearer ${t}` });

@@ -122,6 +122,8 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
       algorithms: [v.kind === 'secret' ? 'HS256' : v.algorithm],
       ...(options.issuer ? { allowedIss: options.issuer } : {}),
       ...(options.audience ? { allowedAud: options.audience } : {}),
+      // fast-jwt checks iss/aud only when present: a configured one must also be required.
+      requiredClaims: [...(options.issuer ? ['iss'] : []), ...(options.audience ? ['aud'] : [])],
       cache: 1000,
     },
   });
