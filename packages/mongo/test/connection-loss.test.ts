@@ -1,0 +1,236 @@
+// Connection failures surface as typed errors, and a scheduler cycle cut off by a dropped connection (at every
+// point of the cycle in turn) recovers on the next cycle without losing or duplicating a slot. One client talks
+// through a TCP proxy that the test cuts; the shared server is never touched.
+import {
+  createSchedule,
+  defineJob,
+  FakeClock,
+  JobRegistry,
+  JobScheduler,
+  slotRunKey,
+} from '@craft/scheduler';
+import { MongoError } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  connectMongo,
+  DistributedLock,
+  MongoInvalidUriError,
+  MongoSchedulerStore,
+  MongoTimeoutError,
+  MongoUnavailableError,
+} from '../src/index.js';
+import { setupMongo } from './support/mongo.js';
+import { proxiedClient, startProxy } from './support/proxy.js';
+
+const mongo = await setupMongo('connection-loss');
+const proxy = await startProxy(mongo.uri);
+afterAll(() => proxy.close());
+
+/** Retries `fn` until it succeeds (the driver rediscovers a restored server within a heartbeat or two). */
+async function eventually<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() > end) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+describe('typed errors', () => {
+  it('reports a dropped connection as CRAFT_MONGO_UNAVAILABLE with the driver error as cause, then recovers', async () => {
+    const client = await proxiedClient(proxy).connect();
+    try {
+      const db = client.db(mongo.db.databaseName);
+      const store = new MongoSchedulerStore(db, {
+        schedulesCollection: mongo.unique('s'),
+        runsCollection: mongo.unique('r'),
+      });
+      const lock = new DistributedLock(db, { collectionName: mongo.unique('l') });
+      await store.ensureIndexes();
+      await store.insertSchedule(
+        createSchedule({ jobName: 'x', cronExpression: '* * * * *', jobType: 'noop' }),
+      );
+      proxy.cut();
+      const failure = await store.getSchedule('x').catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(MongoUnavailableError);
+      expect((failure as MongoUnavailableError).code).toBe('CRAFT_MONGO_UNAVAILABLE');
+      expect((failure as MongoUnavailableError).operation).toBe('MongoSchedulerStore.getSchedule');
+      expect((failure as MongoUnavailableError).httpStatus).toBe(503);
+      expect((failure as Error).cause).toBeInstanceOf(MongoError);
+      expect((failure as Error).message).toContain('MongoSchedulerStore.getSchedule');
+      const lockFailure = await lock.acquire('job:x', 'me', 1000).catch((e: unknown) => e);
+      expect(lockFailure).toBeInstanceOf(MongoUnavailableError);
+      expect((lockFailure as MongoUnavailableError).operation).toBe('DistributedLock.acquire');
+      proxy.restore();
+      expect((await eventually(() => store.getSchedule('x')))?.jobName).toBe('x');
+      expect(await eventually(() => lock.acquire('job:x', 'me', 1000))).not.toBeNull();
+    } finally {
+      proxy.restore();
+      await client.close();
+    }
+  });
+
+  it('reports a stalled connection as CRAFT_MONGO_TIMEOUT (socket timeout)', async () => {
+    const client = await proxiedClient(proxy, {
+      socketTimeoutMS: 300,
+      heartbeatFrequencyMS: 60_000,
+    }).connect();
+    try {
+      const store = new MongoSchedulerStore(client.db(mongo.db.databaseName), {
+        schedulesCollection: mongo.unique('s'),
+        runsCollection: mongo.unique('r'),
+      });
+      expect(await store.getSchedule('nothing')).toBeNull(); // connected, write concern resolved
+      proxy.stall();
+      const failure = await store.listSchedules().catch((e: unknown) => e);
+
+      expect(failure).toBeInstanceOf(MongoTimeoutError);
+      expect((failure as MongoTimeoutError).code).toBe('CRAFT_MONGO_TIMEOUT');
+      expect((failure as MongoTimeoutError).httpStatus).toBe(504);
+      proxy.restore();
+      expect(await eventually(() => store.listSchedules())).toEqual([]);
+    } finally {
+      proxy.restore();
+      await client.close();
+    }
+  });
+
+  it('connectMongo: unreachable server → CRAFT_MONGO_UNAVAILABLE; malformed URI → CRAFT_MONGO_INVALID_URI (redacted)', async () => {
+    proxy.cut();
+    try {
+      const failure = await connectMongo(proxy.uri, {
+        clientOptions: { serverSelectionTimeoutMS: 300 },
+      }).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(MongoUnavailableError);
+      expect((failure as MongoUnavailableError).operation).toBe('connectMongo');
+    } finally {
+      proxy.restore();
+    }
+    const bad = await connectMongo('mongodb://alice:s3cret@host:notaport/db').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(MongoInvalidUriError);
+    expect((bad as MongoInvalidUriError).code).toBe('CRAFT_MONGO_INVALID_URI');
+    expect((bad as Error).message).not.toContain('s3cret');
+    expect((bad as MongoInvalidUriError).uri).toBe('mongodb://alice:****@host:notaport/db');
+  });
+});
+
+describe('a cycle cut off by a dropped connection', () => {
+  const SCHEDULES = 6;
+  const SLOT = new Date('2030-01-01T00:05:00.000Z');
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+  // Cut after the k-th database command of the cycle: listing, locking, claiming, executing, writing results and
+  // releasing, for one schedule or another. The first points are fixed; the rest are spread over the length of an
+  // uncut cycle, measured first.
+  const FIXED = [1, 2, 3, 4];
+  const FRACTIONS = [0.08, 0.15, 0.22, 0.3, 0.38, 0.46, 0.54, 0.62, 0.7, 0.78, 0.86, 0.94];
+  let uncutCycleCommands = 0;
+
+  it('baseline: an uncut cycle runs every slot once', async () => {
+    uncutCycleCommands = await cycle(Number.POSITIVE_INFINITY);
+    expect(uncutCycleCommands).toBeGreaterThan(SCHEDULES * 4);
+  });
+
+  for (const cutAfter of FIXED) {
+    it(`recovers every slot exactly once when the connection drops after command ${cutAfter}`, async () => {
+      expect(await cycle(cutAfter)).toBeGreaterThanOrEqual(cutAfter);
+    });
+  }
+  for (const fraction of FRACTIONS) {
+    it(`recovers every slot exactly once when the connection drops ${fraction * 100}% into the cycle`, async () => {
+      expect(uncutCycleCommands).toBeGreaterThan(0);
+      const cutAfter = Math.max(FIXED.length + 1, Math.round(uncutCycleCommands * fraction));
+      expect(await cycle(cutAfter)).toBeGreaterThanOrEqual(cutAfter);
+    });
+  }
+
+  /** One cut cycle and its recovery, with the assertions; returns the commands of the first (cut) cycle. */
+  async function cycle(cutAfter: number): Promise<number> {
+    {
+      const clock = new FakeClock(Date.parse('2030-01-01T00:00:30.000Z'));
+      const names = { schedulesCollection: mongo.unique('s'), runsCollection: mongo.unique('r') };
+      const lockName = mongo.unique('l');
+      const calls = new Map<string, number>();
+      const registry = new JobRegistry([
+        defineJob({
+          type: 'noop',
+          handler: async (_p, ctx) => {
+            const key = `${ctx.jobName}@${ctx.scheduledAt?.toISOString()}`;
+            calls.set(key, (calls.get(key) ?? 0) + 1);
+          },
+        }),
+      ]);
+      // Schedules are set up over the direct connection.
+      const setupStore = new MongoSchedulerStore(mongo.db, { ...names, clock });
+      await setupStore.ensureIndexes();
+      await new DistributedLock(mongo.db, { collectionName: lockName, clock }).ensureIndexes();
+      for (let i = 0; i < SCHEDULES; i++) {
+        await setupStore.insertSchedule(
+          createSchedule({
+            jobName: `s${i}`,
+            cronExpression: '*/5 * * * *',
+            jobType: 'noop',
+            nextRunAt: SLOT,
+          }),
+        );
+      }
+
+      const client = await proxiedClient(proxy, { monitorCommands: true }).connect();
+      try {
+        const db = client.db(mongo.db.databaseName);
+        const store = new MongoSchedulerStore(db, { ...names, clock });
+        const lock = new DistributedLock(db, { collectionName: lockName, clock });
+        await store.writeConcern(); // resolve before counting, so the count starts at the cycle
+        await lock.writeConcern();
+        const scheduler = new JobScheduler({ store, lock, registry, clock, logger: quiet, replicaId: 'cut' });
+        let commands = 0;
+        let counting = true;
+        client.on('commandStarted', () => {
+          if (!counting) return;
+          commands++;
+          if (commands === cutAfter) proxy.cut();
+        });
+
+        await clock.set(SLOT.getTime() + 500);
+        const first = await scheduler.checkAndRunDueJobs().catch((e: unknown) => e);
+        if (first instanceof Error) expect(first).toBeInstanceOf(MongoUnavailableError);
+        else await first.done.catch(() => []);
+        await scheduler.idle();
+        counting = false;
+        proxy.restore();
+
+        // The next cycle of the loop (one poll interval later, past the lock and run leases) repairs everything;
+        // a second one finds nothing left to do.
+        await clock.set(SLOT.getTime() + 61_000);
+        for (let pass = 0; pass < 2; pass++) {
+          const r = await eventually(() => scheduler.checkAndRunDueJobs());
+          await r.done;
+          await scheduler.idle();
+        }
+
+        for (let i = 0; i < SCHEDULES; i++) {
+          const runs = await setupStore.listRuns({ jobName: `s${i}` });
+          // Exactly one record for the slot (unique run_key), and it ran to success.
+          expect(runs.map((r) => `${r.runKey} ${r.status}`)).toEqual([
+            `${slotRunKey(`s${i}`, SLOT)} succeeded`,
+          ]);
+          const run = runs[0];
+          // A handler runs again only when the ledger shows the earlier attempt was abandoned.
+          const executions = calls.get(`s${i}@${SLOT.toISOString()}`) ?? 0;
+          expect(executions).toBeGreaterThanOrEqual(1);
+          expect(run?.attempts.filter((a) => a.status === 'succeeded')).toHaveLength(1);
+          expect((await setupStore.getSchedule(`s${i}`))?.nextRunAt?.toISOString()).toBe(
+            '2030-01-01T00:10:00.000Z',
+          );
+        }
+        return commands;
+      } finally {
+        proxy.restore();
+        await client.close();
+      }
+    }
+  }
+});

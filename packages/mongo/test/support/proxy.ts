@@ -1,0 +1,120 @@
+// A TCP proxy in front of the MongoDB server, so a test can drop every connection of ONE client mid-operation
+// (and refuse new ones until restored), or stall them (data stops flowing: socket timeouts), without touching
+// the shared server other test files use.
+import { createServer, type Server, Socket } from 'node:net';
+import { MongoClient, type MongoClientOptions } from 'mongodb';
+
+export interface MongoProxy {
+  /** A connection string for a client that talks to the server through this proxy only. */
+  uri: string;
+  /** Destroys every proxied connection; new ones are closed at once until {@link restore}. */
+  cut(): void;
+  /** Keeps connections open but stops forwarding bytes (operations hang until the socket times out). */
+  stall(): void;
+  /** Forwards again (new connections only; connections cut or stalled before stay dead). */
+  restore(): void;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** `host:port` of the server to proxy: the primary of a replica set, else the (first) host of the URI. */
+async function targetOf(uri: string): Promise<{ host: string; port: number }> {
+  const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 }).connect();
+  try {
+    let hello: Record<string, unknown>;
+    try {
+      hello = await client.db('admin').command({ hello: 1 });
+    } catch {
+      hello = await client.db('admin').command({ isMaster: 1 });
+    }
+    const address = (hello['primary'] ?? hello['me']) as string | undefined;
+    const hostPort = address ?? /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^,/?]+)/.exec(uri)?.[1] ?? '';
+    const i = hostPort.lastIndexOf(':');
+    return i < 0
+      ? { host: hostPort, port: 27017 }
+      : { host: hostPort.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(i + 1)) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** The URI with its host list replaced by the proxy (direct connection, no replica-set discovery). */
+function proxiedUri(uri: string, port: number): string {
+  const m = /^(mongodb(?:\+srv)?):\/\/(?:([^@/]*)@)?([^/?]*)(\/[^?]*)?(?:\?(.*))?$/.exec(uri);
+  if (!m) throw new Error(`cannot parse MONGODB_URI ${uri.replace(/\/\/[^@]*@/, '//****@')}`);
+  const params = new URLSearchParams(m[5] ?? '');
+  params.delete('replicaSet');
+  params.set('directConnection', 'true');
+  if (m[1] === 'mongodb+srv') {
+    params.set('tls', 'true');
+    params.set('tlsAllowInvalidHostnames', 'true');
+    if (!params.has('authSource')) params.set('authSource', 'admin');
+  }
+  return `mongodb://${m[2] ? `${m[2]}@` : ''}127.0.0.1:${port}${m[4] || '/'}?${params.toString()}`;
+}
+
+export async function startProxy(uri: string): Promise<MongoProxy> {
+  const target = await targetOf(uri);
+  const sockets = new Set<Socket>();
+  let mode: 'up' | 'down' | 'stalled' = 'up';
+  const server: Server = createServer((client) => {
+    if (mode !== 'up') {
+      if (mode === 'down') client.destroy();
+      else sockets.add(client); // stalled: accept, never answer
+      return;
+    }
+    const upstream = new Socket();
+    upstream.connect(target.port, target.host);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.on('data', (chunk) => {
+      if (mode === 'up') upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (mode === 'up') client.write(chunk);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    uri: proxiedUri(uri, port),
+    cut() {
+      mode = 'down';
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    stall() {
+      mode = 'stalled';
+    },
+    restore() {
+      // Stalled connections are useless to the driver now: drop them so it opens fresh ones.
+      if (mode === 'stalled') for (const s of sockets) s.destroy();
+      mode = 'up';
+    },
+    async close() {
+      mode = 'down';
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Connects a client through `proxy` with short timeouts, so failures surface in milliseconds. */
+export function proxiedClient(proxy: MongoProxy, options: MongoClientOptions = {}): MongoClient {
+  return new MongoClient(proxy.uri, {
+    serverSelectionTimeoutMS: 400,
+    connectTimeoutMS: 400,
+    heartbeatFrequencyMS: 500,
+    ...options,
+  });
+}
