@@ -2,6 +2,7 @@
 // point of the cycle in turn) recovers on the next cycle without losing or duplicating a slot. One client talks
 // through a TCP proxy that the test cuts; the shared server is never touched.
 import {
+  type CycleResult,
   createSchedule,
   defineJob,
   FakeClock,
@@ -195,7 +196,7 @@ describe('a cycle cut off by a dropped connection', () => {
         });
 
         await clock.set(SLOT.getTime() + 500);
-        const first = await scheduler.checkAndRunDueJobs().catch((e: unknown) => e);
+        const first: CycleResult | Error = await scheduler.checkAndRunDueJobs().catch((e: Error) => e);
         if (first instanceof Error) expect(first).toBeInstanceOf(MongoUnavailableError);
         else await first.done.catch(() => []);
         await scheduler.idle();
