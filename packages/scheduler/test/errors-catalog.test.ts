@@ -1,0 +1,68 @@
+// The README's Errors table must list exactly the codes the package defines (fastify's errors test, adapted).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index.js';
+
+const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+const errorsSection = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Migration notes'));
+const rows = [...errorsSection.matchAll(/^\|\s*`(CRAFT_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => ({
+  code: m[1] as string,
+  className: m[2] as string,
+  status: Number(m[3]),
+}));
+
+// One instance of every concrete error class, built with plausible arguments.
+const instances: api.SchedulerError[] = [
+  new api.InvalidFieldError('max_attempts', 0, 'an integer >= 1'),
+  new api.InvalidCronExpressionError('61 * * * *', new Error('x')),
+  new api.InvalidScheduleTimezoneError('Mars/Olympus'),
+  new api.UnknownJobTypeError('x', []),
+  new api.InvalidParametersError('x', [{ path: '/a', message: 'bad' }]),
+  new api.UnknownChainTargetError('x'),
+  new api.ChainCycleError(['a', 'b', 'a']),
+  new api.ScheduleExistsError('x'),
+  new api.ScheduleNotFoundError('x'),
+  new api.RunNotFoundError('x'),
+  new api.JobLockedError('job:x'),
+  new api.SchedulerStoppedError(),
+  new api.JobTimeoutError('x', 10),
+  new api.LeaseLostError('job:x'),
+  new api.ShutdownError(),
+  new api.RunAbandonedError('r1'),
+  new api.InvalidJobDefinitionError('x'),
+  new api.JobModuleError('jobs.mjs', 'x'),
+];
+
+describe('error catalog', () => {
+  it('lists every exported code in the README, with its class and HTTP status', () => {
+    expect(rows.length).toBe(api.SCHEDULER_ERROR_CODES.length);
+    expect(rows.map((r) => r.code).sort()).toEqual([...api.SCHEDULER_ERROR_CODES].sort());
+    expect(instances.map((e) => e.code).sort()).toEqual([...api.SCHEDULER_ERROR_CODES].sort());
+    for (const e of instances) {
+      const row = rows.find((r) => r.code === e.code);
+      expect(row?.className).toBe(e.name);
+      expect(row?.status).toBe(e.httpStatus);
+      expect(e).toBeInstanceOf(api.SchedulerError);
+      expect(typeof (api as Record<string, unknown>)[e.name]).toBe('function');
+    }
+  });
+
+  it('counts every exported error class', () => {
+    const classes = Object.entries(api).filter(
+      ([name, value]) =>
+        typeof value === 'function' &&
+        value.prototype instanceof api.SchedulerError &&
+        name !== 'ScheduleValidationError',
+    );
+    expect(classes.map(([n]) => n).sort()).toEqual(instances.map((e) => e.name).sort());
+  });
+
+  it('gives validation errors a snake_case field and messages naming the component and value', () => {
+    const e = new api.InvalidFieldError('max_attempts', 0, 'an integer >= 1');
+    expect(e.field).toBe('max_attempts');
+    expect(e.message).toBe(
+      'ScheduleService: field "max_attempts" is 0, expected an integer >= 1. Fix the value and save again.',
+    );
+  });
+});
