@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { runRoutes } from './routes/runs/index.js';
 import { scheduleRoutes } from './routes/schedules/index.js';
+import { SHARED_SCHEMAS } from './routes/schema.js';
 import { typeRoutes } from './routes/types/index.js';
 import { memoryStorage, type Storage } from './storage.js';
 import type { CraftApp } from './types.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object),
   );
 
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(errorsPlugin);
   await app.register(authPlugin, {
     verification: config.jwt,

@@ -9,7 +9,7 @@ afterEach(async () => {
   await t.app.close();
 });
 
-const post = (url: string, payload?: unknown) =>
+const post = (url: string, payload?: object) =>
   t.app.inject({ method: 'POST', url, headers: bearer(), ...(payload === undefined ? {} : { payload }) });
 const get = (url: string) => t.app.inject({ method: 'GET', url, headers: bearer() });
 

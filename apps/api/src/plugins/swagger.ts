@@ -17,6 +17,11 @@ export interface SwaggerPluginOptions {
  */
 async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Promise<void> {
   await app.register(fastifySwagger, {
+    // Shared schemas become components named by their $id (Schedule, Run, ErrorBody).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

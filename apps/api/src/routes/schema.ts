@@ -1,7 +1,7 @@
 // Schemas shared by several resources: the error body, schedules and runs as the API returns them. Field names
 // are the snake_case names of spec section 1; dates are ISO 8601 UTC strings.
 import { MISSED_RUN_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 
 /** `T | null` as a JSON Schema type list (cheaper to serialise than `anyOf`, valid OpenAPI 3.1). */
 export function nullable<T>(schema: { type: string; [k: string]: unknown }) {
@@ -36,13 +36,21 @@ export const ErrorBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'ErrorBody', additionalProperties: false },
 );
 
-/** Responses for the given error statuses, all with the {@link ErrorBody}. */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
-  const out: Record<number, typeof ErrorBody> = {};
-  for (const s of [401, 403, ...statuses]) out[s] = ErrorBody;
+/** A reference to a shared schema (an OpenAPI component), typed as the schema it points at. */
+function ref<T extends TSchema>(schema: T & { $id?: string }) {
+  return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` });
+}
+
+/** The error body as a reference. */
+export const ErrorBodyRef = ref(ErrorBody);
+
+/** Responses for the given error statuses (401 and 403 always), all with the {@link ErrorBody}. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBodyRef> {
+  const out: Record<number, typeof ErrorBodyRef> = {};
+  for (const s of [401, 403, ...statuses]) out[s] = ErrorBodyRef;
   return out;
 }
 
@@ -71,8 +79,11 @@ export const Schedule = Type.Object(
     created_at: NullableDateTime,
     updated_at: NullableDateTime,
   },
-  { additionalProperties: false },
+  { $id: 'Schedule', additionalProperties: false },
 );
+
+/** A schedule as a reference. */
+export const ScheduleRef = ref(Schedule);
 
 /** The error of an attempt or run (stack traces stay in the database and the logs). */
 export const RunError = nullable<{ name: string; message: string; code?: string }>({
@@ -118,8 +129,14 @@ export const Run = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { additionalProperties: false },
+  { $id: 'Run', additionalProperties: false },
 );
+
+/** A run as a reference. */
+export const RunRef = ref(Run);
+
+/** The shared schemas (OpenAPI components), added to the app before the routes. */
+export const SHARED_SCHEMAS: readonly TSchema[] = [ErrorBody, Schedule, Run];
 
 /** Path parameter `job_name`. */
 export const JobNameParams = Type.Object({

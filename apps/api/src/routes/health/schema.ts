@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ErrorBody } from '../schema.js';
+import { ErrorBodyRef } from '../schema.js';
 
 /** Route schemas of the health resource. */
 export const schemas = {
@@ -17,7 +17,7 @@ export const schemas = {
         storage: Type.Enum(['memory', 'mongodb']),
         scheduler: Type.Enum(['running', 'stopped']),
       }),
-      503: ErrorBody,
+      503: ErrorBodyRef,
     },
   },
 };

@@ -1,6 +1,6 @@
 import { RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
 import { Type } from 'typebox';
-import { errorResponses, nullable, Run, WaitQuery } from '../schema.js';
+import { errorResponses, nullable, RunRef, WaitQuery } from '../schema.js';
 
 /** `GET /jobs/runs` query. */
 export const ListRunsQuery = Type.Object(
@@ -33,7 +33,7 @@ export const ListRunsQuery = Type.Object(
 
 /** `GET /jobs/runs` answer. */
 export const RunList = Type.Object({
-  items: Type.Array(Run),
+  items: Type.Array(RunRef),
   total: Type.Integer({ description: 'Runs matching the filters' }),
   limit: Type.Integer(),
   offset: Type.Integer(),
@@ -55,7 +55,7 @@ export const RunJobBody = Type.Object(
 
 /** `POST /jobs/check-schedules` answer. */
 export const CycleResult = Type.Object({
-  runs: Type.Array(Run, {
+  runs: Type.Array(RunRef, {
     description:
       'Runs this cycle created: triggered ones (pending, or final with wait=true) and skipped slots',
   }),
@@ -79,7 +79,7 @@ export const schemas = {
     tags,
     summary: 'Read a run',
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
-    response: { 200: Run, ...errorResponses(404) },
+    response: { 200: RunRef, ...errorResponses(404) },
   },
   runJob: {
     tags,
@@ -88,7 +88,7 @@ export const schemas = {
     params: Type.Object({ job_type: Type.String({ minLength: 1, maxLength: 200 }) }),
     querystring: WaitQuery,
     body: RunJobBody,
-    response: { 200: Run, 202: Run, ...errorResponses(400, 409, 413, 415, 503) },
+    response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 409, 413, 415, 503) },
   },
   checkSchedules: {
     tags,

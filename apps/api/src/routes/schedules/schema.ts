@@ -1,6 +1,6 @@
 import { MISSED_RUN_POLICIES } from '@craft/scheduler';
 import { Type } from 'typebox';
-import { errorResponses, JobNameParams, nullable, Run, Schedule, WaitQuery } from '../schema.js';
+import { errorResponses, JobNameParams, nullable, RunRef, ScheduleRef, WaitQuery } from '../schema.js';
 
 const fields = {
   description: Type.Optional(nullable<string>({ type: 'string', maxLength: 2000, description: 'Free text' })),
@@ -95,7 +95,7 @@ export const ListSchedulesQuery = Type.Object(
 
 /** `GET /jobs/schedules` answer. */
 export const ScheduleList = Type.Object({
-  items: Type.Array(Schedule),
+  items: Type.Array(ScheduleRef),
   next_cursor: nullable<string>({
     type: 'string',
     description: 'Pass as cursor for the next page; null on the last page',
@@ -148,7 +148,7 @@ export const schemas = {
     tags,
     summary: 'Create a schedule',
     body: CreateScheduleBody,
-    response: { 201: Schedule, ...errorResponses(400, 409, 413, 415) },
+    response: { 201: ScheduleRef, ...errorResponses(400, 409, 413, 415) },
   },
   list: {
     tags,
@@ -160,39 +160,39 @@ export const schemas = {
     tags,
     summary: 'Read a schedule',
     params: JobNameParams,
-    response: { 200: Schedule, ...errorResponses(404) },
+    response: { 200: ScheduleRef, ...errorResponses(404) },
   },
   replace: {
     tags,
     summary: 'Replace a schedule (omitted optional fields take their defaults)',
     params: JobNameParams,
     body: ReplaceScheduleBody,
-    response: { 200: Schedule, ...errorResponses(400, 404, 413, 415) },
+    response: { 200: ScheduleRef, ...errorResponses(400, 404, 413, 415) },
   },
   patch: {
     tags,
     summary: 'Change some fields of a schedule',
     params: JobNameParams,
     body: PatchScheduleBody,
-    response: { 200: Schedule, ...errorResponses(400, 404, 413, 415) },
+    response: { 200: ScheduleRef, ...errorResponses(400, 404, 413, 415) },
   },
   remove: {
     tags,
     summary: 'Delete a schedule (its run history stays); answers the deleted schedule',
     params: JobNameParams,
-    response: { 200: Schedule, ...errorResponses(404) },
+    response: { 200: ScheduleRef, ...errorResponses(404) },
   },
   enable: {
     tags,
     summary: 'Enable a schedule (next_run_at is computed from now: no missed slots)',
     params: JobNameParams,
-    response: { 200: Schedule, ...errorResponses(404) },
+    response: { 200: ScheduleRef, ...errorResponses(404) },
   },
   disable: {
     tags,
     summary: 'Disable a schedule (next_run_at is cleared)',
     params: JobNameParams,
-    response: { 200: Schedule, ...errorResponses(404) },
+    response: { 200: ScheduleRef, ...errorResponses(404) },
   },
   nextRuns: {
     tags,
@@ -206,6 +206,6 @@ export const schemas = {
     summary: 'Run a schedule now (its job type, parameters and limits; next_run_at unchanged)',
     params: JobNameParams,
     querystring: WaitQuery,
-    response: { 200: Run, 202: Run, ...errorResponses(400, 404, 409, 503) },
+    response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 404, 409, 503) },
   },
 };
