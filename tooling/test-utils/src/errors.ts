@@ -20,7 +20,7 @@ export class MongoUriMissingError extends TestUtilsError {
     super(
       'CRAFT_TEST_MONGODB_URI_MISSING',
       'requireMongoUri: MONGODB_URI is not set, so this MongoDB suite cannot run (it fails rather than skips).' +
-        (reason ? ` The test server could not start: ${reason}.` : '') +
+        (reason ? ` The test server could not start: ${reason.replace(/\.+$/, '')}.` : '') +
         ' Run the tests with `pnpm test` at the repository root (it starts the MongoDB-compatible test server), ' +
         'add `globalSetup: ["@craft/test-utils/global-setup"]` to this package\'s vitest config, or set ' +
         'MONGODB_URI=mongodb://HOST:PORT/ (`node tooling/mongo-test-server/launch.mjs` prints one).',
