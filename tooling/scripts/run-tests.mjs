@@ -47,7 +47,7 @@ try {
   env.CRAFT_MONGODB_UNAVAILABLE = reason.split('\n')[0] ?? 'the test server could not start';
 }
 
-const turbo = spawn('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', ...extra], {
+const turbo = spawn('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue', ...extra], {
   stdio: 'inherit',
   env,
 });
