@@ -224,11 +224,11 @@ function checkCorrectness() {
                   note(
                     a,
                     i,
-                    `its iteration differs from chained next: ${describeDiff(runs, viaIterate, zone)}`,
+                    `${start.toISOString()}: its own iteration differs from chained next(): ${describeDiff(runs, viaIterate, zone)}`,
                   );
                 }
               } catch (e) {
-                note(a, i, `its iteration threw: ${e.message.split('\n')[0]}`);
+                note(a, i, `${start.toISOString()}: its own iteration threw: ${e.message.split('\n')[0]}`);
               }
             }
           }
@@ -510,7 +510,8 @@ function printSpeed({ results, partial, short }) {
       `\n† timed on fewer than ${CONFIG.iterRuns} successive runs for some expressions: the first k runs of`,
     );
     console.log(
-      `  the same sequence, k chosen so one call takes about ${CONFIG.iterBudgetMs} ms, or the library's own limit:`,
+      `  the same sequence (k worth about ${CONFIG.iterBudgetMs} ms) when all ${CONFIG.iterRuns} would take over ` +
+        `${CONFIG.iterFullMs} ms, or the library's own limit:`,
     );
     for (const [k, list] of short) {
       console.log(
