@@ -6,11 +6,13 @@ import * as api from '../src/index.js';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 const errorsSection = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Migration notes'));
-const rows = [...errorsSection.matchAll(/^\|\s*`(CRAFT_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => ({
-  code: m[1] as string,
-  className: m[2] as string,
-  status: Number(m[3]),
-}));
+const rows = [...errorsSection.matchAll(/^\|\s*`(CRAFT_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|\s*(\d{3})\s*\|/gm)].map(
+  (m) => ({
+    code: m[1] as string,
+    className: m[2] as string,
+    status: Number(m[3]),
+  }),
+);
 
 // One instance of every concrete error class, built with plausible arguments.
 const instances: api.SchedulerError[] = [

@@ -317,6 +317,49 @@ export function engineSuite(api: SuiteTestApi, options: EngineSuiteOptions): voi
     );
 
     it(
+      'keeps chained runs exactly once per (parent run, name) when the parent replica dies while dispatching',
+      withWorld('2030-01-01T00:00:00.000Z', async (w) => {
+        const setup = w.scheduler();
+        const yearly = { cronExpression: '0 0 1 1 *', jobType: 'noop' };
+        await setup.schedules.create({ ...yearly, jobName: 'child-1' });
+        await setup.schedules.create({ ...yearly, jobName: 'child-2' });
+        await setup.schedules.create({ ...yearly, jobName: 'parent', chain: ['child-1', 'child-2'] });
+        const a = killable(w.store);
+        // A store view that dies right after inserting the first chained run.
+        const cut = Object.create(a.proxy) as SchedulerStore;
+        cut.insertRun = async (...args) => {
+          const inserted = await a.proxy.insertRun(...args);
+          if (args[0].runKey.endsWith(':child-1')) a.kill();
+          return inserted;
+        };
+        const dying = w.scheduler({ store: cut });
+        void dying.runNow('parent');
+        await w.clock.tick();
+        expect(await w.store.countRuns({ trigger: 'chain' })).toBe(1);
+        const survivor = w.scheduler();
+        await w.clock.advance(TTL + 1000);
+        await (await survivor.checkAndRunDueJobs()).done;
+        await survivor.idle();
+        await w.clock.advance(TTL + 1000);
+        await (await survivor.checkAndRunDueJobs()).done;
+        await survivor.idle();
+        const parent = (await w.store.listRuns({ jobName: 'parent' }))[0] as JobRun;
+        expect(parent.status).toBe('succeeded');
+        expect(parent.attempts.map((x) => x.status)).toEqual(['abandoned', 'succeeded']);
+        const children = await w.store.listRuns({ parentRunId: parent.id, order: 'asc' });
+        expect(children.map((r) => `${r.jobName} ${r.status}`).sort()).toEqual([
+          'child-1 succeeded',
+          'child-2 succeeded',
+        ]);
+        expect(w.calls.filter((c) => c.startsWith('child')).sort()).toEqual([
+          'child-1@manual',
+          'child-2@manual',
+        ]);
+        expect(w.calls.filter((c) => c.startsWith('parent'))).toEqual(['parent@manual', 'parent@manual']);
+      }),
+    );
+
+    it(
       'defers a schedule whose lock is taken (slot stays due) and runs it once the lock is free',
       withWorld('2030-01-01T00:00:00.000Z', async (w) => {
         const s = w.scheduler();
