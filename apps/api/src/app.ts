@@ -104,6 +104,15 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object),
   );
 
+  // An empty body with `Content-Type: application/json` (what many clients send on a bodiless POST) is no
+  // body at all; everything else goes through Fastify's JSON parser (which refuses __proto__/constructor keys).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(errorsPlugin);
   await app.register(authPlugin, {
