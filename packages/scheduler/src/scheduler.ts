@@ -142,6 +142,7 @@ export class JobScheduler {
   #loop: Promise<void> | null = null;
   #wake: AbortController = new AbortController();
   #warnedTypes = new Set<string>();
+  #lastPassFull = false;
 
   constructor(options: JobSchedulerOptions) {
     this.store = options.store;
@@ -273,6 +274,7 @@ export class JobScheduler {
     let skipped = 0;
     const now = this.clock.now();
     const due = await this.store.listDueSchedules(new Date(now), this.#maxDue);
+    this.#lastPassFull = due.length >= this.#maxDue;
     let next = 0;
     const worker = async () => {
       while (next < due.length && !this.#softStop.signal.aborted) {
@@ -567,6 +569,7 @@ export class JobScheduler {
         else await this.checkAndRunDueJobs();
       } catch (error) {
         if (this.#softStop.signal.aborted) break;
+        this.#lastPassFull = false;
         this.#emit('cycle:failed', { error });
         this.#logger.error('scheduler pass failed; retrying at the next interval', {
           error: toRunError(error).message,
@@ -579,6 +582,11 @@ export class JobScheduler {
       if (this.#softStop.signal.aborted) break;
       let delay = this.pollIntervalMs;
       try {
+        if (this.#lastPassFull) {
+          // More due schedules than one pass takes: go again at once.
+          await this.clock.sleep(0);
+          continue;
+        }
         const earliest = await this.store.getEarliestNextRunAt();
         if (earliest) {
           const until = earliest.getTime() - this.clock.now();

@@ -50,6 +50,20 @@ describe('loop runner', () => {
     expect(scheduler.running).toBe(false);
   });
 
+  it('runs another pass at once when a pass hit maxDuePerPass', async () => {
+    const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { maxDuePerPass: 2 });
+    for (let i = 0; i < 5; i++) {
+      await scheduler.schedules.create({ jobName: `m${i}`, cronExpression: '0 * * * *', jobType: 'noop' });
+    }
+    await scheduler.start();
+    await clock.set(Date.parse('2030-01-01T01:00:00.000Z'));
+    expect(calls).toHaveLength(5);
+    expect(calls.every((c) => c.at === Date.parse('2030-01-01T01:00:00.000Z'))).toBe(true);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
   it('sees schedules inserted elsewhere within a poll interval, and wakes at once for ones saved here', async () => {
     const { clock, store, scheduler, calls } = world('2030-01-01T00:00:10.000Z');
     await scheduler.start();
