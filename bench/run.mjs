@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // Flags (e.g. --quick) are passed on to every benchmark that runs.
-const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--');
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs'))
   .filter((f) => wanted.length === 0 || wanted.includes(f.replace('.bench.mjs', '')))
