@@ -1,14 +1,27 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
+import { catchUpCommand } from './commands/catch-up/index.js';
+import { checkCommand } from './commands/check/index.js';
 import { cronCommand } from './commands/cron/index.js';
+import { runCommand } from './commands/run/index.js';
+import { runsCommand } from './commands/runs/index.js';
+import { schedulesCommand } from './commands/schedules/index.js';
 import { tokenCommand } from './commands/token/index.js';
 import type { CommandContext, CommandSpec, GlobalArgs } from './lib/command.js';
 import { UsageError } from './lib/errors.js';
 import type { CliIo } from './lib/output.js';
 import { PROGRAM, reportError } from './lib/report.js';
 
-/** Every top-level command, in the order `--help` lists them. Phase-2 commands slot in here. */
-const COMMANDS: readonly CommandSpec[] = [cronCommand, tokenCommand];
+/** Every top-level command, in the order `--help` lists them. */
+const COMMANDS: readonly CommandSpec[] = [
+  runCommand,
+  checkCommand,
+  catchUpCommand,
+  schedulesCommand,
+  runsCommand,
+  cronCommand,
+  tokenCommand,
+];
 
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -75,7 +88,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   try {
     let parser: Argv<GlobalArgs> = yargs([...args])
       .scriptName(PROGRAM)
-      .usage(`${PROGRAM} <command> [options]\n\nPreview and explain cron expressions, mint API tokens.`)
+      .usage(
+        `${PROGRAM} <command> [options]\n\nRun jobs and scheduler cycles for external triggers (cron, Cloud Scheduler, CI), manage schedules and run history, preview cron expressions, mint API tokens.`,
+      )
       .option('verbose', {
         type: 'boolean',
         global: true,

@@ -7,10 +7,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await runCli(process.argv.slice(2), {
+const status = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   cwd: () => process.cwd(),
   now: () => new Date(),
+  signals: process,
+  exit: (code) => process.exit(code),
 });
+process.exitCode = status;
+// A user's jobs module may hold timers or connection pools open after the command is done. The timer does not keep
+// the process alive by itself: it fires only if something else does, and then ends the process.
+setTimeout(() => process.exit(status), 250).unref();

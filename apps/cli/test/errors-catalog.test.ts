@@ -31,6 +31,8 @@ describe('the README catalogs every error code and exit status', () => {
       new errors.ConfigFileError('/f', 'x'),
       new errors.ConfigValueError('X', 'x'),
       new errors.MissingSecretError('x'),
+      new errors.NoDatabaseError('run', 'x'),
+      new errors.JobsPathError('/jobs.js', 'x'),
       new errors.InternalError(new Error('x')),
     ];
     expect(instances.map((e) => e.code).sort()).toEqual([...errors.ERROR_CODES].sort());

@@ -20,6 +20,12 @@ export const ExitStatus = {
   Config: 4,
   /** A bug or an unexpected failure inside the CLI (EX_SOFTWARE from sysexits.h). */
   Internal: 70,
+  /** Another execution holds the job's lock, so nothing ran; try again later (EX_TEMPFAIL from sysexits.h). */
+  Locked: 75,
+  /** Interrupted by SIGINT (Ctrl-C) while a job ran: 128 + 2, as shells report it. */
+  Interrupted: 130,
+  /** Stopped by SIGTERM while a job ran: 128 + 15, as shells report it. */
+  Terminated: 143,
 } as const;
 
 /** One of the values of {@link ExitStatus}. */
@@ -96,6 +102,31 @@ export class MissingSecretError extends ExitError {
   }
 }
 
+/**
+ * A command needs the database and none is configured: neither `--mongodb-uri`, `MONGODB_URI` nor `mongodbUri` in
+ * the config file (exit 4).
+ */
+export class NoDatabaseError extends ExitError {
+  /** The command that needs the database (`schedules list`). */
+  readonly command: string;
+
+  constructor(command: string, message: string) {
+    super('CRAFT_CLI_NO_DATABASE', ExitStatus.Config, message);
+    this.command = command;
+  }
+}
+
+/** The jobs module (`--jobs`, `CRAFT_JOBS`, `jobs` in the config file) does not exist or is a directory (exit 4). */
+export class JobsPathError extends ExitError {
+  /** The absolute path that was looked at. */
+  readonly path: string;
+
+  constructor(path: string, message: string, options?: ExitErrorOptions) {
+    super('CRAFT_CLI_JOBS_PATH', ExitStatus.Config, message, options);
+    this.path = path;
+  }
+}
+
 /** An unexpected failure inside the CLI: a bug, or an environment it did not foresee (exit 70). */
 export class InternalError extends Error {
   /** Stable, machine-readable code. */
@@ -109,12 +140,17 @@ export class InternalError extends Error {
   }
 }
 
-/** Every `code` the CLI itself defines (errors from @craft/cron keep their own `CRAFT_CRON_*` codes). */
+/**
+ * Every `code` the CLI itself defines. Errors of the libraries keep their own codes (`CRAFT_CRON_*`,
+ * `CRAFT_SCHEDULER_*`, `CRAFT_MONGO_*`); `LIBRARY_EXIT_STATUSES` in report.ts maps them to exit statuses.
+ */
 export const ERROR_CODES = [
   'CRAFT_CLI_USAGE',
   'CRAFT_CLI_INVALID_ARGUMENT',
   'CRAFT_CLI_CONFIG_FILE',
   'CRAFT_CLI_CONFIG_VALUE',
   'CRAFT_CLI_TOKEN_NO_SECRET',
+  'CRAFT_CLI_NO_DATABASE',
+  'CRAFT_CLI_JOBS_PATH',
   'CRAFT_CLI_INTERNAL',
 ] as const;

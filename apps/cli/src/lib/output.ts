@@ -22,6 +22,21 @@ export interface CliIo {
   cwd: () => string;
   /** The current time (normally `() => new Date()`). */
   now: () => Date;
+  /**
+   * Where SIGINT and SIGTERM arrive (normally `process`). Commands that run jobs listen while they wait, to abort
+   * the job through its signal and still record the run. @default undefined (signals are not handled)
+   */
+  signals?: SignalSource | undefined;
+  /** Ends the process at once (normally `process.exit`); used on a second Ctrl-C. @default undefined */
+  exit?: ((code: number) => void) | undefined;
+}
+
+/** The part of `process` that delivers termination signals. */
+export interface SignalSource {
+  /** Adds a listener. */
+  on(signal: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+  /** Removes a listener. */
+  off(signal: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
 }
 
 /**

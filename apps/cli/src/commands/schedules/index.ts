@@ -1,0 +1,229 @@
+import type { Argv, CommandModule } from 'yargs';
+import {
+  type CommandContext,
+  type CommandSpec,
+  defineCommand,
+  type GlobalArgs,
+  lastValue,
+} from '../../lib/command.js';
+import {
+  type DatabaseArgs,
+  databaseOptions,
+  type JobsArgs,
+  type JsonArgs,
+  jobsOptions,
+  jsonOption,
+} from '../../lib/options.js';
+import { messages } from './messages.js';
+
+/** Arguments every `schedules` subcommand has. */
+export interface SchedulesArgs extends GlobalArgs, DatabaseArgs, JsonArgs {}
+
+/** Arguments of `schedules list`. */
+export interface ListArgs extends SchedulesArgs {
+  enabled: boolean | undefined;
+  disabled: boolean | undefined;
+  'job-type': string | undefined;
+}
+
+/** Arguments of the subcommands that name one schedule. */
+export interface NamedArgs extends SchedulesArgs, Partial<JobsArgs> {
+  name: string;
+}
+
+/** The schedule-field flags of `create` and `update` (each `undefined` when not given). */
+export interface FieldArgs extends SchedulesArgs, JobsArgs {
+  name: string | undefined;
+  cron: string | undefined;
+  'job-type': string | undefined;
+  param: string[] | undefined;
+  params: string | undefined;
+  description: string | undefined;
+  timezone: string | undefined;
+  'max-attempts': string | undefined;
+  'timeout-seconds': string | undefined;
+  chain: string[] | undefined;
+  'missed-run-policy': string | undefined;
+  'catch-up-window-seconds': string | undefined;
+  'max-catch-up-runs': string | undefined;
+  disabled: boolean | undefined;
+  enabled: boolean | undefined;
+  file: string | undefined;
+}
+
+type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable';
+
+const examples = (list: readonly (readonly [string, string])[]) =>
+  list.map(([command, text]) => [command, text] as [string, string]);
+
+function common<T>(yargs: Argv<T>): Argv<T & SchedulesArgs> {
+  return jsonOption(databaseOptions(yargs), messages.json) as unknown as Argv<T & SchedulesArgs>;
+}
+
+function text(yargs: Argv<unknown>, name: string, describe: string): Argv<unknown> {
+  return yargs.option(name, { type: 'string', requiresArg: false, coerce: lastValue, describe });
+}
+
+/** The schedule-field flags (`--cron`, `--job-type`, …); `--name` only for `create`. */
+function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
+  const f = messages.fields;
+  let y = yargs;
+  if (create) y = text(y, 'name', f.name);
+  y = text(y, 'cron', f.cron);
+  y = text(y, 'job-type', f.jobType);
+  y = y.option('param', { type: 'string', array: true, requiresArg: true, describe: f.param });
+  y = text(y, 'params', f.params);
+  y = text(y, 'description', f.description);
+  y = text(y, 'timezone', f.timezone);
+  y = text(y, 'max-attempts', f.maxAttempts);
+  y = text(y, 'timeout-seconds', f.timeoutSeconds);
+  y = y.option('chain', { type: 'string', array: true, describe: f.chain });
+  y = text(y, 'missed-run-policy', f.missedRunPolicy);
+  y = text(y, 'catch-up-window-seconds', f.catchUpWindowSeconds);
+  y = text(y, 'max-catch-up-runs', f.maxCatchUpRuns);
+  y = y.option('disabled', { type: 'boolean', describe: f.disabled });
+  if (!create)
+    y = y.option('enabled', { type: 'boolean', describe: f.enabled }).conflicts('enabled', 'disabled');
+  y = text(y, 'file', f.file);
+  return y.group(
+    [
+      ...(create ? ['name'] : []),
+      'cron',
+      'job-type',
+      'param',
+      'params',
+      'description',
+      'timezone',
+      'max-attempts',
+      'timeout-seconds',
+      'chain',
+      'missed-run-policy',
+      'catch-up-window-seconds',
+      'max-catch-up-runs',
+      'disabled',
+      ...(create ? [] : ['enabled']),
+      'file',
+    ],
+    'Schedule fields:',
+  );
+}
+
+function subcommand<A>(
+  context: CommandContext,
+  name: Subcommand,
+  command: string,
+  describe: string,
+  builder: (yargs: Argv<GlobalArgs>) => Argv<unknown>,
+  examplesList: readonly (readonly [string, string])[],
+): CommandModule<GlobalArgs, A> {
+  return {
+    command,
+    describe,
+    builder: (yargs) => builder(yargs).example(examples(examplesList)) as unknown as Argv<A>,
+    handler: async (argv) => {
+      // The scheduler and the database driver load only now, so `--help` stays fast.
+      const actions = await import('./action.js');
+      await actions[name](context, argv as never);
+    },
+  };
+}
+
+function createSchedulesCommand(context: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
+  const named = (y: Argv<GlobalArgs>) =>
+    common(y).positional('name', { type: 'string', demandOption: true, describe: messages.name });
+  return {
+    command: 'schedules',
+    describe: messages.describe,
+    builder: (yargs) =>
+      yargs
+        .command(
+          subcommand<ListArgs>(
+            context,
+            'list',
+            'list',
+            messages.list.describe,
+            (y) =>
+              common(y)
+                .option('enabled', { type: 'boolean', describe: messages.list.enabled })
+                .option('disabled', { type: 'boolean', describe: messages.list.disabled })
+                .conflicts('enabled', 'disabled')
+                .option('job-type', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.list.jobType,
+                }) as Argv<unknown>,
+            messages.list.examples,
+          ),
+        )
+        .command(
+          subcommand<NamedArgs>(
+            context,
+            'get',
+            'get <name>',
+            messages.get.describe,
+            (y) => named(y) as Argv<unknown>,
+            messages.get.examples,
+          ),
+        )
+        .command(
+          subcommand<FieldArgs>(
+            context,
+            'create',
+            'create',
+            messages.create.describe,
+            (y) => fieldOptions(jobsOptions(common(y)) as Argv<unknown>, true),
+            messages.create.examples,
+          ),
+        )
+        .command(
+          subcommand<FieldArgs>(
+            context,
+            'update',
+            'update <name>',
+            messages.update.describe,
+            (y) => fieldOptions(jobsOptions(named(y)) as Argv<unknown>, false),
+            messages.update.examples,
+          ),
+        )
+        .command(
+          subcommand<NamedArgs>(
+            context,
+            'delete',
+            'delete <name>',
+            messages.delete.describe,
+            (y) => named(y) as Argv<unknown>,
+            messages.delete.examples,
+          ),
+        )
+        .command(
+          subcommand<NamedArgs>(
+            context,
+            'enable',
+            'enable <name>',
+            messages.enable.describe,
+            (y) => jobsOptions(named(y)) as Argv<unknown>,
+            messages.enable.examples,
+          ),
+        )
+        .command(
+          subcommand<NamedArgs>(
+            context,
+            'disable',
+            'disable <name>',
+            messages.disable.describe,
+            (y) => jobsOptions(named(y)) as Argv<unknown>,
+            messages.disable.examples,
+          ),
+        )
+        .demandCommand(1, messages.missingSubcommand),
+    handler: () => {},
+  };
+}
+
+/** `craft-jobs schedules list | get | create | update | delete | enable | disable`. */
+export const schedulesCommand: CommandSpec = {
+  name: 'schedules',
+  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable'],
+  create: (context) => defineCommand(createSchedulesCommand(context)),
+};

@@ -1,0 +1,96 @@
+/** User-facing strings of `craft-jobs schedules …`. */
+export const messages = {
+  describe: 'List, show, create, update, enable, disable and delete schedules in the database',
+  missingSubcommand: 'choose a schedules subcommand: list, get, create, update, delete, enable or disable',
+  json: 'Print JSON (snake_case schedule records, as the REST API returns them) instead of a table',
+  name: 'The schedule name (job_name)',
+
+  list: {
+    describe: 'List schedules, sorted by name',
+    enabled: 'Only enabled schedules',
+    disabled: 'Only disabled schedules',
+    jobType: 'Only schedules of this job type',
+    examples: [
+      ['$0 schedules list', 'Every schedule with its next run'],
+      ['$0 schedules list --disabled --json', 'Disabled schedules, for scripts'],
+    ],
+    none: 'No schedules.',
+  },
+  get: {
+    describe: 'Show one schedule and its next runs',
+    examples: [['$0 schedules get nightly-cleanup', 'One schedule in detail']],
+  },
+  create: {
+    describe: 'Create a schedule from flags or a JSON file (validated as the API validates it)',
+    examples: [
+      [
+        `$0 schedules create --name nightly-cleanup --cron '0 3 * * *' --job-type cleanup_expired_tokens --param batch=500`,
+        'Every night at 03:00 in the default zone',
+      ],
+      [
+        `$0 schedules create --name weekday-report --cron '0 9 * * 0-4' --timezone America/New_York --job-type send_report --chain archive-reports`,
+        '09:00 Monday-Friday (ISO weekdays: 0 = Monday), then the archive-reports schedule',
+      ],
+      ['$0 schedules create --file schedule.json', 'From a file with the snake_case fields of the API'],
+    ],
+    missing: (fields: readonly string[]) =>
+      `schedules create: missing ${fields.join(', ')}; give them as flags or in --file`,
+    done: (name: string, next: string) => `Created schedule "${name}"; next run at ${next}.`,
+  },
+  update: {
+    describe: 'Change the given fields of a schedule (the others keep their values)',
+    examples: [
+      [
+        `$0 schedules update nightly-cleanup --cron '30 2 * * *'`,
+        'Move it; next_run_at is recomputed at once',
+      ],
+      ['$0 schedules update nightly-cleanup --param batch=1000', 'Set one parameter, keep the others'],
+      [`$0 schedules update nightly-cleanup --timezone ''`, "Back to the scheduler's default zone"],
+      ['$0 schedules update nightly-cleanup --file patch.json', 'The fields present in the file'],
+    ],
+    nothing: (name: string) =>
+      `schedules update ${name}: nothing to change; give the fields to change as flags (see --help) or in --file`,
+    rename: (name: string, other: string) =>
+      `--file: job_name "${other}" differs from the schedule being updated ("${name}"); a schedule cannot be renamed: create the new one and delete the old one`,
+    done: (name: string, next: string) => `Updated schedule "${name}"; next run at ${next}.`,
+  },
+  delete: {
+    describe: 'Delete a schedule (its run history is kept)',
+    examples: [['$0 schedules delete nightly-cleanup', 'Delete it']],
+    done: (name: string) => `Deleted schedule "${name}" (its run history is kept).`,
+  },
+  enable: {
+    describe: 'Enable a schedule; its next run is computed from now (missed slots are not caught up)',
+    examples: [['$0 schedules enable nightly-cleanup', 'Enable it']],
+    done: (name: string, next: string) => `Enabled schedule "${name}"; next run at ${next}.`,
+  },
+  disable: {
+    describe: 'Disable a schedule: it is never triggered until enabled again',
+    examples: [['$0 schedules disable nightly-cleanup', 'Pause it']],
+    done: (name: string) => `Disabled schedule "${name}".`,
+  },
+
+  fields: {
+    name: 'The schedule name (job_name), unique',
+    cron: "The 5-field cron expression (ISO weekdays: 0 = Monday); quote it, e.g. --cron '0 3 * * *'",
+    jobType: 'The registered job type it runs (job_type)',
+    param:
+      'A parameter key=value (repeatable); the value is parsed as JSON when it is valid JSON, else taken as a string. On update it sets one key and keeps the others',
+    params:
+      'All parameters as one JSON object (on update: replaces them); --param entries are applied over it',
+    description: 'Free text; an empty value clears it',
+    timezone:
+      "IANA zone of the cron expression; an empty value means the scheduler's default (SCHEDULER_TIMEZONE)",
+    maxAttempts: "Attempt budget of each run; an empty value means the job's default",
+    timeoutSeconds: "Timeout of each attempt in seconds; an empty value means the job's default",
+    chain:
+      "A schedule (else job type) to run after each successful run (repeatable, in order); --chain '' clears it",
+    missedRunPolicy: 'What happens to slots that passed unclaimed: skip, once (default) or all',
+    catchUpWindowSeconds: 'Missed slots older than this are skipped, not run; an empty value means no limit',
+    maxCatchUpRuns: 'With missed-run policy all, at most this many missed slots run (default 10)',
+    disabled: 'Create it disabled (update: disable it)',
+    enabled: 'Enable it',
+    file: 'A JSON file with the snake_case schedule fields of the API (job_name, cron_expression, job_type, …); flags override its fields',
+  },
+  badFile: (path: string, reason: string) => `--file: cannot use ${path}: ${reason}`,
+} as const;
