@@ -73,7 +73,9 @@ export class DistributedLock implements LockProvider {
   readonly #time: TimeSource;
   readonly #writeConcern: DistributedLockOptions['writeConcern'];
   readonly #logger: MongoAdapterLogger;
+  readonly #autoIndex: boolean;
   #collections: Promise<Collections> | null = null;
+  #ready: Promise<Collections> | null = null;
 
   /** @param db the database (e.g. `client.db('craft')`). */
   constructor(db: Db, options: DistributedLockOptions = {}) {
@@ -106,6 +108,7 @@ export class DistributedLock implements LockProvider {
     this.#time = timeSource(options.clock);
     this.#writeConcern = options.writeConcern ?? 'auto';
     this.#logger = options.logger ?? console;
+    this.#autoIndex = options.autoIndex ?? true;
   }
 
   /** `server` when expiry is judged by the database server's clock, `clock` with an injected clock. */
@@ -136,9 +139,25 @@ export class DistributedLock implements LockProvider {
     return this.#collections;
   }
 
+  // The collections, with the indexes ensured once per instance first (autoIndex): a missing unique index would
+  // silently break exactly-once claims and lock exclusivity.
+  #readyCols(operation: string): Promise<Collections> {
+    if (!this.#ready) {
+      const pending = this.#cols(operation).then(async (cols) => {
+        if (this.#autoIndex) await this.#ensure(cols, operation);
+        return cols;
+      });
+      this.#ready = pending;
+      pending.catch(() => {
+        if (this.#ready === pending) this.#ready = null;
+      });
+    }
+    return this.#ready;
+  }
+
   async #run<T>(operation: string, fn: (c: Collections) => Promise<T>): Promise<T> {
     const name = `DistributedLock.${operation}`;
-    const cols = await this.#cols(name);
+    const cols = await this.#readyCols(name);
     try {
       return await fn(cols);
     } catch (error) {
@@ -152,7 +171,10 @@ export class DistributedLock implements LockProvider {
    */
   async ensureIndexes(): Promise<void> {
     const operation = 'DistributedLock.ensureIndexes';
-    const { locks } = await this.#cols(operation);
+    await this.#ensure(await this.#cols(operation), operation);
+  }
+
+  async #ensure({ locks }: Collections, operation: string): Promise<void> {
     const specs: IndexSpec[] = [
       { key: { lock_key: 1 }, options: { name: 'lock_key_1', unique: true } },
       {

@@ -101,7 +101,9 @@ export class MongoSchedulerStore implements SchedulerStore {
   readonly #time: TimeSource;
   readonly #writeConcern: MongoSchedulerStoreOptions['writeConcern'];
   readonly #logger: MongoAdapterLogger;
+  readonly #autoIndex: boolean;
   #collections: Promise<Collections> | null = null;
+  #ready: Promise<Collections> | null = null;
 
   /** @param db the database (e.g. `client.db('craft')`). */
   constructor(db: Db, options: MongoSchedulerStoreOptions = {}) {
@@ -114,6 +116,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     this.#time = timeSource(options.clock);
     this.#writeConcern = options.writeConcern ?? 'auto';
     this.#logger = options.logger ?? console;
+    this.#autoIndex = options.autoIndex ?? true;
   }
 
   /** `server` when leases are judged by the database server's clock, `clock` with an injected clock. */
@@ -144,9 +147,25 @@ export class MongoSchedulerStore implements SchedulerStore {
     return this.#collections;
   }
 
+  // The collections, with the indexes ensured once per instance first (autoIndex): a missing unique index would
+  // silently break exactly-once claims and lock exclusivity.
+  #readyCols(operation: string): Promise<Collections> {
+    if (!this.#ready) {
+      const pending = this.#cols(operation).then(async (cols) => {
+        if (this.#autoIndex) await this.#ensure(cols, operation);
+        return cols;
+      });
+      this.#ready = pending;
+      pending.catch(() => {
+        if (this.#ready === pending) this.#ready = null;
+      });
+    }
+    return this.#ready;
+  }
+
   async #run<T>(operation: string, fn: (c: Collections) => Promise<T>): Promise<T> {
     const name = `MongoSchedulerStore.${operation}`;
-    const cols = await this.#cols(name);
+    const cols = await this.#readyCols(name);
     try {
       return await fn(cols);
     } catch (error) {
@@ -161,7 +180,10 @@ export class MongoSchedulerStore implements SchedulerStore {
    */
   async ensureIndexes(): Promise<void> {
     const operation = 'MongoSchedulerStore.ensureIndexes';
-    const { schedules, runs } = await this.#cols(operation);
+    await this.#ensure(await this.#cols(operation), operation);
+  }
+
+  async #ensure({ schedules, runs }: Collections, operation: string): Promise<void> {
     const warn = (m: string) => this.#logger.warn(`[craft-mongo] ${m}`);
     await ensureIndexSpecs(schedules, SCHEDULE_INDEXES, operation, warn);
     await ensureIndexSpecs(runs, RUN_INDEXES, operation, warn);

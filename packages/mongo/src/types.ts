@@ -28,6 +28,13 @@ export interface MongoSchedulerStoreOptions {
   writeConcern?: WriteConcernOption;
   /** Where warnings go. @default console */
   logger?: MongoAdapterLogger;
+  /**
+   * Ensure the indexes (as {@link MongoSchedulerStore.ensureIndexes}) before the first operation of this
+   * instance. The unique `run_key` index is what makes claims exactly-once, so it is on by default; turn it off
+   * when indexes are managed by a migration and the application's database user may not create indexes.
+   * @default true
+   */
+  autoIndex?: boolean;
 }
 
 /** Options of {@link DistributedLock}. */
@@ -62,4 +69,11 @@ export interface DistributedLockOptions {
   gcAfterSeconds?: number;
   /** Where warnings go. @default console */
   logger?: MongoAdapterLogger;
+  /**
+   * Ensure the indexes (as {@link DistributedLock.ensureIndexes}) before the first operation of this instance.
+   * Without the unique `lock_key` index two replicas could both create a lock document for one key, so it is on
+   * by default; turn it off when indexes are managed by a migration.
+   * @default true
+   */
+  autoIndex?: boolean;
 }

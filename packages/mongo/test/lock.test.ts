@@ -1,0 +1,154 @@
+// DistributedLock beyond the conformance suite: the documents it writes, fencing counters that survive garbage
+// collection (including the lock documents being deleted under racing acquirers), the TTL index as GC only,
+// option validation and the write concern.
+import { FakeClock } from '@craft/scheduler';
+import { getServerKind } from '@craft/test-utils';
+import { describe, expect, it } from 'vitest';
+import { DistributedLock, MongoInvalidOptionError } from '../src/index.js';
+import { setupMongo } from './support/mongo.js';
+
+const mongo = await setupMongo('lock');
+const serverKind = await getServerKind(mongo.db);
+
+function newLock(options: ConstructorParameters<typeof DistributedLock>[1] = {}): DistributedLock {
+  return new DistributedLock(mongo.db, { collectionName: mongo.unique('locks'), ...options });
+}
+
+describe('DistributedLock', () => {
+  it('stores one document per key with the server-stamped lease and keeps it (owner cleared) on release', async () => {
+    const lock = newLock();
+    await lock.ensureIndexes();
+    expect(lock.timeSource).toBe('server');
+    const lease = await lock.acquire('job:settlement', 'replica-a', 5000);
+    expect(lease?.key).toBe('job:settlement');
+    const doc = await mongo.db.collection(lock.collectionName).findOne({ lock_key: 'job:settlement' });
+    expect(doc?.['owner']).toBe('replica-a');
+    expect(doc?.['token']).toBe(lease?.token);
+    expect(doc?.['ttl_ms']).toBe(5000);
+    expect(doc?.['renewed_at']).toBeInstanceOf(Date);
+    // The lease's expiry is the server's stamp + ttl, not this process's clock.
+    expect(lease?.expiresAt.getTime()).toBe((doc?.['renewed_at'] as Date).getTime() + 5000);
+    expect(await lock.release(lease as NonNullable<typeof lease>)).toBe(true);
+    const released = await mongo.db.collection(lock.collectionName).findOne({ lock_key: 'job:settlement' });
+    expect(released?.['owner']).toBeNull();
+    const counter = await mongo.db
+      .collection<{ _id: string; seq: number }>(lock.tokenCollectionName)
+      .findOne({ _id: 'job:settlement' });
+    expect(counter?.seq).toBe(lease?.token);
+  });
+
+  it('uses the default ttlSeconds when acquire() gets no ttl', async () => {
+    const lock = newLock({ ttlSeconds: 90 });
+    const lease = await lock.acquire('job:default-ttl', 'a');
+    const doc = await mongo.db.collection(lock.collectionName).findOne({ lock_key: 'job:default-ttl' });
+    expect(doc?.['ttl_ms']).toBe(90_000);
+    expect(lease).not.toBeNull();
+  });
+
+  it('keeps fencing tokens increasing when every lock document is deleted between acquisitions', async () => {
+    const lock = newLock();
+    await lock.ensureIndexes();
+    const tokens: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const lease = await lock.acquire('job:gc', `o${i}`, 60_000);
+      expect(lease).not.toBeNull();
+      tokens.push((lease as NonNullable<typeof lease>).token);
+      // Garbage collection at its most aggressive: the lock document is gone, held or not.
+      await mongo.db.collection(lock.collectionName).deleteMany({});
+    }
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
+  });
+
+  it('never hands out a token lower than one already issued when its document vanished mid-race', async () => {
+    const lock = newLock();
+    await lock.ensureIndexes();
+    const issued: number[] = [];
+    for (let round = 0; round < 15; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, async (_, i) => {
+          if (i === 0) await mongo.db.collection(lock.collectionName).deleteMany({}); // GC racing the acquirers
+          return lock.acquire('job:gc-race', `o${i}`, 60_000);
+        }),
+      );
+      const winners = results.filter((r) => r !== null);
+      // Deleting a held lock document (which the TTL index never does: it waits gcAfterSeconds past the last
+      // renewal, longer than any lease) can let a second acquirer in; fencing still orders them.
+      expect(winners.length).toBeGreaterThanOrEqual(1);
+      const max = Math.max(...issued, 0);
+      for (const w of winners) expect(w.token).toBeGreaterThan(max);
+      issued.push(...winners.map((w) => w.token));
+      for (const w of winners) await lock.release(w);
+    }
+    expect(new Set(issued).size).toBe(issued.length);
+  });
+
+  it('collectGarbage deletes only free locks (released or expired) and tokens keep increasing', async () => {
+    const clock = new FakeClock(Date.parse('2030-01-01T00:00:00.000Z'));
+    const lock = newLock({ clock });
+    await lock.ensureIndexes();
+    const held = await lock.acquire('job:held', 'a', 60_000);
+    const released = await lock.acquire('job:released', 'a', 60_000);
+    const expiring = await lock.acquire('job:expiring', 'a', 1_000);
+    await lock.release(released as NonNullable<typeof released>);
+    await clock.advance(5_000);
+    expect(await lock.collectGarbage()).toBe(2);
+    expect((await lock.inspect('job:held'))?.token).toBe(held?.token);
+    const again = await lock.acquire('job:expiring', 'b', 1_000);
+    expect(again?.token).toBeGreaterThan(expiring?.token as number);
+  });
+
+  it('creates a unique lock_key index and a TTL index on renewed_at as garbage collection', async () => {
+    const lock = newLock({ gcAfterSeconds: 86_400 });
+    await Promise.all([lock.ensureIndexes(), lock.ensureIndexes(), newLock().ensureIndexes()]);
+    await lock.ensureIndexes(); // idempotent
+    const indexes = await mongo.db.collection(lock.collectionName).indexes();
+    const unique = indexes.find((ix) => JSON.stringify(ix.key) === '{"lock_key":1}');
+    const ttl = indexes.find((ix) => JSON.stringify(ix.key) === '{"renewed_at":1}');
+    expect(unique?.unique).toBe(true);
+    expect(ttl?.expireAfterSeconds).toBe(86_400);
+    // The test server accepts the TTL index but never deletes anything; MongoDB's TTL monitor would (after a day).
+    expect(['mongo-java-server', 'mongodb']).toContain(serverKind);
+  });
+
+  it('rejects leases at or beyond the GC horizon and invalid options, naming the option', async () => {
+    expect(() => new DistributedLock(mongo.db, { ttlSeconds: 0 })).toThrow(MongoInvalidOptionError);
+    expect(() => new DistributedLock(mongo.db, { ttlSeconds: 7200, gcAfterSeconds: 3600 })).toThrow(
+      /gcAfterSeconds/,
+    );
+    expect(() => new DistributedLock(mongo.db, { collectionName: 'a$b' })).toThrow(/collectionName/);
+    const lock = newLock({ gcAfterSeconds: 3601 });
+    const error = await lock.acquire('job:x', 'a', 3601_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MongoInvalidOptionError);
+    expect((error as MongoInvalidOptionError).code).toBe('CRAFT_MONGO_INVALID_OPTION');
+    expect((error as MongoInvalidOptionError).option).toBe('ttlMs');
+    await expect(lock.acquire('job:x', 'a', -1)).rejects.toThrow(MongoInvalidOptionError);
+    const lease = await lock.acquire('job:x', 'a', 1000);
+    await expect(lock.renew(lease as NonNullable<typeof lease>, Number.NaN)).rejects.toThrow(
+      MongoInvalidOptionError,
+    );
+  });
+
+  it('resolves the write concern: majority on a replica set, the server default on a standalone server', async () => {
+    const auto = newLock();
+    const hello = await mongo.db
+      .admin()
+      .command({ hello: 1 })
+      .catch(() => mongo.db.admin().command({ isMaster: 1 }));
+    const replicated = typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid';
+    expect(await auto.writeConcern()).toEqual(replicated ? { w: 'majority' } : undefined);
+    const explicit = newLock({ writeConcern: { w: 1, journal: true } });
+    expect(await explicit.writeConcern()).toMatchObject({ w: 1 });
+    expect(await explicit.acquire('job:wc', 'a', 1000)).not.toBeNull();
+  });
+
+  it('takes over a lock document written by another program without a token or stamp', async () => {
+    const lock = newLock();
+    await lock.ensureIndexes();
+    await mongo.db
+      .collection(lock.collectionName)
+      .insertOne({ lock_key: 'job:legacy', owner: 'old-service' });
+    const lease = await lock.acquire('job:legacy', 'new', 1000);
+    expect(lease?.owner).toBe('new');
+    expect(lease?.token).toBeGreaterThan(0);
+  });
+});
