@@ -25,9 +25,10 @@ describe('DistributedLock', () => {
     expect(doc?.['owner']).toBe('replica-a');
     expect(doc?.['token']).toBe(lease?.token);
     expect(doc?.['ttl_ms']).toBe(5000);
-    expect(doc?.['renewed_at']).toBeInstanceOf(Date);
     // The lease's expiry is the server's stamp + ttl, not this process's clock.
-    expect(lease?.expiresAt.getTime()).toBe((doc?.['renewed_at'] as Date).getTime() + 5000);
+    const renewedAt = doc?.['renewed_at'] as Date;
+    expect(renewedAt).toBeInstanceOf(Date);
+    expect(lease?.expiresAt.getTime()).toBe(renewedAt.getTime() + 5000);
     expect(await lock.release(lease as NonNullable<typeof lease>)).toBe(true);
     const released = await mongo.db.collection(lock.collectionName).findOne({ lock_key: 'job:settlement' });
     expect(released?.['owner']).toBeNull();

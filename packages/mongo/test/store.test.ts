@@ -203,7 +203,8 @@ describe('runs', () => {
     const updated = await store.updateRun(run.id, { set: { result: 1 } });
     // updatedAt comes from the server, not from the run's (2030) createdAt/updatedAt.
     expect(Math.abs((updated?.updatedAt.getTime() ?? 0) - Date.now())).toBeLessThan(120_000);
-    expect(updated?.leaseExpiresAt?.getTime()).toBe((raw?.['lease_renewed_at'] as Date).getTime() + 60_000);
+    const renewedAt = raw?.['lease_renewed_at'] as Date;
+    expect(updated?.leaseExpiresAt?.getTime()).toBe(renewedAt.getTime() + 60_000);
     // An absolute expiry replaces the store-clock lease.
     const absolute = new Date('2030-06-01T00:00:00.000Z');
     expect((await store.updateRun(run.id, { set: { leaseExpiresAt: absolute } }))?.leaseExpiresAt).toEqual(
