@@ -70,19 +70,34 @@ describe('help and version', () => {
   it('--help lists every command', async () => {
     const result = await craftJobs(['--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/craft-jobs cron/);
-    expect(result.stdout).toMatch(/craft-jobs token/);
+    for (const command of ['run', 'check', 'catch-up', 'schedules', 'runs', 'cron', 'token']) {
+      expect(result.stdout).toMatch(new RegExp(`craft-jobs ${command}\\b`));
+    }
   });
 
-  it.each(['cron next', 'cron explain', 'cron convert', 'token'])(
-    '%s --help shows examples',
-    async (command) => {
-      const result = await craftJobs([...command.split(' '), '--help']);
-      expect(result.status).toBe(0);
-      expect(result.stdout).toContain('Examples:');
-      expect(result.stdout).toContain(`craft-jobs ${command}`);
-    },
-  );
+  it.each([
+    'cron next',
+    'cron explain',
+    'cron convert',
+    'token',
+    'run',
+    'check',
+    'catch-up',
+    'schedules list',
+    'schedules get',
+    'schedules create',
+    'schedules update',
+    'schedules delete',
+    'schedules enable',
+    'schedules disable',
+    'runs list',
+    'runs get',
+  ])('%s --help shows examples', async (command) => {
+    const result = await craftJobs([...command.split(' '), '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Examples:');
+    expect(result.stdout).toContain(`craft-jobs ${command}`);
+  });
 
   it('the built bin runs directly (shebang and executable bit)', async () => {
     const out = await new Promise<string>((done, fail) =>

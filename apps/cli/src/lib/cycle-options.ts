@@ -21,7 +21,8 @@ export function cycleOptions<T>(yargs: Argv<T>, json: string): Argv<CycleArgs> {
             type: 'boolean',
             default: false,
             describe: 'Print no progress on stderr (warnings, errors and the result still show)',
-          }),
+          })
+          .group(['poll-interval-seconds', 'quiet', 'json'], 'Options:'),
       ),
     ),
     json,

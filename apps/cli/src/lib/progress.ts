@@ -58,7 +58,9 @@ export function createProgress(io: CliIo, options: ProgressOptions = {}): Progre
   const draw = () => {
     if (text === undefined) return;
     const spinner = style('cyan', FRAMES[frame++ % FRAMES.length] ?? '-');
-    io.stderr.write(`\r\u001b[2K${spinner} ${text} ${style('dim', formatElapsed(now() - since))}`);
+    const seconds = Math.floor((now() - since) / 1000);
+    const elapsed = seconds < 60 ? `${seconds}s` : formatElapsed(seconds * 1000);
+    io.stderr.write(`\r\u001b[2K${spinner} ${text} ${style('dim', elapsed)}`);
     drawn = true;
   };
   const tick = () => {

@@ -55,7 +55,8 @@ function createRunCommand(context: CommandContext): CommandModule<GlobalArgs, Ru
                 coerce: lastValue,
                 describe: messages.timeoutSeconds,
               })
-              .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: messages.quiet }),
+              .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: messages.quiet })
+              .group(['param', 'params', 'max-attempts', 'timeout-seconds', 'quiet', 'json'], 'Options:'),
           ),
         ),
         messages.json,

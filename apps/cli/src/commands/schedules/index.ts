@@ -130,7 +130,7 @@ function subcommand<A>(
 
 function createSchedulesCommand(context: CommandContext): CommandModule<GlobalArgs, GlobalArgs> {
   const named = (y: Argv<GlobalArgs>) =>
-    common(y).positional('name', { type: 'string', demandOption: true, describe: messages.name });
+    common(y.positional('name', { type: 'string', demandOption: true, describe: messages.name }));
   return {
     command: 'schedules',
     describe: messages.describe,
@@ -172,7 +172,7 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'create',
             'create',
             messages.create.describe,
-            (y) => fieldOptions(jobsOptions(common(y)) as Argv<unknown>, true),
+            (y) => jobsOptions(common(fieldOptions(y as Argv<unknown>, true))) as Argv<unknown>,
             messages.create.examples,
           ),
         )
@@ -182,7 +182,19 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'update',
             'update <name>',
             messages.update.describe,
-            (y) => fieldOptions(jobsOptions(named(y)) as Argv<unknown>, false),
+            (y) =>
+              jobsOptions(
+                common(
+                  fieldOptions(
+                    y.positional('name', {
+                      type: 'string',
+                      demandOption: true,
+                      describe: messages.name,
+                    }) as Argv<unknown>,
+                    false,
+                  ),
+                ),
+              ) as Argv<unknown>,
             messages.update.examples,
           ),
         )
