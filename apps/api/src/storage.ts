@@ -48,6 +48,11 @@ export interface OpenStorageOptions {
   logger?: { warn(message: string, data?: Record<string, unknown>): void };
   /** How long `ping()` waits for the database before failing. @default 2000 */
   pingTimeoutMs?: number;
+  /**
+   * Connection attempts before giving up when the database is unreachable (backoff 0.5 s, 1 s, 2 s, …; each
+   * attempt itself waits up to the driver's 10 s server selection). @default 5
+   */
+  connectAttempts?: number;
 }
 
 /**
@@ -58,12 +63,28 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   if (options.mongodbUri === undefined) return memoryStorage(options.clock);
   const { connectMongo } = await import('@craft/mongo');
   const logger = options.logger ?? console;
-  const conn = await connectMongo(options.mongodbUri, {
-    dbName: options.mongodbDb ?? 'craft',
-    ensureIndexes: false,
-    store: { logger },
-    lock: { ttlSeconds: options.lockTtlSeconds ?? 300, logger },
-  });
+  const attempts = Math.max(1, options.connectAttempts ?? 5);
+  let conn: Awaited<ReturnType<typeof connectMongo>> | undefined;
+  for (let attempt = 1; conn === undefined; attempt++) {
+    try {
+      conn = await connectMongo(options.mongodbUri, {
+        dbName: options.mongodbDb ?? 'craft',
+        ensureIndexes: false,
+        store: { logger },
+        lock: { ttlSeconds: options.lockTtlSeconds ?? 300, logger },
+      });
+    } catch (error) {
+      // A database that is still starting (or a dropped handshake) is retried; a bad URI is not.
+      const code = (error as { code?: unknown }).code;
+      const transient = code === 'CRAFT_MONGO_UNAVAILABLE' || code === 'CRAFT_MONGO_TIMEOUT';
+      if (!transient || attempt >= attempts) throw error;
+      const delayMs = 500 * 2 ** (attempt - 1);
+      logger.warn(`MongoDB not reachable (attempt ${attempt} of ${attempts}); retrying in ${delayMs} ms`, {
+        error: (error as Error).message,
+      });
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
   const pingTimeoutMs = options.pingTimeoutMs ?? 2000;
   return {
     kind: 'mongodb',
