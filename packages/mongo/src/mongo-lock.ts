@@ -210,9 +210,16 @@ export class DistributedLock implements LockProvider {
           { returnDocument: 'after' },
         );
         if (taken) return toLease(taken as unknown as LockDocument);
-        // 2. No such document: create it (the first lock of the key, or one garbage-collected), or take one that
-        //    was released just now. The filter never matches a held lock: a held or newer lock makes the upsert
-        //    collide on the unique lock_key index instead. ($expr is not allowed in an upsert's filter.)
+        // 2. Not takeable with this token. Held and unexpired: taken, this cycle defers (the common contended
+        //    case costs 3 round trips: reserve, take, this check).
+        const held = await locks.findOne(
+          { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
+          { projection: { _id: 1 } },
+        );
+        if (held) return null;
+        // 3. No document (the first lock of the key, or one garbage-collected): create it; or take one released
+        //    just now. The filter never matches a held lock: a held or newer lock makes the upsert collide on the
+        //    unique lock_key index instead, and the next round looks again. ($expr is not allowed in an upsert.)
         try {
           const created = await locks.findOneAndUpdate(
             { lock_key: key, owner: null, ...OLDER_TOKEN(token) },
@@ -225,18 +232,10 @@ export class DistributedLock implements LockProvider {
             const counter = await tokens.findOne({ _id: key });
             if (counter?.['seq'] === token) return toLease(created as unknown as LockDocument);
             await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } });
-            continue;
           }
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
         }
-        // 3. The lock exists and was not ours to take: held (null), or a newer token got it and released it in
-        //    the meantime (try again with a new token).
-        const held = await locks.findOne(
-          { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
-          { projection: { _id: 1 } },
-        );
-        if (held) return null;
       }
       return null;
     });
