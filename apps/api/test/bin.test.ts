@@ -1,9 +1,11 @@
 // The published bin as users run it (`npx @craft/api`), on its embedded default: no database, no secret.
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { spawnApi, startApi } from './process.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killAll, spawnApi, startApi } from './process.js';
 
 const JOBS = fileURLToPath(new URL('./fixtures/jobs.mjs', import.meta.url));
+
+afterAll(killAll);
 
 describe('craft-api on the embedded default', () => {
   it('warns that nothing is persisted, prints a working all-scope token, loads CRAFT_JOBS, exits 0 on SIGINT', async () => {

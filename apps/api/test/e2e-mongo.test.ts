@@ -6,7 +6,7 @@ import { randomDbName, requireMongoUri } from '@craft/test-utils';
 import { createSigner } from 'fast-jwt';
 import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, startApi } from './process.js';
+import { type ApiProcess, killAll, startApi } from './process.js';
 
 const MONGODB_URI = requireMongoUri();
 const SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
@@ -46,6 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killAll();
   await db?.dropDatabase().catch(() => {});
   await client?.close();
   hooks?.closeAllConnections();

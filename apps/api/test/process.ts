@@ -6,6 +6,15 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
+const children = new Set<ChildProcess>();
+
+/** Kills every process spawned by this file that is still running (call it in afterAll: no orphans). */
+export function killAll(): void {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+}
+
 /** A free TCP port on 127.0.0.1 (bound and released at once). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -45,6 +54,7 @@ export function spawnApi(env: Record<string, string>, port?: number): ApiProcess
     env: { ...baseEnv(), HOST: '127.0.0.1', ...(port === undefined ? {} : { PORT: String(port) }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let out = '';
   child.stdout?.on('data', (c) => {
     out += c;
