@@ -125,6 +125,13 @@ describe('run <job_type> without a database', () => {
     });
   });
 
+  it('--verbose says where the jobs module and the settings came from', async () => {
+    const result = await craftJobs(['run', 'greet', '--verbose'], { env });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`debug: jobs module (CRAFT_JOBS: ${jobs}): greet, fail, slow, typed`);
+    expect(result.stderr).toContain('debug: default timezone Europe/Stockholm (default)');
+  });
+
   it('built-in jobs are there without a jobs module', async () => {
     const result = await craftJobs(['run', 'calculate_next_schedules', '--json']);
     expect(result.status).toBe(0);

@@ -81,6 +81,13 @@ describe('run <job_type> with a database records the run', () => {
     const env = freshEnv();
     const live = startCraftJobs(['run', 'slow', '--param', 'ms=20000', '--timeout-seconds', '60'], { env });
     await live.stderrContains('slow: started run');
+
+    // Meanwhile the job's lock is held: a second run of it starts nothing and exits 75.
+    const second = await craftJobs(['run', 'slow'], { env });
+    expect(second.status).toBe(75);
+    expect(second.stderr).toContain('lock "job:slow" is held by another execution; nothing was started');
+    expect(second.stderr).toContain('[CRAFT_SCHEDULER_JOB_LOCKED]');
+
     live.child.kill('SIGTERM');
     const result = await live.result;
     expect(result.status).toBe(143);
@@ -163,6 +170,26 @@ describe('check: one scheduler cycle against the database', () => {
     expect(result.stdout).toMatch(/^\S+\s+breaks\s+\S+\s+failed\s+.*\s2\/2\s+boom$/m);
     expect(result.stdout).toMatch(/^\S+\s+works\s+\S+\s+succeeded\s/m);
     expect(result.stderr).toMatch(/breaks: failed in \d+ms: boom/);
+  });
+
+  it('waits for the runs a successful run chains, and a failed chained run makes it exit 1', async () => {
+    const env = freshEnv();
+    await client
+      .db(env.MONGODB_DB)
+      .collection('job_schedules')
+      .insertOne({
+        ...seedSchedule('parent', 'greet', '0 * * * *'),
+        next_run_at: thisHour(),
+        chain: ['fail'],
+      });
+    const result = await craftJobs(['check', '--json'], { env });
+    expect(result.status).toBe(1);
+    const { runs } = JSON.parse(result.stdout) as { runs: (Run & { parent_run_id: string | null })[] };
+    expect(runs.map((r) => [r.job_name ?? r.job_type, r.trigger, r.status])).toEqual([
+      ['parent', expect.stringMatching(/^(schedule|catch_up)$/), 'succeeded'],
+      ['fail', 'chain', 'failed'],
+    ]);
+    expect(runs[1]?.parent_run_id).toBe(runs[0]?.id);
   });
 
   it('exits 3 when a triggered run timed out and none failed', async () => {

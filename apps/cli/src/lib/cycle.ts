@@ -64,6 +64,7 @@ export async function runCycle(context: CommandContext, argv: CycleArgs, kind: C
     ensureIndexes: true,
     logger,
     userJobs: setup.userJobs,
+    jobsOrigin: setup.origin,
   });
   const watch = watchRuns(context, engine.scheduler, progress, { quiet: argv.quiet });
   try {

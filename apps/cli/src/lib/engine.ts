@@ -45,6 +45,8 @@ export interface EngineFlags {
 export interface JobSetup {
   /** The settings. */
   config: ConfigResolver;
+  /** Where the jobs module came from, for `--verbose` (`CRAFT_JOBS: /srv/jobs.js`), or undefined without one. */
+  origin: string | undefined;
   /** The definitions of the jobs module (empty without one). */
   userJobs: readonly JobDefinition[];
   /** The user's jobs over the built-in ones: what the scheduler will know. */
@@ -76,6 +78,8 @@ export interface OpenEngineOptions {
   logger: Logger;
   /** The user's job types (from {@link loadJobSetup}); none for commands that run nothing. @default [] */
   userJobs?: readonly JobDefinition[];
+  /** Where the jobs module came from (`JobSetup.origin`), for `--verbose`. @default undefined */
+  jobsOrigin?: string | undefined;
 }
 
 /** Resolves the settings shared by the database commands. */
@@ -127,6 +131,7 @@ export async function loadJobSetup(config: ConfigResolver): Promise<JobSetup> {
   const user = new JobRegistry(userJobs as JobDefinition<never>[]);
   return {
     config,
+    origin: setting.value === undefined ? undefined : `${setting.origin}: ${setting.value}`,
     userJobs,
     jobs: layeredJobs(user, new JobRegistry(builtinJobs() as JobDefinition<never>[])),
   };
@@ -170,10 +175,13 @@ function clientOptionsFromUri(uri: string): { serverSelectionTimeoutMS?: number 
  * when `requireDatabase` is set.
  */
 export async function openEngine(config: ConfigResolver, options: OpenEngineOptions): Promise<Engine> {
-  const uri = config.get('mongodbUri').value;
+  const uriSetting = config.get('mongodbUri');
+  const uri = uriSetting.value;
   const lockTtl = config.get('lockTtlSeconds').value;
-  const timezone = config.get('timezone').value;
+  const zone = config.get('timezone');
+  const timezone = zone.value;
   const pollIntervalSeconds = config.get('pollIntervalSeconds').value;
+  const { logger } = options;
   let store: ConstructorParameters<typeof JobScheduler>[0]['store'];
   let lock: ConstructorParameters<typeof JobScheduler>[0]['lock'];
   let database: DatabaseInfo;
@@ -189,8 +197,10 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
     lock = new MemoryLock();
     database = { kind: 'memory' };
   } else {
-    const { connectMongo } = await import('@craft/mongo');
-    const dbName = config.get('mongodbDb').value;
+    const { connectMongo, redactUri } = await import('@craft/mongo');
+    const db = config.get('mongodbDb');
+    const dbName = db.value;
+    logger.debug(`database ${redactUri(uri)} (${uriSetting.origin}), database name ${dbName} (${db.origin})`);
     const warn = {
       warn: (message: string, data?: Record<string, unknown>) => options.logger.warn(message, data),
     };
@@ -206,6 +216,15 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
     database = { kind: 'mongodb', db: conn.db.databaseName };
     close = () => conn.close();
   }
+  const types = (options.userJobs ?? []).map((d) => d.type);
+  if (options.userJobs !== undefined) {
+    logger.debug(
+      options.jobsOrigin === undefined
+        ? 'no jobs module: built-in jobs only'
+        : `jobs module (${options.jobsOrigin}): ${types.length > 0 ? types.join(', ') : 'no job types'}`,
+    );
+  }
+  logger.debug(`default timezone ${timezone} (${zone.origin})`);
   const scheduler = new JobScheduler({
     store,
     lock,

@@ -10,13 +10,13 @@ export interface CliLoggerOptions {
 }
 
 // Fields the scheduler adds to every line of a job's logger; shown as a prefix instead.
-const RUN_FIELDS = new Set(['runId', 'jobType', 'jobName', 'attempt']);
+const RUN_FIELDS = new Set(['runId', 'jobType', 'attempt']);
 
 function details(data: Record<string, unknown> | undefined, verbose: boolean): string {
   if (!data) return '';
   const parts: string[] = [];
   for (const [key, value] of Object.entries(data)) {
-    if (!verbose && RUN_FIELDS.has(key)) continue;
+    if (!verbose && RUN_FIELDS.has(key) && typeof data['runId'] === 'string') continue;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     parts.push(`${key}=${text}`);
   }
@@ -36,7 +36,11 @@ export function createCliLogger(progress: Progress, options: CliLoggerOptions = 
     message: string,
     data?: Record<string, unknown>,
   ) => {
-    const jobType = typeof data?.['jobType'] === 'string' ? data['jobType'] : undefined;
+    // Only a job's own logger (which adds the run id) gets the `[job_type]` prefix.
+    const jobType =
+      typeof data?.['runId'] === 'string' && typeof data['jobType'] === 'string'
+        ? data['jobType']
+        : undefined;
     const attempt = typeof data?.['attempt'] === 'number' ? data['attempt'] : undefined;
     const prefix =
       jobType === undefined

@@ -33,6 +33,7 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
     ensureIndexes: true,
     logger,
     userJobs: withRunOverrides(setup, jobType, { maxAttempts, timeoutSeconds }),
+    jobsOrigin: setup.origin,
   });
   const watch = watchRuns(context, engine.scheduler, progress, { finishLines: false, quiet: argv.quiet });
   try {

@@ -33,7 +33,7 @@ async function withEngine<T>(
     requireDatabase: true,
     ensureIndexes: options.writes,
     logger: createCliLogger(createProgress(context.io), { verbose: argv.verbose }),
-    userJobs: setup?.userJobs ?? [],
+    ...(setup ? { userJobs: setup.userJobs, jobsOrigin: setup.origin } : {}),
   });
   try {
     return await work(engine, output);
