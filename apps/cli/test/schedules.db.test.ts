@@ -46,6 +46,19 @@ describe('the database is required and must be reachable', () => {
   });
 });
 
+describe('read-only commands', () => {
+  it('create no indexes or collections (they work with a read-only database user)', async () => {
+    const readOnlyDb = randomDbName('cli-read-only');
+    const readEnv = { MONGODB_URI: uri, MONGODB_DB: readOnlyDb };
+    const list = await craftJobs(['schedules', 'list', '--json'], { env: readEnv });
+    expect(list.status).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    const runs = await craftJobs(['runs', 'list'], { env: readEnv });
+    expect(runs.stdout).toBe('No runs.\n');
+    expect(await client.db(readOnlyDb).listCollections().toArray()).toEqual([]);
+  });
+});
+
 describe('schedules: create, list, get, update, disable, enable, delete', () => {
   it('round trip with the snake_case records of the API', async () => {
     const created = await craftJobs(

@@ -208,8 +208,13 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
       dbName,
       ensureIndexes: options.ensureIndexes,
       clientOptions: { appName: PROGRAM, ...clientOptionsFromUri(uri) },
-      store: { logger: warn },
-      lock: { logger: warn, ...(lockTtl === undefined ? {} : { ttlSeconds: lockTtl }) },
+      // Read-only commands create no indexes, so they work with a read-only database user.
+      store: { logger: warn, autoIndex: options.ensureIndexes },
+      lock: {
+        logger: warn,
+        autoIndex: options.ensureIndexes,
+        ...(lockTtl === undefined ? {} : { ttlSeconds: lockTtl }),
+      },
     });
     store = conn.store;
     lock = conn.lock;
