@@ -209,7 +209,7 @@ export class DistributedLock implements LockProvider {
           take as Document,
           { returnDocument: 'after' },
         );
-        if (taken) return toLease(taken as unknown as LockDocument);
+        if (taken) return toLease(key, owner, token, taken as unknown as LockDocument);
         // 2. Not takeable with this token. Held and unexpired: taken, this cycle defers (the common contended
         //    case costs 3 round trips: reserve, take, this check).
         const held = await locks.findOne(
@@ -230,7 +230,8 @@ export class DistributedLock implements LockProvider {
             // A token reserved before ours may be older than one already used (and garbage-collected with its
             // document): only keep the lock if nobody reserved a token after ours; else start over.
             const counter = await tokens.findOne({ _id: key });
-            if (counter?.['seq'] === token) return toLease(created as unknown as LockDocument);
+            if (counter?.['seq'] === token)
+              return toLease(key, owner, token, created as unknown as LockDocument);
             await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } });
           }
         } catch (error) {
@@ -255,7 +256,7 @@ export class DistributedLock implements LockProvider {
         update as Document,
         { returnDocument: 'after' },
       );
-      return doc ? toLease(doc as unknown as LockDocument) : null;
+      return doc ? toLease(lease.key, lease.owner, lease.token, doc as unknown as LockDocument) : null;
     });
   }
 
@@ -278,7 +279,7 @@ export class DistributedLock implements LockProvider {
         owner: { $ne: null },
         $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] },
       });
-      return doc ? toLease(doc as unknown as LockDocument) : null;
+      return doc ? leaseOf(doc as unknown as LockDocument) : null;
     });
   }
 
@@ -313,14 +314,16 @@ export class DistributedLock implements LockProvider {
 async function reserveToken(tokens: Collection<StringIdDocument>, key: string): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const doc = await tokens.findOneAndUpdate(
+      // 'before' + 1 rather than 'after': the value this increment produced, even on servers that serialise the
+      // returned document after a concurrent update (the test server does).
+      const before = await tokens.findOneAndUpdate(
         { _id: key },
         { $inc: { seq: 1 } },
-        { upsert: true, returnDocument: 'after' },
+        { upsert: true, returnDocument: 'before' },
       );
-      const seq = doc?.['seq'];
+      const seq = before === null ? 0 : before['seq'];
       if (typeof seq !== 'number') throw new Error(`fencing counter of "${key}" holds ${String(seq)}`);
-      return seq;
+      return seq + 1;
     } catch (error) {
       // Two first-time upserts of the same counter: the loser retries and increments the winner's document.
       if (isDuplicateKeyError(error) && attempt < 3) continue;
@@ -329,13 +332,21 @@ async function reserveToken(tokens: Collection<StringIdDocument>, key: string): 
   }
 }
 
-function toLease(doc: LockDocument): Lease {
-  return {
-    key: doc.lock_key,
-    owner: doc.owner as string,
-    token: doc.token,
-    expiresAt: new Date(doc.renewed_at.getTime() + doc.ttl_ms),
-  };
+/**
+ * The lease this process was granted: key, owner and token are ours by construction; the expiry comes from the
+ * returned document's server stamp. (On a server that serialises the returned document after a later concurrent
+ * update, as the test server may, that stamp can belong to a later holder; the lease is then already lost, and
+ * renew/release will say so.)
+ */
+function toLease(key: string, owner: string, token: number, doc: LockDocument): Lease {
+  const stamp = doc.renewed_at instanceof Date ? doc.renewed_at.getTime() : 0;
+  const ttl = typeof doc.ttl_ms === 'number' ? doc.ttl_ms : 0;
+  return { key, owner, token, expiresAt: new Date(stamp + ttl) };
+}
+
+/** A lease read from a lock document (inspect). */
+function leaseOf(doc: LockDocument): Lease {
+  return toLease(doc.lock_key, doc.owner as string, doc.token, doc);
 }
 
 function checkName(option: string, value: unknown): string {
