@@ -65,7 +65,7 @@ export async function connectMongo(uri: string, options: ConnectMongoOptions = {
     await client.close().catch(() => {});
     throw toAdapterError('connectMongo', error);
   }
-  const db = client.db(options.dbName ?? (client.options.dbName || undefined) ?? DEFAULT_DB_NAME);
+  const db = client.db(options.dbName ?? uriDatabase(uri) ?? DEFAULT_DB_NAME);
   const store = new MongoSchedulerStore(db, options.store);
   const lock = new DistributedLock(db, options.lock);
   let closed: Promise<void> | null = null;
@@ -83,4 +83,10 @@ export async function connectMongo(uri: string, options: ConnectMongoOptions = {
     }
   }
   return { client, db, store, lock, close };
+}
+
+/** The database named in the URI's path (`mongodb://host/craft?…` → `craft`), if any. */
+function uriDatabase(uri: string): string | undefined {
+  const path = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri)?.[1];
+  return path ? decodeURIComponent(path) : undefined;
 }

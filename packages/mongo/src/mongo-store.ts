@@ -201,6 +201,7 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
+    if (query.limit !== undefined && query.limit <= 0) return [];
     return this.#run('listSchedules', async ({ schedules }) => {
       let cursor = schedules.find(scheduleQueryFilter(query)).sort({ job_name: 1 });
       if (query.limit !== undefined) cursor = cursor.limit(query.limit);
@@ -247,12 +248,13 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
+    if (limit <= 0) return [];
     return this.#run('listDueSchedules', async ({ schedules }) => {
       // Missing/null next_run_at sorts before every date, so schedules written by other programs come first.
       const docs = await schedules
         .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] })
         .sort({ next_run_at: 1 })
-        .limit(Math.max(0, limit))
+        .limit(limit)
         .toArray();
       return docs.map((d) => scheduleFromDocument(d as ScheduleDocument));
     });
@@ -344,6 +346,8 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
+    // MongoDB reads limit(0) as "no limit".
+    if (query.limit !== undefined && query.limit <= 0) return [];
     return this.#run('listRuns', async ({ runs }) => {
       const dir = query.order === 'asc' ? 1 : -1;
       let cursor = runs.find(runQueryFilter(query, this.#time)).sort({ created_at: dir, _id: dir });

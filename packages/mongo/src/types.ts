@@ -22,7 +22,8 @@ export interface MongoSchedulerStoreOptions {
   clock?: Clock;
   /**
    * Write concern of every write. `'auto'`: `{ w: 'majority' }` on a replica set or sharded cluster (detected
-   * once with `hello`), the server's default on a standalone server or the test server.
+   * once with `hello`); on a standalone server (or the test server) the client's own (the URI's `w`, else the
+   * server's default, acknowledged w:1).
    * @default 'auto'
    */
   writeConcern?: WriteConcernOption;

@@ -191,6 +191,18 @@ describe('runs', () => {
     expect(await store.countRuns()).toBe(1);
   });
 
+  it('treats a limit of 0 as "none", not as MongoDB\'s "no limit"', async () => {
+    const store = newStore();
+    await store.insertRun(sampleRun());
+    await store.insertSchedule(
+      createSchedule({ jobName: 'x', cronExpression: '* * * * *', jobType: 'noop' }),
+    );
+    expect(await store.listRuns({ limit: 0 })).toEqual([]);
+    expect(await store.listSchedules({ limit: 0 })).toEqual([]);
+    expect(await store.listDueSchedules(new Date(), 0)).toEqual([]);
+    expect(await store.listDueSchedules(new Date(), 1)).toHaveLength(1);
+  });
+
   it('stamps leases and updatedAt with the server clock by default', async () => {
     const store = newStore();
     expect(store.timeSource).toBe('server');

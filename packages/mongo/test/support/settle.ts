@@ -4,7 +4,7 @@
 // round trip takes milliseconds. This helper makes the clock wait for quiescence instead: no store or lock
 // operation in flight for a few consecutive event-loop turns, before and after each timer it fires. Timing and
 // semantics are otherwise the suite's own. (Reported to @craft/scheduler as a suite gap: a `settle` hook.)
-import type { Clock, FakeClock, LockProvider, SchedulerStore } from '@craft/scheduler';
+import type { Clock, FakeClock } from '@craft/scheduler';
 
 export interface Settler {
   /** Wraps a store or lock so its operations count as in flight until they settle. */
@@ -84,6 +84,3 @@ export function createSettler(): Settler {
     },
   };
 }
-
-export type TrackedStore = SchedulerStore;
-export type TrackedLock = LockProvider;
