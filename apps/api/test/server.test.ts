@@ -20,7 +20,8 @@ describe('startServer', () => {
         headers: { authorization: `Bearer ${server.devToken}` },
       });
       expect(res.status).toBe(200);
-      expect((await (await fetch(`${server.url}/ready`)).json()).scheduler).toBe('stopped');
+      const ready = (await (await fetch(`${server.url}/ready`)).json()) as { scheduler: string };
+      expect(ready.scheduler).toBe('stopped');
     } finally {
       await server.close();
     }
