@@ -34,7 +34,7 @@ export interface ApiConfig {
   host: string;
   /** `MONGODB_URI`: the database; unset means the in-memory embedded default. @default undefined */
   mongodbUri: string | undefined;
-  /** `MONGODB_DB`: database name. @default 'craft' */
+  /** `MONGODB_DB`: database name. @default the database in the `MONGODB_URI` path, else 'craft' */
   mongodbDb: string;
   /** `JWT_SECRET` / `JWT_PUBLIC_KEY`: token verification. @default a generated development secret (not in production) */
   jwt: JwtVerification;
@@ -150,7 +150,9 @@ export function loadConfig(
       'NODE_ENV=production needs a database: set MONGODB_URI (the in-memory default keeps nothing across restarts)',
     );
   }
-  const mongodbDb = get('MONGODB_DB') ?? 'craft';
+  // MONGODB_DB, else the database named in the URI's path (as the driver does), else `craft`.
+  const uriDb = mongodbUri ? /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(mongodbUri)?.[1] : undefined;
+  const mongodbDb = get('MONGODB_DB') ?? (uriDb ? decodeURIComponent(uriDb) : 'craft');
   if (/[/\\. "$]/.test(mongodbDb)) fail('MONGODB_DB', `invalid database name ${JSON.stringify(mongodbDb)}`);
 
   const jwt = resolveJwt(get('JWT_SECRET'), get('JWT_PUBLIC_KEY'), production, cwd, fail);

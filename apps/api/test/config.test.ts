@@ -42,6 +42,12 @@ describe('defaults (the embedded default)', () => {
     expect(loadConfig({}).jwt).not.toEqual(c.jwt);
   });
 
+  it('takes the database from the MONGODB_URI path unless MONGODB_DB is set', () => {
+    expect(loadConfig({ MONGODB_URI: 'mongodb://a:1,b:2/jobs?replicaSet=rs' }).mongodbDb).toBe('jobs');
+    expect(loadConfig({ MONGODB_URI: 'mongodb://a:1/jobs', MONGODB_DB: 'other' }).mongodbDb).toBe('other');
+    expect(loadConfig({ MONGODB_URI: 'mongodb://a:1/?w=1' }).mongodbDb).toBe('craft');
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', MONGODB_URI: '  ' })).toMatchObject({ port: 5001, mongodbUri: undefined });
   });
