@@ -193,6 +193,7 @@ export class MongoSchedulerStore implements SchedulerStore {
    * Schedules
    * ---------------------------------------------------------------------------------------------------------- */
 
+  /** The schedule named `jobName` (`job_name`), or `null`. One `find` by the unique index. */
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
     return this.#run('getSchedule', async ({ schedules }) => {
       const doc = await schedules.findOne({ job_name: jobName });
@@ -200,6 +201,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** Schedules matching `query`, by `job_name` ascending (binary order). */
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
     if (query.limit !== undefined && query.limit <= 0) return [];
     return this.#run('listSchedules', async ({ schedules }) => {
@@ -209,6 +211,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** Inserts a schedule; `false` when its `job_name` exists (duplicate key 11000). */
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     return this.#run('insertSchedule', async ({ schedules }) => {
       try {
@@ -221,6 +224,10 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /**
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set;
+   * `null` matches a missing field). One conditional `findOneAndUpdate`; `null` when nothing matched.
+   */
   async updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
@@ -240,6 +247,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** Deletes a schedule (its runs stay); `true` when it existed. */
   async deleteSchedule(jobName: string): Promise<boolean> {
     return this.#run('deleteSchedule', async ({ schedules }) => {
       const r = await schedules.deleteOne({ job_name: jobName });
@@ -247,6 +255,10 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /**
+   * Enabled schedules (`is_enabled` true or missing) whose `next_run_at` is missing, null or `<= now`, missing
+   * first then oldest, at most `limit`; served by the `(is_enabled, next_run_at)` index.
+   */
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
     if (limit <= 0) return [];
     return this.#run('listDueSchedules', async ({ schedules }) => {
@@ -260,6 +272,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** The earliest `next_run_at` among enabled schedules, or `null`. */
   async getEarliestNextRunAt(): Promise<Date | null> {
     return this.#run('getEarliestNextRunAt', async ({ schedules }) => {
       const doc = await schedules.findOne(
@@ -275,6 +288,10 @@ export class MongoSchedulerStore implements SchedulerStore {
    * Runs
    * ---------------------------------------------------------------------------------------------------------- */
 
+  /**
+   * Inserts a run; `false` when its `run_key` or `id` exists (that is how a slot is claimed exactly once). With
+   * `leaseForMs` and a `leaseOwner`, the lease is stamped with the store's clock (the server's by default).
+   */
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
     return this.#run('insertRun', async ({ runs }) => {
       const record = runToRecord(run) as unknown as Record<string, unknown>;
@@ -305,6 +322,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** The run with this id, or `null`. */
   async getRun(id: string): Promise<JobRun | null> {
     return this.#run('getRun', async ({ runs }) => {
       const doc = await runs.findOne({ id });
@@ -312,6 +330,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** The run with this run key, or `null`. */
   async getRunByKey(runKey: string): Promise<JobRun | null> {
     return this.#run('getRunByKey', async ({ runs }) => {
       const doc = await runs.findOne({ run_key: runKey });
@@ -319,6 +338,11 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /**
+   * Applies `update` atomically when the run exists and `condition` holds (status, owner, fencing token, lease
+   * judged by the store's clock); stamps `updated_at`. One conditional `findOneAndUpdate`; `null` when nothing
+   * matched.
+   */
   async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
     return this.#run('updateRun', async ({ runs }) => {
       const set = runPatchToRecord(update.set ?? {});
@@ -345,6 +369,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** Runs matching `query`, by `created_at` then insertion order (`_id`), newest first unless `order: 'asc'`. */
   async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
     // MongoDB reads limit(0) as "no limit".
     if (query.limit !== undefined && query.limit <= 0) return [];
@@ -357,10 +382,12 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
+  /** Number of runs matching `query` (paging ignored). */
   async countRuns(query: RunQuery = {}): Promise<number> {
     return this.#run('countRuns', ({ runs }) => runs.countDocuments(runQueryFilter(query, this.#time)));
   }
 
+  /** Deletes final runs finished before `finishedBefore` (never live ones); returns how many. */
   async deleteRuns(filter: { finishedBefore: Date }): Promise<number> {
     return this.#run('deleteRuns', async ({ runs }) => {
       const r = await runs.deleteMany({
