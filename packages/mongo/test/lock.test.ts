@@ -107,9 +107,28 @@ describe('DistributedLock', () => {
     const ttl = indexes.find((ix) => JSON.stringify(ix.key) === '{"renewed_at":1}');
     expect(unique?.unique).toBe(true);
     expect(ttl?.expireAfterSeconds).toBe(86_400);
-    // The test server accepts the TTL index but never deletes anything; MongoDB's TTL monitor would (after a day).
-    expect(['mongo-java-server', 'mongodb']).toContain(serverKind);
   });
+
+  it('garbage-collects released lock documents by TTL on MongoDB (the test server ignores TTL)', async () => {
+    const lock = newLock({ ttlSeconds: 0.5, gcAfterSeconds: 1 });
+    await lock.ensureIndexes();
+    const lease = await lock.acquire('job:ttl-gc', 'a');
+    await lock.release(lease as NonNullable<typeof lease>);
+    const col = mongo.db.collection(lock.collectionName);
+    if (serverKind === 'mongodb') {
+      // The TTL monitor runs about once a minute.
+      const deadline = Date.now() + 180_000;
+      while ((await col.countDocuments({ lock_key: 'job:ttl-gc' })) > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+      expect(await col.countDocuments({ lock_key: 'job:ttl-gc' })).toBe(0);
+    } else {
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await col.countDocuments({ lock_key: 'job:ttl-gc' })).toBe(1);
+    }
+    // Either way the next token is higher: the counter is not in the collected document.
+    expect((await lock.acquire('job:ttl-gc', 'b'))?.token).toBeGreaterThan(lease?.token as number);
+  }, 240_000);
 
   it('rejects leases at or beyond the GC horizon and invalid options, naming the option', async () => {
     expect(() => new DistributedLock(mongo.db, { ttlSeconds: 0 })).toThrow(MongoInvalidOptionError);
