@@ -4,8 +4,12 @@ import { isDuplicateKeyError, MongoIndexConflictError, toAdapterError } from './
 
 /** An index the adapter needs. */
 export interface IndexSpec {
+  /** The key pattern, e.g. `{ job_name: 1 }`. */
   key: Record<string, 1 | -1>;
-  /** `unique` and `expireAfterSeconds` are checked against existing indexes; `name` is only used to create. */
+  /**
+   * `unique` and `expireAfterSeconds` are checked against an existing index on the same keys; `name` is only used
+   * when creating it (an existing index of another name is reused).
+   */
   options: { name: string; unique?: boolean; expireAfterSeconds?: number };
 }
 
