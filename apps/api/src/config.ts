@@ -71,6 +71,19 @@ export interface ApiConfig {
    * by the end-to-end suite to make a slot due at once. Rejected when `NODE_ENV=production`. @default 0
    */
   testClockOffsetMs: number;
+  /**
+   * `CRAFT_TEST_CLOCK_SPEED`: TEST-ONLY acceleration of the scheduler's clock: scheduler time is
+   * `epoch + (realNow - epoch) × speed + offset`, and the scheduler's sleeps last `ms / speed` real time. Used by
+   * the chaos harness (tooling/chaos) to cover hours of schedule time in minutes. Leases stay in real time (the
+   * database server's clock). Rejected when `NODE_ENV=production`. @default 1
+   */
+  testClockSpeed: number;
+  /**
+   * `CRAFT_TEST_CLOCK_EPOCH_MS`: TEST-ONLY instant (epoch ms, real time) from which `CRAFT_TEST_CLOCK_SPEED`
+   * accelerates; every replica of a test must share it so that they compute the same scheduler time. Rejected
+   * when `NODE_ENV=production`. @default undefined (the moment the process builds its clock)
+   */
+  testClockEpochMs: number | undefined;
 }
 
 /** Every environment variable the service reads (the README documents each). */
@@ -94,6 +107,8 @@ export const ENV_VARIABLES = [
   'BODY_LIMIT',
   'LOG_LEVEL',
   'CRAFT_TEST_CLOCK_OFFSET_MS',
+  'CRAFT_TEST_CLOCK_SPEED',
+  'CRAFT_TEST_CLOCK_EPOCH_MS',
 ] as const;
 
 /** Default of {@link ApiConfig.lockTtlSeconds}. */
@@ -204,6 +219,22 @@ export function loadConfig(
       );
     }
   }
+  let testClockSpeed = 1;
+  let testClockEpochMs: number | undefined;
+  for (const name of ['CRAFT_TEST_CLOCK_SPEED', 'CRAFT_TEST_CLOCK_EPOCH_MS'] as const) {
+    const raw = get(name);
+    if (raw === undefined) continue;
+    if (production) {
+      fail(name, 'is a test-only setting and is refused when NODE_ENV=production');
+    } else if (name === 'CRAFT_TEST_CLOCK_SPEED') {
+      const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(n >= 0.001 && n <= 100_000)) {
+        fail(name, `invalid value ${JSON.stringify(raw)}: expected a factor from 0.001 to 100000 (e.g. 60)`);
+      } else testClockSpeed = n;
+    } else {
+      testClockEpochMs = int(name, 0, 0, 8_640_000_000_000, 'epoch milliseconds');
+    }
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -225,6 +256,8 @@ export function loadConfig(
     bodyLimit,
     logLevel,
     testClockOffsetMs,
+    testClockSpeed,
+    testClockEpochMs,
   };
 }
 

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { type Clock, loadJobModule, offsetClock, systemClock } from '@craft/scheduler';
+import { type Clock, loadJobModule } from '@craft/scheduler';
 import { buildApp, VERSION } from './app.js';
 import { type ApiConfig, loadConfig } from './config.js';
 import { openStorage } from './storage.js';
+import { testClock } from './test-clock.js';
 import type { CraftApp } from './types.js';
 
 /** Options of {@link startServer}. */
@@ -42,8 +43,11 @@ const ALL_SCOPES = 'jobs:read jobs:write jobs:run';
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const out = options.out ?? process.stderr;
   const config = loadConfig(options.env ?? process.env, options.cwd ? { cwd: options.cwd } : {});
-  const clock: Clock | undefined =
-    config.testClockOffsetMs !== 0 ? offsetClock(systemClock, config.testClockOffsetMs) : undefined;
+  const clock: Clock | undefined = testClock({
+    speed: config.testClockSpeed,
+    epochMs: config.testClockEpochMs,
+    offsetMs: config.testClockOffsetMs,
+  });
   const jobs = config.jobsModule ? await loadJobModule(config.jobsModule) : [];
   const storage = await openStorage({
     mongodbUri: config.mongodbUri,
@@ -60,10 +64,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     throw error;
   }
   const log = app.log;
-  if (config.testClockOffsetMs !== 0) {
+  if (clock) {
     log.warn(
-      { offsetMs: config.testClockOffsetMs },
-      'CRAFT_TEST_CLOCK_OFFSET_MS is set: TEST-ONLY clock shift',
+      { offsetMs: config.testClockOffsetMs, speed: config.testClockSpeed, epochMs: config.testClockEpochMs },
+      'CRAFT_TEST_CLOCK_* is set: TEST-ONLY scheduler clock (shifted and/or accelerated)',
     );
   }
   if (storage.kind === 'memory') {
