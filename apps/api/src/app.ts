@@ -88,7 +88,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
-    return503OnClosing: true,
+    // While draining, requests still get real answers (with `Connection: close`): /ready says 503, new runs are
+    // refused with CRAFT_SCHEDULER_STOPPED, reads and schedule changes work until the database closes.
+    return503OnClosing: false,
     // Errors Fastify raises before routing (a malformed URL) get the same error body as everything else.
     frameworkErrors: (error, request, reply) => {
       const body = toErrorBody(error, request.id);

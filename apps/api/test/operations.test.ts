@@ -128,4 +128,38 @@ describe('graceful close', () => {
     expect((await t.store.getRun(started.json().id))?.status).toBe('succeeded');
     expect(t.app.scheduler.running).toBe(false);
   });
+
+  it('while draining, answers with the same error bodies: /ready 503, new runs 503, reads still work', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const gated = defineJob({ type: 'gated', maxAttempts: 1, handler: async () => gate.then(() => 'done') });
+    const t = await makeApp({ jobs: [gated as unknown as JobDefinition] });
+    await t.app.scheduler.start();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address() as { port: number };
+    const url = `http://127.0.0.1:${address.port}`;
+    const headers = { ...bearer(), 'content-type': 'application/json' };
+    const started = await fetch(`${url}/jobs/run/gated`, { method: 'POST', headers, body: '{}' });
+    expect(started.status).toBe(202);
+    const closing = t.app.close();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      code: 'CRAFT_API_NOT_READY',
+      message: expect.stringContaining('shutting down'),
+    });
+    const refused = await fetch(`${url}/jobs/run/calculate_next_schedules`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ statusCode: 503, code: 'CRAFT_SCHEDULER_STOPPED' });
+    expect((await fetch(`${url}/jobs/schedules`, { headers })).status).toBe(200);
+    release();
+    await closing;
+  });
 });

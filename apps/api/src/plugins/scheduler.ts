@@ -22,6 +22,8 @@ declare module 'fastify' {
     storage: Storage;
     /** The resolved configuration. */
     apiConfig: ApiConfig;
+    /** True once `close()` began: the scheduler drains and `/ready` answers 503. */
+    readonly draining: boolean;
   }
 }
 
@@ -76,8 +78,11 @@ async function scheduler(app: FastifyInstance, options: SchedulerPluginOptions):
   app.decorate('schedules', engine.schedules);
   app.decorate('storage', storage);
   app.decorate('apiConfig', config);
+  let draining = false;
+  app.decorate('draining', { getter: () => draining });
   // preClose runs before in-flight requests finish, so `?wait=true` requests get their drained runs.
   app.addHook('preClose', async () => {
+    draining = true;
     await engine.stop({ graceMs: config.shutdownGraceSeconds * 1000 });
   });
   app.addHook('onClose', async () => {

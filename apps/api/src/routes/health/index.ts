@@ -4,17 +4,12 @@ import { schemas } from './schema.js';
 
 /** Open health checks: `GET /health` (liveness) and `GET /ready` (database reachable). */
 export async function healthRoutes(app: CraftApp): Promise<void> {
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-
   app.get('/health', { schema: schemas.health, config: { auth: 'public' }, logLevel: 'warn' }, async () => ({
     status: 'ok' as const,
   }));
 
   app.get('/ready', { schema: schemas.ready, config: { auth: 'public' }, logLevel: 'warn' }, async () => {
-    if (closing) throw new ApiError('CRAFT_API_NOT_READY', 'Not ready: the service is shutting down');
+    if (app.draining) throw new ApiError('CRAFT_API_NOT_READY', 'Not ready: the service is shutting down');
     try {
       await app.storage.ping();
     } catch (error) {
