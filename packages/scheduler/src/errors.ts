@@ -44,16 +44,30 @@ function show(value: unknown): string {
   }
 }
 
-/** A field has the wrong type or is out of range (e.g. `max_attempts: 0`, an unknown `missed_run_policy`). */
+/** Wording of an {@link InvalidFieldError} raised outside schedule validation (e.g. a run option). */
+export interface InvalidFieldWording {
+  /** The component that checked the value. @default 'ScheduleService' */
+  component?: string;
+  /** What the value is, before its quoted name. @default 'field' */
+  noun?: string;
+  /** The sentence telling how to fix it. @default 'Fix the value and save again.' */
+  fix?: string;
+}
+
+/**
+ * A field has the wrong type or is out of range (e.g. `max_attempts: 0`, an unknown `missed_run_policy`); also a
+ * per-run option of `runJob`/`runNow` (`max_attempts`, `timeout_seconds`).
+ */
 export class InvalidFieldError extends ScheduleValidationError {
   /** The offending value. */
   readonly value: unknown;
 
-  constructor(field: string, value: unknown, expected: string) {
+  constructor(field: string, value: unknown, expected: string, wording: InvalidFieldWording = {}) {
     super(
       'CRAFT_SCHEDULER_INVALID_FIELD',
       field,
-      `ScheduleService: field "${field}" is ${show(value)}, expected ${expected}. Fix the value and save again.`,
+      `${wording.component ?? 'ScheduleService'}: ${wording.noun ?? 'field'} "${field}" is ${show(value)}, ` +
+        `expected ${expected}. ${wording.fix ?? 'Fix the value and save again.'}`,
     );
     this.value = value;
   }

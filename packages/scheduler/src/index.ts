@@ -5,7 +5,7 @@ export {
   DEFAULT_RUN_RETENTION_DAYS,
 } from './builtins.js';
 export { FakeClock, offsetClock, systemClock } from './clock.js';
-export type { ParameterIssue } from './errors.js';
+export type { InvalidFieldWording, ParameterIssue } from './errors.js';
 export {
   ChainCycleError,
   InvalidCronExpressionError,
@@ -88,7 +88,13 @@ export {
   layeredJobs,
   loadJobModule,
 } from './registry.js';
-export type { CycleResult, JobSchedulerOptions, ManualRun, MissedRunsResult } from './scheduler.js';
+export type {
+  CycleResult,
+  JobSchedulerOptions,
+  ManualRun,
+  MissedRunsResult,
+  RunOptions,
+} from './scheduler.js';
 export { JobScheduler } from './scheduler.js';
 export type { JobTypeInfo, ManualRunner, NextRunRepair, ScheduleServiceOptions } from './service.js';
 export { ScheduleService } from './service.js';

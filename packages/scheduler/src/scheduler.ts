@@ -6,6 +6,7 @@ import { claimSchedule } from './claim.js';
 import { systemClock } from './clock.js';
 import { DONE, type EngineContext, newRun } from './engine.js';
 import {
+  InvalidFieldError,
   InvalidParametersError,
   JobLockedError,
   RunAbandonedError,
@@ -81,6 +82,23 @@ export interface CycleResult {
   deferred: string[];
   /** Names of schedules whose missing `nextRunAt` was computed. */
   initialized: string[];
+}
+
+/**
+ * Per-run overrides of a manual run (`runJob`, `runNow`). They apply to that one run only (they are stored on its
+ * record); the job type's defaults and the schedule are unchanged.
+ */
+export interface RunOptions {
+  /**
+   * Attempt budget of this run: an integer >= 1.
+   * @default the schedule's `maxAttempts` (for `runNow`), else the job type's `maxAttempts`
+   */
+  maxAttempts?: number | undefined;
+  /**
+   * Timeout of each attempt of this run, in seconds: an integer >= 1.
+   * @default the schedule's `timeoutSeconds` (for `runNow`), else the job type's `timeoutSeconds`
+   */
+  timeoutSeconds?: number | undefined;
 }
 
 /** The outcome of a manual run. */
@@ -457,32 +475,40 @@ export class JobScheduler {
   /* ---------------------------------------------------------------------------------------------------------- */
 
   /**
-   * Runs a registered job type now, outside any schedule (trigger `manual`, lock `job:<jobType>`). Throws
-   * `UnknownJobTypeError`, `InvalidParametersError` or `JobLockedError` (another execution of this job type
-   * runs) without recording anything.
+   * Runs a registered job type now, outside any schedule (trigger `manual`, lock `job:<jobType>`), with the job
+   * type's `maxAttempts` and `timeoutSeconds` unless `options` overrides them for this run. Throws
+   * `UnknownJobTypeError`, `InvalidFieldError` (a bad option), `InvalidParametersError` or `JobLockedError`
+   * (another execution of this job type runs) without recording anything.
    */
-  async runJob(jobType: string, parameters: Record<string, unknown> = {}): Promise<ManualRun> {
+  async runJob(
+    jobType: string,
+    parameters: Record<string, unknown> = {},
+    options: RunOptions = {},
+  ): Promise<ManualRun> {
     const def = this.jobs.get(jobType);
     if (!def)
       throw new UnknownJobTypeError(
         jobType,
         this.jobs.list().map((d) => d.type),
       );
+    const limits = checkRunOptions(options);
     return this.#manual({
       jobType,
       jobName: null,
       parameters,
-      maxAttempts: def.maxAttempts,
-      timeoutSeconds: def.timeoutSeconds,
+      maxAttempts: limits.maxAttempts ?? def.maxAttempts,
+      timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
     });
   }
 
   /**
    * Runs a schedule now with its job type, parameters and limits (trigger `manual`, lock `job:<jobName>`); its
-   * `nextRunAt` is unchanged and its chain follows a success. Throws `ScheduleNotFoundError`,
-   * `UnknownJobTypeError`, `InvalidParametersError` or `JobLockedError` without recording anything.
+   * `nextRunAt` is unchanged and its chain follows a success. `options` overrides the attempt budget and timeout
+   * for this run only. Throws `ScheduleNotFoundError`, `InvalidFieldError` (a bad option), `UnknownJobTypeError`,
+   * `InvalidParametersError` or `JobLockedError` without recording anything.
    */
-  async runNow(jobName: string): Promise<ManualRun> {
+  async runNow(jobName: string, options: RunOptions = {}): Promise<ManualRun> {
+    const limits = checkRunOptions(options);
     const schedule = await this.store.getSchedule(jobName);
     if (!schedule) throw new ScheduleNotFoundError(jobName);
     const def = this.jobs.get(schedule.jobType);
@@ -495,8 +521,8 @@ export class JobScheduler {
       jobType: schedule.jobType,
       jobName,
       parameters: schedule.parameters,
-      maxAttempts: schedule.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: schedule.timeoutSeconds ?? def.timeoutSeconds,
+      maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
+      timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
     });
   }
 
@@ -627,6 +653,28 @@ export class JobScheduler {
       this.#emit('scheduler:stopped', { replicaId: this.replicaId });
     }
   }
+}
+
+/** Checks the per-run overrides; throws `InvalidFieldError` (snake_case field) for a value that is not an integer >= 1. */
+function checkRunOptions(options: RunOptions): { maxAttempts?: number; timeoutSeconds?: number } {
+  const out: { maxAttempts?: number; timeoutSeconds?: number } = {};
+  const fields = [
+    ['maxAttempts', 'max_attempts'],
+    ['timeoutSeconds', 'timeout_seconds'],
+  ] as const;
+  for (const [key, field] of fields) {
+    const value: unknown = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidFieldError(field, value, 'an integer >= 1', {
+        component: 'JobScheduler',
+        noun: 'run option',
+        fix: `Pass a whole number of ${key === 'maxAttempts' ? 'attempts' : 'seconds'}, or leave it out for the default.`,
+      });
+    }
+    out[key] = value;
+  }
+  return out;
 }
 
 async function settleAll(list: Promise<unknown>[]): Promise<void> {

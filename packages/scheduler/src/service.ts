@@ -8,6 +8,7 @@ import {
 } from './errors.js';
 import { createSchedule, type JobRun, type JobSchedule } from './model.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
+import type { RunOptions } from './scheduler.js';
 import type { Clock, RunQuery, ScheduleQuery, SchedulerStore } from './types.js';
 import {
   type ScheduleInput,
@@ -19,11 +20,12 @@ import {
 /** What the service delegates manual runs to (the `JobScheduler`). */
 export interface ManualRunner {
   /** See `JobScheduler.runNow`. */
-  runNow(jobName: string): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }>;
   /** See `JobScheduler.runJob`. */
   runJob(
     jobType: string,
     parameters?: Record<string, unknown>,
+    options?: RunOptions,
   ): Promise<{ run: JobRun; done: Promise<JobRun> }>;
 }
 
@@ -243,19 +245,22 @@ export class ScheduleService {
     return { checked, repaired, invalid };
   }
 
-  /** Runs a schedule now (see `JobScheduler.runNow`). */
-  runNow(jobName: string): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  /** Runs a schedule now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runNow`). */
+  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
-    return this.#o.runner.runNow(jobName);
+    return options === undefined ? this.#o.runner.runNow(jobName) : this.#o.runner.runNow(jobName, options);
   }
 
-  /** Runs a job type now (see `JobScheduler.runJob`). */
+  /** Runs a job type now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runJob`). */
   runJob(
     jobType: string,
     parameters?: Record<string, unknown>,
+    options?: RunOptions,
   ): Promise<{ run: JobRun; done: Promise<JobRun> }> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
-    return this.#o.runner.runJob(jobType, parameters);
+    return options === undefined
+      ? this.#o.runner.runJob(jobType, parameters)
+      : this.#o.runner.runJob(jobType, parameters, options);
   }
 
   /** Run history, newest first unless `query.order` says otherwise. */

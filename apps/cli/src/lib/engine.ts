@@ -10,8 +10,6 @@ import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   builtinJobs,
-  defineJob,
-  type JobContext,
   type JobDefinition,
   JobRegistry,
   JobScheduler,
@@ -135,32 +133,6 @@ export async function loadJobSetup(config: ConfigResolver): Promise<JobSetup> {
     userJobs,
     jobs: layeredJobs(user, new JobRegistry(builtinJobs() as JobDefinition<never>[])),
   };
-}
-
-/**
- * The job definitions with one job type's defaults replaced for a single `run`: its attempt budget and per-attempt
- * timeout. (A stopgap until `JobScheduler.runJob` takes per-run overrides; a built-in job is overridden by putting
- * the changed copy above it.)
- */
-export function withRunOverrides(
-  setup: JobSetup,
-  jobType: string,
-  overrides: { maxAttempts?: number | undefined; timeoutSeconds?: number | undefined },
-): readonly JobDefinition[] {
-  const def = setup.jobs.get(jobType);
-  if (!def || (overrides.maxAttempts === undefined && overrides.timeoutSeconds === undefined)) {
-    return setup.userJobs;
-  }
-  const changed = defineJob({
-    type: def.type,
-    ...(def.description === null ? {} : { description: def.description }),
-    handler: def.handler as (params: unknown, context: JobContext) => unknown,
-    maxAttempts: overrides.maxAttempts ?? def.maxAttempts,
-    timeoutSeconds: overrides.timeoutSeconds ?? def.timeoutSeconds,
-    backoff: { ...def.backoff },
-    ...(def.parameters === null ? {} : { parameters: def.parameters }),
-  }) as unknown as JobDefinition;
-  return [...setup.userJobs.filter((d) => d.type !== jobType), changed];
 }
 
 /** The driver lets its option object beat the URI, so a timeout written in the URI is passed on explicitly. */

@@ -1,7 +1,7 @@
 // The work of `craft-jobs run`, loaded on use: the scheduler's `runJob()` over the configured storage.
 import { checkParameters, InvalidParametersError } from '@craft/scheduler';
 import { type CommandContext, outputFor } from '../../lib/command.js';
-import { engineConfig, loadJobSetup, openEngine, withRunOverrides } from '../../lib/engine.js';
+import { engineConfig, loadJobSetup, openEngine } from '../../lib/engine.js';
 import { createCliLogger } from '../../lib/logger.js';
 import { engineFlags } from '../../lib/options.js';
 import { parseParams, positiveInt } from '../../lib/params.js';
@@ -32,7 +32,7 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
     requireDatabase: false,
     ensureIndexes: true,
     logger,
-    userJobs: withRunOverrides(setup, jobType, { maxAttempts, timeoutSeconds }),
+    userJobs: setup.userJobs,
     jobsOrigin: setup.origin,
   });
   const watch = watchRuns(context, engine.scheduler, progress, { finishLines: false, quiet: argv.quiet });
@@ -41,7 +41,7 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
     else output.debug(messages.recordedIn(engine.database.db));
     let started: Awaited<ReturnType<typeof engine.scheduler.runJob>>;
     try {
-      started = await engine.scheduler.runJob(jobType, parameters);
+      started = await engine.scheduler.runJob(jobType, parameters, { maxAttempts, timeoutSeconds });
     } catch (error) {
       // A signal that arrived while the run was being set up stops the scheduler before the job started.
       if (watch.signal === undefined) throw error;
