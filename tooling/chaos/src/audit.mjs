@@ -1,0 +1,374 @@
+// @ts-check
+// The audit of a chaos run: the run history (job_runs), the handlers' own execution log, the lock documents and
+// the harness's record of which process died when, checked against the cron slots that fell inside the window.
+// Pure: a function of its input, so test/audit.test.mjs can feed it fabricated histories and check that every
+// kind of violation is caught.
+import { parseCron } from '@craft/cron';
+
+/** Skip reasons each missed-run policy may record (spec section 5; `catch_up_window` needs a window). */
+const ALLOWED_SKIP_REASONS = {
+  once: ['superseded'],
+  all: ['max_catch_up_runs'],
+  skip: ['policy_skip'],
+};
+const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'abandoned', 'skipped']);
+
+/**
+ * @typedef {object} AuditSchedule
+ * @property {string} jobName
+ * @property {string} cronExpression
+ * @property {string} timezone the zone the slots are evaluated in (the schedule's, else the scheduler's)
+ * @property {'once' | 'all' | 'skip'} policy
+ * @property {number | null} catchUpWindowSeconds
+ * @property {string[]} chain
+ * @property {Date} initialNext `next_run_at` as the API answered at creation: the first slot of the window
+ *
+ * @typedef {object} Execution one line of a handler's execution log
+ * @property {'s' | 'e' | 'f'} e start, successful end, failed end
+ * @property {string} run run id
+ * @property {number} att attempt number
+ * @property {number} pid process that ran the handler
+ * @property {number} t real time (epoch ms)
+ *
+ * @typedef {object} Incarnation one API process the harness started
+ * @property {number} pid
+ * @property {number} startedAt real epoch ms
+ * @property {number | null} killedAt real epoch ms of its SIGKILL, null if it lived to the end
+ * @property {number} skewMs its CRAFT_TEST_CLOCK_OFFSET_MS
+ *
+ * @typedef {object} AuditInput
+ * @property {AuditSchedule[]} schedules
+ * @property {Record<string, any>[]} runs every job_runs document
+ * @property {Map<string, Date | null>} nextRunAt final `next_run_at` per job name
+ * @property {Date} windowEnd scheduler time when the chaos stopped: every slot before it must be settled
+ * @property {Execution[]} executions
+ * @property {Incarnation[]} incarnations
+ * @property {Record<string, any>[]} locks every job_locks document
+ * @property {number} serverNow the database server's time at the audit (epoch ms)
+ * @property {number} auditedAt real time of the audit (epoch ms)
+ * @property {{ epochMs: number, speed: number }} clock the accelerated clock every process shared
+ */
+
+/** @param {number[]} sorted ascending @param {number} p 0..1 */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return /** @type {number} */ (sorted[i]);
+}
+
+/**
+ * The list under `key`, created empty when missing.
+ * @template K, V
+ * @param {Map<K, V[]>} map @param {K} key
+ * @returns {V[]}
+ */
+function listOf(map, key) {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
+
+/** @param {unknown} v */
+const ms = (v) => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : Number(v));
+
+/**
+ * The replica id's pid (`<hostname>:<pid>:<random>`, the API's default).
+ * @param {unknown} owner
+ */
+export function pidOfReplica(owner) {
+  if (typeof owner !== 'string') return null;
+  const parts = owner.split(':');
+  const pid = Number(parts[parts.length - 2]);
+  return Number.isInteger(pid) ? pid : null;
+}
+
+/**
+ * Audits a chaos run. Returns the figures and every violation found (an empty list is a pass).
+ * @param {AuditInput} input
+ */
+export function auditRun(input) {
+  /** @type {{ kind: string, detail: string }[]} */
+  const violations = [];
+  const violate = (/** @type {string} */ kind, /** @type {string} */ detail) => {
+    violations.push({ kind, detail });
+  };
+  const end = input.windowEnd.getTime();
+  const toSchedTime = (/** @type {number} */ real) =>
+    input.clock.epochMs + (real - input.clock.epochMs) * input.clock.speed;
+  const byPid = new Map(input.incarnations.map((i) => [i.pid, i]));
+  const runsById = new Map(input.runs.map((r) => [r.id, r]));
+
+  // Executions per run.
+  /** @type {Map<string, Execution[]>} */
+  const execByRun = new Map();
+  for (const x of input.executions) {
+    listOf(execByRun, x.run).push(x);
+  }
+
+  const counts = {
+    slots: 0,
+    executedSlots: 0,
+    skippedSlots: 0,
+    duplicates: 0,
+    lost: 0,
+    stuck: 0,
+    phantom: 0,
+    policyViolations: 0,
+    onTime: 0,
+    catchUp: 0,
+    byStatus: /** @type {Record<string, number>} */ ({}),
+    skippedByReason: /** @type {Record<string, number>} */ ({}),
+    chainExpected: 0,
+    chainFound: 0,
+  };
+  /** @type {number[]} */
+  const lagOnTime = [];
+  /** @type {number[]} */
+  const lagAll = [];
+
+  /** @type {Map<string, Record<string, any>[]>} */
+  const runsByName = new Map();
+  for (const r of input.runs) {
+    if (r.trigger !== 'schedule' && r.trigger !== 'catch_up') continue;
+    listOf(runsByName, r.job_name).push(r);
+  }
+
+  for (const s of input.schedules) {
+    const cron = parseCron(s.cronExpression);
+    const opts = { timezone: s.timezone };
+    /** @type {number[]} */
+    const slots = [];
+    const first = cron.matches(s.initialNext, opts) ? s.initialNext : cron.next(s.initialNext, opts);
+    for (let t = first; t !== null && t.getTime() < end; t = cron.next(t, opts)) slots.push(t.getTime());
+    counts.slots += slots.length;
+    const expected = new Set(slots);
+    /** @type {Map<number, Record<string, any>[]>} */
+    const cover = new Map();
+    for (const r of runsByName.get(s.jobName) ?? []) {
+      const slot = ms(r.slot);
+      const covered = [slot];
+      const folded = r.result?.folded_slots;
+      if (typeof folded === 'number' && folded > 1) {
+        const last = ms(r.result.last_folded_slot);
+        for (let t = cron.next(slot, opts); t !== null && t.getTime() <= last; t = cron.next(t, opts)) {
+          covered.push(t.getTime());
+        }
+      }
+      for (const c of covered) {
+        if (!expected.has(c)) {
+          // Slots at or after the window's end may be claimed already (any record there is checked for
+          // duplicates below); before it, a record for a time that is not a slot of the window is a bug.
+          if (c < end && (c < s.initialNext.getTime() || !cron.matches(c, opts))) {
+            counts.phantom++;
+            violate(
+              'phantom',
+              `${s.jobName}: a run record for ${new Date(c).toISOString()}, not a slot in the window`,
+            );
+          }
+          if (c < end) continue;
+        }
+        listOf(cover, c).push(r);
+      }
+    }
+    for (const [slot, list] of cover) {
+      if (list.length > 1) {
+        counts.duplicates += list.length - 1;
+        violate('duplicate', `${s.jobName} @ ${new Date(slot).toISOString()}: ${list.length} run records`);
+      }
+    }
+    const nextRunAt = input.nextRunAt.get(s.jobName) ?? null;
+    if (slots.length > 0 && (nextRunAt === null || nextRunAt.getTime() < end)) {
+      violate(
+        'stalled',
+        `${s.jobName}: next_run_at is ${nextRunAt?.toISOString() ?? 'null'} after the quiet period, before the window end`,
+      );
+    }
+    for (const slot of slots) {
+      const list = cover.get(slot);
+      const r = list?.[0];
+      if (!r) {
+        counts.lost++;
+        violate('lost', `${s.jobName} @ ${new Date(slot).toISOString()}: no run record`);
+        continue;
+      }
+      counts.byStatus[r.status] = (counts.byStatus[r.status] ?? 0) + 1;
+      if (!FINAL.has(r.status)) {
+        counts.stuck++;
+        violate('stuck', `${s.jobName} @ ${new Date(slot).toISOString()}: run ${r.id} is still ${r.status}`);
+        continue;
+      }
+      if (r.status === 'skipped') {
+        counts.skippedSlots++;
+        const reason = String(r.result?.reason);
+        counts.skippedByReason[reason] = (counts.skippedByReason[reason] ?? 0) + 1;
+        const allowed = [...ALLOWED_SKIP_REASONS[s.policy]];
+        if (s.catchUpWindowSeconds !== null) allowed.push('catch_up_window');
+        if (!allowed.includes(reason)) {
+          counts.policyViolations++;
+          violate(
+            'policy',
+            `${s.jobName} @ ${new Date(slot).toISOString()}: skipped (${reason}) under policy ${s.policy}`,
+          );
+        }
+        continue;
+      }
+      counts.executedSlots++;
+      if (r.trigger === 'catch_up') {
+        counts.catchUp++;
+        if (s.policy === 'skip') {
+          counts.policyViolations++;
+          violate(
+            'policy',
+            `${s.jobName} @ ${new Date(slot).toISOString()}: a catch-up run under policy skip`,
+          );
+        }
+      } else counts.onTime++;
+      const starts = (execByRun.get(r.id) ?? []).filter((x) => x.e === 's').map((x) => x.t);
+      if (starts.length > 0) {
+        const lag = toSchedTime(Math.min(...starts)) - slot;
+        lagAll.push(lag);
+        if (r.trigger === 'schedule') lagOnTime.push(lag);
+      }
+      if (r.status === 'succeeded' && s.chain.length > 0) {
+        for (const name of s.chain) {
+          counts.chainExpected++;
+          const child = input.runs.filter(
+            (c) => c.parent_run_id === r.id && c.run_key === `chain:${r.id}:${name}`,
+          );
+          if (child.length === 0) {
+            violate('lost', `${s.jobName} @ ${new Date(slot).toISOString()}: chained run ${name} missing`);
+            counts.lost++;
+          } else {
+            counts.chainFound++;
+            const c = /** @type {Record<string, any>} */ (child[0]);
+            if (!FINAL.has(c.status)) {
+              counts.stuck++;
+              violate('stuck', `chained run ${c.id} (${name} after ${r.id}) is still ${c.status}`);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Handlers: no attempt executed twice, no run completed twice unless the first completion's process died,
+  // and no two executions under one lock overlapping in time.
+  let reExecutedAfterCrash = 0;
+  let executions = 0;
+  let killedMidRun = 0;
+  /** @type {Map<string, { start: number, end: number, run: string, pid: number }[]>} */
+  const byLock = new Map();
+  for (const [runId, list] of execByRun) {
+    const run = runsById.get(runId);
+    const starts = list.filter((x) => x.e === 's');
+    executions += starts.length;
+    const attempts = new Map();
+    for (const x of starts) attempts.set(x.att, (attempts.get(x.att) ?? 0) + 1);
+    for (const [att, n] of attempts) {
+      if (n > 1) violate('duplicate-execution', `run ${runId}: attempt ${att} started ${n} times`);
+    }
+    const successes = list.filter((x) => x.e === 'e').sort((a, b) => a.t - b.t);
+    for (let i = 1; i < successes.length; i++) {
+      const prev = /** @type {Execution} */ (successes[i - 1]);
+      const cur = /** @type {Execution} */ (successes[i]);
+      const diedAt = byPid.get(prev.pid)?.killedAt ?? null;
+      // Explained only when the first completer died before the second completion (it could not record it).
+      if (diedAt === null || diedAt > cur.t) {
+        violate(
+          'duplicate-execution',
+          `run ${runId}: completed ${successes.length} times, the first by a live process`,
+        );
+      }
+    }
+    if (starts.length > 1) reExecutedAfterCrash++;
+    for (const x of starts) {
+      const ended = list.find((y) => y.run === x.run && y.att === x.att && y.pid === x.pid && y.e !== 's');
+      const inc = byPid.get(x.pid);
+      const diedAt = inc?.killedAt ?? null;
+      if (!ended && diedAt !== null) killedMidRun++;
+      const endAt = ended?.t ?? diedAt ?? input.auditedAt;
+      const key = String(run?.lock_key ?? runId);
+      listOf(byLock, key).push({ start: x.t, end: endAt, run: runId, pid: x.pid });
+    }
+  }
+  let overlaps = 0;
+  for (const [key, list] of byLock) {
+    list.sort((a, b) => a.start - b.start);
+    let maxEnd = Number.NEGATIVE_INFINITY;
+    let holder = null;
+    for (const iv of list) {
+      if (iv.start < maxEnd && holder) {
+        overlaps++;
+        violate(
+          'overlap',
+          `${key}: run ${iv.run} (pid ${iv.pid}) started ${maxEnd - iv.start} ms before run ${holder.run} (pid ${holder.pid}) ended`,
+        );
+      }
+      if (iv.end > maxEnd) {
+        maxEnd = iv.end;
+        holder = iv;
+      }
+    }
+  }
+
+  // Locks: a dead process's lock was never renewed after its death and is expired now (free to take).
+  let deadOwnerLocks = 0;
+  for (const l of input.locks) {
+    if (l.owner == null) continue;
+    const pid = pidOfReplica(l.owner);
+    const inc = pid === null ? undefined : byPid.get(pid);
+    if (!inc) {
+      violate('lock', `${l.lock_key}: held by ${l.owner}, which is none of this run's processes`);
+      continue;
+    }
+    if (inc.killedAt === null) continue;
+    deadOwnerLocks++;
+    const renewed = ms(l.renewed_at);
+    const expires = renewed + Number(l.ttl_ms);
+    if (renewed > inc.killedAt + 1000) {
+      violate(
+        'lock',
+        `${l.lock_key}: renewed ${renewed - inc.killedAt} ms after its owner (pid ${pid}) was killed`,
+      );
+    }
+    if (!(expires <= input.serverNow)) {
+      violate(
+        'lock',
+        `${l.lock_key}: its dead owner's lease (pid ${pid}) has not expired (${expires - input.serverNow} ms left)`,
+      );
+    }
+  }
+
+  // Runs outside any slot (manual, or stuck in a way the slot walk did not see).
+  for (const r of input.runs) {
+    if ((r.status === 'pending' || r.status === 'running') && ms(r.slot) < end && r.trigger === 'manual') {
+      violate('stuck', `manual run ${r.id} is still ${r.status}`);
+    }
+  }
+
+  lagOnTime.sort((a, b) => a - b);
+  lagAll.sort((a, b) => a - b);
+  const lag = (/** @type {number[]} */ list) => ({
+    count: list.length,
+    min: list[0] ?? Number.NaN,
+    p50: percentile(list, 0.5),
+    p99: percentile(list, 0.99),
+    max: list[list.length - 1] ?? Number.NaN,
+  });
+  return {
+    violations,
+    figures: {
+      ...counts,
+      executions,
+      reExecutedAfterCrash,
+      killedMidRun,
+      overlaps,
+      deadOwnerLocks,
+      lagOnTime: lag(lagOnTime),
+      lagAll: lag(lagAll),
+    },
+  };
+}

@@ -1,0 +1,423 @@
+// @ts-check
+// A chaos run with real processes: the MongoDB (test) server, 3-5 `craft-api` processes with their scheduler loops
+// on an accelerated test clock, hundreds of schedules registered through the REST API, random SIGKILLs (at random
+// moments and right at slot boundaries, i.e. mid-claim), restarts, clock skew, then a quiet period and the audit
+// (src/audit.mjs). Loopback only; every loop is bounded in time.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { startMongoTestServer } from '@craft/mongo-test-server';
+import { MongoClient } from 'mongodb';
+import { auditRun } from './audit.mjs';
+import { CHAIN_TYPES, writeJobsModule } from './jobs-fixture.mjs';
+import { ApiSlot, freePort, mintToken } from './processes.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The built API entry point the harness runs. */
+export const API_BIN = resolve(HERE, '../../../apps/api/dist/bin.js');
+
+/**
+ * @typedef {object} ChaosOptions
+ * @property {number} [durationMs] real time of the chaos phase (default: 60000)
+ * @property {number} [processes] API processes (3-5) (default: 3)
+ * @property {number} [schedules] schedules registered (default: 200)
+ * @property {number} [speed] scheduler ms per real ms (CRAFT_TEST_CLOCK_SPEED) (default: 60)
+ * @property {number} [skewMs] clock skew of skewed processes, scheduler ms (CRAFT_TEST_CLOCK_OFFSET_MS) (default: 30000)
+ * @property {number} [lockTtlSeconds] LOCK_TTL_SECONDS (real seconds: the database judges leases) (default: 5)
+ * @property {number} [pollIntervalSeconds] POLL_INTERVAL_SECONDS (scheduler seconds) (default: 60)
+ * @property {[number, number]} [killGapMs] real ms between kill events (default: [700, 3000])
+ * @property {[number, number]} [restartDelayMs] real ms a killed process stays down (default: [200, 3000])
+ * @property {number} [quietMs] least real time with every process up before the audit (default: 4 × lease, ≥ 15 s)
+ * @property {number} [quietMaxMs] most real time waiting for every due slot to settle (default: quietMs + 60 s)
+ * @property {number} [seed] seed of the harness's random choices (default: random)
+ * @property {string} [timezone] SCHEDULER_TIMEZONE (default: 'UTC')
+ * @property {boolean} [keepDir] keep the work directory (logs, execution logs) (default: false)
+ * @property {(line: string) => void} [log] progress lines (default: stderr)
+ */
+
+/** Small seeded PRNG (mulberry32). */
+export function createRng(/** @type {number} */ seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cron expressions and their weights (minute resolution; the accelerated clock makes them frequent). */
+const CRONS = [
+  ['* * * * *', 4],
+  ['*/2 * * * *', 10],
+  ['*/3 * * * *', 8],
+  ['*/5 * * * *', 20],
+  ['*/10 * * * *', 18],
+  ['15/30 * * * *', 10],
+  ['0-30/10 * * * *', 10],
+  ['7,19,43 * * * *', 10],
+  ['0 * * * *', 5],
+  ['30 */2 * * *', 5],
+];
+
+/**
+ * The schedule bodies of a run (REST field names), varied in cron, zone, policy, window, job type and chain.
+ * @param {number} count @param {() => number} rnd
+ */
+export function scheduleBodies(count, rnd) {
+  const total = CRONS.reduce((s, [, w]) => s + Number(w), 0);
+  const pick = () => {
+    let x = rnd() * total;
+    for (const [cron, w] of CRONS) {
+      x -= Number(w);
+      if (x < 0) return String(cron);
+    }
+    return String(CRONS[0]?.[0]);
+  };
+  /** @type {Record<string, unknown>[]} */
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const r = rnd();
+    const policy = r < 0.5 ? 'once' : r < 0.75 ? 'all' : 'skip';
+    const jobType = rnd() < 0.1 ? 'chaos_flaky' : rnd() < 0.15 ? 'chaos_noop' : 'chaos_sleep';
+    /** @type {Record<string, unknown>} */
+    const body = {
+      job_name: `chaos-${String(i).padStart(4, '0')}`,
+      description: 'chaos harness schedule',
+      cron_expression: pick(),
+      job_type: jobType,
+      parameters: {},
+      missed_run_policy: policy,
+      timezone: rnd() < 0.2 ? 'Asia/Kolkata' : null,
+      max_attempts: 3,
+    };
+    if (policy === 'all') body.max_catch_up_runs = 1 + Math.floor(rnd() * 4);
+    if (rnd() < 0.2) body.catch_up_window_seconds = 120 + Math.floor(rnd() * 600);
+    if (rnd() < 0.1) body.chain = [CHAIN_TYPES[Math.floor(rnd() * CHAIN_TYPES.length)]];
+    out.push(body);
+  }
+  return out;
+}
+
+/** Runs `fn` over `items` with at most `n` at a time. */
+async function pool(
+  /** @type {any[]} */ items,
+  /** @type {number} */ n,
+  /** @type {(x: any, i: number) => Promise<void>} */ fn,
+) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
+
+/**
+ * One chaos run: start, register, kill/restart, quiet period, audit, tear down.
+ * @param {ChaosOptions} [options]
+ */
+export async function runChaos(options = {}) {
+  const log = options.log ?? ((line) => process.stderr.write(`chaos: ${line}\n`));
+  const processes = options.processes ?? 3;
+  if (!(processes >= 1 && processes <= 10))
+    throw new RangeError(`processes: expected 1-10, got ${processes}`);
+  const durationMs = options.durationMs ?? 60_000;
+  const speed = options.speed ?? 60;
+  const skewMs = options.skewMs ?? 30_000;
+  const lockTtlSeconds = options.lockTtlSeconds ?? 5;
+  const pollIntervalSeconds = options.pollIntervalSeconds ?? 60;
+  const [gapMin, gapMax] = options.killGapMs ?? [700, 3000];
+  const [downMin, downMax] = options.restartDelayMs ?? [200, 3000];
+  const quietMs = options.quietMs ?? Math.max(15_000, 4 * lockTtlSeconds * 1000);
+  const quietMaxMs = options.quietMaxMs ?? quietMs + 60_000;
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const rnd = createRng(seed);
+  const between = (/** @type {number} */ a, /** @type {number} */ b) => a + rnd() * (b - a);
+
+  const server = await startMongoTestServer({ log });
+  const dbName = `craft_chaos_${randomBytes(4).toString('hex')}`;
+  const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'craft-chaos-'));
+  mkdirSync(dir, { recursive: true });
+  /** @type {ApiSlot[]} */
+  const slots = [];
+  const killAll = () => {
+    for (const s of slots) s.killNow();
+  };
+  process.once('exit', killAll);
+  const startedAt = Date.now();
+  try {
+    await client.connect();
+    const db = client.db(dbName);
+    const epochMs = Date.now();
+    const schedNow = (real = Date.now()) => epochMs + (real - epochMs) * speed;
+    const realAt = (/** @type {number} */ sched) => epochMs + (sched - epochMs) / speed;
+    const secret = randomBytes(32).toString('base64url');
+    const token = mintToken(secret);
+    const jobsModule = writeJobsModule(dir);
+    const timezone = options.timezone ?? 'UTC';
+    /** @type {Record<string, string>} */
+    const env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      MONGODB_URI: server.uri,
+      MONGODB_DB: dbName,
+      JWT_SECRET: secret,
+      SCHEDULER_ENABLED: 'true',
+      SCHEDULER_TIMEZONE: timezone,
+      LOCK_TTL_SECONDS: String(lockTtlSeconds),
+      POLL_INTERVAL_SECONDS: String(pollIntervalSeconds),
+      SHUTDOWN_GRACE_SECONDS: '5',
+      CRAFT_JOBS: jobsModule,
+      CRAFT_TEST_CLOCK_SPEED: String(speed),
+      CRAFT_TEST_CLOCK_EPOCH_MS: String(epochMs),
+      LOG_LEVEL: 'warn',
+    };
+    log(
+      `seed ${seed}; ${processes} processes, ${options.schedules ?? 200} schedules, ${(durationMs / 1000).toFixed(0)} s ` +
+        `of chaos at ${speed}× (${((durationMs * speed) / 3_600_000).toFixed(2)} h of schedule time); ` +
+        `lease ${lockTtlSeconds} s real; database ${dbName} on ${server.external ? 'MONGODB_URI' : server.uri}; work dir ${dir}`,
+    );
+    for (let i = 0; i < processes; i++) {
+      slots.push(new ApiSlot({ index: i, port: await freePort(), bin: API_BIN, env, dir }));
+    }
+    // Slot 1 runs ahead, slot 2 behind (at first; restarts re-draw).
+    const baseSkew = (/** @type {number} */ i) => (i === 1 ? skewMs : i === 2 ? -skewMs : 0);
+    for (const s of slots) s.start(baseSkew(s.index));
+    await Promise.all(slots.map((s) => s.waitReady()));
+    log(`processes ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+
+    // Register the schedules through the REST API, spread over the processes.
+    const bodies = scheduleBodies(options.schedules ?? 200, rnd);
+    /** @type {import('./audit.mjs').AuditSchedule[]} */
+    const schedules = [];
+    await pool(bodies, 8, async (body, i) => {
+      const slot = /** @type {ApiSlot} */ (slots[i % slots.length]);
+      const res = await fetch(`${slot.url}/jobs/schedules`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const json = /** @type {Record<string, any>} */ (await res.json());
+      if (res.status !== 201)
+        throw new Error(`POST /jobs/schedules answered ${res.status}: ${JSON.stringify(json)}`);
+      schedules.push({
+        jobName: json.job_name,
+        cronExpression: json.cron_expression,
+        timezone: json.timezone ?? timezone,
+        policy: json.missed_run_policy,
+        catchUpWindowSeconds: json.catch_up_window_seconds ?? null,
+        chain: json.chain ?? [],
+        initialNext: new Date(json.next_run_at),
+      });
+    });
+    log(`registered ${schedules.length} schedules through POST /jobs/schedules`);
+
+    // Chaos: SIGKILL at random moments or right at a slot boundary (mid-claim), restart after a random delay.
+    const chaosStart = Date.now();
+    const deadline = chaosStart + durationMs;
+    const kills = { total: 0, boundary: 0, random: 0, duringStartup: 0, double: 0 };
+    let restarts = 0;
+    /** @type {Promise<void>[]} */
+    const pendingRestarts = [];
+    /** @type {string[]} */
+    const startFailures = [];
+    const restartLater = (/** @type {ApiSlot} */ slot) => {
+      const p = (async () => {
+        await delay(between(downMin, downMax));
+        if (slot.alive) return;
+        const base = baseSkew(slot.index);
+        const r = rnd();
+        const skew = r < 0.6 ? base : r < 0.75 ? skewMs : r < 0.9 ? -skewMs : 0;
+        slot.start(skew);
+        restarts++;
+        try {
+          await slot.waitReady();
+        } catch (error) {
+          // Killed again while starting is expected; anything else is a finding.
+          if (slot.current?.killedAt == null) startFailures.push(String(error));
+        }
+      })();
+      pendingRestarts.push(p);
+    };
+    while (Date.now() < deadline) {
+      await delay(Math.min(between(gapMin, gapMax), Math.max(0, deadline - Date.now())));
+      if (Date.now() >= deadline) break;
+      const alive = slots.filter((s) => s.alive);
+      if (alive.length === 0) continue;
+      const boundary = rnd() < 0.4;
+      if (boundary) {
+        // Just after the next whole minute of schedule time: many slots fall due at once, so claims are in flight.
+        const nextMinute = Math.ceil(schedNow() / 60_000) * 60_000;
+        const wait = realAt(nextMinute) - Date.now() + between(2, 60);
+        if (wait > 0 && Date.now() + wait < deadline) await delay(wait);
+      }
+      // Mostly processes that are up and claiming; sometimes one still in its startup pass.
+      const ready = alive.filter((s) => s.current?.readyAt != null);
+      const pool_ = ready.length > 0 && rnd() < 0.85 ? ready : alive;
+      const victims = [...pool_].sort(() => rnd() - 0.5).slice(0, rnd() < 0.1 && pool_.length > 1 ? 2 : 1);
+      if (victims.length > 1) kills.double++;
+      for (const v of victims) {
+        const inc = v.kill();
+        if (!inc) continue;
+        kills.total++;
+        if (boundary) kills.boundary++;
+        else kills.random++;
+        if (inc.readyAt === null) kills.duringStartup++;
+        restartLater(v);
+      }
+    }
+    const windowEnd = new Date(schedNow(deadline));
+    log(
+      `chaos over: ${kills.total} kills, ${restarts} restarts so far; window ends at scheduler time ${windowEnd.toISOString()}`,
+    );
+
+    // Quiet period: every process up, then wait until every slot before the window's end is settled.
+    await Promise.all(pendingRestarts);
+    for (const s of slots) {
+      if (!s.alive) {
+        s.start(baseSkew(s.index));
+        restarts++;
+      }
+    }
+    await Promise.all(slots.map((s) => s.waitReady()));
+    const quietStart = Date.now();
+    await delay(quietMs);
+    const runs = db.collection('job_runs');
+    let settledAfterMs = null;
+    while (Date.now() - quietStart < quietMaxMs) {
+      const open = await runs.countDocuments({
+        status: { $in: ['pending', 'running'] },
+        slot: { $lt: windowEnd },
+      });
+      const behind = await db.collection('job_schedules').countDocuments({
+        is_enabled: true,
+        $or: [{ next_run_at: null }, { next_run_at: { $lt: windowEnd } }],
+      });
+      if (open === 0 && behind === 0) {
+        settledAfterMs = Date.now() - quietStart;
+        break;
+      }
+      await delay(1000);
+    }
+    log(
+      settledAfterMs === null
+        ? `not settled after ${(quietMaxMs / 1000).toFixed(0)} s of quiet period; auditing anyway`
+        : `settled ${(settledAfterMs / 1000).toFixed(1)} s into the quiet period`,
+    );
+
+    // Snapshot, then stop the processes gracefully.
+    const auditedAt = Date.now();
+    const serverNow = /** @type {Date} */ ((await db.command({ isMaster: 1 })).localTime).getTime();
+    const allRuns = await runs.find({}, { projection: { parameters: 0 } }).toArray();
+    const scheduleDocs = await db.collection('job_schedules').find({}).toArray();
+    const locks = await db.collection('job_locks').find({}).toArray();
+    await Promise.all(slots.map((s) => s.stop()));
+    const incarnations = slots.flatMap((s) => s.incarnations);
+    const unexpected = incarnations.filter((i) => !i.expectedExit && i.exitedAt !== null);
+    const executions = readdirSync(dir)
+      .filter((f) => f.startsWith('exec-'))
+      .flatMap((f) =>
+        readFileSync(join(dir, f), 'utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line)),
+      );
+    const logErrors = countLogLines(dir);
+    const { figures, violations } = auditRun({
+      schedules,
+      runs: allRuns,
+      nextRunAt: new Map(scheduleDocs.map((d) => [d.job_name, d.next_run_at ?? null])),
+      windowEnd,
+      executions,
+      incarnations: incarnations.map((i) => ({
+        pid: i.pid,
+        startedAt: i.startedAt,
+        killedAt: i.killedAt,
+        skewMs: i.skewMs,
+      })),
+      locks,
+      serverNow,
+      auditedAt,
+      clock: { epochMs, speed },
+    });
+    for (const i of unexpected) {
+      violations.push({
+        kind: 'crash',
+        detail: `API process ${i.pid} exited by itself (${i.exit}); see its log`,
+      });
+    }
+    for (const f of startFailures) violations.push({ kind: 'start', detail: f });
+    if (settledAfterMs === null) {
+      violations.push({
+        kind: 'stuck',
+        detail: `slots before the window end were still open after the quiet period`,
+      });
+    }
+    return {
+      seed,
+      dir,
+      violations,
+      figures: {
+        ...figures,
+        processes,
+        incarnations: incarnations.length,
+        kills: kills.total,
+        killsAtBoundary: kills.boundary,
+        killsRandom: kills.random,
+        killsDuringStartup: kills.duringStartup,
+        doubleKills: kills.double,
+        restarts,
+        skewedIncarnations: incarnations.filter((i) => i.skewMs !== 0).length,
+        skewMs,
+        speed,
+        lockTtlSeconds,
+        schedules: schedules.length,
+        runRecords: allRuns.length,
+        chaosRealMs: durationMs,
+        scheduleTimeMs: durationMs * speed,
+        settledAfterMs,
+        totalRealMs: Date.now() - startedAt,
+        logWarnings: logErrors.warn,
+        logErrors: logErrors.error,
+        serverKind: server.external ? 'MONGODB_URI' : 'mongo-java-server',
+      },
+    };
+  } finally {
+    killAll();
+    process.off('exit', killAll);
+    await client
+      .db(dbName)
+      .dropDatabase()
+      .catch(() => {});
+    await client.close().catch(() => {});
+    await server.stop();
+    if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Counts pino warn (40) and error/fatal (≥ 50) lines in the processes' logs. */
+function countLogLines(/** @type {string} */ dir) {
+  let warn = 0;
+  let error = 0;
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('api-'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      const m = /"level":(\d+)/.exec(line);
+      if (!m || line.includes('TEST-ONLY')) continue;
+      const level = Number(m[1]);
+      if (level >= 50) error++;
+      else if (level === 40) warn++;
+    }
+  }
+  return { warn, error };
+}
