@@ -54,4 +54,4 @@ it(`${CLIENTS} clients racing for one lock over ${ROUNDS} rounds: one winner per
   expect(new Set(tokens).size).toBe(ROUNDS);
   expect(endings.expired).toBeGreaterThan(0);
   expect(endings.collected).toBeGreaterThan(0);
-});
+}, 600_000);
