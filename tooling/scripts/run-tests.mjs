@@ -48,9 +48,39 @@ try {
 }
 
 const turbo = spawn('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue', ...extra], {
-  stdio: 'inherit',
+  stdio: ['inherit', 'pipe', 'pipe'],
   env,
 });
+
+// Tee turbo's output and add up vitest's per-package "Tests  N passed | M failed" lines, so the run ends with
+// one plain total across all packages.
+const totals = { passed: 0, failed: 0, skipped: 0, packages: 0 };
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+for (const [stream, sink] of /** @type {const} */ ([
+  [turbo.stdout, process.stdout],
+  [turbo.stderr, process.stderr],
+])) {
+  let pending = '';
+  stream.on('data', (chunk) => {
+    sink.write(chunk);
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) countTests(line.replace(ansi, ''));
+  });
+}
+
+/** @param {string} line */
+function countTests(line) {
+  const m = /^\S+:test:\s+Tests\s+(.*)\(\d+\)\s*$/.exec(line);
+  if (!m?.[1]) return;
+  totals.packages++;
+  for (const [, n, what] of m[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
+    if (what === 'passed') totals.passed += Number(n);
+    else if (what === 'failed') totals.failed += Number(n);
+    else totals.skipped += Number(n);
+  }
+}
 
 let forwardedSignal;
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
@@ -78,6 +108,10 @@ const status = await new Promise((resolve) => {
 });
 
 await server?.stop();
+process.stdout.write(
+  `\nrun-tests: ${totals.packages} packages\n${totals.passed} passed, ${totals.failed} failed` +
+    `${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`,
+);
 if (forwardedSignal && status === 0) process.exit(130);
 process.exit(status);
 
