@@ -30,6 +30,7 @@ interface Run {
   job_name: string | null;
   job_type: string;
   status: string;
+  max_attempts: number;
   trigger: string;
   slot: string | null;
   attempts: { status: string; error: { code?: string } | null }[];
@@ -77,9 +78,24 @@ describe('run <job_type> with a database records the run', () => {
     expect(table.stdout).toBe('No runs.\n');
   });
 
-  it('SIGTERM during a run aborts the job through its signal, records the run, and exits 143', async () => {
+  it('SIGTERM during a run aborts the job through its signal, records the run failed (not retried), and exits 143', async () => {
     const env = freshEnv();
-    const live = startCraftJobs(['run', 'slow', '--param', 'ms=20000', '--timeout-seconds', '60'], { env });
+    // Attempts remain (3), yet the interrupted run must not go back to pending for a later pass to run again.
+    const live = startCraftJobs(
+      [
+        'run',
+        'slow',
+        '--param',
+        'ms=20000',
+        '--timeout-seconds',
+        '60',
+        '--max-attempts',
+        '3',
+        '--lock-ttl-seconds',
+        '1',
+      ],
+      { env },
+    );
     await live.stderrContains('slow: started run');
 
     // Meanwhile the job's lock is held: a second run of it starts nothing and exits 75.
@@ -96,13 +112,21 @@ describe('run <job_type> with a database records the run', () => {
     const listed = await craftJobs(['runs', 'list', '--job-type', 'slow', '--json'], { env });
     const [run, ...rest] = JSON.parse(listed.stdout) as Run[];
     expect(rest).toEqual([]);
-    expect(run?.status).toBe('abandoned');
+    expect(run?.status).toBe('failed');
+    expect(run?.max_attempts).toBe(3);
+    expect(run?.error).toMatchObject({ code: 'CRAFT_SCHEDULER_SHUTDOWN' });
+    expect(run?.error?.message).toContain('aborted by shutdown');
     expect(run?.attempts).toEqual([
       expect.objectContaining({
-        status: 'abandoned',
+        status: 'failed',
         error: expect.objectContaining({ code: 'CRAFT_SCHEDULER_SHUTDOWN' }),
       }),
     ]);
+    // A scheduler pass after the one-second lease lapsed finds nothing to recover or run again.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const check = await craftJobs(['check', '--json'], { env });
+    expect(check.status).toBe(0);
+    expect((JSON.parse(check.stdout) as { runs: Run[] }).runs).toEqual([]);
   });
 });
 

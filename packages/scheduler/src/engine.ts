@@ -21,6 +21,11 @@ export interface EngineContext {
   readonly hardStop: AbortSignal;
   /** Aborts when stop() is called: no new claims, no new attempts. */
   readonly softStop: AbortSignal;
+  /**
+   * How stop() treats runs it interrupts: `requeue` (default) hands them back as `pending`; false records them
+   * `failed` (set by `stop({ requeue: false })` before `softStop` aborts).
+   */
+  readonly shutdown: { requeue: boolean };
   /** The public scheduler object, handed to handlers as `context.scheduler`. */
   readonly self: unknown;
   emit<K extends keyof SchedulerEventMap>(event: K, payload: SchedulerEventMap[K]): void;

@@ -296,14 +296,44 @@ export class LeaseLostError extends SchedulerError {
   }
 }
 
-/** The handler's signal reason, and the attempt's recorded error, when the scheduler shut down mid-run. */
+/** Which shutdown a {@link ShutdownError} describes. */
+export interface ShutdownErrorOptions {
+  /**
+   * Whether the scheduler hands interrupted runs back (`stop()`'s default) or records them failed
+   * (`stop({ requeue: false })`). @default true
+   */
+  requeue?: boolean;
+  /**
+   * Where the run was: in an attempt whose signal was aborted, or not in one (not started yet, or waiting to
+   * retry). @default 'attempt'
+   */
+  during?: 'attempt' | 'wait';
+}
+
+/**
+ * The handler's signal reason, and the recorded error, when the scheduler shut down mid-run: the attempt is
+ * recorded `abandoned` and the run goes back to `pending` (`stop()`), or the run ends `failed` and is not retried
+ * (`stop({ requeue: false })`).
+ */
 export class ShutdownError extends SchedulerError {
-  constructor() {
+  /** False when the run was recorded failed instead of handed back (`stop({ requeue: false })`). */
+  readonly requeue: boolean;
+
+  constructor(options: ShutdownErrorOptions = {}) {
+    const requeue = options.requeue ?? true;
+    const during = options.during ?? 'attempt';
     super(
       'CRAFT_SCHEDULER_SHUTDOWN',
-      'Executor: the scheduler shut down after its grace period while this attempt ran; another replica ' +
-        'retries it if attempts remain.',
+      requeue
+        ? 'Executor: the scheduler shut down after its grace period while this attempt ran; another replica ' +
+            'retries it if attempts remain.'
+        : during === 'attempt'
+          ? 'Executor: aborted by shutdown: the scheduler was stopped with stop({ requeue: false }) while this ' +
+            'attempt ran; the run was recorded failed and is not retried. Run it again if it must complete.'
+          : 'Executor: aborted by shutdown: the scheduler was stopped with stop({ requeue: false }) before this ' +
+            "run's next attempt; it was recorded failed and is not retried. Run it again if it must complete.",
     );
+    this.requeue = requeue;
   }
 }
 

@@ -111,8 +111,8 @@ export async function executeBatch(
         continue;
       }
       if (ctx.softStop.aborted) {
-        // Shutting down before this run started: hand it to another replica.
-        out.push((await releasePending(ctx, run)) ?? run);
+        // Shutting down before this run started: hand it to another replica, or end it (stop({ requeue: false })).
+        out.push(await stopPending(ctx, run));
         continue;
       }
       try {
@@ -138,6 +138,15 @@ export async function executeBatch(
 
 async function releasePending(ctx: EngineContext, run: JobRun): Promise<JobRun | null> {
   return ctx.store.updateRun(run.id, { set: { leaseOwner: null } }, { status: ['pending'] });
+}
+
+/**
+ * A pending run this instance holds but will not start because it is stopping: released for another replica
+ * (the default), or recorded failed with a `ShutdownError` (`stop({ requeue: false })`).
+ */
+async function stopPending(ctx: EngineContext, run: JobRun): Promise<JobRun> {
+  if (ctx.shutdown.requeue) return (await releasePending(ctx, run)) ?? run;
+  return failBeforeStart(ctx, run, toRunError(new ShutdownError({ requeue: false, during: 'wait' })));
 }
 
 /** `min(maxMs, baseMs * 2^(attempt-1))`, minus up to `jitter` of itself. */
@@ -173,7 +182,7 @@ async function runAttempt(
 ): Promise<AttemptOutcome> {
   const controller = new AbortController();
   const onLost = () => controller.abort(hb.signal.reason);
-  const onHardStop = () => controller.abort(new ShutdownError());
+  const onHardStop = () => controller.abort(new ShutdownError({ requeue: ctx.shutdown.requeue }));
   hb.signal.addEventListener('abort', onLost, { once: true });
   ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
   if (hb.lost) onLost();
@@ -340,6 +349,28 @@ async function executeRun(
     }
     if (outcome.kind === 'shutdown') {
       await outcome.settled;
+      if (!ctx.shutdown.requeue) {
+        // stop({ requeue: false }): the interrupted attempt and the run end here, failed; nothing is retried.
+        const error = toRunError(new ShutdownError({ requeue: false }));
+        const ended = await ctx.store.updateRun(
+          current.id,
+          {
+            set: {
+              status: 'failed',
+              attempts: withLastAttempt(current, 'failed', finishedAt, error),
+              error,
+              leaseOwner: null,
+              finishedAt,
+            },
+          },
+          fenced,
+        );
+        if (ended) {
+          ctx.emit('run:failed', { run: ended, error });
+          await setLastRun(ctx, ended, { lastRunStatus: 'failed' });
+        }
+        return ended ?? current;
+      }
       const error = toRunError(new ShutdownError());
       const retry = attemptNo < current.maxAttempts;
       const updated = await ctx.store.updateRun(
@@ -428,6 +459,20 @@ async function executeRun(
     ctx.emit('run:retrying', { run: current, attempt: attemptNo, delayMs, error });
     if (timedOut) await outcome.settled;
     await ctx.clock.sleep(delayMs, ctx.softStop);
+    if (ctx.softStop.aborted && !hb.lost && !ctx.shutdown.requeue) {
+      // stop({ requeue: false }) while waiting to retry: the run ends failed; its remaining attempts are dropped.
+      const error = toRunError(new ShutdownError({ requeue: false, during: 'wait' }));
+      const ended = await ctx.store.updateRun(
+        current.id,
+        { set: { status: 'failed', finishedAt: new Date(ctx.clock.now()), error, leaseOwner: null } },
+        fenced,
+      );
+      if (ended) {
+        ctx.emit('run:failed', { run: ended, error });
+        await setLastRun(ctx, ended, { lastRunStatus: 'failed' });
+      }
+      return ended ?? current;
+    }
     if (ctx.softStop.aborted || hb.lost) {
       // Stopping: hand the remaining attempts to another replica.
       const handed = await ctx.store.updateRun(
@@ -501,7 +546,11 @@ async function runChained(ctx: EngineContext, runs: JobRun[], followUps: FollowU
       ? null
       : await ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs);
     if (!lease) {
-      if (!ctx.softStop.aborted) ctx.emit('lock:contended', { key: run.lockKey, jobName: run.jobName });
+      if (ctx.softStop.aborted) {
+        out.push(await stopPending(ctx, run));
+        continue;
+      }
+      ctx.emit('lock:contended', { key: run.lockKey, jobName: run.jobName });
       out.push((await releasePending(ctx, run)) ?? run);
       continue;
     }

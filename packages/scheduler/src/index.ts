@@ -5,7 +5,7 @@ export {
   DEFAULT_RUN_RETENTION_DAYS,
 } from './builtins.js';
 export { FakeClock, offsetClock, systemClock } from './clock.js';
-export type { InvalidFieldWording, ParameterIssue } from './errors.js';
+export type { InvalidFieldWording, ParameterIssue, ShutdownErrorOptions } from './errors.js';
 export {
   ChainCycleError,
   InvalidCronExpressionError,
@@ -94,6 +94,7 @@ export type {
   ManualRun,
   MissedRunsResult,
   RunOptions,
+  StopOptions,
 } from './scheduler.js';
 export { JobScheduler } from './scheduler.js';
 export type { JobTypeInfo, ManualRunner, NextRunRepair, ScheduleServiceOptions } from './service.js';

@@ -72,6 +72,31 @@ export interface JobSchedulerOptions {
   random?: () => number;
 }
 
+/** Options of {@link JobScheduler.stop}. */
+export interface StopOptions {
+  /**
+   * How long running handlers may finish before their signals abort (`ShutdownError`), in ms.
+   * @default the scheduler's `shutdownGraceMs` (30000)
+   */
+  graceMs?: number | undefined;
+  /**
+   * What happens to the runs this instance holds and does not finish: handlers aborted after the grace period,
+   * runs waiting to retry, and claimed, adopted or chained runs it had not started yet.
+   *
+   * - `true`: they go back to `pending` for another replica (a later pass of any scheduler picks them up): the
+   *   aborted attempt is recorded `abandoned` with `CRAFT_SCHEDULER_SHUTDOWN`, and a run with no attempts left ends
+   *   `abandoned`. Right for a replica that is being replaced (rolling deploy): the work continues elsewhere.
+   * - `false`: they end here with status `failed` and the error `ShutdownError` (`CRAFT_SCHEDULER_SHUTDOWN`, "aborted
+   *   by shutdown"): the aborted attempt is recorded `failed`; a run that had not started is recorded `failed` with
+   *   no new attempt. Nothing of theirs runs again. Right when an operator interrupts the work (a CLI's SIGTERM or
+   *   Ctrl-C). When resolved, no run this instance held is left `pending` or `running`.
+   *
+   * Once any `stop()` call passes `false`, it holds for the rest of the shutdown.
+   * @default true
+   */
+  requeue?: boolean | undefined;
+}
+
 /** The outcome of one pass. */
 export interface CycleResult {
   /** Every run record this pass created (pending runs it triggered, and slots it recorded as skipped). */
@@ -154,6 +179,7 @@ export class JobScheduler {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #softStop = new AbortController();
   readonly #hardStop = new AbortController();
+  readonly #shutdown = { requeue: true };
   readonly #graceMs: number;
   readonly #maxDue: number;
   readonly #concurrency: number;
@@ -191,6 +217,7 @@ export class JobScheduler {
       random: options.random ?? Math.random,
       hardStop: this.#hardStop.signal,
       softStop: this.#softStop.signal,
+      shutdown: this.#shutdown,
       self: this,
       active: new Set<string>(),
       emit: (event, payload) => this.#emit(event, payload),
@@ -631,11 +658,15 @@ export class JobScheduler {
 
   /**
    * Stops the loop runner and drains: no new claims or attempts; running handlers get `graceMs` to finish, then
-   * their signals abort (`ShutdownError`) and their runs go back to `pending` for another replica (or end
-   * `abandoned` when no attempts remain). Resolves when every execution of this instance has settled.
+   * their signals abort (`ShutdownError`). Resolves when every execution of this instance has settled.
+   *
+   * What happens to the runs it interrupts depends on `requeue` (see {@link StopOptions}): by default they go back
+   * to `pending` for another replica (the aborted attempt recorded `abandoned`; a run with no attempts left ends
+   * `abandoned`); with `requeue: false` they end `failed` here and nothing of theirs runs again.
    */
-  async stop(options: { graceMs?: number } = {}): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<void> {
     const graceMs = options.graceMs ?? this.#graceMs;
+    if (options.requeue === false) this.#shutdown.requeue = false;
     this.#softStop.abort(DONE);
     this.wake();
     if (this.#loop) await this.#loop;

@@ -1,7 +1,8 @@
 /**
  * Waiting on runs, as `run`, `check` and `catch-up` do: progress lines from the scheduler's events, and SIGINT /
- * SIGTERM handling that aborts the jobs through their signals (the scheduler's `stop()`), so the runs are still
- * recorded. Loaded on use with `@craft/scheduler`.
+ * SIGTERM handling that aborts the jobs through their signals (the scheduler's `stop({ requeue: false })`), so the
+ * runs are recorded as failed ("aborted by shutdown") and no later pass runs them again. Loaded on use with
+ * `@craft/scheduler`.
  */
 import type { JobRun, JobScheduler } from '@craft/scheduler';
 import type { CommandContext } from './command.js';
@@ -120,9 +121,11 @@ export function watchRuns(
     context.io,
     (signal) => {
       progress.line(
-        `${style('yellow', `received ${signal}:`)} aborting the running jobs through their signals; the runs are recorded before exiting (send it again to exit at once)`,
+        `${style('yellow', `received ${signal}:`)} aborting the running jobs through their signals; their runs are recorded as failed (not retried) before exiting (send it again to exit at once)`,
       );
-      scheduler.stop({ graceMs: 0 }).catch(() => {});
+      // An operator's interrupt: the interrupted runs end here, failed, rather than going back to pending for the
+      // next scheduler pass to run again.
+      scheduler.stop({ graceMs: 0, requeue: false }).catch(() => {});
     },
     (signal) => {
       progress.stop();
