@@ -83,9 +83,12 @@ class Heartbeat {
   }
 }
 
-/** Collects background work started by a batch (chained runs) so `done` can wait for it. */
+/**
+ * Collects the chained runs a batch triggers (and the runs they chain in turn) so `done` can wait for them and
+ * report them: each entry resolves with the records of chained runs (final, or as last known).
+ */
 export interface FollowUps {
-  push(promise: Promise<unknown>): void;
+  push(promise: Promise<JobRun[]>): void;
 }
 
 /**
@@ -421,6 +424,9 @@ async function executeRun(
       });
       await setLastRun(ctx, done, { lastRunStatus: 'succeeded' });
       const pending = children.filter((c) => c.status === 'pending' && c.leaseOwner === ctx.replicaId);
+      // Chained runs recorded skipped, or found already present (a retried parent): reported as they are.
+      const others = children.filter((c) => !pending.includes(c));
+      if (others.length > 0) followUps.push(Promise.resolve(others));
       if (pending.length > 0) followUps.push(ctx.track(runChained(ctx, pending, followUps)));
       return done;
     }

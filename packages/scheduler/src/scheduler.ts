@@ -101,7 +101,13 @@ export interface StopOptions {
 export interface CycleResult {
   /** Every run record this pass created (pending runs it triggered, and slots it recorded as skipped). */
   runs: JobRun[];
-  /** Resolves with the final records of `runs` (and of runs recovered in this pass) once they finished. */
+  /**
+   * Resolves once the runs this pass triggered or recovered have finished, and the runs they chained too
+   * (transitively: chained runs chain further), with the final records of all of them: `runs` (skipped slots as
+   * recorded), runs of dead replicas recovered and executed in this pass, and every chained run they triggered
+   * (`trigger: 'chain'`, `parentRunId` set; including chained runs recorded `skipped`, and ones left `pending`
+   * because their lock was held elsewhere or the scheduler stopped with requeue). Each run appears once.
+   */
   done: Promise<JobRun[]>;
   /** Names of due schedules whose lock was taken (deferred to a later pass, not lost). */
   deferred: string[];
@@ -290,7 +296,8 @@ export class JobScheduler {
    * One pass (spec section 5): recovers runs of dead replicas, computes `nextRunAt` for enabled schedules that
    * lack it, and claims every due schedule's passed slots (current slots run; missed slots follow the
    * schedule's policy; each is run or recorded as skipped). A schedule whose lock is taken is deferred.
-   * Resolves once claims are made; `done` resolves when the triggered runs finished.
+   * Resolves once claims are made; `done` resolves when the triggered runs, and the runs they chained
+   * (transitively), finished, with all their final records.
    */
   async checkAndRunDueJobs(): Promise<CycleResult> {
     const { result } = await this.#pass(false);
@@ -407,15 +414,12 @@ export class JobScheduler {
         await this.lock.release(lease);
         return { created: claim.created, done: Promise.resolve([]) };
       }
-      const followUps: Promise<unknown>[] = [];
+      const followUps: Promise<JobRun[]>[] = [];
       const collector: FollowUps = { push: (p) => followUps.push(p) };
       const batch = this.#track(executeBatch(this.#ctx, lease, claim.toRun, collector));
       return {
         created: claim.created,
-        done: batch.then(async (r) => {
-          await settleAll(followUps);
-          return r;
-        }),
+        done: batch.then(async (r) => [...r, ...(await settleAll(followUps))]),
       };
     } catch (error) {
       await this.lock.release(lease).catch(noop);
@@ -485,16 +489,11 @@ export class JobScheduler {
         await this.lock.release(lease).catch(noop);
         continue;
       }
-      const followUps: Promise<unknown>[] = [];
+      const followUps: Promise<JobRun[]>[] = [];
       const batch = this.#track(
         executeBatch(this.#ctx, lease, [adopted], { push: (p) => followUps.push(p) }),
       );
-      recovered.push(
-        batch.then(async (r) => {
-          await settleAll(followUps);
-          return r;
-        }),
-      );
+      recovered.push(batch.then(async (r) => [...r, ...(await settleAll(followUps))]));
     }
     return { abandoned, recovered };
   }
@@ -576,7 +575,7 @@ export class JobScheduler {
       });
       await this.store.insertRun(run, { leaseForMs: this.lockTtlMs });
       this.#emit('run:created', { run });
-      const followUps: Promise<unknown>[] = [];
+      const followUps: Promise<JobRun[]>[] = [];
       const batch = this.#track(executeBatch(this.#ctx, lease, [run], { push: (p) => followUps.push(p) }));
       const done = batch.then(async ([final]) => {
         await settleAll(followUps);
@@ -708,11 +707,16 @@ function checkRunOptions(options: RunOptions): { maxAttempts?: number; timeoutSe
   return out;
 }
 
-async function settleAll(list: Promise<unknown>[]): Promise<void> {
+/** Waits for every entry of a list that grows while it is awaited (chains chain further); returns their runs. */
+async function settleAll(list: Promise<JobRun[]>[]): Promise<JobRun[]> {
+  const out: JobRun[] = [];
   let seen = 0;
   while (seen < list.length) {
     const batch = list.slice(seen);
     seen = list.length;
-    await Promise.allSettled(batch);
+    for (const settled of await Promise.allSettled(batch)) {
+      if (settled.status === 'fulfilled') out.push(...settled.value);
+    }
   }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The work of `check` and `catch-up`, loaded on use: one scheduler pass against the database, waiting for the runs
 // it triggered (and the runs they chained), then a report.
-import type { JobRun, JobScheduler } from '@craft/scheduler';
+import type { JobRun } from '@craft/scheduler';
 import type { CommandContext, GlobalArgs } from './command.js';
 import { engineConfig, loadJobSetup, openEngine } from './engine.js';
 import { createCliLogger } from './logger.js';
@@ -18,26 +18,6 @@ export interface CycleArgs extends GlobalArgs, DatabaseArgs, JobsArgs, JsonArgs 
 
 /** Which pass: `checkAndRunDueJobs()` or the startup pass `handleMissedRuns()`. */
 export type CycleKind = 'check' | 'catch-up';
-
-/** The runs chained after `runs` (recursively), as recorded: the pass waits for them but does not return them. */
-async function chainedRuns(scheduler: JobScheduler, runs: readonly JobRun[]): Promise<JobRun[]> {
-  const seen = new Set(runs.map((r) => r.id));
-  const out: JobRun[] = [];
-  let parents = runs.filter((r) => r.status === 'succeeded');
-  while (parents.length > 0 && out.length < 10_000) {
-    const next: JobRun[] = [];
-    for (const parent of parents) {
-      for (const child of await scheduler.schedules.listRuns({ parentRunId: parent.id, order: 'asc' })) {
-        if (seen.has(child.id)) continue;
-        seen.add(child.id);
-        out.push(child);
-        if (child.status === 'succeeded') next.push(child);
-      }
-    }
-    parents = next;
-  }
-  return out;
-}
 
 function byTime(a: JobRun, b: JobRun): number {
   const at = (r: JobRun) => (r.slot ?? r.createdAt).getTime();
@@ -75,8 +55,8 @@ export async function runCycle(context: CommandContext, argv: CycleArgs, kind: C
         : await engine.scheduler.handleMissedRuns();
     const abandoned: JobRun[] = 'abandoned' in result ? (result.abandoned as JobRun[]) : [];
     watch.waitingFor(result.runs.filter((r) => r.status === 'pending').length);
-    const finished = await result.done;
-    const runs = [...finished, ...(await chainedRuns(engine.scheduler, finished))].sort(byTime);
+    // `done` includes the runs chained by the triggered runs (transitively), once they finished too.
+    const runs = [...(await result.done)].sort(byTime);
     progress.stop();
 
     if (argv.json) {
