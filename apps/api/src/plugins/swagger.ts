@@ -18,6 +18,9 @@ export interface SwaggerPluginOptions {
 async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Promise<void> {
   await app.register(fastifySwagger, {
     // Shared schemas become components named by their $id (Schedule, Run, ErrorBody).
+    // A query parameter with a default is optional (validation fills the default in), so the document must not
+    // mark it required; TypeBox lists every non-Optional property as required (found by schemathesis).
+    transform: ({ schema, url }) => ({ schema: withOptionalDefaults(schema), url }),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,
@@ -48,6 +51,17 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
   } else {
     app.get('/docs/json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
   }
+}
+
+/** A copy of a route schema whose querystring no longer requires the properties that have a default. */
+function withOptionalDefaults<S>(schema: S): S {
+  const qs = (
+    schema as { querystring?: { required?: string[]; properties?: Record<string, object> } } | undefined
+  )?.querystring;
+  if (!qs?.required || !qs.properties) return schema;
+  const props = qs.properties;
+  const required = qs.required.filter((name) => !(props[name] && 'default' in props[name]));
+  return { ...schema, querystring: { ...qs, required } };
 }
 
 /** The OpenAPI plugin (wrapped with `fastify-plugin` so it sees every route). */

@@ -47,10 +47,14 @@ function ref<T extends TSchema>(schema: T & { $id?: string }) {
 /** The error body as a reference. */
 export const ErrorBodyRef = ref(ErrorBody);
 
-/** Responses for the given error statuses (401 and 403 always), all with the {@link ErrorBody}. */
+/**
+ * Responses for the given error statuses (400, 401 and 403 always), all with the {@link ErrorBody}. 400 is
+ * possible on every authenticated route: a path parameter longer than Fastify's `maxParamLength`, a broken URL
+ * encoding or an unknown query field (found by schemathesis: tooling/fuzz).
+ */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBodyRef> {
   const out: Record<number, typeof ErrorBodyRef> = {};
-  for (const s of [401, 403, ...statuses]) out[s] = ErrorBodyRef;
+  for (const s of [400, 401, 403, ...statuses]) out[s] = ErrorBodyRef;
   return out;
 }
 
