@@ -145,6 +145,15 @@ export interface ParameterIssue {
   message: string;
 }
 
+/** Options of {@link InvalidParametersError}. */
+export interface InvalidParametersErrorOptions {
+  /**
+   * A sentence appended to the message telling where the schema can be seen, in the caller's terms (e.g. the
+   * API's `GET /jobs/types`, or a CLI command). @default none
+   */
+  hint?: string;
+}
+
 /** The parameters do not satisfy the job type's schema. */
 export class InvalidParametersError extends ScheduleValidationError {
   /** The job type whose schema rejected the parameters. */
@@ -152,13 +161,14 @@ export class InvalidParametersError extends ScheduleValidationError {
   /** Every problem found. */
   readonly issues: ParameterIssue[];
 
-  constructor(jobType: string, issues: ParameterIssue[]) {
+  constructor(jobType: string, issues: ParameterIssue[], options: InvalidParametersErrorOptions = {}) {
     const list = issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ');
     super(
       'CRAFT_SCHEDULER_INVALID_PARAMETERS',
       'parameters',
       `JobRegistry: parameters for job type ${show(jobType)} are invalid: ${list}. ` +
-        "Fix them to match the job's parameter schema (GET the job types to see it).",
+        "Fix them to match the job type's parameter schema." +
+        (options.hint ? ` ${options.hint}` : ''),
     );
     this.jobType = jobType;
     this.issues = issues;
@@ -355,7 +365,24 @@ export class InvalidJobDefinitionError extends SchedulerError {
   }
 }
 
-/** A module named by `CRAFT_JOBS` could not be loaded or does not default-export job definitions. */
+/** `: SyntaxError: Unexpected token ';'.` for an error (its message kept whole), the text of anything else. */
+function describeCause(cause: unknown): string {
+  const text =
+    cause instanceof Error
+      ? cause.message
+        ? `${cause.name}: ${cause.message}`
+        : cause.name
+      : typeof cause === 'string'
+        ? cause
+        : show(cause);
+  const trimmed = text.trimEnd();
+  return `: ${trimmed}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
+}
+
+/**
+ * A module named by `CRAFT_JOBS` could not be loaded or does not default-export job definitions. When the import
+ * failed, the message includes the cause's name and message (e.g. the `SyntaxError`), which is also `cause`.
+ */
 export class JobModuleError extends SchedulerError {
   /** The module path. */
   readonly path: string;
@@ -363,7 +390,8 @@ export class JobModuleError extends SchedulerError {
   constructor(path: string, problem: string, cause?: unknown) {
     super(
       'CRAFT_SCHEDULER_INVALID_JOB_MODULE',
-      `loadJobModule: ${show(path)} ${problem}. The module must default-export an array of defineJob() results.`,
+      `loadJobModule: ${show(path)} ${problem}${cause === undefined ? '.' : describeCause(cause)} ` +
+        'The module must default-export an array of defineJob() results.',
       cause === undefined ? undefined : { cause },
     );
     this.path = path;

@@ -5,7 +5,12 @@ export {
   DEFAULT_RUN_RETENTION_DAYS,
 } from './builtins.js';
 export { FakeClock, offsetClock, systemClock } from './clock.js';
-export type { InvalidFieldWording, ParameterIssue, ShutdownErrorOptions } from './errors.js';
+export type {
+  InvalidFieldWording,
+  InvalidParametersErrorOptions,
+  ParameterIssue,
+  ShutdownErrorOptions,
+} from './errors.js';
 export {
   ChainCycleError,
   InvalidCronExpressionError,
