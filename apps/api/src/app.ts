@@ -5,6 +5,7 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import formatsModule from 'ajv-formats';
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { type ApiConfig, loadConfig } from './config.js';
+import { ApiError } from './errors.js';
 import { type AuthMessages, authPlugin } from './plugins/auth.js';
 import { errorsPlugin, toErrorBody } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -113,6 +114,15 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    // A JSON `null` is not "no body": Fastify would validate it like an absent body and accept it where a
+    // body is optional (found by schemathesis: tooling/fuzz). Every body this API takes is an object.
+    if (text.trim() === 'null') {
+      const error = new ApiError(
+        'CRAFT_API_VALIDATION',
+        'Request body: null is not an object; send an object or no body',
+      );
+      return done(error, undefined);
+    }
     return parseJson(request, text, done);
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);

@@ -1,4 +1,5 @@
-// Regression tests for what schemathesis found in the OpenAPI document (tooling/fuzz/schemathesis.mjs).
+// Regression tests for what schemathesis found (tooling/fuzz/schemathesis.mjs): the OpenAPI document, and a JSON
+// `null` body accepted as if there were no body.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, makeApp, type TestApp } from './helpers.js';
 
@@ -64,6 +65,36 @@ describe('OpenAPI document: findings of the API fuzzer', () => {
         if (op.security?.length === 0) continue; // /health and /ready take no parameters
         expect(Object.keys(op.responses), `${method.toUpperCase()} ${path}`).toContain('400');
       }
+    }
+  });
+});
+
+describe('request bodies: findings of the API fuzzer', () => {
+  it('a JSON null body is a 400, not "no body" (ST201 on POST /jobs/run/{job_type} with `null`)', async () => {
+    const runsBefore = await t.store.listRuns({ limit: 1000 });
+    for (const url of ['/jobs/run/calculate_next_schedules', '/jobs/check-schedules']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...bearer(), 'content-type': 'application/json' },
+        payload: ' null ',
+      });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'CRAFT_API_VALIDATION',
+        message: expect.stringMatching(/null/),
+      });
+    }
+    expect(await t.store.listRuns({ limit: 1000 })).toHaveLength(runsBefore.length);
+    // No body at all, or an empty one, is still fine where the body is optional.
+    for (const payload of [undefined, '']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/jobs/run/calculate_next_schedules',
+        headers: { ...bearer(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(payload === undefined ? {} : { payload }),
+      });
+      expect(res.statusCode).toBe(202);
     }
   });
 });
