@@ -195,8 +195,10 @@ async function inner() {
       ...(values.seed ? ['--seed', values.seed] : []),
     ];
     log(`schemathesis ${SCHEMATHESIS_VERSION} against ${base}/docs/json (checks: ${values.checks})`);
+    // cwd: schemathesis keeps a `.schemathesis/` cache in its working directory; keep it under .cache/.
     const st = spawn(ST, args, {
       stdio: 'inherit',
+      cwd: dirname(VENV),
       env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false' },
     });
     const code = await new Promise((r) => st.on('exit', (c) => r(c ?? 1)));
