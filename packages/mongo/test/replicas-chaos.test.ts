@@ -4,7 +4,7 @@
 // every slot of every schedule has exactly one run record (none lost, none duplicated), every record is final,
 // and a handler ran more than once for a slot only when the ledger shows the earlier attempt was abandoned.
 //
-// CI size: 300 schedules, 4 simulated hours (about a minute). CRAFT_LONG=1: 500 schedules, 8 simulated hours (10-20 minutes on the test server).
+// CI size: 300 schedules, 4 simulated hours (about a minute). CRAFT_LONG=1: 500 schedules, 8 simulated hours (about 7 minutes on the test server).
 
 import { parseCron } from '@craft/cron';
 import {
