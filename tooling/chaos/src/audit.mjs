@@ -47,6 +47,7 @@ const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'abandoned', 'skipped
  * @property {number} serverNow the database server's time at the audit (epoch ms)
  * @property {number} auditedAt real time of the audit (epoch ms)
  * @property {{ epochMs: number, speed: number }} clock the accelerated clock every process shared
+ * @property {number} [leaseMs] the lock and run lease (real ms), to recognise runs adopted after their claimer died
  */
 
 /** @param {number[]} sorted ascending @param {number} p 0..1 */
@@ -98,6 +99,8 @@ export function auditRun(input) {
   const end = input.windowEnd.getTime();
   const toSchedTime = (/** @type {number} */ real) =>
     input.clock.epochMs + (real - input.clock.epochMs) * input.clock.speed;
+  const toReal = (/** @type {number} */ sched) =>
+    input.clock.epochMs + (sched - input.clock.epochMs) / input.clock.speed;
   const byPid = new Map(input.incarnations.map((i) => [i.pid, i]));
   const runsById = new Map(input.runs.map((r) => [r.id, r]));
 
@@ -123,6 +126,7 @@ export function auditRun(input) {
     skippedByReason: /** @type {Record<string, number>} */ ({}),
     chainExpected: 0,
     chainFound: 0,
+    adoptedAfterClaimerDied: 0,
   };
   /** @type {number[]} */
   const lagOnTime = [];
@@ -229,6 +233,12 @@ export function auditRun(input) {
       const starts = (execByRun.get(r.id) ?? []).filter((x) => x.e === 's').map((x) => x.t);
       if (starts.length > 0) {
         const lag = toSchedTime(Math.min(...starts)) - slot;
+        // Pending for about a lease or longer before its first start: its claimer died mid-claim (after
+        // inserting the run) and another process adopted it once the lease expired.
+        const createdReal = toReal(ms(r.created_at));
+        if (input.leaseMs !== undefined && Math.min(...starts) - createdReal > 0.8 * input.leaseMs) {
+          counts.adoptedAfterClaimerDied++;
+        }
         lagAll.push(lag);
         if (r.trigger === 'schedule') lagOnTime.push(lag);
       }
@@ -283,8 +293,20 @@ export function auditRun(input) {
         );
       }
     }
-    if (starts.length > 1) reExecutedAfterCrash++;
-    for (const x of starts) {
+    const ordered = [...starts].sort((a, b) => a.t - b.t);
+    // A later execution after an earlier executor of the run was SIGKILLed (whether or not its handler had
+    // finished): the documented at-least-once-after-a-crash re-execution. Retries of a live process don't count.
+    if (
+      ordered.some((x, i) =>
+        ordered.slice(0, i).some((p) => {
+          const killedAt = byPid.get(p.pid)?.killedAt ?? null;
+          return killedAt !== null && killedAt <= x.t;
+        }),
+      )
+    ) {
+      reExecutedAfterCrash++;
+    }
+    for (const x of ordered) {
       const ended = list.find((y) => y.run === x.run && y.att === x.att && y.pid === x.pid && y.e !== 's');
       const inc = byPid.get(x.pid);
       const diedAt = inc?.killedAt ?? null;

@@ -4,7 +4,7 @@
 // moments and right at slot boundaries, i.e. mid-claim), restarts, clock skew, then a quiet period and the audit
 // (src/audit.mjs). Loopback only; every loop is bounded in time.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -228,6 +228,8 @@ export async function runChaos(options = {}) {
     const deadline = chaosStart + durationMs;
     const kills = { total: 0, boundary: 0, random: 0, duringStartup: 0, double: 0 };
     let restarts = 0;
+    /** @type {{ slot: number, pid: number, at: number, boundary: boolean, ready: boolean }[]} */
+    const killLog = [];
     /** @type {Promise<void>[]} */
     const pendingRestarts = [];
     /** @type {string[]} */
@@ -256,21 +258,30 @@ export async function runChaos(options = {}) {
       const alive = slots.filter((s) => s.alive);
       if (alive.length === 0) continue;
       const boundary = rnd() < 0.4;
-      if (boundary) {
-        // Just after the next whole minute of schedule time: many slots fall due at once, so claims are in flight.
-        const nextMinute = Math.ceil(schedNow() / 60_000) * 60_000;
-        const wait = realAt(nextMinute) - Date.now() + between(2, 60);
-        if (wait > 0 && Date.now() + wait < deadline) await delay(wait);
-      }
       // Mostly processes that are up and claiming; sometimes one still in its startup pass.
       const ready = alive.filter((s) => s.current?.readyAt != null);
       const pool_ = ready.length > 0 && rnd() < 0.85 ? ready : alive;
       const victims = [...pool_].sort(() => rnd() - 0.5).slice(0, rnd() < 0.1 && pool_.length > 1 ? 2 : 1);
+      if (boundary) {
+        // Just after the next whole minute of the victim's (skewed) schedule time: many slots fall due for it at
+        // once, so its claims are in flight.
+        const skew = victims[0]?.current?.skewMs ?? 0;
+        const nextMinute = Math.ceil((schedNow() + skew) / 60_000) * 60_000 - skew;
+        const wait = realAt(nextMinute) - Date.now() + between(2, 150);
+        if (wait > 0 && Date.now() + wait < deadline) await delay(wait);
+      }
       if (victims.length > 1) kills.double++;
       for (const v of victims) {
         const inc = v.kill();
         if (!inc) continue;
         kills.total++;
+        killLog.push({
+          slot: v.index,
+          pid: inc.pid,
+          at: inc.killedAt ?? Date.now(),
+          boundary,
+          ready: inc.readyAt !== null,
+        });
         if (boundary) kills.boundary++;
         else kills.random++;
         if (inc.readyAt === null) kills.duringStartup++;
@@ -334,6 +345,22 @@ export async function runChaos(options = {}) {
           .map((line) => JSON.parse(line)),
       );
     const logErrors = countLogLines(dir);
+    if (options.keepDir) {
+      writeFileSync(
+        join(dir, 'snapshot.json'),
+        JSON.stringify({
+          epochMs,
+          speed,
+          windowEnd,
+          schedules,
+          runs: allRuns,
+          executions,
+          incarnations,
+          locks,
+          kills: killLog,
+        }),
+      );
+    }
     const { figures, violations } = auditRun({
       schedules,
       runs: allRuns,
@@ -350,6 +377,7 @@ export async function runChaos(options = {}) {
       serverNow,
       auditedAt,
       clock: { epochMs, speed },
+      leaseMs: lockTtlSeconds * 1000,
     });
     for (const i of unexpected) {
       violations.push({

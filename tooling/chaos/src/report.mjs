@@ -38,8 +38,14 @@ export function figureRows(result) {
     ['final status of run slots', statuses || 'none'],
     ['slots skipped under their policy', `${f.skippedSlots}${skipped ? ` (${skipped})` : ''}`],
     ['chained runs (expected / found)', `${f.chainExpected} / ${f.chainFound}`],
-    ['handler executions / runs re-executed after a crash', `${f.executions} / ${f.reExecutedAfterCrash}`],
-    ['executions cut by a SIGKILL', String(f.killedMidRun)],
+    [
+      'handler executions (incl. retries) / re-executions after a SIGKILL',
+      `${f.executions} / ${f.reExecutedAfterCrash}`,
+    ],
+    [
+      'executions cut by a SIGKILL (mid-run) / runs adopted after their claimer died (mid-claim)',
+      `${f.killedMidRun} / ${f.adoptedAfterClaimerDied}`,
+    ],
     ['**duplicates**', String(f.duplicates)],
     ['**lost**', String(f.lost)],
     ['**stuck (pending/running after the quiet period)**', String(f.stuck)],

@@ -210,6 +210,16 @@ describe('auditRun', () => {
     expect(kinds(input)).toEqual(['stuck']);
   });
 
+  it('recognises a run left pending by a dead claimer and adopted after the lease', () => {
+    const input = clean();
+    input.leaseMs = 5000;
+    for (const r of input.runs) r.created_at = new Date(r.slot.getTime() + 100);
+    expect(auditRun(input).figures.adoptedAfterClaimerDied).toBe(0);
+    // r2 was created 100 ms after its slot but first started 6 s later.
+    input.executions = input.executions.map((x) => (x.run === 'r2' ? { ...x, t: x.t + 5100 } : x));
+    expect(auditRun(input).figures.adoptedAfterClaimerDied).toBe(1);
+  });
+
   it('measures lag in schedule time from real execution times', () => {
     const input = clean();
     input.clock = { epochMs: T0 - 10 * MIN, speed: 60 };
