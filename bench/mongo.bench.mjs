@@ -177,7 +177,7 @@ try {
       DUE.toLocaleString('en-US'),
       (ms / 1000).toFixed(2),
       (DUE / (ms / 1000)).toFixed(0),
-      commands.toLocaleString('en-US'),
+      Math.round(commands).toLocaleString('en-US'),
       (commands / DUE).toFixed(1),
     ]);
     const last = results[results.length - 1];
