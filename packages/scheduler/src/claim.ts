@@ -4,8 +4,14 @@
 // - a claimer that dies after inserting and before the compare-and-set leaves next_run_at unchanged, so the next
 //   claimer re-plans the same slots, finds their keys taken (duplicates are skipped, pending ones adopted) and
 //   advances next_run_at; a claimer that dies before inserting leaves the slot due. So no slot is lost either.
+// - two claimers of the same gap (the same next_run_at read: one stalled or died with an expired lock) plan at
+//   different instants, so their plans differ (a later one sees more slots, and may see a slot as missed that the
+//   other saw as current). Slots are recorded oldest first and a collision reveals the other claimer's record, so
+//   missed slots that already run (recorded by anyone) count against the policy's budget — one under `once`,
+//   max_catch_up_runs under `all` — and a planned catch-up run beyond it is recorded skipped instead. Whichever
+//   claimer records a slot first decides it; the gap never runs more missed slots than its policy allows.
 import { type EngineContext, newRun } from './engine.js';
-import { planSlots } from './missed-runs.js';
+import { planSlots, type SlotDecision } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import type { Lease } from './types.js';
 
@@ -47,7 +53,21 @@ export async function claimSchedule(
   });
   const toRun: JobRun[] = [];
   const created: JobRun[] = [];
-  for (const d of plan.decisions) {
+  const policy = schedule.missedRunPolicy;
+  const budget = policy === 'once' ? 1 : policy === 'all' ? schedule.maxCatchUpRuns : 0;
+  // Missed slots of this gap that run, whoever recorded them (another claimer of the same gap, see above).
+  let missedRuns = 0;
+  for (const planned of plan.decisions) {
+    const missed = planned.trigger === 'catch_up';
+    const d: SlotDecision =
+      planned.action === 'run' && missed && missedRuns >= budget
+        ? {
+            slot: planned.slot,
+            trigger: 'catch_up',
+            action: 'skip',
+            reason: policy === 'once' ? 'superseded' : 'max_catch_up_runs',
+          }
+        : planned;
     const run = newRun(ctx, {
       runKey: slotRunKey(schedule.jobName, d.slot),
       jobType: schedule.jobType,
@@ -71,6 +91,7 @@ export async function claimSchedule(
           : null,
     });
     if (await ctx.store.insertRun(run, { leaseForMs: ctx.lockTtlMs })) {
+      if (missed && run.status === 'pending') missedRuns++;
       created.push(run);
       if (run.status === 'pending') toRun.push(run);
       else ctx.emit('run:skipped', { run, reason: String(d.reason) });
@@ -80,6 +101,7 @@ export async function claimSchedule(
     // Already claimed. A pending record was left by a claimer that lost its lock (it died or stalled): we hold
     // the lock now, so we run it; anything else is done or in someone else's hands.
     const existing = await ctx.store.getRunByKey(run.runKey);
+    if (missed && existing && existing.status !== 'skipped') missedRuns++;
     if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
   }
   const updated = await ctx.store.updateSchedule(
