@@ -11,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startMongoTestServer } from '@craft/mongo-test-server';
 import { MongoClient } from 'mongodb';
-import { auditRun } from './audit.mjs';
+import { auditRun, percentile } from './audit.mjs';
 import { CHAIN_TYPES, writeJobsModule } from './jobs-fixture.mjs';
 import { ApiSlot, freePort, mintToken } from './processes.mjs';
 
@@ -406,6 +406,7 @@ export async function runChaos(options = {}) {
         killsDuringStartup: kills.duringStartup,
         doubleKills: kills.double,
         restarts,
+        startupMs: startupFigures(incarnations),
         skewedIncarnations: incarnations.filter((i) => i.skewMs !== 0).length,
         skewMs,
         speed,
@@ -432,6 +433,19 @@ export async function runChaos(options = {}) {
     await server.stop();
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Startup time (spawn to `/health` answering: boot, connect, indexes, the startup pass `handleMissedRuns()`) of
+ * the processes that became ready.
+ * @param {import('./processes.mjs').Incarnation[]} incarnations
+ */
+function startupFigures(incarnations) {
+  const list = incarnations
+    .filter((i) => i.readyAt !== null)
+    .map((i) => /** @type {number} */ (i.readyAt) - i.startedAt)
+    .sort((a, b) => a - b);
+  return { count: list.length, p50: percentile(list, 0.5), max: list[list.length - 1] ?? Number.NaN };
 }
 
 /** Counts pino warn (40) and error/fatal (≥ 50) lines in the processes' logs. */

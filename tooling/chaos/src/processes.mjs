@@ -115,7 +115,7 @@ export class ApiSlot {
   }
 
   /** Resolves when `/health` answers 200; rejects if the process exits or `timeoutMs` passes. */
-  async waitReady(timeoutMs = 30_000) {
+  async waitReady(timeoutMs = 120_000) {
     const inc = this.current;
     if (!inc) throw new Error(`slot ${this.index} has no process`);
     const until = Date.now() + timeoutMs;

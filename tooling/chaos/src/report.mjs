@@ -31,6 +31,10 @@ export function figureRows(result) {
       `${f.kills} (${f.killsAtBoundary} / ${f.killsRandom}; ${f.killsDuringStartup}; ${f.doubleKills})`,
     ],
     ['restarts', String(f.restarts)],
+    [
+      'API startup, spawn to ready (incl. the startup pass): p50 / max',
+      `${s(f.startupMs.p50)} / ${s(f.startupMs.max)} (${f.startupMs.count} ready)`,
+    ],
     ['skewed incarnations (±)', `${f.skewedIncarnations} (±${f.skewMs / 1000} s)`],
     ['schedules', String(f.schedules)],
     ['cron slots in the window', String(f.slots)],
