@@ -10,9 +10,17 @@
 //   missed slots that already run (recorded by anyone) count against the policy's budget — one under `once`,
 //   max_catch_up_runs under `all` — and a planned catch-up run beyond it is recorded skipped instead. Whichever
 //   claimer records a slot first decides it; the gap never runs more missed slots than its policy allows.
+// - the schedule is read just before the lock is taken (one read serves as "is it still due?" and as the claim's
+//   input), so a claimer may plan from a next_run_at that another replica advanced meanwhile: its slots collide on
+//   their run_key and its compare-and-set fails, exactly as for a stalled claimer above.
+// Round trips of a claim with one current slot: insert + compare-and-set (which also records the start of the run
+// that executes first, see `startHint`). A duplicate current slot is looked up (to adopt a pending record left by a
+// claimer that died before its compare-and-set) only when our compare-and-set succeeded; when it failed, another
+// claimer advanced next_run_at and the record is in its hands, or recovery finds it once its lease expired.
 import { type EngineContext, newRun } from './engine.js';
 import { planSlots, type SlotDecision } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
+import { checkParameters } from './registry.js';
 import type { Lease } from './types.js';
 
 /** What a claim did. */
@@ -25,6 +33,19 @@ export interface ClaimResult {
   advanced: boolean;
   /** The schedule's new `nextRunAt`. */
   next: Date | null;
+  /**
+   * Set when the compare-and-set also recorded the start of `toRun[0]` on the schedule (`lastRunAt` = `startedAt`,
+   * `lastRunStatus: 'running'`): the executor then starts that run with this instant and skips its own write of
+   * `last_run_*`. `chain` is the schedule's chain as the compare-and-set returned it.
+   */
+  startHint: StartHint | null;
+}
+
+/** A start already recorded on the schedule by the claim (see {@link ClaimResult.startHint}). */
+export interface StartHint {
+  runId: string;
+  startedAt: Date;
+  chain: string[];
 }
 
 /**
@@ -57,6 +78,8 @@ export async function claimSchedule(
   const budget = policy === 'once' ? 1 : policy === 'all' ? schedule.maxCatchUpRuns : 0;
   // Missed slots of this gap that run, whoever recorded them (another claimer of the same gap, see above).
   let missedRuns = 0;
+  // Run keys of current slots already recorded by someone else (see below).
+  const duplicates: string[] = [];
   for (const planned of plan.decisions) {
     const missed = planned.trigger === 'catch_up';
     const d: SlotDecision =
@@ -98,16 +121,45 @@ export async function claimSchedule(
       if (run.status === 'pending') ctx.emit('run:created', { run });
       continue;
     }
-    // Already claimed. A pending record was left by a claimer that lost its lock (it died or stalled): we hold
-    // the lock now, so we run it; anything else is done or in someone else's hands.
+    // Already claimed. A missed slot's record counts against the budget, so it is looked up now; a current slot's
+    // record only matters if it is a pending one to adopt, which is decided after the compare-and-set.
+    if (!missed) {
+      duplicates.push(run.runKey);
+      continue;
+    }
     const existing = await ctx.store.getRunByKey(run.runKey);
-    if (missed && existing && existing.status !== 'skipped') missedRuns++;
+    if (existing && existing.status !== 'skipped') missedRuns++;
     if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
   }
+  // Record the start of the run that executes first in the same write, when it will start right away (its job
+  // type is known and its parameters are valid; else the executor fails it and records that instead).
+  const first = toRun[0];
+  const startsNow =
+    first !== undefined &&
+    first.attempts.length === 0 &&
+    ctx.jobs.get(first.jobType) !== undefined &&
+    checkParameters(ctx.jobs, first.jobType, first.parameters).length === 0;
+  const startedAt = new Date(ctx.clock.now());
   const updated = await ctx.store.updateSchedule(
     schedule.jobName,
-    { nextRunAt: plan.next },
+    startsNow
+      ? { nextRunAt: plan.next, lastRunAt: startedAt, lastRunStatus: 'running' }
+      : { nextRunAt: plan.next },
     { nextRunAt: schedule.nextRunAt },
   );
-  return { toRun, created, advanced: updated !== null, next: plan.next };
+  if (updated !== null) {
+    // We advanced next_run_at, so nobody else did: a pending record of a current slot was left by a claimer that
+    // died (or stalled) before its compare-and-set. We hold the lock now, so we run it.
+    for (const key of duplicates) {
+      const existing = await ctx.store.getRunByKey(key);
+      if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
+    }
+  }
+  toRun.sort((a, b) => (a.slot?.getTime() ?? 0) - (b.slot?.getTime() ?? 0));
+  // An adopted record of an older slot now runs first: the hinted run then records its own start when it starts.
+  const startHint =
+    updated !== null && startsNow && first && toRun[0] === first
+      ? { runId: first.id, startedAt, chain: updated.chain }
+      : null;
+  return { toRun, created, advanced: updated !== null, next: plan.next, startHint };
 }

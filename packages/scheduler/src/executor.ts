@@ -1,5 +1,6 @@
 // Executing runs under a lock lease: heartbeat (lock + run leases), attempts with timeout and backoff, fenced
 // result writes, chains.
+import type { StartHint } from './claim.js';
 import { DONE, type EngineContext, newRun, toJsonResult } from './engine.js';
 import {
   InvalidParametersError,
@@ -13,6 +14,7 @@ import {
   type AttemptStatus,
   chainRunKey,
   type JobRun,
+  type JobSchedule,
   jobLockKey,
   type RunAttempt,
   type RunError,
@@ -93,13 +95,15 @@ export interface FollowUps {
 
 /**
  * Executes `runs` one after another under `lease` (the lock of their schedule or job type), then releases the
- * lease. Returns the runs' final (or last known) records. Never throws for job failures.
+ * lease. Returns the runs' final (or last known) records. Never throws for job failures. `hint`: the claim already
+ * recorded the start of one of them on the schedule (see `ClaimResult.startHint`).
  */
 export async function executeBatch(
   ctx: EngineContext,
   lease: Lease,
   runs: JobRun[],
   followUps: FollowUps,
+  hint: StartHint | null = null,
 ): Promise<JobRun[]> {
   const hb = new Heartbeat(ctx, lease);
   for (const r of runs) {
@@ -119,7 +123,7 @@ export async function executeBatch(
         continue;
       }
       try {
-        out.push(await executeRun(ctx, run, hb, followUps));
+        out.push(await executeRun(ctx, run, hb, followUps, hint?.runId === run.id ? hint : null));
       } catch (error) {
         ctx.logger.error('run execution failed', { runId: run.id, error: toRunError(error).message });
         out.push(run);
@@ -247,17 +251,19 @@ function withLastAttempt(
   return attempts;
 }
 
+/** Updates the schedule's `last_run_*`; returns the updated schedule (null: none, or the write failed). */
 async function setLastRun(
   ctx: EngineContext,
   run: JobRun,
   patch: { lastRunAt?: Date; lastRunStatus: RunStatus },
-) {
-  if (!run.jobName) return;
-  await ctx.store.updateSchedule(run.jobName, patch).catch((error: unknown) => {
+): Promise<JobSchedule | null> {
+  if (!run.jobName) return null;
+  return ctx.store.updateSchedule(run.jobName, patch).catch((error: unknown) => {
     ctx.logger.warn('could not update last_run_* of the schedule', {
       jobName: run.jobName,
       error: String(error),
     });
+    return null;
   });
 }
 
@@ -292,6 +298,7 @@ async function executeRun(
   run: JobRun,
   hb: Heartbeat,
   followUps: FollowUps,
+  hint: StartHint | null,
 ): Promise<JobRun> {
   const def = ctx.jobs.get(run.jobType);
   if (!def) {
@@ -303,10 +310,16 @@ async function executeRun(
     return failBeforeStart(ctx, run, toRunError(new InvalidParametersError(run.jobType, issues)));
 
   let current = run;
+  // The schedule's chain as of the start of the latest attempt (read with its last_run_* write), or null: read it
+  // after the success.
+  let chain: string[] | null = null;
   for (;;) {
     if (hb.lost) return current;
     const attemptNo = current.attempts.length + 1;
-    const startedAt = new Date(ctx.clock.now());
+    // The claim recorded this start on the schedule already (first attempt of the run it claimed first).
+    const recorded = hint !== null && attemptNo === 1 && current.startedAt === null ? hint : null;
+    hint = null;
+    const startedAt = recorded ? recorded.startedAt : new Date(ctx.clock.now());
     const fenced = {
       status: ['running' as RunStatus],
       leaseOwner: ctx.replicaId,
@@ -339,7 +352,11 @@ async function executeRun(
     );
     if (!started) return (await ctx.store.getRun(current.id)) ?? current;
     current = started;
-    await setLastRun(ctx, current, { lastRunAt: startedAt, lastRunStatus: 'running' });
+    if (recorded) chain = recorded.chain;
+    else {
+      const schedule = await setLastRun(ctx, current, { lastRunAt: startedAt, lastRunStatus: 'running' });
+      chain = schedule ? schedule.chain : null;
+    }
     ctx.emit('run:started', { run: current, attempt: attemptNo });
 
     const outcome = await runAttempt(ctx, def, current, attemptNo, hb);
@@ -399,7 +416,7 @@ async function executeRun(
       const result = toJsonResult(outcome.value);
       // Insert the chained runs BEFORE marking success: if we die in between, the run is recovered and retried,
       // and the chained runs' unique keys keep them exactly-once per (parent run, name).
-      const children = await dispatchChain(ctx, current);
+      const children = await dispatchChain(ctx, current, chain);
       const done = await ctx.store.updateRun(
         current.id,
         {
@@ -492,16 +509,17 @@ async function executeRun(
 }
 
 /**
- * Inserts the chained runs of a successful run (its schedule's `chain`, in order). Each name resolves to a
- * schedule (disabled: recorded as skipped) or else a registered job type (empty parameters); an unknown name
- * is recorded as skipped. Returns the chained run records (new or already present).
+ * Inserts the chained runs of a successful run (its schedule's `chain`, in order: as of the start of its last
+ * attempt when `known`, else read now). Each name resolves to a schedule (disabled: recorded as skipped) or else a
+ * registered job type (empty parameters); an unknown name is recorded as skipped. Returns the chained run records
+ * (new or already present).
  */
-async function dispatchChain(ctx: EngineContext, parent: JobRun): Promise<JobRun[]> {
+async function dispatchChain(ctx: EngineContext, parent: JobRun, known: string[] | null): Promise<JobRun[]> {
   if (!parent.jobName) return [];
-  const schedule = await ctx.store.getSchedule(parent.jobName);
-  if (!schedule || schedule.chain.length === 0) return [];
+  const names = known ?? (await ctx.store.getSchedule(parent.jobName))?.chain ?? [];
+  if (names.length === 0) return [];
   const out: JobRun[] = [];
-  for (const name of schedule.chain) {
+  for (const name of names) {
     const runKey = chainRunKey(parent.id, name);
     const target = await ctx.store.getSchedule(name);
     const def = ctx.jobs.get(target ? target.jobType : name);

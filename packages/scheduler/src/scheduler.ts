@@ -327,19 +327,18 @@ export class JobScheduler {
     const now = this.clock.now();
     const due = await this.store.listDueSchedules(new Date(now), this.#maxDue);
     this.#lastPassFull = due.length >= this.#maxDue;
+    // Each pass walks the due list in its own random order, so replicas passing at the same moment spread over
+    // different schedules instead of contending for the same locks one after another. Results are reported in
+    // the list's order.
+    const order = shuffledIndexes(due.length);
+    const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
     let next = 0;
     const worker = async () => {
-      while (next < due.length && !this.#softStop.signal.aborted) {
-        const schedule = due[next++] as JobSchedule;
+      while (next < order.length && !this.#softStop.signal.aborted) {
+        const index = order[next++] as number;
+        const schedule = due[index] as JobSchedule;
         try {
-          const r = await this.#processSchedule(schedule, now);
-          if (r === 'deferred') deferred.push(schedule.jobName);
-          else if (r === 'initialized') initialized.push(schedule.jobName);
-          else if (r) {
-            runs.push(...r.created);
-            skipped += r.created.filter((x) => x.status === 'skipped').length;
-            done.push(r.done);
-          }
+          outcomes[index] = await this.#processSchedule(schedule, now);
         } catch (error) {
           this.#logger.error('claiming a schedule failed', {
             jobName: schedule.jobName,
@@ -349,6 +348,16 @@ export class JobScheduler {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, due.length) }, worker));
+    due.forEach((schedule, index) => {
+      const r = outcomes[index];
+      if (r === 'deferred') deferred.push(schedule.jobName);
+      else if (r === 'initialized') initialized.push(schedule.jobName);
+      else if (r) {
+        runs.push(...r.created);
+        skipped += r.created.filter((x) => x.status === 'skipped').length;
+        done.push(r.done);
+      }
+    });
     const skippedRuns = runs.filter((r) => r.status === 'skipped');
     const all = Promise.all(done).then((lists) => {
       const byId = new Map<string, JobRun>();
@@ -365,10 +374,7 @@ export class JobScheduler {
     return { result: { runs, done: all, deferred, initialized }, abandoned };
   }
 
-  async #processSchedule(
-    schedule: JobSchedule,
-    now: number,
-  ): Promise<'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> }> {
+  async #processSchedule(schedule: JobSchedule, now: number): Promise<ScheduleOutcome> {
     if (!this.jobs.get(schedule.jobType)) {
       if (!this.#warnedTypes.has(schedule.jobType)) {
         this.#warnedTypes.add(schedule.jobType);
@@ -397,6 +403,11 @@ export class JobScheduler {
       if (updated) this.#emit('schedule:repaired', { jobName: schedule.jobName, previous: null, nextRunAt });
       return 'initialized';
     }
+    // Still due? (Another replica may have claimed it since the list was read; then this costs one read, not a
+    // lock acquire and release.) The same read is the claim's input: a claim that races another one after it is
+    // kept exactly-once by the run keys and the compare-and-set of next_run_at (see claim.ts).
+    const fresh = await this.store.getSchedule(schedule.jobName);
+    if (!fresh?.isEnabled || fresh.nextRunAt === null || fresh.nextRunAt.getTime() > now) return null;
     const key = jobLockKey(schedule.jobName);
     const lease = await this.lock.acquire(key, this.replicaId, this.lockTtlMs);
     if (!lease) {
@@ -404,11 +415,6 @@ export class JobScheduler {
       return 'deferred';
     }
     try {
-      const fresh = await this.store.getSchedule(schedule.jobName);
-      if (!fresh?.isEnabled || fresh.nextRunAt === null || fresh.nextRunAt.getTime() > now) {
-        await this.lock.release(lease);
-        return null;
-      }
       const claim = await claimSchedule(this.#ctx, fresh, lease, now);
       if (claim.toRun.length === 0) {
         await this.lock.release(lease);
@@ -416,7 +422,7 @@ export class JobScheduler {
       }
       const followUps: Promise<JobRun[]>[] = [];
       const collector: FollowUps = { push: (p) => followUps.push(p) };
-      const batch = this.#track(executeBatch(this.#ctx, lease, claim.toRun, collector));
+      const batch = this.#track(executeBatch(this.#ctx, lease, claim.toRun, collector, claim.startHint));
       return {
         created: claim.created,
         done: batch.then(async (r) => [...r, ...(await settleAll(followUps))]),
@@ -703,6 +709,21 @@ function checkRunOptions(options: RunOptions): { maxAttempts?: number; timeoutSe
       });
     }
     out[key] = value;
+  }
+  return out;
+}
+
+/** What a pass did with one due schedule. */
+type ScheduleOutcome = 'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> };
+
+/** `0 … n-1` in a random order (Fisher–Yates). */
+function shuffledIndexes(n: number): number[] {
+  const out = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const t = out[i] as number;
+    out[i] = out[j] as number;
+    out[j] = t;
   }
   return out;
 }
