@@ -165,7 +165,13 @@ export interface RunQuery {
    * source. Used to find runs of dead replicas.
    */
   leaseExpired?: boolean;
-  /** Sort order by `createdAt` (ties broken by `id`). @default 'desc' */
+  /**
+   * Sort order by `createdAt`; ties are broken by insertion order (reversed for `desc`), never by `id` (run ids
+   * are random). Insertion order is exact for runs inserted one after another through one store instance; runs
+   * inserted concurrently, or by different processes in the same millisecond, may be ordered by a key of the
+   * store's own that follows insertion per client (MongoDB: the ObjectId `_id` the inserting client generates).
+   * @default 'desc'
+   */
   order?: 'asc' | 'desc';
   /** Skip this many matches (for paging). @default 0 */
   offset?: number;

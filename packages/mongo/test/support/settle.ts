@@ -3,7 +3,8 @@
 // enough for the in-memory store (whose operations finish within microtasks) but not for a database: a MongoDB
 // round trip takes milliseconds. This helper makes the clock wait for quiescence instead: no store or lock
 // operation in flight for a few consecutive event-loop turns, before and after each timer it fires. Timing and
-// semantics are otherwise the suite's own. (Reported to @craft/scheduler as a suite gap: a `settle` hook.)
+// semantics are otherwise the suite's own. The engine suite of @craft/scheduler/testing now does the same by itself
+// (`settle: 'in-flight'`); this copy serves the tests here that build their own world (replicas-chaos).
 import type { Clock, FakeClock } from '@craft/scheduler';
 
 export interface Settler {

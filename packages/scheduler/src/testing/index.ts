@@ -30,6 +30,7 @@ export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.
 export interface ConformanceSuiteOptions
   extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore'>,
     Pick<LockSuiteOptions, 'createLock' | 'destroyLock' | 'collectGarbage'>,
+    Pick<EngineSuiteOptions, 'settle' | 'settleTimeoutMs'>,
     TimeOptions {
   /**
    * Run the engine suite (requires `time: 'fake'`: the adapter judges time by the injected `FakeClock`).
@@ -46,6 +47,8 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
     const engine: EngineSuiteOptions = {
       createStore: options.createStore,
       createLock: options.createLock,
+      ...(options.settle !== undefined ? { settle: options.settle } : {}),
+      ...(options.settleTimeoutMs !== undefined ? { settleTimeoutMs: options.settleTimeoutMs } : {}),
       destroy: async (store, lock) => {
         await options.destroyStore?.(store);
         await options.destroyLock?.(lock);

@@ -413,6 +413,30 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
 
     it(
+      'breaks createdAt ties by insertion order (not by id), both ways and when paging',
+      withStore(async (store) => {
+        const at = d('2030-01-01T00:00:00.000Z');
+        // Ids deliberately out of insertion order.
+        const runs = ['run-c', 'run-a', 'run-d', 'run-b'].map((id) =>
+          sampleRun({ id, runKey: `tie:${id}`, jobName: 'tie', createdAt: at }),
+        );
+        for (const r of runs) expect(await store.insertRun(r)).toBe(true);
+        const ids = (l: JobRun[]) => l.map((r) => r.id);
+        expect(ids(await store.listRuns({ jobName: 'tie', order: 'asc' }))).toEqual([
+          'run-c',
+          'run-a',
+          'run-d',
+          'run-b',
+        ]);
+        expect(ids(await store.listRuns({ jobName: 'tie' }))).toEqual(['run-b', 'run-d', 'run-a', 'run-c']);
+        expect(ids(await store.listRuns({ jobName: 'tie', order: 'asc', offset: 1, limit: 2 }))).toEqual([
+          'run-a',
+          'run-d',
+        ]);
+      }),
+    );
+
+    it(
       'deletes only final runs finished before the cutoff',
       withStore(async (store) => {
         const old = d('2029-01-01T00:00:00.000Z');
