@@ -19,6 +19,7 @@ export {
   DEFAULT_LOCK_GC_AFTER_SECONDS,
   DEFAULT_LOCK_TTL_SECONDS,
   DistributedLock,
+  TOKEN_EPOCH,
 } from './mongo-lock.js';
 export {
   DEFAULT_RUNS_COLLECTION,

@@ -17,6 +17,15 @@ export const DEFAULT_LOCK_GC_AFTER_SECONDS = 604_800;
 // How often acquire() starts over when the only obstacle was a token reserved by someone else meanwhile.
 const MAX_ACQUIRE_ROUNDS = 8;
 
+/**
+ * Fencing tokens are `epoch * TOKEN_EPOCH + n`. An epoch comes from the key's counter document (which nothing
+ * deletes) whenever a lock document is created or adopted; within it, each takeover of the document increments
+ * its token in the same write that takes it. A document that garbage collection deleted is recreated in a later
+ * epoch, so tokens still increase strictly per key forever, and a takeover of an existing lock document costs
+ * one round trip. 2^32 takeovers fit in one epoch and 2^21 epochs in a safe integer.
+ */
+export const TOKEN_EPOCH = 2 ** 32;
+
 /** A lock document whose token is older than `token` (or missing, in a document written by another program). */
 const OLDER_TOKEN = (token: number): Filter<Document> => ({
   $or: [{ token: { $lt: token } }, { token: null }],
@@ -54,8 +63,10 @@ interface Collections {
  * - **Atomic acquire.** Taking a lock is one conditional `findOneAndUpdate` (free or expired → ours); a taken lock
  *   returns `null`, never throws; two concurrent first-time creations race on the unique index and the loser
  *   gets `null`.
- * - **Fencing.** Tokens come from a per-key counter document (`job_lock_tokens`, `$inc`) that nothing deletes,
- *   so they increase strictly per key forever, also after the TTL index garbage-collects lock documents.
+ * - **Fencing.** Tokens are `epoch * 2^32 + n`: the epoch comes from a per-key counter document
+ *   (`job_lock_tokens`, `$inc`) that nothing deletes, taken when a lock document is created or adopted; each
+ *   takeover of the document increments its token in the same write (one round trip). So tokens increase strictly
+ *   per key forever, also after the TTL index garbage-collects lock documents.
  * - **GC only.** On MongoDB a TTL index on `renewed_at` deletes lock documents `gcAfterSeconds` after their last
  *   renewal; it never makes a lock free (expiry is decided in the query). The test server ignores TTL indexes.
  */
@@ -192,34 +203,54 @@ export class DistributedLock implements LockProvider {
   async acquire(key: string, owner: string, ttlMs: number = this.defaultTtlMs): Promise<Lease | null> {
     this.#checkTtl('acquire', ttlMs);
     return this.#run('acquire', async ({ locks, tokens }) => {
+      const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] };
+      // 1. The common case, one round trip: a lock document of this implementation (token in an epoch) that is
+      //    free or expired (judged against the shared clock) becomes ours, its token incremented in the same write.
+      const bump: UpdateOps & { $inc?: Record<string, number> } = {
+        $set: { owner, ttl_ms: ttlMs },
+        $inc: { token: 1 },
+      };
+      this.#time.stamp(bump, ['acquired_at', 'renewed_at']);
+      const bumped = await locks.findOneAndUpdate(
+        { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free },
+        bump as Document,
+        { returnDocument: 'after' },
+      );
+      // The test server may return a document that already shows a later concurrent write; only one that is still
+      // ours tells our token (a lease that lapsed and was taken over at once is lost anyway: not ours).
+      if (bumped) {
+        const doc = bumped as unknown as LockDocument;
+        return doc.owner === owner ? toLease(key, owner, doc.token, doc) : null;
+      }
+      // 2. Held and unexpired: taken, this pass defers (2 round trips in all).
+      const held = await locks.findOne(
+        { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
+        { projection: { _id: 1 } },
+      );
+      if (held) return null;
+      // 3. No document (the first lock of the key, or one garbage-collected), a document without an epoch token (an
+      //    earlier version's, or another program's), or one released just now: start a new epoch.
       for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
-        const token = await reserveToken(tokens, key);
+        const epoch = await reserveToken(tokens, key);
+        const token = epoch * TOKEN_EPOCH;
         const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs } };
         this.#time.stamp(take, ['acquired_at', 'renewed_at']);
-        // 1. The decision: an existing lock that is free or expired (judged against the shared clock) and
-        //    carries an older token becomes ours, atomically.
         const taken = await locks.findOneAndUpdate(
-          {
-            lock_key: key,
-            $and: [
-              OLDER_TOKEN(token),
-              { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] },
-            ],
-          },
+          { lock_key: key, $and: [OLDER_TOKEN(token), free] },
           take as Document,
           { returnDocument: 'after' },
         );
         if (taken) return toLease(key, owner, token, taken as unknown as LockDocument);
-        // 2. Not takeable with this token. Held and unexpired: taken, this cycle defers (the common contended
-        //    case costs 3 round trips: reserve, take, this check).
-        const held = await locks.findOne(
-          { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
-          { projection: { _id: 1 } },
-        );
-        if (held) return null;
-        // 3. No document (the first lock of the key, or one garbage-collected): create it; or take one released
-        //    just now. The filter never matches a held lock: a held or newer lock makes the upsert collide on the
-        //    unique lock_key index instead, and the next round looks again. ($expr is not allowed in an upsert.)
+        if (round > 0) {
+          // Looked at in step 2 for the first round.
+          const stillHeld = await locks.findOne(
+            { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
+            { projection: { _id: 1 } },
+          );
+          if (stillHeld) return null;
+        }
+        // Create it. The filter never matches a held lock: a held or newer lock makes the upsert collide on the
+        // unique lock_key index instead, and the next round looks again. ($expr is not allowed in an upsert.)
         try {
           const created = await locks.findOneAndUpdate(
             { lock_key: key, owner: null, ...OLDER_TOKEN(token) },
@@ -227,10 +258,10 @@ export class DistributedLock implements LockProvider {
             { upsert: true, returnDocument: 'after' },
           );
           if (created) {
-            // A token reserved before ours may be older than one already used (and garbage-collected with its
-            // document): only keep the lock if nobody reserved a token after ours; else start over.
+            // An epoch reserved before ours may be older than one already used (and garbage-collected with its
+            // document): only keep the lock if nobody reserved an epoch after ours; else start over.
             const counter = await tokens.findOne({ _id: key });
-            if (counter?.['seq'] === token)
+            if (counter?.['seq'] === epoch)
               return toLease(key, owner, token, created as unknown as LockDocument);
             await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } });
           }
@@ -310,7 +341,7 @@ export class DistributedLock implements LockProvider {
   }
 }
 
-/** Reserves the next fencing token of `key` from its counter document (created on first use, never deleted). */
+/** Reserves the next fencing epoch of `key` from its counter document (created on first use, never deleted). */
 async function reserveToken(tokens: Collection<StringIdDocument>, key: string): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {

@@ -4,7 +4,7 @@
 import { FakeClock } from '@craft/scheduler';
 import { getServerKind } from '@craft/test-utils';
 import { describe, expect, it } from 'vitest';
-import { DistributedLock, MongoInvalidOptionError } from '../src/index.js';
+import { DistributedLock, MongoInvalidOptionError, TOKEN_EPOCH } from '../src/index.js';
 import { setupMongo } from './support/mongo.js';
 
 const mongo = await setupMongo('lock');
@@ -35,7 +35,33 @@ describe('DistributedLock', () => {
     const counter = await mongo.db
       .collection<{ _id: string; seq: number }>(lock.tokenCollectionName)
       .findOne({ _id: 'job:settlement' });
-    expect(counter?.seq).toBe(lease?.token);
+    // The first lock of a key opens an epoch of the counter; later takeovers increment the document's token in
+    // the same write that takes it (one round trip) and leave the counter alone.
+    expect(counter?.seq).toBe(1);
+    expect(lease?.token).toBe(TOKEN_EPOCH);
+    const again = await lock.acquire('job:settlement', 'replica-b', 5000);
+    expect(again?.token).toBe(TOKEN_EPOCH + 1);
+    const after = await mongo.db
+      .collection<{ _id: string; seq: number }>(lock.tokenCollectionName)
+      .findOne({ _id: 'job:settlement' });
+    expect(after?.seq).toBe(1);
+  });
+
+  it('adopts a lock document of an earlier version (plain counter token) with a greater token, then increments it', async () => {
+    const lock = newLock();
+    await lock.ensureIndexes();
+    await mongo.db
+      .collection(lock.collectionName)
+      .insertOne({ lock_key: 'job:legacy', owner: null, token: 57, ttl_ms: 1000 });
+    await mongo.db
+      .collection<{ _id: string; seq: number }>(lock.tokenCollectionName)
+      .insertOne({ _id: 'job:legacy', seq: 57 });
+    const first = await lock.acquire('job:legacy', 'a', 5000);
+    expect(first?.token).toBe(58 * TOKEN_EPOCH);
+    expect(await lock.acquire('job:legacy', 'b', 5000)).toBeNull();
+    expect(await lock.release(first as NonNullable<typeof first>)).toBe(true);
+    const second = await lock.acquire('job:legacy', 'b', 5000);
+    expect(second?.token).toBe(58 * TOKEN_EPOCH + 1);
   });
 
   it('uses the default ttlSeconds when acquire() gets no ttl', async () => {
