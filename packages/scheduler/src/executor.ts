@@ -305,7 +305,8 @@ async function executeRun(
     const known = ctx.jobs.list().map((d) => d.type);
     return failBeforeStart(ctx, run, toRunError(new UnknownJobTypeError(run.jobType, known)));
   }
-  const issues = checkParameters(ctx.jobs, run.jobType, run.parameters);
+  // A run the claim hinted was checked there, a moment ago.
+  const issues = hint ? [] : checkParameters(ctx.jobs, run.jobType, run.parameters);
   if (issues.length > 0)
     return failBeforeStart(ctx, run, toRunError(new InvalidParametersError(run.jobType, issues)));
 

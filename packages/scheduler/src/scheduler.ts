@@ -182,6 +182,8 @@ export class JobScheduler {
   readonly #logger: Logger;
   readonly #ctx: EngineContext;
   readonly #cronCache = new Map<string, CronExpression>();
+  // (expression, zone) pairs already checked by computing a next run: the check is not repeated every pass.
+  readonly #validCronZones = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #softStop = new AbortController();
   readonly #hardStop = new AbortController();
@@ -389,7 +391,12 @@ export class JobScheduler {
     let cron: CronExpression;
     try {
       cron = this.cron(schedule.cronExpression);
-      cron.next(now, { timezone }); // validates the zone
+      const pair = `${timezone}\u0000${schedule.cronExpression}`;
+      if (!this.#validCronZones.has(pair)) {
+        cron.next(now, { timezone }); // validates the zone
+        if (this.#validCronZones.size > 10_000) this.#validCronZones.clear();
+        this.#validCronZones.add(pair);
+      }
     } catch (error) {
       this.#logger.error('schedule has an invalid cron expression or timezone; not triggered', {
         jobName: schedule.jobName,
