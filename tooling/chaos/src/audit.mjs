@@ -267,6 +267,7 @@ export function auditRun(input) {
   // Handlers: no attempt executed twice, no run completed twice unless the first completion's process died,
   // and no two executions under one lock overlapping in time.
   let reExecutedAfterCrash = 0;
+  let reExecutedAfterLeaseLoss = 0;
   let executions = 0;
   let killedMidRun = 0;
   /** @type {Map<string, { start: number, end: number, run: string, pid: number }[]>} */
@@ -285,13 +286,20 @@ export function auditRun(input) {
       const prev = /** @type {Execution} */ (successes[i - 1]);
       const cur = /** @type {Execution} */ (successes[i]);
       const diedAt = byPid.get(prev.pid)?.killedAt ?? null;
-      // Explained only when the first completer died before the second completion (it could not record it).
-      if (diedAt === null || diedAt > cur.t) {
-        violate(
-          'duplicate-execution',
-          `run ${runId}: completed ${successes.length} times, the first by a live process`,
-        );
+      // Explained when the first completer died before the second completion (it could not record it), or when
+      // it was alive but recovery recorded its attempt `abandoned`: its lease expired before it could record
+      // the result (a replica stalled longer than the lease, e.g. a store slower than LOCK_TTL_SECONDS). The
+      // engine documents both; fencing keeps the stale result out of the record. Anything else is a bug.
+      const attempt = run?.attempts?.find((/** @type {any} */ a) => a.attempt === prev.att);
+      if (diedAt !== null && diedAt <= cur.t) continue;
+      if (attempt?.status === 'abandoned') {
+        reExecutedAfterLeaseLoss++;
+        continue;
       }
+      violate(
+        'duplicate-execution',
+        `run ${runId}: completed ${successes.length} times, the first by a live process whose attempt ${prev.att} is recorded ${attempt?.status ?? 'nowhere'}`,
+      );
     }
     const ordered = [...starts].sort((a, b) => a.t - b.t);
     // A later execution after an earlier executor of the run was SIGKILLed (whether or not its handler had
@@ -386,6 +394,7 @@ export function auditRun(input) {
       ...counts,
       executions,
       reExecutedAfterCrash,
+      reExecutedAfterLeaseLoss,
       killedMidRun,
       overlaps,
       deadOwnerLocks,

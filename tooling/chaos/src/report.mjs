@@ -43,8 +43,8 @@ export function figureRows(result) {
     ['slots skipped under their policy', `${f.skippedSlots}${skipped ? ` (${skipped})` : ''}`],
     ['chained runs (expected / found)', `${f.chainExpected} / ${f.chainFound}`],
     [
-      'handler executions (incl. retries) / re-executions after a SIGKILL',
-      `${f.executions} / ${f.reExecutedAfterCrash}`,
+      'handler executions (incl. retries) / re-executions after a SIGKILL / after a live process lost its lease',
+      `${f.executions} / ${f.reExecutedAfterCrash} / ${f.reExecutedAfterLeaseLoss}`,
     ],
     [
       'executions cut by a SIGKILL (mid-run) / runs adopted after their claimer died (mid-claim)',

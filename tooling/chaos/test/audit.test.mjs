@@ -139,6 +139,25 @@ describe('auditRun', () => {
     expect(kinds(again)).toEqual(['duplicate-execution']);
   });
 
+  it('accepts a re-execution after a live executor lost its lease (attempt recorded abandoned), and counts it', () => {
+    const input = clean();
+    input.runs[1] = {
+      ...input.runs[1],
+      attempts: [
+        { attempt: 1, status: 'abandoned' },
+        { attempt: 2, status: 'succeeded' },
+      ],
+    };
+    input.executions.push({ e: 's', run: 'r1', att: 2, pid: 100, t: T0 + 5 * MIN + 9000 });
+    input.executions.push({ e: 'e', run: 'r1', att: 2, pid: 100, t: T0 + 5 * MIN + 9100 });
+    const { violations, figures } = auditRun(input);
+    expect(violations).toEqual([]);
+    expect(figures.reExecutedAfterLeaseLoss).toBe(1);
+    // Without the abandoned attempt on record, the same history is a duplicate execution.
+    input.runs[1] = { ...input.runs[1], attempts: [{ attempt: 1, status: 'succeeded' }] };
+    expect(kinds(input)).toEqual(['duplicate-execution']);
+  });
+
   it('accepts a re-execution after the first executor was killed, and counts it', () => {
     const input = clean();
     // pid 200 ran r1 and died (killed at T0+7min) before recording it; pid 100 ran it again.
