@@ -1,22 +1,8 @@
 import cronstrue from 'cronstrue';
 import { type CronExpression, toExpression } from './expression.js';
+import { MONTH_LONG } from './parse.js';
 import type { CronFieldName } from './types.js';
 
-const MONTHS = [
-  '',
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 /** One field of {@link describeFields}. */
@@ -92,7 +78,7 @@ export function describeFields(expression: string | CronExpression): FieldDescri
     },
     {
       field: 'month',
-      text: months.length === 12 ? 'every month' : listText(months, (m) => MONTHS[m]!),
+      text: months.length === 12 ? 'every month' : listText(months, (m) => MONTH_LONG[m]!),
       values: months,
     },
     {

@@ -344,7 +344,8 @@ const LEN_MASK = [
 /** Mask of days 1..len. */
 export const lengthMask = (len: number): number => LEN_MASK[len]!;
 const MAX_MONTH_LEN = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MONTH_LONG = [
+/** English month names, index 1 = January (index 0 unused). */
+export const MONTH_LONG: readonly string[] = [
   '',
   'January',
   'February',
