@@ -137,6 +137,7 @@ export async function claimSchedule(
   const startsNow =
     first !== undefined &&
     first.attempts.length === 0 &&
+    first.startedAt === null &&
     ctx.jobs.get(first.jobType) !== undefined &&
     checkParameters(ctx.jobs, first.jobType, first.parameters).length === 0;
   const startedAt = new Date(ctx.clock.now());
