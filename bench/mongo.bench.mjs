@@ -12,11 +12,16 @@
 // with CRAFT_BENCH_SERVER=mongodb|test-server, or set MONGO_BENCH_SCHEDULES / MONGO_BENCH_DUE).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { DistributedLock, MongoSchedulerStore } from '@craft/mongo';
+import * as craftMongo from '@craft/mongo';
 import { startMongoTestServer } from '@craft/mongo-test-server';
 import { createSchedule, defineJob, JobRegistry, JobScheduler, scheduleToRecord } from '@craft/scheduler';
 import { MongoClient } from 'mongodb';
 import { formatTable } from './lib/table.mjs';
+
+const { DistributedLock, MongoSchedulerStore } = craftMongo;
+// A lock document as the DistributedLock under test leaves it after a release: token in an epoch (`TOKEN_EPOCH`,
+// since @craft/mongo 0.1.1; earlier versions kept plain counter values) and the key's epoch counter.
+const LOCK_TOKEN = craftMongo.TOKEN_EPOCH ?? 0;
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick') || process.env.BENCH_QUICK === '1';
@@ -71,15 +76,21 @@ async function seed(db, schedules, due) {
     }
     await col.insertMany(batch, { ordered: false });
   }
-  // Steady state: every schedule has run before, so its lock document exists (released). A key's very first
-  // acquisition costs 3 more round trips (create the lock document, check its fencing counter).
+  // Steady state: every schedule has run before, so its lock document exists (released) with its fencing
+  // counter. A key's very first acquisition costs a few more round trips (create the lock document, check the
+  // counter).
   const locks = db.collection('job_locks');
+  const counters = db.collection('job_locks_tokens');
   for (let from = 0; from < schedules; from += 5_000) {
     const batch = [];
+    const seqs = [];
     for (let i = from; i < Math.min(schedules, from + 5_000); i++) {
-      batch.push({ lock_key: `job:job-${String(i).padStart(6, '0')}`, owner: null, token: 0, ttl_ms: 0 });
+      const key = `job:job-${String(i).padStart(6, '0')}`;
+      batch.push({ lock_key: key, owner: null, token: LOCK_TOKEN, ttl_ms: 0 });
+      seqs.push({ _id: key, seq: 1 });
     }
     await locks.insertMany(batch, { ordered: false });
+    await counters.insertMany(seqs, { ordered: false });
   }
   const dueCount = await col.countDocuments({ next_run_at: slot });
   if (dueCount !== due) throw new Error(`seeded ${dueCount} due schedules, expected ${due}`);
