@@ -98,3 +98,39 @@ export async function makeApp(
 export function scheduleBody(jobName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { job_name: jobName, cron_expression: '0 3 * * *', job_type: 'noop', ...extra };
 }
+
+/** A job type (`hang`, default timeout 300 s, 1 attempt) whose handler only ends when its signal aborts. */
+export function hangJob(): JobDefinition {
+  return defineJob({
+    type: 'hang',
+    maxAttempts: 1,
+    handler: (_params, { signal }) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+  }) as unknown as JobDefinition;
+}
+
+/**
+ * Whether `promise` has settled after the continuations queued so far ran (for asserting that a waiting request
+ * has, or has not yet, answered after the fake clock moved).
+ */
+export async function hasSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  await new Promise((r) => setImmediate(r));
+  return settled;
+}
+
+/** Moves the fake clock a minute at a time (retry backoffs, timeouts) until `promise` settles; at most 100 steps. */
+export async function advanceUntilSettled<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
+  for (let i = 0; i < 100 && !(await hasSettled(promise)); i++) await clock.advance(60_000);
+  return promise;
+}

@@ -4,6 +4,7 @@ import { makeApp, type TestApp } from './helpers.js';
 
 interface Operation {
   security?: Record<string, string[]>[];
+  requestBody?: { required: boolean; content: Record<string, { schema: { properties?: object } }> };
   responses: Record<string, unknown>;
   tags?: string[];
 }
@@ -48,6 +49,18 @@ describe('the OpenAPI document', () => {
     }
     expect(doc.paths['/jobs/schedules']?.['post']?.security).toEqual([{ bearerAuth: ['jobs:write'] }]);
     expect(doc.paths['/jobs/check-schedules']?.['post']?.security).toEqual([{ bearerAuth: ['jobs:run'] }]);
+  });
+
+  it('documents the optional body of the manual-run routes: not required, with the per-run overrides', () => {
+    for (const path of ['/jobs/run/{job_type}', '/jobs/schedules/{job_name}/run']) {
+      const body = doc.paths[path]?.['post']?.requestBody;
+      expect(body?.required).toBe(false);
+      expect(Object.keys(body?.content['application/json']?.schema.properties ?? {})).toEqual(
+        expect.arrayContaining(['max_attempts', 'timeout_seconds']),
+      );
+    }
+    // Bodies that are required stay so.
+    expect(doc.paths['/jobs/schedules']?.['post']?.requestBody?.required).toBe(true);
   });
 
   it('Swagger UI is served at /docs without a token', async () => {

@@ -3,6 +3,17 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route's body schema describes an optional body (the route treats no body as `{}`): the OpenAPI
+     * document then says `requestBody.required: false` (`@fastify/swagger` always says true).
+     * @default false
+     */
+    bodyOptional?: boolean;
+  }
+}
+
 /** Options of {@link swaggerPlugin}. */
 export interface SwaggerPluginOptions {
   /** The version shown in the document. */
@@ -16,11 +27,30 @@ export interface SwaggerPluginOptions {
  * UI at `/docs` and as JSON at `/docs/json` (both public). Register it before the routes.
  */
 async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Promise<void> {
+  // Operations (`post /jobs/run/{job_type}`) whose route config says `bodyOptional`, found by `transform`.
+  const optionalBodies = new Set<string>();
   await app.register(fastifySwagger, {
     // Shared schemas become components named by their $id (Schedule, Run, ErrorBody).
     // A query parameter with a default is optional (validation fills the default in), so the document must not
     // mark it required; TypeBox lists every non-Optional property as required (found by schemathesis).
-    transform: ({ schema, url }) => ({ schema: withOptionalDefaults(schema), url }),
+    transform: ({ schema, url, route }) => {
+      if (route.config?.bodyOptional) {
+        const path = url.replace(/:(\w+)/g, '{$1}');
+        for (const method of [route.method].flat()) optionalBodies.add(`${method.toLowerCase()} ${path}`);
+      }
+      return { schema: withOptionalDefaults(schema), url };
+    },
+    transformObject: (document) => {
+      // This plugin generates OpenAPI (never Swagger 2.0), so the document is `openapiObject`.
+      const { openapiObject } = document as Extract<typeof document, { openapiObject: unknown }>;
+      for (const [path, ops] of Object.entries(openapiObject.paths ?? {})) {
+        for (const [method, op] of Object.entries(ops ?? {})) {
+          const body = (op as { requestBody?: { required?: boolean } } | undefined)?.requestBody;
+          if (body && optionalBodies.has(`${method} ${path}`)) body.required = false;
+        }
+      }
+      return openapiObject;
+    },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,

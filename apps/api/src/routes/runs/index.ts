@@ -1,5 +1,6 @@
 import type { RunQuery, RunStatus } from '@craft/scheduler';
 import type { CraftApp } from '../../types.js';
+import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { runView } from '../views.js';
 import { schemas } from './schema.js';
 
@@ -40,16 +41,15 @@ export async function runRoutes(app: CraftApp): Promise<void> {
     '/jobs/run/:job_type',
     {
       schema: schemas.runJob,
-      config: { auth: 'jobs:run' },
-      // No body at all means no parameters.
-      preValidation: async (req) => {
-        if (req.body === undefined || req.body === null) req.body = {};
-      },
+      config: { auth: 'jobs:run', bodyOptional: true },
+      // No body at all means no parameters and no overrides.
+      preValidation: noBodyIsEmpty,
     },
     async (req, reply) => {
       const { run, done } = await service.runJob(
         req.params.job_type,
         (req.body.parameters ?? {}) as Record<string, unknown>,
+        runOptionsFromBody(req.body),
       );
       if (req.query.wait) return reply.code(200).send(runView(await done));
       done.catch((error: unknown) => req.log.error({ err: error, runId: run.id }, 'manual run failed'));

@@ -1,5 +1,6 @@
 import { RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
 import { Type } from 'typebox';
+import { RunOverrideFields } from '../manual-run.js';
 import { errorResponses, nullable, RunRef, WaitQuery } from '../schema.js';
 
 /** `GET /jobs/runs` query. */
@@ -43,12 +44,13 @@ export const RunList = Type.Object({
   }),
 });
 
-/** `POST /jobs/run/:job_type` body. */
+/** `POST /jobs/run/:job_type` body (optional): the parameters and the per-run overrides. */
 export const RunJobBody = Type.Object(
   {
     parameters: Type.Optional(
       Type.Object({}, { additionalProperties: true, description: "Checked against the job type's schema" }),
     ),
+    ...RunOverrideFields,
   },
   { additionalProperties: false },
 );
@@ -84,7 +86,8 @@ export const schemas = {
   runJob: {
     tags,
     summary:
-      'Run a registered job type now (202 with the started run; ?wait=true: 200 with the finished run)',
+      'Run a registered job type now, optionally with max_attempts/timeout_seconds for this run (202 with the ' +
+      'started run; ?wait=true: 200 with the finished run)',
     params: Type.Object({ job_type: Type.String({ minLength: 1, maxLength: 200 }) }),
     querystring: WaitQuery,
     body: RunJobBody,

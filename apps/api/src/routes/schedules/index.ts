@@ -8,6 +8,7 @@ import {
 } from '@craft/scheduler';
 import { ApiError } from '../../errors.js';
 import type { CraftApp } from '../../types.js';
+import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { runView, scheduleView } from '../views.js';
 import { schemas } from './schema.js';
 
@@ -141,9 +142,14 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
 
   app.post(
     '/jobs/schedules/:job_name/run',
-    { schema: schemas.runNow, config: { auth: 'jobs:run' } },
+    // No body at all means no overrides.
+    {
+      schema: schemas.runNow,
+      config: { auth: 'jobs:run', bodyOptional: true },
+      preValidation: noBodyIsEmpty,
+    },
     async (req, reply) => {
-      const { run, done } = await service.runNow(req.params.job_name);
+      const { run, done } = await service.runNow(req.params.job_name, runOptionsFromBody(req.body));
       if (req.query.wait) return reply.code(200).send(runView(await done));
       done.catch((error: unknown) => req.log.error({ err: error, runId: run.id }, 'run-now failed'));
       return reply.code(202).header('location', `/jobs/runs/${run.id}`).send(runView(run));

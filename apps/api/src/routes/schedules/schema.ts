@@ -1,6 +1,10 @@
 import { MISSED_RUN_POLICIES } from '@craft/scheduler';
 import { Type } from 'typebox';
+import { RunOverrideFields } from '../manual-run.js';
 import { errorResponses, JobNameParams, nullable, RunRef, ScheduleRef, WaitQuery } from '../schema.js';
+
+/** `POST /jobs/schedules/:job_name/run` body (optional): per-run overrides; the schedule is unchanged. */
+export const RunNowBody = Type.Object({ ...RunOverrideFields }, { additionalProperties: false });
 
 const fields = {
   description: Type.Optional(nullable<string>({ type: 'string', maxLength: 2000, description: 'Free text' })),
@@ -203,9 +207,12 @@ export const schemas = {
   },
   runNow: {
     tags: ['schedules', 'runs'],
-    summary: 'Run a schedule now (its job type, parameters and limits; next_run_at unchanged)',
+    summary:
+      'Run a schedule now (its job type, parameters and limits, optionally with max_attempts/timeout_seconds for ' +
+      'this run; next_run_at unchanged)',
     params: JobNameParams,
     querystring: WaitQuery,
-    response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 404, 409, 503) },
+    body: RunNowBody,
+    response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 404, 409, 413, 415, 503) },
   },
 };
