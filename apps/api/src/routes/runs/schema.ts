@@ -55,6 +55,34 @@ export const RunJobBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Default of the `timeout_seconds` query of `POST /jobs/check-schedules?wait=true`. */
+export const CHECK_WAIT_DEFAULT_SECONDS = 60;
+
+/** `POST /jobs/check-schedules` query. */
+export const CheckSchedulesQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          "true: wait for the cycle's runs and the runs they chain, and answer their final records " +
+          '(chained, recovered, complete)',
+      }),
+    ),
+    // No schema default: given without wait=true it is a 400, not silently ignored.
+    timeout_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description:
+          `With wait=true only: answer after at most this many seconds (default ${CHECK_WAIT_DEFAULT_SECONDS}); ` +
+          'runs still going on then keep running, and the answer says complete: false',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** `POST /jobs/check-schedules` answer. */
 export const CycleResult = Type.Object({
   runs: Type.Array(RunRef, {
@@ -65,6 +93,28 @@ export const CycleResult = Type.Object({
     description: 'Due schedules whose lock was held elsewhere (they stay due: deferred, not lost)',
   }),
   initialized: Type.Array(Type.String(), { description: 'Schedules whose missing next_run_at was computed' }),
+  chained: Type.Optional(
+    Type.Array(RunRef, {
+      description:
+        'wait=true only: the runs chained by runs and recovered (transitively; trigger chain, parent_run_id ' +
+        'set): final (skipped included), or pending when their lock was held elsewhere. With complete: false, ' +
+        'the ones created so far, as they stand',
+    }),
+  ),
+  recovered: Type.Optional(
+    Type.Array(RunRef, {
+      description:
+        'wait=true only: runs of dead replicas this cycle took over and ran, final. With complete: false, empty ' +
+        '(they are known only once the cycle is complete)',
+    }),
+  ),
+  complete: Type.Optional(
+    Type.Boolean({
+      description:
+        'wait=true only: true when every run finished within timeout_seconds; false when the wait ended ' +
+        'first (the records are then re-read as they stand, e.g. running; the runs go on)',
+    }),
+  ),
 });
 
 const tags = ['runs'];
@@ -95,8 +145,10 @@ export const schemas = {
   },
   checkSchedules: {
     tags,
-    summary: 'Run one scheduler cycle now and answer the runs it triggered',
-    querystring: WaitQuery,
+    summary:
+      'Run one scheduler cycle now and answer the runs it triggered (?wait=true: their final records, and the ' +
+      'runs they chained, within timeout_seconds)',
+    querystring: CheckSchedulesQuery,
     response: { 200: CycleResult, ...errorResponses(400, 503) },
   },
 };
