@@ -199,6 +199,18 @@ describe('GET /jobs/runs and /jobs/runs/:id', () => {
     expect((await get('/jobs/runs?slot_to=2027-03-02T00:00:00.000Z')).json().total).toBe(0);
   });
 
+  it('a slot range never matches manual runs (they have no slot; there is no created-at filter)', async () => {
+    const manual = (await get('/jobs/runs?trigger=manual')).json();
+    expect(manual.total).toBe(5);
+    expect(manual.items.every((r: { slot: string | null }) => r.slot === null)).toBe(true);
+    // Their creation times lie inside this range, their (absent) slot does not.
+    const range = 'slot_from=2027-03-01T00:00:00.000Z&slot_to=2027-03-02T00:00:00.000Z';
+    expect(manual.items.every((r: { created_at: string }) => r.created_at.startsWith('2027-03-01'))).toBe(
+      true,
+    );
+    expect((await get(`/jobs/runs?trigger=manual&${range}`)).json().total).toBe(0);
+  });
+
   it('pages with limit, offset and next_offset', async () => {
     const first = (await get('/jobs/runs?limit=2')).json();
     expect(first).toMatchObject({ total: 5, limit: 2, offset: 0, next_offset: 2 });

@@ -17,10 +17,18 @@ export const ListRunsQuery = Type.Object(
     trigger: Type.Optional(Type.Enum([...RUN_TRIGGERS], { description: 'Only runs with this trigger' })),
     parent_run_id: Type.Optional(Type.String({ minLength: 1, description: 'Only chained runs of this run' })),
     slot_from: Type.Optional(
-      Type.String({ format: 'date-time', description: 'Only runs whose slot is at or after this instant' }),
+      Type.String({
+        format: 'date-time',
+        description:
+          'Only runs whose slot is at or after this instant (manual and chained runs have no slot: never matched)',
+      }),
     ),
     slot_to: Type.Optional(
-      Type.String({ format: 'date-time', description: 'Only runs whose slot is before this instant' }),
+      Type.String({
+        format: 'date-time',
+        description:
+          'Only runs whose slot is before this instant (manual and chained runs have no slot: never matched)',
+      }),
     ),
     order: Type.Enum(['desc', 'asc'], {
       default: 'desc',
