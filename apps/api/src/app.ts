@@ -41,7 +41,7 @@ export interface BuildAppOptions {
   lock?: LockProvider;
   /** Time source of the engine (and of the default in-memory storage). @default systemClock */
   clock?: Clock;
-  /** User job types (what a `CRAFT_JOBS` module exports); `http_request` and the built-ins are added. @default [] */
+  /** User job types (what a `CRAFT_JOBS` module exports); the scheduler's built-ins (`http_request` among them) are added. @default [] */
   jobs?: readonly JobDefinition[];
   /** This replica's id. @default `<hostname>:<pid>:<random>` */
   replicaId?: string;

@@ -90,25 +90,11 @@ export interface ConfigProblem {
 }
 
 /**
- * Error codes of the `http_request` job: recorded in a run's `error.code` (never an HTTP answer of the API).
+ * The `http_request` job's error (codes `CRAFT_API_HTTP_UNEXPECTED_STATUS`, `CRAFT_API_HTTP_REQUEST_FAILED`):
+ * recorded in a run's `error.code`, never an HTTP answer of the API. The job is a built-in of `@craft/scheduler`,
+ * which defines this class; it is re-exported here so existing imports keep working.
  */
-export class HttpJobError extends Error {
-  /** `CRAFT_API_HTTP_UNEXPECTED_STATUS` or `CRAFT_API_HTTP_REQUEST_FAILED`. */
-  readonly code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS' | 'CRAFT_API_HTTP_REQUEST_FAILED';
-  /** The response status, for `CRAFT_API_HTTP_UNEXPECTED_STATUS`. */
-  readonly status: number | undefined;
-
-  constructor(
-    code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS' | 'CRAFT_API_HTTP_REQUEST_FAILED',
-    message: string,
-    options: { status?: number; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'HttpJobError';
-    this.code = code;
-    this.status = options.status;
-  }
-}
+export { HttpJobError } from '@craft/scheduler';
 
 /**
  * The HTTP status of every `CRAFT_API_*` code the API answers with. (`CRAFT_API_INVALID_CONFIG` and the
@@ -153,7 +139,10 @@ export const SCHEDULER_ERROR_STATUS: Readonly<Record<string, number>> = {
   CRAFT_SCHEDULER_STOPPED: 503,
 };
 
-/** Every code this package defines (the README's Errors table lists exactly these). */
+/**
+ * Every code this package defines, plus the `http_request` job's `CRAFT_API_HTTP_*` codes, which kept their names
+ * when the job moved to `@craft/scheduler` (the README's Errors table lists exactly these).
+ */
 export const API_ERROR_CODES: readonly string[] = [
   ...Object.keys(API_ERROR_STATUS),
   'CRAFT_API_INVALID_CONFIG',

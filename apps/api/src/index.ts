@@ -1,3 +1,6 @@
+// The http_request job is a built-in of @craft/scheduler; re-exported so existing imports keep working.
+export type { HttpRequestJobOptions, HttpRequestParams, HttpRequestResult } from '@craft/scheduler';
+export { HTTP_REQUEST_JOB, HttpRequestParameters, httpRequestJob, MAX_RESULT_BODY } from '@craft/scheduler';
 export type { BuildAppOptions } from './app.js';
 export { buildApp, VERSION } from './app.js';
 export type { ApiConfig, JwtAlgorithm, JwtVerification, LoadConfigOptions } from './config.js';
@@ -22,13 +25,6 @@ export {
   SCHEDULER_ERROR_STATUS,
   statusForCode,
 } from './errors.js';
-export type { HttpRequestJobOptions, HttpRequestParams, HttpRequestResult } from './jobs/http-request.js';
-export {
-  HTTP_REQUEST_JOB,
-  HttpRequestParameters,
-  httpRequestJob,
-  MAX_RESULT_BODY,
-} from './jobs/http-request.js';
 export type {
   AuthMessages,
   AuthPluginOptions,

@@ -1,20 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// The http_request job reaches the API from @craft/scheduler's built-ins (its own tests live there). These check
+// it through the routes, against a local HTTP server bound to 127.0.0.1 only.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JobContext } from '@craft/scheduler';
+import * as scheduler from '@craft/scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpJobError, httpRequestJob } from '../src/index.js';
+import * as api from '../src/index.js';
 import { bearer, makeApp } from './helpers.js';
-
-interface Seen {
-  method: string | undefined;
-  url: string | undefined;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
 
 let server: Server;
 let base: string;
-const seen: Seen[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -23,8 +17,6 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-      if (req.url === '/hang') return; // never answers
       const status = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? 200);
       if (req.url?.startsWith('/json')) {
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -41,109 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-});
-
-function ctx(signal = new AbortController().signal): JobContext {
-  const noop = () => {};
-  return {
-    signal,
-    runId: 'r1',
-    attempt: 1,
-    scheduledAt: null,
-    jobName: null,
-    jobType: 'http_request',
-    logger: { debug: noop, info: noop, warn: noop, error: noop },
-    scheduler: null,
-  };
-}
-
-const job = httpRequestJob();
-const run = (params: Record<string, unknown>, signal?: AbortSignal) =>
-  job.handler(params as never, ctx(signal)) as Promise<{
-    status: number;
-    body: unknown;
-    duration_ms: number;
-  }>;
-
-describe('http_request job', () => {
-  it('POSTs a JSON body with headers by default and returns status and parsed body', async () => {
-    const result = await run({
-      url: `${base}/json`,
-      headers: { 'x-token': 'abc' },
-      body: { hello: 'world' },
-    });
-    expect(result).toMatchObject({ status: 200, body: { ok: true, got: { hello: 'world' } } });
-    expect(result.duration_ms).toBeGreaterThanOrEqual(0);
-    const req = seen.at(-1) as Seen;
-    expect(req.method).toBe('POST');
-    expect(req.headers['x-token']).toBe('abc');
-    expect(req.headers['content-type']).toBe('application/json');
-    expect(req.headers['user-agent']).toContain('craft-scheduler');
-  });
-
-  it('sends a string body as is and supports other methods', async () => {
-    await run({
-      url: `${base}/text`,
-      method: 'PUT',
-      body: 'raw text',
-      headers: { 'content-type': 'text/plain' },
-    });
-    expect(seen.at(-1)).toMatchObject({ method: 'PUT', body: 'raw text' });
-    const get = await run({ url: `${base}/text`, method: 'GET', body: 'ignored' });
-    expect(get.body).toBe('status 200');
-    expect(seen.at(-1)).toMatchObject({ method: 'GET', body: '' });
-  });
-
-  it('fails on an unexpected status with CRAFT_API_HTTP_UNEXPECTED_STATUS', async () => {
-    const error = await run({ url: `${base}/text?status=503` }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpJobError);
-    expect(error).toMatchObject({ code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS', status: 503 });
-    expect((error as Error).message).toMatch(/answered 503, expected a 2xx status/);
-  });
-
-  it('expected_status decides what counts as success', async () => {
-    expect((await run({ url: `${base}/text?status=404`, expected_status: [404, 410] })).status).toBe(404);
-    await expect(run({ url: `${base}/text?status=200`, expected_status: 201 })).rejects.toMatchObject({
-      code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS',
-    });
-  });
-
-  it('fails with CRAFT_API_HTTP_REQUEST_FAILED when nothing listens', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
-    await expect(run({ url: `http://127.0.0.1:${port}/` })).rejects.toMatchObject({
-      code: 'CRAFT_API_HTTP_REQUEST_FAILED',
-    });
-  });
-
-  it('fails with CRAFT_API_HTTP_REQUEST_FAILED after timeout_seconds without an answer', async () => {
-    const error = await run({ url: `${base}/hang`, timeout_seconds: 1 }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'CRAFT_API_HTTP_REQUEST_FAILED' });
-    expect((error as Error).message).toMatch(/no response within 1 s/);
-  });
-
-  it("honours the run's AbortSignal (timeout or shutdown) and rethrows its reason", async () => {
-    const controller = new AbortController();
-    const pending = run({ url: `${base}/hang`, timeout_seconds: 3600 }, controller.signal);
-    const reason = new Error('run timed out');
-    setImmediate(() => controller.abort(reason));
-    await expect(pending).rejects.toBe(reason);
-  });
-
-  it('uses an injected fetch', async () => {
-    const calls: string[] = [];
-    const custom = httpRequestJob({
-      fetch: async (url) => {
-        calls.push(String(url));
-        return new Response('{"x":1}', { status: 202, headers: { 'content-type': 'application/json' } });
-      },
-    });
-    const result = await custom.handler({ url: 'https://hooks.example/x' } as never, ctx());
-    expect(calls).toEqual(['https://hooks.example/x']);
-    expect(result).toMatchObject({ status: 202, body: { x: 1 } });
-  });
 });
 
 describe('http_request through the API', () => {
@@ -199,5 +88,24 @@ describe('http_request through the API', () => {
       details: { job_type: 'http_request' },
     });
     await t.app.close();
+  });
+});
+
+describe('http_request comes from @craft/scheduler', () => {
+  it("re-exports the scheduler's job and error (one class, so instanceof works across both imports)", () => {
+    expect(api.HttpJobError).toBe(scheduler.HttpJobError);
+    expect(api.httpRequestJob).toBe(scheduler.httpRequestJob);
+    expect(api.HTTP_REQUEST_JOB).toBe('http_request');
+    expect(api.API_ERROR_CODES).toEqual(
+      expect.arrayContaining(['CRAFT_API_HTTP_UNEXPECTED_STATUS', 'CRAFT_API_HTTP_REQUEST_FAILED']),
+    );
+  });
+
+  it('still refuses a user job named http_request at startup instead of letting it shadow the built-in', async () => {
+    const mine = scheduler.defineJob({ type: 'http_request', handler: () => null });
+    await expect(makeApp({ jobs: [mine as never] })).rejects.toMatchObject({
+      code: 'CRAFT_SCHEDULER_INVALID_JOB_DEFINITION',
+      message: expect.stringContaining('"http_request" is registered twice'),
+    });
   });
 });

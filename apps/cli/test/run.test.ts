@@ -156,7 +156,7 @@ describe('run: bad input exits 2 with one line on stderr', () => {
     oneLine(result, 'CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE');
     expect(result.stderr).toContain('job type "nope" is not registered');
     expect(result.stderr).toContain(
-      'calculate_next_schedules, cleanup_run_history, fail, greet, slow, typed',
+      'calculate_next_schedules, cleanup_run_history, fail, greet, http_request, slow, typed',
     );
   });
 

@@ -243,3 +243,62 @@ describe('schedules: create, list, get, update, disable, enable, delete', () => 
     expect(result.stderr).toContain('missing --cron (cron_expression), --job-type (job_type)');
   });
 });
+
+describe('the built-in http_request job type', () => {
+  it('schedules create accepts it without a jobs module, and checks its parameters', async () => {
+    const hookDb = randomDbName('cli-http-request');
+    const hookEnv = { MONGODB_URI: uri, MONGODB_DB: hookDb };
+    try {
+      // Loopback only; nothing is called (create runs nothing).
+      const params = { url: 'http://127.0.0.1:9/hook', method: 'PUT', expected_status: [200, 204] };
+      const created = await craftJobs(
+        [
+          'schedules',
+          'create',
+          '--name',
+          'nightly-hook',
+          '--cron',
+          '0 3 * * *',
+          '--job-type',
+          'http_request',
+          '--params',
+          JSON.stringify(params),
+          '--json',
+        ],
+        { env: hookEnv },
+      );
+      expect(created.stderr).toBe('');
+      expect(created.status).toBe(0);
+      expect(json(created.stdout)).toMatchObject({
+        job_name: 'nightly-hook',
+        job_type: 'http_request',
+        parameters: params,
+      });
+      const stored = await client
+        .db(hookDb)
+        .collection('job_schedules')
+        .findOne({ job_name: 'nightly-hook' });
+      expect(stored).toMatchObject({ job_type: 'http_request', parameters: params });
+
+      const bad = await craftJobs(
+        [
+          'schedules',
+          'create',
+          '--name',
+          'bad-hook',
+          '--cron',
+          '0 3 * * *',
+          '--job-type',
+          'http_request',
+          '--param',
+          'url=ftp://example.invalid/x',
+        ],
+        { env: hookEnv },
+      );
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('[CRAFT_SCHEDULER_INVALID_PARAMETERS]');
+    } finally {
+      await client.db(hookDb).dropDatabase();
+    }
+  });
+});

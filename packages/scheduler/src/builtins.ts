@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { httpRequestJob } from './builtins/http-request.js';
 import { defineJob, type JobDefinition } from './registry.js';
 import type { ScheduleService } from './service.js';
 import type { SchedulerStore } from './types.js';
@@ -23,6 +24,9 @@ interface HasSchedules {
  *   `{ checked, repaired: [{ job_name, previous, next_run_at }], invalid }`.
  * - `cleanup_run_history` (`{ older_than_days?: integer ≥ 0, older_than_seconds?: integer ≥ 0 }`, default 30
  *   days; seconds win when both are given): deletes finished runs older than that; result `{ deleted, before }`.
+ * - `http_request` (`{ url, method?, headers?, body?, expected_status?, timeout_seconds? }`): calls a webhook with
+ *   the global fetch; result `{ status, duration_ms, body }`; see {@link httpRequestJob}. It calls any URL the
+ *   process can reach: whoever may create schedules or runs can make the service send requests (SSRF).
  */
 export function builtinJobs(): JobDefinition[] {
   return [
@@ -68,5 +72,6 @@ export function builtinJobs(): JobDefinition[] {
         return { deleted, before: before.toISOString() };
       },
     }) as unknown as JobDefinition,
+    httpRequestJob(),
   ];
 }

@@ -1,5 +1,6 @@
 /**
- * Every error `@craft/scheduler` throws or records. Each class has a stable `code` (`CRAFT_SCHEDULER_*`) and an
+ * Every error `@craft/scheduler` throws or records. Each class has a stable `code` (`CRAFT_SCHEDULER_*`, and the
+ * `http_request` job's `CRAFT_API_HTTP_*`, kept from `@craft/api`) and an
  * `httpStatus` so the API maps errors to responses in one place, and the CLI prints the same messages.
  *
  * @module
@@ -398,6 +399,27 @@ export class JobModuleError extends SchedulerError {
   }
 }
 
+/** The codes of {@link HttpJobError} (kept from when the job lived in `@craft/api`; runs already store them). */
+export type HttpJobErrorCode = 'CRAFT_API_HTTP_UNEXPECTED_STATUS' | 'CRAFT_API_HTTP_REQUEST_FAILED';
+
+/**
+ * Recorded as an attempt's error by the built-in `http_request` job: the webhook answered a status other than
+ * `expected_status` (`CRAFT_API_HTTP_UNEXPECTED_STATUS`), or the request failed or passed its `timeout_seconds`
+ * (`CRAFT_API_HTTP_REQUEST_FAILED`). The codes keep the `CRAFT_API_` prefix they had when the job lived in
+ * `@craft/api`, so stored runs, alerts and queries on `error.code` keep matching.
+ */
+export class HttpJobError extends SchedulerError {
+  /** `CRAFT_API_HTTP_UNEXPECTED_STATUS` or `CRAFT_API_HTTP_REQUEST_FAILED`. */
+  declare readonly code: HttpJobErrorCode;
+  /** The response status, for `CRAFT_API_HTTP_UNEXPECTED_STATUS`. */
+  readonly status: number | undefined;
+
+  constructor(code: HttpJobErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+  }
+}
+
 /** Every error code this package defines (the README's Errors table lists exactly these). */
 export const SCHEDULER_ERROR_CODES: readonly string[] = [
   'CRAFT_SCHEDULER_INVALID_FIELD',
@@ -418,6 +440,8 @@ export const SCHEDULER_ERROR_CODES: readonly string[] = [
   'CRAFT_SCHEDULER_RUN_ABANDONED',
   'CRAFT_SCHEDULER_INVALID_JOB_DEFINITION',
   'CRAFT_SCHEDULER_INVALID_JOB_MODULE',
+  'CRAFT_API_HTTP_UNEXPECTED_STATUS',
+  'CRAFT_API_HTTP_REQUEST_FAILED',
 ];
 
 /** Serialises any thrown value into a {@link import('./model.js').RunError}. */

@@ -1,3 +1,14 @@
+export type {
+  HttpRequestJobOptions,
+  HttpRequestParams,
+  HttpRequestResult,
+} from './builtins/http-request.js';
+export {
+  HTTP_REQUEST_JOB,
+  HttpRequestParameters,
+  httpRequestJob,
+  MAX_RESULT_BODY,
+} from './builtins/http-request.js';
 export {
   builtinJobs,
   CALCULATE_NEXT_SCHEDULES,
@@ -6,6 +17,7 @@ export {
 } from './builtins.js';
 export { FakeClock, offsetClock, systemClock } from './clock.js';
 export type {
+  HttpJobErrorCode,
   InvalidFieldWording,
   InvalidParametersErrorOptions,
   ParameterIssue,
@@ -13,6 +25,7 @@ export type {
 } from './errors.js';
 export {
   ChainCycleError,
+  HttpJobError,
   InvalidCronExpressionError,
   InvalidFieldError,
   InvalidJobDefinitionError,

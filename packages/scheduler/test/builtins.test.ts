@@ -4,6 +4,7 @@ import {
   CLEANUP_RUN_HISTORY,
   createSchedule,
   FakeClock,
+  HTTP_REQUEST_JOB,
   JobScheduler,
   MemoryLock,
   MemoryStore,
@@ -20,7 +21,11 @@ function world() {
 describe('built-in jobs', () => {
   it('are registered by default and can be turned off', () => {
     const { scheduler, store, clock } = world();
-    expect(scheduler.jobs.list().map((d) => d.type)).toEqual([CALCULATE_NEXT_SCHEDULES, CLEANUP_RUN_HISTORY]);
+    expect(scheduler.jobs.list().map((d) => d.type)).toEqual([
+      CALCULATE_NEXT_SCHEDULES,
+      CLEANUP_RUN_HISTORY,
+      HTTP_REQUEST_JOB,
+    ]);
     const bare = new JobScheduler({ store, lock: new MemoryLock({ clock }), clock, builtins: false });
     expect(bare.jobs.list()).toEqual([]);
   });

@@ -34,6 +34,8 @@ const instances: api.SchedulerError[] = [
   new api.RunAbandonedError('r1'),
   new api.InvalidJobDefinitionError('x'),
   new api.JobModuleError('jobs.mjs', 'x'),
+  new api.HttpJobError('CRAFT_API_HTTP_UNEXPECTED_STATUS', 'x', { status: 503 }),
+  new api.HttpJobError('CRAFT_API_HTTP_REQUEST_FAILED', 'x'),
 ];
 
 describe('error catalog', () => {
@@ -57,7 +59,15 @@ describe('error catalog', () => {
         value.prototype instanceof api.SchedulerError &&
         name !== 'ScheduleValidationError',
     );
-    expect(classes.map(([n]) => n).sort()).toEqual(instances.map((e) => e.name).sort());
+    expect(classes.map(([n]) => n).sort()).toEqual([...new Set(instances.map((e) => e.name))].sort());
+  });
+
+  it('keeps the CRAFT_API_HTTP_* codes the http_request job had in @craft/api (stored runs carry them)', () => {
+    const prefixed = api.SCHEDULER_ERROR_CODES.filter((c) => !c.startsWith('CRAFT_SCHEDULER_'));
+    expect([...prefixed].sort()).toEqual([
+      'CRAFT_API_HTTP_REQUEST_FAILED',
+      'CRAFT_API_HTTP_UNEXPECTED_STATUS',
+    ]);
   });
 
   it('gives validation errors a snake_case field and messages naming the component and value', () => {

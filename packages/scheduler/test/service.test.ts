@@ -109,6 +109,7 @@ describe('ScheduleService', () => {
     expect(service.listJobTypes().map((j) => j.type)).toEqual([
       'calculate_next_schedules',
       'cleanup_run_history',
+      'http_request',
       'noop',
       'typed',
     ]);

@@ -1,5 +1,7 @@
 import {
   type Clock,
+  HTTP_REQUEST_JOB,
+  InvalidJobDefinitionError,
   type JobDefinition,
   JobRegistry,
   JobScheduler,
@@ -9,7 +11,6 @@ import {
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiConfig } from '../config.js';
-import { httpRequestJob } from '../jobs/http-request.js';
 import type { Storage } from '../storage.js';
 
 declare module 'fastify' {
@@ -54,14 +55,18 @@ export function schedulerLogger(log: FastifyBaseLogger): Logger {
 }
 
 /**
- * Creates the `JobScheduler` (user jobs, `http_request`, and the scheduler's built-ins) and decorates the app
+ * Creates the `JobScheduler` (user jobs over the scheduler's built-ins, `http_request` among them) and decorates the app
  * with it. On close: stops claiming, lets running jobs finish within `SHUTDOWN_GRACE_SECONDS`, then closes the
  * storage. Starting the loop is up to the caller (`startServer` does it after the startup pass).
  */
 async function scheduler(app: FastifyInstance, options: SchedulerPluginOptions): Promise<void> {
   const { config, storage } = options;
-  // One registry: a user job named like a built-in of the API is reported at startup, not silently shadowed.
-  const registry = new JobRegistry([httpRequestJob(), ...(options.jobs ?? [])] as JobDefinition<never>[]);
+  // http_request comes with the scheduler's built-ins. The API has always refused a user job of that name at
+  // startup (rather than letting it shadow the webhook job), with the registry's duplicate message: kept as is.
+  if (options.jobs?.some((d) => d.type === HTTP_REQUEST_JOB)) {
+    throw new InvalidJobDefinitionError(`job type "${HTTP_REQUEST_JOB}" is registered twice.`);
+  }
+  const registry = new JobRegistry([...(options.jobs ?? [])] as JobDefinition<never>[]);
   const engine = new JobScheduler({
     store: storage.store,
     lock: storage.lock,

@@ -1,6 +1,6 @@
-import { defineJob, type JobDefinition } from '@craft/scheduler';
 import { type Static, Type } from 'typebox';
 import { HttpJobError } from '../errors.js';
+import { defineJob, type JobDefinition } from '../registry.js';
 
 /** Name of the built-in HTTP request job. */
 export const HTTP_REQUEST_JOB = 'http_request';
@@ -61,7 +61,12 @@ export interface HttpRequestJobOptions {
 /**
  * The built-in `http_request` job: calls a URL (method, headers, body, per-request timeout) so a schedule can
  * call a webhook without code. Fails the attempt (and retries per the schedule) on a network error, a timeout,
- * or a status other than `expected_status` (default any 2xx). Honours the run's AbortSignal.
+ * or a status other than `expected_status` (default any 2xx), with an {@link HttpJobError}. Honours the run's
+ * AbortSignal. `builtinJobs()` includes `httpRequestJob()` (global fetch); register your own
+ * `httpRequestJob({ fetch })` in the user registry to replace it (user job types are layered over built-ins).
+ *
+ * Security: it calls any URL the process can reach, so whoever may create schedules or runs (the API's
+ * `jobs:write` scope, the CLI's database access) can make the service send requests inside your network (SSRF).
  */
 export function httpRequestJob(options: HttpRequestJobOptions = {}): JobDefinition {
   const doFetch = options.fetch ?? globalThis.fetch;
