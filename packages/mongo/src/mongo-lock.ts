@@ -1,7 +1,8 @@
 import type { Lease, LockProvider } from '@craft/scheduler';
 import type { Collection, Db, Document, Filter, WriteConcernSettings } from 'mongodb';
+import { AdapterCollections } from './collections.js';
 import type { StringIdDocument } from './documents.js';
-import { isDuplicateKeyError, MongoInvalidOptionError, toAdapterError } from './errors.js';
+import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { DistributedLockOptions, MongoAdapterLogger } from './types.js';
@@ -84,9 +85,7 @@ export class DistributedLock implements LockProvider {
   readonly #time: TimeSource;
   readonly #writeConcern: DistributedLockOptions['writeConcern'];
   readonly #logger: MongoAdapterLogger;
-  readonly #autoIndex: boolean;
-  #collections: Promise<Collections> | null = null;
-  #ready: Promise<Collections> | null = null;
+  readonly #collections: AdapterCollections<Collections>;
 
   /** @param db the database (e.g. `client.db('craft')`). */
   constructor(db: Db, options: DistributedLockOptions = {}) {
@@ -119,7 +118,12 @@ export class DistributedLock implements LockProvider {
     this.#time = timeSource(options.clock);
     this.#writeConcern = options.writeConcern ?? 'auto';
     this.#logger = options.logger ?? console;
-    this.#autoIndex = options.autoIndex ?? true;
+    this.#collections = new AdapterCollections<Collections>(
+      'DistributedLock',
+      (operation) => this.#open(operation),
+      (collections, operation) => this.#ensure(collections, operation),
+      options.autoIndex ?? true,
+    );
   }
 
   /** `server` when expiry is judged by the database server's clock, `clock` with an injected clock. */
@@ -129,51 +133,18 @@ export class DistributedLock implements LockProvider {
 
   /** The write concern in use (resolved on first use; `undefined` is the server's default). */
   async writeConcern(): Promise<WriteConcernSettings | undefined> {
-    const { locks } = await this.#cols('DistributedLock.writeConcern');
+    const { locks } = await this.#collections.opened('DistributedLock.writeConcern');
     return locks.writeConcern ? { ...locks.writeConcern } : undefined;
   }
 
-  #cols(operation: string): Promise<Collections> {
-    if (!this.#collections) {
-      const pending = resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
-        const options = writeConcern ? { writeConcern } : {};
-        return {
-          locks: this.db.collection(this.collectionName, options),
-          tokens: this.db.collection<StringIdDocument>(this.tokenCollectionName, options),
-        };
-      });
-      this.#collections = pending;
-      pending.catch(() => {
-        if (this.#collections === pending) this.#collections = null;
-      });
-    }
-    return this.#collections;
-  }
-
-  // The collections, with the indexes ensured once per instance first (autoIndex): a missing unique index would
-  // silently break exactly-once claims and lock exclusivity.
-  #readyCols(operation: string): Promise<Collections> {
-    if (!this.#ready) {
-      const pending = this.#cols(operation).then(async (cols) => {
-        if (this.#autoIndex) await this.#ensure(cols, operation);
-        return cols;
-      });
-      this.#ready = pending;
-      pending.catch(() => {
-        if (this.#ready === pending) this.#ready = null;
-      });
-    }
-    return this.#ready;
-  }
-
-  async #run<T>(operation: string, fn: (c: Collections) => Promise<T>): Promise<T> {
-    const name = `DistributedLock.${operation}`;
-    const cols = await this.#readyCols(name);
-    try {
-      return await fn(cols);
-    } catch (error) {
-      throw toAdapterError(name, error);
-    }
+  #open(operation: string): Promise<Collections> {
+    return resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
+      const options = writeConcern ? { writeConcern } : {};
+      return {
+        locks: this.db.collection(this.collectionName, options),
+        tokens: this.db.collection<StringIdDocument>(this.tokenCollectionName, options),
+      };
+    });
   }
 
   /**
@@ -182,7 +153,7 @@ export class DistributedLock implements LockProvider {
    */
   async ensureIndexes(): Promise<void> {
     const operation = 'DistributedLock.ensureIndexes';
-    await this.#ensure(await this.#cols(operation), operation);
+    await this.#ensure(await this.#collections.opened(operation), operation);
   }
 
   async #ensure({ locks }: Collections, operation: string): Promise<void> {
@@ -202,7 +173,7 @@ export class DistributedLock implements LockProvider {
    */
   async acquire(key: string, owner: string, ttlMs: number = this.defaultTtlMs): Promise<Lease | null> {
     this.#checkTtl('acquire', ttlMs);
-    return this.#run('acquire', async ({ locks, tokens }) => {
+    return this.#collections.run('acquire', async ({ locks, tokens }) => {
       const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] };
       // 1. The common case, one round trip: a lock document of this implementation (token in an epoch) that is
       //    free or expired (judged against the shared clock) becomes ours, its token incremented in the same write.
@@ -279,7 +250,7 @@ export class DistributedLock implements LockProvider {
    */
   async renew(lease: Lease, ttlMs?: number): Promise<Lease | null> {
     if (ttlMs !== undefined) this.#checkTtl('renew', ttlMs);
-    return this.#run('renew', async ({ locks }) => {
+    return this.#collections.run('renew', async ({ locks }) => {
       const update: UpdateOps = ttlMs === undefined ? {} : { $set: { ttl_ms: ttlMs } };
       this.#time.stamp(update, ['renewed_at']);
       const doc = await locks.findOneAndUpdate(
@@ -293,7 +264,7 @@ export class DistributedLock implements LockProvider {
 
   /** Releases a lease held by `lease.owner` with `lease.token`; returns `false` (changing nothing) otherwise. */
   async release(lease: Lease): Promise<boolean> {
-    return this.#run('release', async ({ locks }) => {
+    return this.#collections.run('release', async ({ locks }) => {
       const r = await locks.updateOne(
         { lock_key: lease.key, owner: lease.owner, token: lease.token },
         { $set: { owner: null } },
@@ -304,7 +275,7 @@ export class DistributedLock implements LockProvider {
 
   /** The current holder of `key`, or `null` when it is free or expired. For diagnostics only. */
   async inspect(key: string): Promise<Lease | null> {
-    return this.#run('inspect', async ({ locks }) => {
+    return this.#collections.run('inspect', async ({ locks }) => {
       const doc = await locks.findOne({
         lock_key: key,
         owner: { $ne: null },
@@ -320,7 +291,7 @@ export class DistributedLock implements LockProvider {
    * TTL support (and for tests proving that fencing tokens survive garbage collection).
    */
   async collectGarbage(): Promise<number> {
-    return this.#run('collectGarbage', async ({ locks }) => {
+    return this.#collections.run('collectGarbage', async ({ locks }) => {
       const r = await locks.deleteMany({
         $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }],
       });

@@ -20,6 +20,7 @@ import {
   ObjectId,
   type WriteConcernSettings,
 } from 'mongodb';
+import { AdapterCollections } from './collections.js';
 import {
   ENABLED,
   type RunDocument,
@@ -31,7 +32,7 @@ import {
   scheduleFromDocument,
   scheduleQueryFilter,
 } from './documents.js';
-import { isDuplicateKeyError, MongoInvalidOptionError, toAdapterError } from './errors.js';
+import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
@@ -101,9 +102,7 @@ export class MongoSchedulerStore implements SchedulerStore {
   readonly #time: TimeSource;
   readonly #writeConcern: MongoSchedulerStoreOptions['writeConcern'];
   readonly #logger: MongoAdapterLogger;
-  readonly #autoIndex: boolean;
-  #collections: Promise<Collections> | null = null;
-  #ready: Promise<Collections> | null = null;
+  readonly #collections: AdapterCollections<Collections>;
 
   /** @param db the database (e.g. `client.db('craft')`). */
   constructor(db: Db, options: MongoSchedulerStoreOptions = {}) {
@@ -116,7 +115,12 @@ export class MongoSchedulerStore implements SchedulerStore {
     this.#time = timeSource(options.clock);
     this.#writeConcern = options.writeConcern ?? 'auto';
     this.#logger = options.logger ?? console;
-    this.#autoIndex = options.autoIndex ?? true;
+    this.#collections = new AdapterCollections<Collections>(
+      'MongoSchedulerStore',
+      (operation) => this.#open(operation),
+      (collections, operation) => this.#ensure(collections, operation),
+      options.autoIndex ?? true,
+    );
   }
 
   /** `server` when leases are judged by the database server's clock, `clock` with an injected clock. */
@@ -126,51 +130,18 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The write concern in use (resolved on first use; `undefined` is the server's default). */
   async writeConcern(): Promise<WriteConcernSettings | undefined> {
-    const { runs } = await this.#cols('MongoSchedulerStore.writeConcern');
+    const { runs } = await this.#collections.opened('MongoSchedulerStore.writeConcern');
     return runs.writeConcern ? { ...runs.writeConcern } : undefined;
   }
 
-  #cols(operation: string): Promise<Collections> {
-    if (!this.#collections) {
-      const pending = resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
-        const options = { ignoreUndefined: true, ...(writeConcern ? { writeConcern } : {}) };
-        return {
-          schedules: this.db.collection(this.schedulesCollection, options),
-          runs: this.db.collection(this.runsCollection, options),
-        };
-      });
-      this.#collections = pending;
-      pending.catch(() => {
-        if (this.#collections === pending) this.#collections = null;
-      });
-    }
-    return this.#collections;
-  }
-
-  // The collections, with the indexes ensured once per instance first (autoIndex): a missing unique index would
-  // silently break exactly-once claims and lock exclusivity.
-  #readyCols(operation: string): Promise<Collections> {
-    if (!this.#ready) {
-      const pending = this.#cols(operation).then(async (cols) => {
-        if (this.#autoIndex) await this.#ensure(cols, operation);
-        return cols;
-      });
-      this.#ready = pending;
-      pending.catch(() => {
-        if (this.#ready === pending) this.#ready = null;
-      });
-    }
-    return this.#ready;
-  }
-
-  async #run<T>(operation: string, fn: (c: Collections) => Promise<T>): Promise<T> {
-    const name = `MongoSchedulerStore.${operation}`;
-    const cols = await this.#readyCols(name);
-    try {
-      return await fn(cols);
-    } catch (error) {
-      throw toAdapterError(name, error);
-    }
+  #open(operation: string): Promise<Collections> {
+    return resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
+      const options = { ignoreUndefined: true, ...(writeConcern ? { writeConcern } : {}) };
+      return {
+        schedules: this.db.collection(this.schedulesCollection, options),
+        runs: this.db.collection(this.runsCollection, options),
+      };
+    });
   }
 
   /**
@@ -180,7 +151,7 @@ export class MongoSchedulerStore implements SchedulerStore {
    */
   async ensureIndexes(): Promise<void> {
     const operation = 'MongoSchedulerStore.ensureIndexes';
-    await this.#ensure(await this.#cols(operation), operation);
+    await this.#ensure(await this.#collections.opened(operation), operation);
   }
 
   async #ensure({ schedules, runs }: Collections, operation: string): Promise<void> {
@@ -195,7 +166,7 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The schedule named `jobName` (`job_name`), or `null`. One `find` by the unique index. */
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
-    return this.#run('getSchedule', async ({ schedules }) => {
+    return this.#collections.run('getSchedule', async ({ schedules }) => {
       const doc = await schedules.findOne({ job_name: jobName });
       return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
     });
@@ -204,7 +175,7 @@ export class MongoSchedulerStore implements SchedulerStore {
   /** Schedules matching `query`, by `job_name` ascending (binary order). */
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
     if (query.limit !== undefined && query.limit <= 0) return [];
-    return this.#run('listSchedules', async ({ schedules }) => {
+    return this.#collections.run('listSchedules', async ({ schedules }) => {
       let cursor = schedules.find(scheduleQueryFilter(query)).sort({ job_name: 1 });
       if (query.limit !== undefined) cursor = cursor.limit(query.limit);
       return (await cursor.toArray()).map((d) => scheduleFromDocument(d as ScheduleDocument));
@@ -213,7 +184,7 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** Inserts a schedule; `false` when its `job_name` exists (duplicate key 11000). */
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
-    return this.#run('insertSchedule', async ({ schedules }) => {
+    return this.#collections.run('insertSchedule', async ({ schedules }) => {
       try {
         await schedules.insertOne({ ...scheduleToRecord(schedule) });
         return true;
@@ -233,7 +204,7 @@ export class MongoSchedulerStore implements SchedulerStore {
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
   ): Promise<JobSchedule | null> {
-    return this.#run('updateSchedule', async ({ schedules }) => {
+    return this.#collections.run('updateSchedule', async ({ schedules }) => {
       const filter: Filter<Document> = { job_name: jobName };
       // A Date matches that instant exactly; null matches null or a missing field.
       if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
@@ -249,7 +220,7 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** Deletes a schedule (its runs stay); `true` when it existed. */
   async deleteSchedule(jobName: string): Promise<boolean> {
-    return this.#run('deleteSchedule', async ({ schedules }) => {
+    return this.#collections.run('deleteSchedule', async ({ schedules }) => {
       const r = await schedules.deleteOne({ job_name: jobName });
       return r.deletedCount === 1;
     });
@@ -261,7 +232,7 @@ export class MongoSchedulerStore implements SchedulerStore {
    */
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
     if (limit <= 0) return [];
-    return this.#run('listDueSchedules', async ({ schedules }) => {
+    return this.#collections.run('listDueSchedules', async ({ schedules }) => {
       // Missing/null next_run_at sorts before every date, so schedules written by other programs come first.
       const docs = await schedules
         .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] })
@@ -274,7 +245,7 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The earliest `next_run_at` among enabled schedules, or `null`. */
   async getEarliestNextRunAt(): Promise<Date | null> {
-    return this.#run('getEarliestNextRunAt', async ({ schedules }) => {
+    return this.#collections.run('getEarliestNextRunAt', async ({ schedules }) => {
       const doc = await schedules.findOne(
         { ...ENABLED, next_run_at: { $type: 'date' } },
         { sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
@@ -293,7 +264,7 @@ export class MongoSchedulerStore implements SchedulerStore {
    * `leaseForMs` and a `leaseOwner`, the lease is stamped with the store's clock (the server's by default).
    */
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
-    return this.#run('insertRun', async ({ runs }) => {
+    return this.#collections.run('insertRun', async ({ runs }) => {
       const record = runToRecord(run) as unknown as Record<string, unknown>;
       const leaseForMs = options.leaseForMs;
       try {
@@ -324,7 +295,7 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The run with this id, or `null`. */
   async getRun(id: string): Promise<JobRun | null> {
-    return this.#run('getRun', async ({ runs }) => {
+    return this.#collections.run('getRun', async ({ runs }) => {
       const doc = await runs.findOne({ id });
       return doc ? runFromDocument(doc as unknown as RunDocument) : null;
     });
@@ -332,7 +303,7 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The run with this run key, or `null`. */
   async getRunByKey(runKey: string): Promise<JobRun | null> {
-    return this.#run('getRunByKey', async ({ runs }) => {
+    return this.#collections.run('getRunByKey', async ({ runs }) => {
       const doc = await runs.findOne({ run_key: runKey });
       return doc ? runFromDocument(doc as unknown as RunDocument) : null;
     });
@@ -344,7 +315,7 @@ export class MongoSchedulerStore implements SchedulerStore {
    * matched.
    */
   async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
-    return this.#run('updateRun', async ({ runs }) => {
+    return this.#collections.run('updateRun', async ({ runs }) => {
       const set = runPatchToRecord(update.set ?? {});
       const ops: UpdateOps = { $set: set };
       if (update.leaseForMs !== undefined) {
@@ -373,7 +344,7 @@ export class MongoSchedulerStore implements SchedulerStore {
   async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
     // MongoDB reads limit(0) as "no limit".
     if (query.limit !== undefined && query.limit <= 0) return [];
-    return this.#run('listRuns', async ({ runs }) => {
+    return this.#collections.run('listRuns', async ({ runs }) => {
       const dir = query.order === 'asc' ? 1 : -1;
       let cursor = runs.find(runQueryFilter(query, this.#time)).sort({ created_at: dir, _id: dir });
       if (query.offset) cursor = cursor.skip(query.offset);
@@ -384,12 +355,14 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** Number of runs matching `query` (paging ignored). */
   async countRuns(query: RunQuery = {}): Promise<number> {
-    return this.#run('countRuns', ({ runs }) => runs.countDocuments(runQueryFilter(query, this.#time)));
+    return this.#collections.run('countRuns', ({ runs }) =>
+      runs.countDocuments(runQueryFilter(query, this.#time)),
+    );
   }
 
   /** Deletes final runs finished before `finishedBefore` (never live ones); returns how many. */
   async deleteRuns(filter: { finishedBefore: Date }): Promise<number> {
-    return this.#run('deleteRuns', async ({ runs }) => {
+    return this.#collections.run('deleteRuns', async ({ runs }) => {
       const r = await runs.deleteMany({
         status: { $in: FINAL },
         finished_at: { $lt: filter.finishedBefore },
