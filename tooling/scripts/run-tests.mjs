@@ -109,7 +109,7 @@ const status = await new Promise((resolve) => {
 
 await server?.stop();
 process.stdout.write(
-  `\nrun-tests: ${totals.packages} packages\n${totals.passed} passed, ${totals.failed} failed` +
+  `\nrun-tests: ${totals.packages} package(s) with tests\n${totals.passed} passed, ${totals.failed} failed` +
     `${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`,
 );
 if (forwardedSignal && status === 0) process.exit(130);
