@@ -20,7 +20,24 @@ describe('API fuzzing (schemathesis)', () => {
     }
     if (r.status !== 0) process.stderr.write(output);
     expect(r.error).toBeUndefined();
-    expect(output).toMatch(/Test cases:\s+\d+ generated/);
-    expect(r.status).toBe(0);
+    const cases = /Test cases:\s+(\d+) generated, (\d+) passed/.exec(output);
+    expect(cases, 'schemathesis printed no test-case summary').not.toBeNull();
+    const [generated, passed] = [Number(cases?.[1]), Number(cases?.[2])];
+    expect(generated).toBeGreaterThan(1000);
+    // Every generated case passed every check: no 5xx, no response off its schema, no undocumented status.
+    expect(passed).toBe(generated);
+    if (r.status !== 0) {
+      // Exit 1 with every case passed: the only tolerated cause is schemathesis crashing inside itself (seen here:
+      // CPython 3.11's "AST constructor recursion depth mismatch" in its coverage phase) — a tool error, not an
+      // API finding. Anything else in the Errors summary fails the test.
+      const errors = /\nErrors:\n([\s\S]*?)\n\s*\n/.exec(output)?.[1] ?? '';
+      const kinds = [...errors.matchAll(/^\s*\S+\s+(.+?): \d+\s*$/gm)].map((m) => m[1]);
+      expect(kinds.length, `unexpected schemathesis result:\n${output}`).toBeGreaterThan(0);
+      expect(kinds.every((k) => k === 'Runtime Error')).toBe(true);
+      expect(output).toMatch(/site-packages\/(schemathesis|hypothesis)\//);
+      process.stderr.write(
+        'schemathesis crashed internally (tool error, see above); every generated case passed\n',
+      );
+    }
   });
 });
