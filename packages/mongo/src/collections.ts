@@ -1,4 +1,4 @@
-import { toAdapterError } from './errors.js';
+import { MongoInvalidOptionError, toAdapterError } from './errors.js';
 
 /** A promise memoised until it rejects: a failed attempt is retried by the next call instead of cached. */
 function memoRetry<T>(make: (operation: string) => Promise<T>): (operation: string) => Promise<T> {
@@ -58,4 +58,17 @@ export class AdapterCollections<C> {
       throw toAdapterError(name, error);
     }
   }
+}
+
+/** Validates a collection name option of `component`: non-empty, without `$` or NUL. */
+export function checkCollectionName(component: string, option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('$') || value.includes('\0')) {
+    throw new MongoInvalidOptionError(
+      component,
+      option,
+      value,
+      'a non-empty collection name without "$" or NUL',
+    );
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 import type { Lease, LockProvider } from '@craft/scheduler';
 import type { Collection, Db, Document, Filter, WriteConcernSettings } from 'mongodb';
-import { AdapterCollections } from './collections.js';
+import { AdapterCollections, checkCollectionName } from './collections.js';
 import type { StringIdDocument } from './documents.js';
 import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
@@ -110,8 +110,13 @@ export class DistributedLock implements LockProvider {
     }
     this.defaultTtlMs = ttlSeconds * 1000;
     this.gcAfterSeconds = gc;
-    this.collectionName = checkName('collectionName', options.collectionName ?? DEFAULT_LOCK_COLLECTION);
-    this.tokenCollectionName = checkName(
+    this.collectionName = checkCollectionName(
+      'DistributedLock',
+      'collectionName',
+      options.collectionName ?? DEFAULT_LOCK_COLLECTION,
+    );
+    this.tokenCollectionName = checkCollectionName(
+      'DistributedLock',
       'tokenCollectionName',
       options.tokenCollectionName ?? `${this.collectionName}_tokens`,
     );
@@ -349,16 +354,4 @@ function toLease(key: string, owner: string, token: number, doc: LockDocument): 
 /** A lease read from a lock document (inspect). */
 function leaseOf(doc: LockDocument): Lease {
   return toLease(doc.lock_key, doc.owner as string, doc.token, doc);
-}
-
-function checkName(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.includes('$') || value.includes('\0')) {
-    throw new MongoInvalidOptionError(
-      'DistributedLock',
-      option,
-      value,
-      'a non-empty collection name without "$"',
-    );
-  }
-  return value;
 }

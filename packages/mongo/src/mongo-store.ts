@@ -20,7 +20,7 @@ import {
   ObjectId,
   type WriteConcernSettings,
 } from 'mongodb';
-import { AdapterCollections } from './collections.js';
+import { AdapterCollections, checkCollectionName } from './collections.js';
 import {
   ENABLED,
   type RunDocument,
@@ -107,11 +107,16 @@ export class MongoSchedulerStore implements SchedulerStore {
   /** @param db the database (e.g. `client.db('craft')`). */
   constructor(db: Db, options: MongoSchedulerStoreOptions = {}) {
     this.db = db;
-    this.schedulesCollection = collectionName(
+    this.schedulesCollection = checkCollectionName(
+      'MongoSchedulerStore',
       'schedulesCollection',
       options.schedulesCollection ?? DEFAULT_SCHEDULES_COLLECTION,
     );
-    this.runsCollection = collectionName('runsCollection', options.runsCollection ?? DEFAULT_RUNS_COLLECTION);
+    this.runsCollection = checkCollectionName(
+      'MongoSchedulerStore',
+      'runsCollection',
+      options.runsCollection ?? DEFAULT_RUNS_COLLECTION,
+    );
     this.#time = timeSource(options.clock);
     this.#writeConcern = options.writeConcern ?? 'auto';
     this.#logger = options.logger ?? console;
@@ -370,18 +375,6 @@ export class MongoSchedulerStore implements SchedulerStore {
       return r.deletedCount;
     });
   }
-}
-
-function collectionName(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.includes('$') || value.includes('\0')) {
-    throw new MongoInvalidOptionError(
-      'MongoSchedulerStore',
-      option,
-      value,
-      'a non-empty collection name without "$" or NUL',
-    );
-  }
-  return value;
 }
 
 function checkLeaseMs(operation: string, ms: number): void {
