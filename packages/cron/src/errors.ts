@@ -87,6 +87,32 @@ export class CronArgumentError extends CronError {
   }
 }
 
+/** How a bad value reads in a message, without calling user code (no `toString` of objects). */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'function' ? 'a function' : String(value);
+  }
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/**
+ * An option of `CronOptions` has a value outside its set (`dstGap`, `dstOverlap`), or the options argument
+ * is not an object: `dstGap: "shfit" is not a DST gap policy; use "skip" (the default) or "shift" …`.
+ */
+export class CronOptionError extends CronError {
+  /** The option as the caller named it: `dstGap`, `dstOverlap`, `options`, or the field given to an assert. */
+  readonly option: string;
+  /** The value as given. */
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown, problem: string) {
+    super('CRAFT_CRON_INVALID_OPTION', `${option}: ${describeValue(value)} ${problem}`);
+    this.option = option;
+    this.value = value;
+  }
+}
+
 /** A conversion between the ISO and crontab dialects cannot keep the expression's meaning. */
 export class CronConversionError extends CronError {
   /** The expression as given. */
@@ -109,5 +135,6 @@ export const CRON_ERROR_CODES = [
   'CRAFT_CRON_NEVER_FIRES',
   'CRAFT_CRON_INVALID_TIMEZONE',
   'CRAFT_CRON_INVALID_ARGUMENT',
+  'CRAFT_CRON_INVALID_OPTION',
   'CRAFT_CRON_NOT_CONVERTIBLE',
 ] as const;

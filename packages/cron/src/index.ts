@@ -8,19 +8,42 @@ export {
   CronConversionError,
   CronError,
   CronNeverFiresError,
+  CronOptionError,
   CronSyntaxError,
   InvalidTimezoneError,
 } from './errors.js';
-export type { ExplainedRun, ExplainOptions, RunExplanation, SkippedSlot } from './explain.js';
+export type {
+  ExplainedRun,
+  ExplainOptions,
+  RunExplanation,
+  ShiftedSlot,
+  SkippedSlot,
+} from './explain.js';
 export { explainRuns } from './explain.js';
 export {
   CronExpression,
   getNextRun,
   getNextRuns,
+  getNextSlots,
+  getSlotInfo,
   iterateRuns,
   matches,
   parseCron,
 } from './expression.js';
-export type { CronFieldName, CronOptions } from './types.js';
-export { DEFAULT_TIMEZONE } from './types.js';
+export { assertDstGap, assertDstOverlap } from './options.js';
+export type {
+  CronFieldName,
+  CronOptions,
+  DstGapPolicy,
+  DstMarker,
+  DstOverlapPolicy,
+  SlotInfo,
+} from './types.js';
+export {
+  DEFAULT_DST_GAP,
+  DEFAULT_DST_OVERLAP,
+  DEFAULT_TIMEZONE,
+  DST_GAP_POLICIES,
+  DST_OVERLAP_POLICIES,
+} from './types.js';
 export { assertTimezone, isValidTimezone } from './zone.js';

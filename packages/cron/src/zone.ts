@@ -3,14 +3,16 @@ import { DEFAULT_TIMEZONE } from './types.js';
 
 /**
  * A stretch of time with one UTC offset: `[start, end)` in epoch milliseconds, `offset` in milliseconds
- * (local = UTC + offset), `prevOffset` the offset just before `start` (differs from `offset` at a transition).
- * Year boundaries also split segments, so neighbouring segments may share an offset.
+ * (local = UTC + offset), `prevOffset` the offset just before `start` and `nextOffset` the offset from `end` on
+ * (they differ from `offset` at a transition). Year boundaries also split segments, so neighbouring segments may
+ * share an offset.
  */
 export interface Segment {
   readonly start: number;
   readonly end: number;
   readonly offset: number;
   readonly prevOffset: number;
+  readonly nextOffset: number;
 }
 
 // Sampling step: daily, because some zones kept a DST period for about a week (America/Boa_Vista, 2000).
@@ -51,11 +53,11 @@ export class ZoneRules {
     });
     if (FIXED_NAME.test(name)) {
       const o = this.offsetAt(0);
-      this.fixed = { start: -Infinity, end: Infinity, offset: o, prevOffset: o };
+      this.fixed = { start: -Infinity, end: Infinity, offset: o, prevOffset: o, nextOffset: o };
       this.last = this.fixed;
     } else {
       this.fixed = undefined;
-      this.last = { start: 0, end: 0, offset: 0, prevOffset: 0 };
+      this.last = { start: 0, end: 0, offset: 0, prevOffset: 0, nextOffset: 0 };
     }
   }
 
@@ -102,13 +104,19 @@ export class ZoneRules {
     if (t < T_FLOOR) {
       if (!this.low) {
         const o = this.offsetAt(T_FLOOR - 1000);
-        this.low = { start: -Infinity, end: T_FLOOR, offset: o, prevOffset: o };
+        this.low = {
+          start: -Infinity,
+          end: T_FLOOR,
+          offset: o,
+          prevOffset: o,
+          nextOffset: this.offsetAt(T_FLOOR),
+        };
       }
       seg = this.low;
     } else if (t >= T_CEIL) {
       if (!this.high) {
         const o = this.offsetAt(T_CEIL - 1000);
-        this.high = { start: T_CEIL, end: Infinity, offset: o, prevOffset: o };
+        this.high = { start: T_CEIL, end: Infinity, offset: o, prevOffset: o, nextOffset: o };
       }
       seg = this.high;
     } else {
@@ -151,13 +159,16 @@ export class ZoneRules {
         if (this.offsetAt(mid) === cur) lo = mid;
         else hi = mid;
       }
-      segs.push({ start: segStart, end: hi, offset: cur, prevOffset: prev });
+      const after = this.offsetAt(hi);
+      segs.push({ start: segStart, end: hi, offset: cur, prevOffset: prev, nextOffset: after });
       prev = cur;
-      cur = this.offsetAt(hi);
+      cur = after;
       segStart = hi;
       t = hi;
     }
-    segs.push({ start: segStart, end, offset: cur, prevOffset: prev });
+    // The offset the next year starts with (year 9999 hands over to the `high` segment, which keeps `cur`).
+    const next = y === 9999 ? cur : this.offsetAt(end);
+    segs.push({ start: segStart, end, offset: cur, prevOffset: prev, nextOffset: next });
     this.years[y - 1800] = segs;
     return segs;
   }

@@ -22,6 +22,7 @@ function sampleErrors(): api.CronError[] {
     () => api.parseCron('0 0 31 4 *'),
     () => api.assertTimezone('Nowhere/Atlantis'),
     () => api.getNextRun('* * * * *', Number.NaN),
+    () => api.getNextRun('* * * * *', 0, { dstGap: 'shfit' as api.DstGapPolicy }),
     () => api.fromPosix('0 0 1 * */2'),
   ];
   for (const attempt of attempts) {

@@ -10,10 +10,24 @@ describe('explainRuns', () => {
     });
     expect(e.timezone).toBe('America/New_York');
     expect(e.runs).toEqual([
-      { at: new Date('2025-01-03T14:00:00Z'), local: '2025-01-03T09:00', offset: '-05:00' },
-      { at: new Date('2025-01-06T14:00:00Z'), local: '2025-01-06T09:00', offset: '-05:00' },
+      {
+        at: new Date('2025-01-03T14:00:00Z'),
+        local: '2025-01-03T09:00',
+        offset: '-05:00',
+        wallTime: '2025-01-03T09:00',
+        dst: null,
+      },
+      {
+        at: new Date('2025-01-06T14:00:00Z'),
+        local: '2025-01-06T09:00',
+        offset: '-05:00',
+        wallTime: '2025-01-06T09:00',
+        dst: null,
+      },
     ]);
     expect(e.skipped).toEqual([]);
+    expect(e.shifted).toEqual([]);
+    expect([e.dstGap, e.dstOverlap]).toEqual(['skip', 'first']);
   });
 
   it('defaults to 10 runs in Europe/Stockholm', () => {
