@@ -1,11 +1,11 @@
-// The DST policy, one named test per rule and zone:
+// The default DST policy (dstGap 'skip', dstOverlap 'first'), one named test per rule and zone:
 //  - a matching wall time that does not exist (spring forward) is skipped that day, never shifted;
 //  - a matching wall time that occurs twice (fall back) runs once, at its first occurrence, also when asked
 //    from between the two occurrences.
 // Expected values are written out by hand as local time with offset; luxon formats our results.
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { explainRuns, getNextRun, getNextRuns, matches } from '../src/index.js';
+import { explainRuns, getNextRun, getNextRuns, getSlotInfo, matches } from '../src/index.js';
 
 const local = (d: Date | null | undefined, zone: string): string =>
   d ? DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HH:mmZZ") : String(d);
@@ -60,6 +60,27 @@ describe('Europe/Stockholm (CET/CEST, 02:00→03:00 in March, 03:00→02:00 in O
   it('fall back: matches() is true at the first 02:30 and false at the repeated one', () => {
     expect(matches('30 2 * * *', new Date('2025-10-26T00:30:00Z'), { timezone: tz })).toBe(true);
     expect(matches('30 2 * * *', new Date('2025-10-26T01:30:00Z'), { timezone: tz })).toBe(false);
+  });
+
+  it('fall back: slotInfo marks the first 02:30 "first" (its wall time occurs again) and the repeat is no slot', () => {
+    expect(getSlotInfo('30 2 * * *', new Date('2025-10-26T00:30:00Z'), { timezone: tz })).toEqual({
+      at: new Date('2025-10-26T00:30:00Z'),
+      local: '2025-10-26T02:30',
+      offset: '+02:00',
+      wallTime: '2025-10-26T02:30',
+      dst: 'first',
+    });
+    expect(getSlotInfo('30 2 * * *', new Date('2025-10-26T01:30:00Z'), { timezone: tz })).toBeNull();
+  });
+
+  it('explicit defaults { dstGap: "skip", dstOverlap: "first" } give the same runs as no DST options', () => {
+    for (const expr of ['30 2 * * *', '*/15 * * * *', '0 3 * * *']) {
+      for (const from of ['2025-03-29T22:00:00Z', '2025-10-25T22:00:00Z']) {
+        expect(
+          getNextRuns(expr, new Date(from), 12, { timezone: tz, dstGap: 'skip', dstOverlap: 'first' }),
+        ).toEqual(getNextRuns(expr, new Date(from), 12, { timezone: tz }));
+      }
+    }
   });
 
   it('spring forward: explainRuns lists 2025-03-30T02:30 as a skipped dst-gap slot', () => {
@@ -196,5 +217,41 @@ describe('America/Sao_Paulo (DST at midnight until 2019, none since)', () => {
 
   it('since 2019 there is no DST: midnight on 2020-11-01 exists', () => {
     expect(next('0 0 * * *', '2020-10-31T12:00:00Z', tz)).toBe('2020-11-01T00:00-03:00');
+  });
+});
+
+describe('America/Havana (DST at midnight: 00:00→01:00 in March, 01:00→00:00 in November)', () => {
+  const tz = 'America/Havana';
+
+  it('spring forward: 30 0 * * * is skipped on 2025-03-09 (00:00-00:59 missing) and runs on 2025-03-10', () => {
+    expect(runs('30 0 * * *', '2025-03-08T12:00:00Z', 2, tz)).toEqual([
+      '2025-03-10T00:30-04:00',
+      '2025-03-11T00:30-04:00',
+    ]);
+  });
+
+  it('fall back: 30 0 * * * runs once on 2025-11-02, at the first 00:30 (-04:00)', () => {
+    expect(runs('30 0 * * *', '2025-11-01T12:00:00Z', 2, tz)).toEqual([
+      '2025-11-02T00:30-04:00',
+      '2025-11-03T00:30-05:00',
+    ]);
+  });
+});
+
+describe('America/Santiago (DST at midnight; the fall-back repeats the previous evening, 23:00-23:59)', () => {
+  const tz = 'America/Santiago';
+
+  it('spring forward: 0 0 * * * is skipped on 2025-09-07 (00:00-00:59 missing) and runs on 2025-09-08', () => {
+    expect(runs('0 0 * * *', '2025-09-06T12:00:00Z', 2, tz)).toEqual([
+      '2025-09-08T00:00-03:00',
+      '2025-09-09T00:00-03:00',
+    ]);
+  });
+
+  it('fall back: 30 23 * * * runs once on Saturday 2025-04-05, at the first 23:30 (-03:00)', () => {
+    expect(runs('30 23 * * *', '2025-04-05T12:00:00Z', 2, tz)).toEqual([
+      '2025-04-05T23:30-03:00',
+      '2025-04-06T23:30-04:00',
+    ]);
   });
 });

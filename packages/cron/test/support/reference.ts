@@ -1,6 +1,10 @@
 // A deliberately simple reference for the property tests: walk UTC minute by minute, turn each minute into
 // wall-clock time with luxon, apply the cron fields from plain value sets, and drop a wall time that already
 // occurred in the previous hours (the second pass of a fall-back). Slow, obvious, independent of src/.
+// The DST options (refSlot / refNextSlot) are read off the same walk: a minute whose offset is higher than the
+// minute before it ends a gap, and the missing wall times are the ones between the two minutes' wall clocks; a
+// wall time is a first occurrence when the zone shows it again within 3 hours, a second when it showed it within
+// the last 3 hours.
 import fc from 'fast-check';
 import { IANAZone } from 'luxon';
 
@@ -211,4 +215,137 @@ export function offsetChanges(zone: string, years: number[]): number[] {
     }
   }
   return out;
+}
+
+/** Options of the DST policy, as `CronOptions` spells them. */
+export interface RefPolicy {
+  gap: 'skip' | 'shift';
+  overlap: 'first' | 'last' | 'both';
+}
+
+/** Every combination of the DST options. */
+export const ALL_POLICIES: readonly RefPolicy[] = (['skip', 'shift'] as const).flatMap((gap) =>
+  (['first', 'last', 'both'] as const).map((overlap) => ({ gap, overlap })),
+);
+
+/** A slot as the reference sees it (compare with `SlotInfo`). */
+export interface RefSlot {
+  at: number;
+  local: string;
+  wallTime: string;
+  dst: 'shifted' | 'first' | 'second' | null;
+}
+
+const p2 = (n: number): string => String(n).padStart(2, '0');
+/** `YYYY-MM-DDTHH:mm` of a wall clock. */
+export const formatWall = (w: Wall): string =>
+  `${String(w.year).padStart(4, '0')}-${p2(w.month)}-${p2(w.day)}T${p2(w.hour)}:${p2(w.minute)}`;
+
+/** The wall clock of "wall milliseconds" (local time written as if it were UTC). */
+function wallOfWallMs(wallMs: number): Wall {
+  const d = new Date(wallMs);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    weekday: (d.getUTCDay() + 6) % 7,
+  };
+}
+
+/** Whether whole UTC minute `ms` shows a wall time that the zone shows again within the next 3 hours. */
+export function willRepeatWallTime(ms: number, zone: string): boolean {
+  const z = IANAZone.create(zone);
+  const now = z.offset(ms);
+  const later = z.offset(ms + 3 * 3_600_000);
+  if (later >= now) return false;
+  const again = ms + (now - later) * 60_000;
+  return z.offset(again) === later;
+}
+
+/**
+ * The wall clocks that do not exist just before whole UTC minute `ms`: when the zone's offset at `ms` is higher
+ * than a minute earlier, every wall minute strictly between the two minutes' wall clocks. Else none.
+ */
+export function missingWallTimesBefore(ms: number, zone: string): Wall[] {
+  const z = IANAZone.create(zone);
+  const before = z.offset(ms - 60_000);
+  const now = z.offset(ms);
+  if (now <= before) return [];
+  const out: Wall[] = [];
+  const lastBefore = ms - 60_000 + before * 60_000;
+  const firstAfter = ms + now * 60_000;
+  for (let w = lastBefore + 60_000; w < firstAfter; w += 60_000) out.push(wallOfWallMs(w));
+  return out;
+}
+
+/** Reference slot test under a DST policy: the slot at whole UTC minute `ms`, or undefined. */
+export function refSlot(ref: RefCron, ms: number, zone: string, policy: RefPolicy): RefSlot | undefined {
+  if (ms % 60_000 !== 0) return undefined;
+  const { wall } = wallOf(ms, zone);
+  const local = formatWall(wall);
+  if (policy.gap === 'shift') {
+    const missing = missingWallTimesBefore(ms, zone).filter((w) => refFieldsMatch(ref, w));
+    if (missing.length > 0) return { at: ms, local, wallTime: formatWall(missing[0]!), dst: 'shifted' };
+  }
+  if (!refFieldsMatch(ref, wall)) return undefined;
+  const second = isRepeatedWallTime(ms, zone);
+  const first = willRepeatWallTime(ms, zone);
+  if (second && policy.overlap === 'first') return undefined;
+  if (first && policy.overlap === 'last') return undefined;
+  return { at: ms, local, wallTime: local, dst: second ? 'second' : first ? 'first' : null };
+}
+
+/** Reference next slot under a DST policy: first slot strictly after `after` within `horizonMinutes`. */
+export function refNextSlot(
+  ref: RefCron,
+  after: number,
+  zone: string,
+  horizonMinutes: number,
+  policy: RefPolicy,
+): RefSlot | undefined {
+  const first = Math.floor(after / 60_000) * 60_000 + 60_000;
+  for (let i = 0; i < horizonMinutes; i++) {
+    const slot = refSlot(ref, first + i * 60_000, zone, policy);
+    if (slot) return slot;
+  }
+  return undefined;
+}
+
+/**
+ * Reference semantics of a simple expression written with numbers, `*`, `*\/S`, `A-B`, `A-B/S` and lists (no
+ * names, no macros): for tests that build expressions around a given transition.
+ */
+export function refCron(text: string): RefCron {
+  const parts = text.trim().split(/\s+/);
+  if (parts.length !== 5) throw new Error(`refCron: 5 fields expected in ${text}`);
+  const field = (src: string, def: FieldDef): RefField => {
+    const values = new Set<number>();
+    for (const item of src.split(',')) {
+      const [base, stepText] = item.split('/');
+      const step = stepText === undefined ? 1 : Number(stepText);
+      let lo: number;
+      let hi: number;
+      if (base === '*') {
+        lo = def.min;
+        hi = def.max;
+      } else if (base!.includes('-')) {
+        [lo, hi] = base!.split('-').map(Number) as [number, number];
+      } else {
+        lo = Number(base);
+        hi = stepText === undefined ? lo : def.max;
+      }
+      for (const v of range(lo, hi, step)) values.add(v);
+    }
+    return { values, star: src.startsWith('*') };
+  };
+  return {
+    text,
+    minute: field(parts[0]!, DEFS[0]!),
+    hour: field(parts[1]!, DEFS[1]!),
+    dom: field(parts[2]!, DEFS[2]!),
+    month: field(parts[3]!, DEFS[3]!),
+    dow: field(parts[4]!, DEFS[4]!),
+  };
 }
