@@ -53,7 +53,7 @@ describe('Europe/Stockholm (02:00 CET → 03:00 CEST on 2025-03-30, at 01:00Z)',
     expect(runs('*/15 * * * *', '2025-03-30T00:40:00Z', 3, tz)).toEqual(want);
   });
 
-  it('the shifted slot is the instant 01:00Z: matches() is true there only under shift, and slotInfo marks it shifted from 02:30', () => {
+  it('the shifted slot is the instant 01:00Z: matches() is true there only under shift, slotInfo marks it shifted from 02:30, and 01:01Z is no slot', () => {
     const at = new Date('2025-03-30T01:00:00Z');
     expect(matches('30 2 * * *', at, shift(tz))).toBe(true);
     expect(matches('30 2 * * *', at, { timezone: tz })).toBe(false);
