@@ -22,11 +22,14 @@ export async function loadJobs(path: string, origin = 'CRAFT_JOBS'): Promise<Job
   try {
     isDirectory = statSync(file).isDirectory();
   } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      throw new JobsPathError(file, `${origin}: the jobs module ${file} cannot be read (${String(code)})`, { cause });
+    }
     throw new JobsPathError(
       file,
       `${origin}: the jobs module ${file} does not exist; point it at a module file that default-exports an ` +
         'array of defineJob() results',
-      { cause },
     );
   }
   if (isDirectory) {

@@ -397,7 +397,7 @@ const RESOLVERS: { readonly [K in SettingKey]: (ctx: Context) => ResolvedSetting
     const zone = text(v);
     if (!isValidTimezone(zone)) {
       throw new ValueProblem(
-        `${JSON.stringify(zone)} is not a known IANA timezone; use e.g. "Europe/Stockholm" or "UTC"`,
+        `invalid value ${JSON.stringify(zone)}: not a known IANA timezone; use e.g. "Europe/Stockholm" or "UTC"`,
       );
     }
     return zone;
