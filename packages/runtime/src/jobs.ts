@@ -24,7 +24,9 @@ export async function loadJobs(path: string, origin = 'CRAFT_JOBS'): Promise<Job
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      throw new JobsPathError(file, `${origin}: the jobs module ${file} cannot be read (${String(code)})`, { cause });
+      throw new JobsPathError(file, `${origin}: the jobs module ${file} cannot be read (${String(code)})`, {
+        cause,
+      });
     }
     throw new JobsPathError(
       file,

@@ -218,7 +218,11 @@ describe('invalid values: one error naming each variable and the problem', () =>
     [{ PORT: 'http' }, 'PORT', /invalid value "http": expected a TCP port from 0 to 65535/],
     [{ PORT: '70000' }, 'PORT', /0 to 65535/],
     [{ MONGODB_URI: 'localhost:27017' }, 'MONGODB_URI', /mongodb:\/\//],
-    [{ SCHEDULER_TIMEZONE: 'Mars/Base' }, 'SCHEDULER_TIMEZONE', /invalid value "Mars\/Base": not a known IANA timezone/],
+    [
+      { SCHEDULER_TIMEZONE: 'Mars/Base' },
+      'SCHEDULER_TIMEZONE',
+      /invalid value "Mars\/Base": not a known IANA timezone/,
+    ],
     [{ SCHEDULER_ENABLED: 'maybe' }, 'SCHEDULER_ENABLED', /true or false/],
     [{ LOCK_TTL_SECONDS: '1' }, 'LOCK_TTL_SECONDS', /whole seconds from 5 to 86400/],
     [{ LOCK_TTL_SECONDS: 'ten' }, 'LOCK_TTL_SECONDS', /invalid value "ten"/],
