@@ -14,6 +14,8 @@ const extra = process.argv.slice(2);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 
+process.stderr.write(`run-tests: Node.js ${process.version} (${process.execPath})\n`);
+
 /** @type {import('../mongo-test-server/launch.mjs').MongoTestServer | undefined} */
 let server;
 try {

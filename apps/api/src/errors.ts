@@ -1,7 +1,8 @@
 /**
- * Every error `@craft/api` defines, and the one table that maps every error code the API can answer with to its
- * HTTP status (spec: errors are mapped at the edge, once). Scheduler errors keep their `CRAFT_SCHEDULER_*` codes
- * in responses; the API adds `CRAFT_API_*` codes for the HTTP layer (auth, schema validation, body limits).
+ * Every error `@craft/api` defines. Like the errors of the libraries (`@craft/scheduler`, `@craft/mongo`,
+ * `@craft/cron`, `@craft/runtime`), each carries its HTTP status (`httpStatus`); the one error handler reads it from
+ * whatever was thrown and keeps no table of other packages' codes. The API adds `CRAFT_API_*` codes for the HTTP
+ * layer (auth, schema validation, body limits).
  *
  * @module
  */
@@ -11,6 +12,8 @@ export class ApiError extends Error {
   /** Stable machine-readable code, `CRAFT_API_*`. */
   readonly code: string;
   /** The HTTP status the error handler answers with. */
+  readonly httpStatus: number;
+  /** The same as {@link httpStatus}, under the name Fastify reads. */
   readonly statusCode: number;
   /** The offending request field (snake_case body field, query or path parameter), when there is one. */
   readonly field: string | undefined;
@@ -25,7 +28,8 @@ export class ApiError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.statusCode = API_ERROR_STATUS[code];
+    this.httpStatus = API_ERROR_STATUS[code];
+    this.statusCode = this.httpStatus;
     this.field = options.field;
     this.details = options.details;
   }
@@ -65,30 +69,6 @@ export class ForbiddenError extends ApiError {
   }
 }
 
-/** Invalid configuration found at startup (never an HTTP answer: the process refuses to start). */
-export class ConfigError extends Error {
-  /** `CRAFT_API_INVALID_CONFIG`. */
-  readonly code = 'CRAFT_API_INVALID_CONFIG';
-  /** Every problem found, each naming its environment variable. */
-  readonly problems: readonly ConfigProblem[];
-
-  constructor(problems: readonly ConfigProblem[]) {
-    super(
-      `craft-api: invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`,
-    );
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-/** One configuration problem reported by {@link ConfigError}. */
-export interface ConfigProblem {
-  /** The environment variable at fault, e.g. `LOCK_TTL_SECONDS`. */
-  variable: string;
-  /** What is wrong and how to fix it. */
-  message: string;
-}
-
 /**
  * The `http_request` job's error (codes `CRAFT_API_HTTP_UNEXPECTED_STATUS`, `CRAFT_API_HTTP_REQUEST_FAILED`):
  * recorded in a run's `error.code`, never an HTTP answer of the API. The job is a built-in of `@craft/scheduler`,
@@ -97,8 +77,9 @@ export interface ConfigProblem {
 export { HttpJobError } from '@craft/scheduler';
 
 /**
- * The HTTP status of every `CRAFT_API_*` code the API answers with. (`CRAFT_API_INVALID_CONFIG` and the
- * `CRAFT_API_HTTP_*` job codes are never HTTP answers and are listed in {@link API_ERROR_CODES} only.)
+ * The HTTP status of each `CRAFT_API_*` code, which {@link ApiError} carries as `httpStatus` (fastify's
+ * `createError(code, message, statusCode)` registry). The `CRAFT_API_HTTP_*` job codes are never HTTP answers and
+ * are listed in {@link API_ERROR_CODES} only.
  */
 export const API_ERROR_STATUS = {
   CRAFT_API_AUTH_MISSING: 401,
@@ -120,37 +101,11 @@ export const API_ERROR_STATUS = {
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
 /**
- * The HTTP status of every `@craft/scheduler` error code that an API call can surface. Validation problems are
- * all 400 (one status for "the request is wrong"; the `code` and `field` tell which problem); the engine's
- * run-time codes (`JOB_TIMEOUT`, `LEASE_LOST`, …) are recorded on runs, never answered.
- */
-export const SCHEDULER_ERROR_STATUS: Readonly<Record<string, number>> = {
-  CRAFT_SCHEDULER_INVALID_FIELD: 400,
-  CRAFT_SCHEDULER_INVALID_CRON: 400,
-  CRAFT_SCHEDULER_INVALID_TIMEZONE: 400,
-  CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE: 400,
-  CRAFT_SCHEDULER_INVALID_PARAMETERS: 400,
-  CRAFT_SCHEDULER_CHAIN_UNKNOWN: 400,
-  CRAFT_SCHEDULER_CHAIN_CYCLE: 400,
-  CRAFT_SCHEDULER_SCHEDULE_EXISTS: 409,
-  CRAFT_SCHEDULER_JOB_LOCKED: 409,
-  CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND: 404,
-  CRAFT_SCHEDULER_RUN_NOT_FOUND: 404,
-  CRAFT_SCHEDULER_STOPPED: 503,
-};
-
-/**
  * Every code this package defines, plus the `http_request` job's `CRAFT_API_HTTP_*` codes, which kept their names
  * when the job moved to `@craft/scheduler` (the README's Errors table lists exactly these).
  */
 export const API_ERROR_CODES: readonly string[] = [
   ...Object.keys(API_ERROR_STATUS),
-  'CRAFT_API_INVALID_CONFIG',
   'CRAFT_API_HTTP_UNEXPECTED_STATUS',
   'CRAFT_API_HTTP_REQUEST_FAILED',
 ];
-
-/** The HTTP status for an error code, or `undefined` when the code is not one the API answers with. */
-export function statusForCode(code: string): number | undefined {
-  return (API_ERROR_STATUS as Record<string, number>)[code] ?? SCHEDULER_ERROR_STATUS[code];
-}

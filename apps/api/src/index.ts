@@ -11,7 +11,7 @@ export {
   loadConfig,
   MIN_SECRET_LENGTH,
 } from './config.js';
-export type { ApiErrorCode, ConfigProblem } from './errors.js';
+export type { ApiErrorCode } from './errors.js';
 export {
   API_ERROR_CODES,
   API_ERROR_STATUS,
@@ -19,11 +19,8 @@ export {
   AuthExpiredError,
   AuthInvalidError,
   AuthMissingError,
-  ConfigError,
   ForbiddenError,
   HttpJobError,
-  SCHEDULER_ERROR_STATUS,
-  statusForCode,
 } from './errors.js';
 export type {
   AuthMessages,

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { type Clock, loadJobModule } from '@craft/scheduler';
+import { loadJobs, openStorage } from '@craft/runtime';
+import type { Clock } from '@craft/scheduler';
 import { buildApp, VERSION } from './app.js';
 import { type ApiConfig, loadConfig } from './config.js';
-import { openStorage } from './storage.js';
 import { testClock } from './test-clock.js';
 import type { CraftApp } from './types.js';
 
@@ -38,7 +38,8 @@ const ALL_SCOPES = 'jobs:read jobs:write jobs:run';
 /**
  * Starts the service as `craft-api` does: reads and validates the configuration, loads `CRAFT_JOBS`, opens the
  * storage and ensures its indexes, runs the startup pass (`handleMissedRuns()`) and starts the scheduler loop
- * (when `SCHEDULER_ENABLED`), then listens. Throws `ConfigError` for invalid configuration.
+ * (when `SCHEDULER_ENABLED`), then listens. Settings, storage and the jobs module come from `@craft/runtime`, as in
+ * the CLI. Throws `InvalidSettingsError` (`CRAFT_RUNTIME_INVALID_SETTINGS`) for invalid configuration.
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const out = options.out ?? process.stderr;
@@ -48,11 +49,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     epochMs: config.testClockEpochMs,
     offsetMs: config.testClockOffsetMs,
   });
-  const jobs = config.jobsModule ? await loadJobModule(config.jobsModule) : [];
+  const jobs = config.jobsModule ? await loadJobs(config.jobsModule) : [];
   const storage = await openStorage({
     mongodbUri: config.mongodbUri,
     mongodbDb: config.mongodbDb,
     lockTtlSeconds: config.lockTtlSeconds,
+    appName: 'craft-api',
     ...(clock ? { clock } : {}),
   });
   let app: CraftApp;

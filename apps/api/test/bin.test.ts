@@ -1,4 +1,7 @@
 // The published bin as users run it (`npx @craft/api`), on its embedded default: no database, no secret.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAll, spawnApi, startApi } from './process.js';
@@ -40,7 +43,9 @@ describe('craft-api on the embedded default', () => {
   it('NODE_ENV=production refuses to start without a database and a real secret (exit 78, names the variables)', async () => {
     const api = spawnApi({ NODE_ENV: 'production' }, 1);
     expect(await api.exited).toBe(78);
-    expect(api.output()).toMatch(/invalid configuration:\n {2}- MONGODB_URI: .*\n {2}- JWT_SECRET: /);
+    expect(api.output()).toMatch(
+      /invalid configuration \(CRAFT_RUNTIME_INVALID_SETTINGS\):\n {2}- MONGODB_URI: .*\n {2}- JWT_SECRET: /,
+    );
   });
 
   it('an invalid variable stops startup with a message naming it', async () => {
@@ -49,8 +54,18 @@ describe('craft-api on the embedded default', () => {
     expect(api.output()).toContain('POLL_INTERVAL_SECONDS: invalid value "often"');
   });
 
-  it('a CRAFT_JOBS module that cannot be loaded stops startup (exit 1) with the scheduler error code', async () => {
+  it('a CRAFT_JOBS module that does not exist stops startup (exit 1) with the error code and the path', async () => {
     const api = spawnApi({ CRAFT_JOBS: '/nonexistent/jobs.mjs' }, 1);
+    expect(await api.exited).toBe(1);
+    expect(api.output()).toContain(
+      '(CRAFT_RUNTIME_JOBS_PATH): CRAFT_JOBS: the jobs module /nonexistent/jobs.mjs does not exist',
+    );
+  });
+
+  it('a CRAFT_JOBS module that does not load stops startup (exit 1) with the scheduler error code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'craft-api-bin-'));
+    writeFileSync(join(dir, 'jobs.mjs'), 'export default 42;\n');
+    const api = spawnApi({ CRAFT_JOBS: join(dir, 'jobs.mjs') }, 1);
     expect(await api.exited).toBe(1);
     expect(api.output()).toContain('CRAFT_SCHEDULER_INVALID_JOB_MODULE');
   });

@@ -2,8 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidSettingsError } from '@craft/runtime';
 import { describe, expect, it } from 'vitest';
-import { algorithmForKey, ConfigError, loadConfig } from '../src/index.js';
+import { algorithmForKey, loadConfig } from '../src/index.js';
 
 const SECRET = 's'.repeat(40);
 
@@ -11,11 +12,12 @@ function problemsOf(env: Record<string, string>): { variable: string; message: s
   try {
     loadConfig(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).code).toBe('CRAFT_API_INVALID_CONFIG');
-    return [...(error as ConfigError).problems];
+    // The API resolves its settings with @craft/runtime, the resolver the CLI uses too.
+    expect(error).toBeInstanceOf(InvalidSettingsError);
+    expect((error as InvalidSettingsError).code).toBe('CRAFT_RUNTIME_INVALID_SETTINGS');
+    return (error as InvalidSettingsError).problems.map(({ variable, message }) => ({ variable, message }));
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected an InvalidSettingsError');
 }
 
 describe('defaults (the embedded default)', () => {
@@ -157,11 +159,9 @@ describe('invalid values name their variable', () => {
   it('reports every problem at once, each line starting with its variable', () => {
     const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'y', SCHEDULER_ENABLED: 'z' });
     expect(problems.map((p) => p.variable)).toEqual(['PORT', 'SCHEDULER_ENABLED', 'LOG_LEVEL']);
-    try {
-      loadConfig({ PORT: 'x' });
-    } catch (error) {
-      expect((error as Error).message).toMatch(/^craft-api: invalid configuration:\n {2}- PORT: /);
-    }
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(
+      /^invalid settings:\n {2}- PORT: invalid value "x".*\n {2}- LOG_LEVEL: /,
+    );
   });
 });
 

@@ -41,9 +41,9 @@ describe('startServer', () => {
     expect(server.app.scheduler.running).toBe(false);
   });
 
-  it('throws ConfigError for invalid configuration before opening anything', async () => {
+  it('throws InvalidSettingsError for invalid configuration before opening anything', async () => {
     await expect(startServer({ env: { PORT: 'x' }, handleSignals: false })).rejects.toMatchObject({
-      code: 'CRAFT_API_INVALID_CONFIG',
+      code: 'CRAFT_RUNTIME_INVALID_SETTINGS',
     });
   });
 });

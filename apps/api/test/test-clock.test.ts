@@ -1,16 +1,17 @@
+import { InvalidSettingsError } from '@craft/runtime';
 import { FakeClock } from '@craft/scheduler';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { loadConfig } from '../src/index.js';
 import { testClock } from '../src/test-clock.js';
 
 function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
   try {
     loadConfig(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
+    expect(error).toBeInstanceOf(InvalidSettingsError);
+    return (error as InvalidSettingsError).problems.map(({ variable, message }) => ({ variable, message }));
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected an InvalidSettingsError');
 }
 
 describe('CRAFT_TEST_CLOCK_SPEED / CRAFT_TEST_CLOCK_EPOCH_MS (test-only accelerated clock)', () => {

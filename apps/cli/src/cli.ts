@@ -8,7 +8,7 @@ import { runsCommand } from './commands/runs/index.js';
 import { schedulesCommand } from './commands/schedules/index.js';
 import { tokenCommand } from './commands/token/index.js';
 import type { CommandContext, CommandSpec, GlobalArgs } from './lib/command.js';
-import { UsageError } from './lib/errors.js';
+import { EXIT_STATUS_MEANINGS, UsageError } from './lib/errors.js';
 import type { CliIo } from './lib/output.js';
 import { PROGRAM, reportError } from './lib/report.js';
 
@@ -29,6 +29,13 @@ function readVersion(): string {
   };
   return pkg.version;
 }
+
+/** The end of `--help`: where settings come from, and every exit status (the README's table lists the same). */
+const EPILOGUE =
+  'Configuration: flags, then environment variables (the ones the API reads, resolved the same way), then the ' +
+  `config file. Exit statuses: ${Object.entries(EXIT_STATUS_MEANINGS)
+    .map(([status, meaning]) => `${status} ${meaning}`)
+    .join(', ')}.`;
 
 /** `--verbose` must also work for errors yargs raises before any handler sees the parsed flags. */
 function wantsVerbose(args: readonly string[]): boolean {
@@ -115,9 +122,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         if (error) throw error;
         throw new UsageError(usageMessage(message ?? 'invalid command line', args));
       })
-      .epilogue(
-        'Configuration: flags, then environment variables, then the config file. Exit statuses: 0 ok, 1 job failed, 2 usage error, 3 timeout, 4 configuration, 70 internal error.',
-      )
+      .epilogue(EPILOGUE)
       .help()
       .alias('help', 'h')
       .version(readVersion())
@@ -126,6 +131,6 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     await parser.parseAsync();
     return status;
   } catch (error) {
-    return reportError(error, io, verbose);
+    return await reportError(error, io, verbose);
   }
 }

@@ -182,6 +182,6 @@ describe('cron errors', () => {
     expect(result.status).toBe(4);
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toContain('SCHEDULER_TIMEZONE');
-    expect(result.stderr).toContain('[CRAFT_CLI_CONFIG_VALUE]');
+    expect(result.stderr).toContain('[CRAFT_RUNTIME_INVALID_SETTINGS]');
   });
 });

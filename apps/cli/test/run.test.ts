@@ -193,7 +193,7 @@ describe('run: the jobs module', () => {
     expect(result.status).toBe(4);
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toContain('CRAFT_JOBS: the jobs module /nonexistent/jobs.mjs does not exist');
-    expect(result.stderr).toContain('[CRAFT_CLI_JOBS_PATH]');
+    expect(result.stderr).toContain('[CRAFT_RUNTIME_JOBS_PATH]');
   });
 
   it('a directory exits 4 and says to point at one module file', async () => {
@@ -202,7 +202,7 @@ describe('run: the jobs module', () => {
     const result = await craftJobs(['run', 'greet', '--jobs', 'jobs'], { cwd: dir });
     expect(result.status).toBe(4);
     expect(result.stderr).toContain('is a directory');
-    expect(result.stderr).toContain('[CRAFT_CLI_JOBS_PATH]');
+    expect(result.stderr).toContain('[CRAFT_RUNTIME_JOBS_PATH]');
   });
 
   it('a module that does not load exits 4 with the reason on the same line', async () => {

@@ -92,7 +92,7 @@ describe('run <job_type> with a database records the run', () => {
         '--max-attempts',
         '3',
         '--lock-ttl-seconds',
-        '1',
+        '5',
       ],
       { env },
     );
@@ -232,14 +232,15 @@ describe('catch-up: the startup pass', () => {
   it('finds the run of a process that died (its lease expired) and marks it abandoned', async () => {
     const env = freshEnv();
     const live = startCraftJobs(
-      ['run', 'slow', '--param', 'ms=20000', '--timeout-seconds', '60', '--lock-ttl-seconds', '1'],
+      ['run', 'slow', '--param', 'ms=20000', '--timeout-seconds', '60', '--lock-ttl-seconds', '5'],
       { env },
     );
     await live.stderrContains('slow: started run');
     live.child.kill('SIGKILL');
     await live.result;
-    // Let the one-second lease lapse (leases are judged by the database server's clock).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Let the five-second lease (the shortest LOCK_TTL_SECONDS accepts) lapse; leases are judged by the database
+    // server's clock.
+    await new Promise((resolve) => setTimeout(resolve, 5500));
 
     const result = await craftJobs(['catch-up', '--json'], { env });
     expect(result.status).toBe(0);

@@ -33,15 +33,21 @@ describe('the database is required and must be reachable', () => {
     expect(result.stderr).toContain('[CRAFT_CLI_NO_DATABASE]');
   });
 
-  it('an unreachable database exits 4 with one line and no stack trace', async () => {
+  it('an unreachable database is retried as the API retries it, then exits 4 with one error line, no stack trace', async () => {
     const result = await craftJobs(['schedules', 'list'], {
-      env: { MONGODB_URI: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300' },
+      env: { MONGODB_URI: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100' },
     });
     expect(result.status).toBe(4);
     expect(result.stdout).toBe('');
-    expect(lines(result.stderr)).toHaveLength(1);
-    expect(result.stderr).toContain('the MongoDB server is unavailable');
-    expect(result.stderr).toContain('[CRAFT_MONGO_UNAVAILABLE]');
+    const [last, ...retries] = lines(result.stderr).reverse();
+    expect(retries.reverse()).toEqual([
+      expect.stringContaining('MongoDB not reachable (attempt 1 of 5); retrying in 500 ms'),
+      expect.stringContaining('MongoDB not reachable (attempt 2 of 5); retrying in 1000 ms'),
+      expect.stringContaining('MongoDB not reachable (attempt 3 of 5); retrying in 2000 ms'),
+      expect.stringContaining('MongoDB not reachable (attempt 4 of 5); retrying in 4000 ms'),
+    ]);
+    expect(last).toContain('the MongoDB server is unavailable');
+    expect(last).toContain('[CRAFT_MONGO_UNAVAILABLE]');
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 });

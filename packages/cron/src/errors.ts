@@ -4,6 +4,10 @@ import type { CronFieldName } from './types.js';
 export class CronError extends Error {
   /** Stable machine-readable code, `CRAFT_CRON_*`. */
   readonly code: string;
+  /** Every cron error is about its input (an expression, a zone, an argument): an API answers 400. */
+  readonly httpStatus = 400;
+  /** ...and a command-line program exits with its usage status, 2. */
+  readonly exitStatus = 2;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);

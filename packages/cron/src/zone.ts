@@ -177,10 +177,19 @@ export class ZoneRules {
 const zones = new Map<string, ZoneRules>();
 const canonicalNames = new Map<string, string>();
 
+/**
+ * Node.js 22+ (ECMA-402 offset time zones) accepts `+01:00` as a `timeZone`; Node 20 did not. An offset is not an
+ * IANA zone and has no DST rules, so it is refused on every Node.js line alike.
+ */
+function isOffset(zone: string): boolean {
+  return /^[-+\u2212]/.test(zone);
+}
+
 /** Whether `zone` names a time zone this runtime knows (IANA names, case-insensitive, and `UTC`). */
 export function isValidTimezone(zone: string): boolean {
   if (typeof zone !== 'string' || zone === '') return false;
   if (canonicalNames.has(zone)) return true;
+  if (isOffset(zone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -197,7 +206,7 @@ export function assertTimezone(zone: string, field = 'timezone'): string {
   if (typeof zone === 'string') {
     const known = canonicalNames.get(zone);
     if (known !== undefined) return known;
-    if (zone !== '') {
+    if (zone !== '' && !isOffset(zone)) {
       try {
         const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
         if (canonicalNames.size < 10_000) canonicalNames.set(zone, canonical);

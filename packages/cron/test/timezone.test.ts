@@ -31,6 +31,11 @@ describe('time zones', () => {
     for (const zone of ['', 'Europe/Stokholm', 'Mars/Olympus', '+01:00', 'CEST+1', undefined, 42]) {
       expect(isValidTimezone(zone as string)).toBe(false);
     }
+    // Node.js 22+ accepts UTC offsets as Intl time zones; they are not IANA zones on any Node.js line.
+    for (const offset of ['+01:00', '-0530', '+01', '\u221201:00']) {
+      expect(isValidTimezone(offset), offset).toBe(false);
+      expect(() => assertTimezone(offset), offset).toThrow(InvalidTimezoneError);
+    }
   });
 
   it('assertTimezone returns the canonical name', () => {

@@ -1,6 +1,7 @@
 /**
  * Every error `@craft/mongo` throws. Each class has a stable `code` (`CRAFT_MONGO_*`), an `httpStatus` for the
- * API's single error handler, and (for wrapped driver failures) the driver's error as `cause`.
+ * API's single error handler, an `exitStatus` for the CLI, and (for wrapped driver failures) the driver's error as
+ * `cause`.
  *
  * Expected conflicts (a duplicate key, a failed compare-and-set, a taken lock) are never errors: the store and
  * the lock report them through their return values, as the `@craft/scheduler` contracts require.
@@ -14,6 +15,11 @@ export class MongoAdapterError extends Error {
   readonly code: string;
   /** The HTTP status an API should answer with. */
   readonly httpStatus: number;
+  /**
+   * The status a command-line program exits with: always 4, the CLI's "configuration" status (the database
+   * cannot be reached or used as configured).
+   */
+  readonly exitStatus = 4;
   /** The adapter operation that failed, e.g. `MongoSchedulerStore.listDueSchedules`. */
   readonly operation: string;
 

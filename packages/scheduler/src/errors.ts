@@ -1,23 +1,52 @@
 /**
  * Every error `@craft/scheduler` throws or records. Each class has a stable `code` (`CRAFT_SCHEDULER_*`, and the
- * `http_request` job's `CRAFT_API_HTTP_*`, kept from `@craft/api`) and an
- * `httpStatus` so the API maps errors to responses in one place, and the CLI prints the same messages.
+ * `http_request` job's `CRAFT_API_HTTP_*`, kept from `@craft/api`) and carries what the edges need: `httpStatus`
+ * (the API's error handler answers with it) and `exitStatus` (the CLI exits with it). The edges read these and
+ * keep no table of codes of their own.
  *
  * @module
  */
+
+/**
+ * The exit statuses the errors carry, for command-line programs (the values of `craft-jobs`' exit-status table,
+ * after sysexits.h where one fits).
+ */
+export const EXIT_STATUS = {
+  /** Bad input: a field, an expression, a name that does not exist. */
+  usage: 2,
+  /** The configuration is wrong: the jobs module does not load, a job definition is invalid. */
+  config: 4,
+  /** A failure the program did not expect (EX_SOFTWARE). */
+  internal: 70,
+  /** Try again later: a lock is held, the scheduler is stopping (EX_TEMPFAIL). */
+  tempfail: 75,
+} as const;
+
+/** What a {@link SchedulerError} carries besides its code and message. */
+export interface SchedulerErrorOptions {
+  /** The lower-level error this one explains. */
+  cause?: unknown;
+  /** The HTTP status an API answers with. @default 500 */
+  httpStatus?: number;
+  /** The status a command-line program exits with. @default 70 (internal) */
+  exitStatus?: number;
+}
 
 /** Base class of every scheduler error. */
 export class SchedulerError extends Error {
   /** Stable machine-readable code, e.g. `CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE`. */
   readonly code: string;
-  /** The HTTP status an API should answer with. @default 500 */
+  /** The HTTP status an API answers with (500: the client cannot fix it, and the message is not shown). @default 500 */
   readonly httpStatus: number;
+  /** The status a command-line program exits with ({@link EXIT_STATUS}). @default 70 */
+  readonly exitStatus: number;
 
-  constructor(code: string, message: string, options?: { cause?: unknown; httpStatus?: number }) {
+  constructor(code: string, message: string, options?: SchedulerErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.httpStatus = options?.httpStatus ?? 500;
+    this.exitStatus = options?.exitStatus ?? EXIT_STATUS.internal;
   }
 }
 
@@ -30,7 +59,7 @@ export class ScheduleValidationError extends SchedulerError {
   readonly field: string;
 
   constructor(code: string, field: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, { ...options, httpStatus: 400 });
+    super(code, message, { ...options, httpStatus: 400, exitStatus: EXIT_STATUS.usage });
     this.field = field;
   }
 }
@@ -132,7 +161,7 @@ export class UnknownJobTypeError extends ScheduleValidationError {
       field,
       `JobRegistry: job type ${show(jobType)} is not registered. Known job types: ${
         known.length ? known.join(', ') : '(none)'
-      }. Register it with defineJob() in the module named by CRAFT_JOBS.`,
+      }. Register it with defineJob() in the scheduler's job registry.`,
     );
     this.jobType = jobType;
   }
@@ -216,7 +245,7 @@ export class ScheduleExistsError extends SchedulerError {
     super(
       'CRAFT_SCHEDULER_SCHEDULE_EXISTS',
       `ScheduleService: a schedule named ${show(jobName)} already exists. Update it, or pick another job_name.`,
-      { httpStatus: 409 },
+      { httpStatus: 409, exitStatus: EXIT_STATUS.usage },
     );
     this.jobName = jobName;
   }
@@ -231,7 +260,7 @@ export class ScheduleNotFoundError extends SchedulerError {
     super(
       'CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND',
       `ScheduleService: no schedule named ${show(jobName)}. List schedules to see the existing names.`,
-      { httpStatus: 404 },
+      { httpStatus: 404, exitStatus: EXIT_STATUS.usage },
     );
     this.jobName = jobName;
   }
@@ -245,6 +274,7 @@ export class RunNotFoundError extends SchedulerError {
   constructor(runId: string) {
     super('CRAFT_SCHEDULER_RUN_NOT_FOUND', `JobScheduler: no run with id ${show(runId)}.`, {
       httpStatus: 404,
+      exitStatus: EXIT_STATUS.usage,
     });
     this.runId = runId;
   }
@@ -260,7 +290,7 @@ export class JobLockedError extends SchedulerError {
       'CRAFT_SCHEDULER_JOB_LOCKED',
       `JobScheduler: lock ${show(lockKey)} is held by another execution; nothing was started. ` +
         'Retry when the running execution has finished.',
-      { httpStatus: 409 },
+      { httpStatus: 409, exitStatus: EXIT_STATUS.tempfail },
     );
     this.lockKey = lockKey;
   }
@@ -272,7 +302,7 @@ export class SchedulerStoppedError extends SchedulerError {
     super(
       'CRAFT_SCHEDULER_STOPPED',
       'JobScheduler: the scheduler is stopping; no new runs are accepted. Start a new instance.',
-      { httpStatus: 503 },
+      { httpStatus: 503, exitStatus: EXIT_STATUS.tempfail },
     );
   }
 }
@@ -362,7 +392,9 @@ export class RunAbandonedError extends SchedulerError {
 /** A job definition passed to `defineJob` or a registry is invalid, or its type is registered twice. */
 export class InvalidJobDefinitionError extends SchedulerError {
   constructor(message: string) {
-    super('CRAFT_SCHEDULER_INVALID_JOB_DEFINITION', `defineJob: ${message}`);
+    super('CRAFT_SCHEDULER_INVALID_JOB_DEFINITION', `defineJob: ${message}`, {
+      exitStatus: EXIT_STATUS.config,
+    });
   }
 }
 
@@ -381,7 +413,7 @@ function describeCause(cause: unknown): string {
 }
 
 /**
- * A module named by `CRAFT_JOBS` could not be loaded or does not default-export job definitions. When the import
+ * A jobs module (`loadJobModule`) could not be loaded or does not default-export job definitions. When the import
  * failed, the message includes the cause's name and message (e.g. the `SyntaxError`), which is also `cause`.
  */
 export class JobModuleError extends SchedulerError {
@@ -393,7 +425,7 @@ export class JobModuleError extends SchedulerError {
       'CRAFT_SCHEDULER_INVALID_JOB_MODULE',
       `loadJobModule: ${show(path)} ${problem}${cause === undefined ? '.' : describeCause(cause)} ` +
         'The module must default-export an array of defineJob() results.',
-      cause === undefined ? undefined : { cause },
+      { ...(cause === undefined ? {} : { cause }), exitStatus: EXIT_STATUS.config },
     );
     this.path = path;
   }

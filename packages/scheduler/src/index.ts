@@ -21,10 +21,12 @@ export type {
   InvalidFieldWording,
   InvalidParametersErrorOptions,
   ParameterIssue,
+  SchedulerErrorOptions,
   ShutdownErrorOptions,
 } from './errors.js';
 export {
   ChainCycleError,
+  EXIT_STATUS,
   HttpJobError,
   InvalidCronExpressionError,
   InvalidFieldError,

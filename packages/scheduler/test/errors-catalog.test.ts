@@ -6,13 +6,14 @@ import * as api from '../src/index.js';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 const errorsSection = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Migration notes'));
-const rows = [...errorsSection.matchAll(/^\|\s*`(CRAFT_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|\s*(\d{3})\s*\|/gm)].map(
-  (m) => ({
-    code: m[1] as string,
-    className: m[2] as string,
-    status: Number(m[3]),
-  }),
-);
+const rows = [
+  ...errorsSection.matchAll(/^\|\s*`(CRAFT_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|\s*(\d{3})\s*\|\s*(\d+)\s*\|/gm),
+].map((m) => ({
+  code: m[1] as string,
+  className: m[2] as string,
+  status: Number(m[3]),
+  exit: Number(m[4]),
+}));
 
 // One instance of every concrete error class, built with plausible arguments.
 const instances: api.SchedulerError[] = [
@@ -39,7 +40,7 @@ const instances: api.SchedulerError[] = [
 ];
 
 describe('error catalog', () => {
-  it('lists every exported code in the README, with its class and HTTP status', () => {
+  it('lists every exported code in the README, with its class, HTTP status and exit status', () => {
     expect(rows.length).toBe(api.SCHEDULER_ERROR_CODES.length);
     expect(rows.map((r) => r.code).sort()).toEqual([...api.SCHEDULER_ERROR_CODES].sort());
     expect(instances.map((e) => e.code).sort()).toEqual([...api.SCHEDULER_ERROR_CODES].sort());
@@ -47,9 +48,19 @@ describe('error catalog', () => {
       const row = rows.find((r) => r.code === e.code);
       expect(row?.className).toBe(e.name);
       expect(row?.status).toBe(e.httpStatus);
+      expect(row?.exit, e.code).toBe(e.exitStatus);
+      expect(Object.values(api.EXIT_STATUS)).toContain(e.exitStatus);
       expect(e).toBeInstanceOf(api.SchedulerError);
       expect(typeof (api as Record<string, unknown>)[e.name]).toBe('function');
     }
+  });
+
+  it("never tells library users about CRAFT_JOBS, the apps' variable (the apps add it)", () => {
+    for (const e of instances) expect(e.message, e.code).not.toContain('CRAFT_JOBS');
+    expect(new api.UnknownJobTypeError('x', ['a']).message).toBe(
+      'JobRegistry: job type "x" is not registered. Known job types: a. Register it with defineJob() in the ' +
+        "scheduler's job registry.",
+    );
   });
 
   it('counts every exported error class', () => {

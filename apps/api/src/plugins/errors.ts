@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { withJobsHint } from '@craft/runtime';
 import {
   ChainCycleError,
   InvalidCronExpressionError,
@@ -10,7 +11,7 @@ import {
 } from '@craft/scheduler';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, type ApiErrorCode, statusForCode } from '../errors.js';
+import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from '../errors.js';
 
 /** The one error body of every 4xx/5xx answer. */
 export interface ErrorBody {
@@ -44,11 +45,11 @@ const PART: Record<string, string> = {
 };
 
 function body(
+  statusCode: number,
   code: string,
   message: string,
   extra: { field?: string | undefined; details?: Record<string, unknown> | undefined } = {},
 ): ErrorBody {
-  const statusCode = statusForCode(code) ?? 500;
   return {
     statusCode,
     code,
@@ -60,7 +61,21 @@ function body(
 }
 
 function api(code: ApiErrorCode, message: string, field?: string, details?: Record<string, unknown>) {
-  return body(code, message, { field, details });
+  return body(API_ERROR_STATUS[code], code, message, { field, details });
+}
+
+/**
+ * The HTTP status a thrown error carries: every `@craft` error (`@craft/scheduler`, `@craft/mongo`, `@craft/cron`,
+ * `@craft/runtime`, this package) has a stable `CRAFT_*` code and its `httpStatus` (house convention §4).
+ */
+function carriedStatus(error: unknown): number | undefined {
+  const e = error as { code?: unknown; httpStatus?: unknown } | null;
+  if (!(error instanceof Error) || typeof e?.code !== 'string' || !e.code.startsWith('CRAFT_'))
+    return undefined;
+  const status = e.httpStatus;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599
+    ? status
+    : undefined;
 }
 
 /** Maps a schema-validation failure (Ajv) to the error body, naming the field. */
@@ -111,25 +126,39 @@ function schedulerDetails(error: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Maps any thrown value to the error body. This function is the only place where error codes become HTTP
- * statuses (through `statusForCode`). Unknown errors become a 500 that reveals nothing but the request id.
+ * Maps any thrown value to the error body. The status is the one the error carries (`httpStatus`), never looked up
+ * by code. A 4xx shows the error's message; a 5xx other than 500 (a storage error: `CRAFT_MONGO_UNAVAILABLE` is 503,
+ * `CRAFT_MONGO_TIMEOUT` 504; `CRAFT_SCHEDULER_STOPPED` 503) keeps its code but not its message, which may name
+ * internal hosts; a 500 and anything unknown become `CRAFT_API_INTERNAL`, revealing nothing but the request id.
  */
 export function toErrorBody(error: unknown, requestId: string): ErrorBody {
   if (error instanceof ApiError) {
-    return body(error.code, error.message, { field: error.field, details: error.details });
+    return body(error.httpStatus, error.code, error.message, { field: error.field, details: error.details });
   }
   const e = error as Partial<FastifyError> & { code?: unknown; field?: unknown };
   if (Array.isArray(e.validation)) {
     return validationBody(e.validation as unknown as AjvError[], e.validationContext ?? 'body');
   }
-  if (typeof e.code === 'string' && e.code.startsWith('CRAFT_') && statusForCode(e.code) !== undefined) {
+  const status = carriedStatus(error);
+  if (status !== undefined && status < 500) {
     const field =
       error instanceof ScheduleValidationError
         ? error.field
         : typeof e.field === 'string'
           ? e.field
           : undefined;
-    return body(e.code, String(e.message), { field, details: schedulerDetails(error) });
+    return body(status, e.code as string, withJobsHint(error) ?? String(e.message), {
+      field,
+      details: schedulerDetails(error),
+    });
+  }
+  if (status !== undefined && status !== 500) {
+    return body(
+      status,
+      e.code as string,
+      `The service cannot answer right now (${String(e.code)}); retry later. The server log has the details ` +
+        `(request id ${requestId})`,
+    );
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

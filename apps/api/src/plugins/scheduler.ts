@@ -1,3 +1,4 @@
+import { schedulerOptions } from '@craft/runtime';
 import {
   type Clock,
   HTTP_REQUEST_JOB,
@@ -71,9 +72,8 @@ async function scheduler(app: FastifyInstance, options: SchedulerPluginOptions):
     store: storage.store,
     lock: storage.lock,
     registry,
-    timezone: config.timezone,
-    lockTtlMs: config.lockTtlSeconds * 1000,
-    pollIntervalMs: config.pollIntervalSeconds * 1000,
+    // The lease, the zone and the poll interval as the CLI derives them from the same settings.
+    ...schedulerOptions(config),
     shutdownGraceMs: config.shutdownGraceSeconds * 1000,
     logger: schedulerLogger(app.log.child({ component: 'scheduler' })),
     ...(options.clock ? { clock: options.clock } : {}),

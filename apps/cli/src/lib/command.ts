@@ -35,23 +35,20 @@ export function outputFor(context: CommandContext, argv: GlobalArgs): Output {
 }
 
 /**
- * The {@link ConfigResolver} for one invocation: `flags` first, then the environment, then the config file. Zones
- * are checked against the IANA database wherever they come from. (@craft/cron is loaded here, on use, so that
- * `--help` and commands without settings start faster.)
+ * The {@link ConfigResolver} for one invocation: `flags` first, then the environment, then the config file, each
+ * value parsed and checked by `@craft/runtime` exactly as the API does (loaded here, on use, so that `--help` and
+ * commands without settings start faster).
  */
-export async function configFor(
+export function configFor(
   context: CommandContext,
   argv: GlobalArgs,
   flags: { [K in ConfigKey]?: string | number | undefined },
 ): Promise<ConfigResolver> {
-  const { assertTimezone, DEFAULT_TIMEZONE } = await import('@craft/cron');
   return createConfigResolver({
     flags,
     env: context.io.env,
     cwd: context.io.cwd(),
     configPath: argv.config,
-    defaults: { timezone: DEFAULT_TIMEZONE },
-    validate: { timezone: (zone) => assertTimezone(zone) },
   });
 }
 

@@ -1,71 +1,39 @@
+/**
+ * The CLI's view of the settings: command-line flags and a JSON config file as two more layers over the
+ * environment, all resolved by `@craft/runtime` (the one resolver the API uses too, spec section 7). This module
+ * only reads the config file and names flags; it parses no value itself.
+ */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigFileError, ConfigValueError, InvalidArgumentError } from './errors.js';
+import { dirname, resolve } from 'node:path';
+import type {
+  CraftSettings,
+  InvalidSettingsError,
+  ResolvedSetting,
+  SettingKey,
+  Settings,
+  SettingsLayer,
+} from '@craft/runtime/settings';
+import { ConfigFileError, InvalidArgumentError } from './errors.js';
 
 /**
- * The settings every command may read, after resolution. Each has a command-line flag, an environment variable
- * (spec section 7) and a key of the same name in the JSON config file.
+ * The settings a user can set through the CLI: each has a key in the JSON config file (these names), an
+ * environment variable and, mostly, a flag.
  */
-export interface CraftConfig {
-  /** MongoDB connection string (`--mongodb-uri`, `MONGODB_URI`). @default undefined (the in-memory default) */
-  mongodbUri: string | undefined;
-  /** MongoDB database name (`--mongodb-db`, `MONGODB_DB`). @default 'craft' */
-  mongodbDb: string;
-  /** Default IANA timezone for cron expressions (`--tz`, `SCHEDULER_TIMEZONE`). @default 'Europe/Stockholm' */
-  timezone: string;
-  /** HS256 secret for API tokens (`--secret`, `JWT_SECRET`). @default undefined */
-  jwtSecret: string | undefined;
-  /** PEM public key the API verifies RS256/ES256 tokens with (`JWT_PUBLIC_KEY`); the CLI cannot mint those. @default undefined */
-  jwtPublicKey: string | undefined;
-  /** `iss` claim of minted tokens (`--issuer`, `JWT_ISSUER`). @default undefined */
-  jwtIssuer: string | undefined;
-  /** `aud` claim of minted tokens (`--audience`, `JWT_AUDIENCE`). @default undefined */
-  jwtAudience: string | undefined;
-  /** Absolute path of the module of job definitions (`--jobs`, `CRAFT_JOBS`). @default undefined (built-in jobs only) */
-  jobs: string | undefined;
-  /** Lock lease in seconds (`--lock-ttl-seconds`, `LOCK_TTL_SECONDS`). @default undefined (the scheduler's default) */
-  lockTtlSeconds: number | undefined;
-  /** Longest sleep between scheduler cycles, in seconds (`--poll-interval-seconds`, `POLL_INTERVAL_SECONDS`). @default 60 */
-  pollIntervalSeconds: number;
-}
+export const SETTINGS = {
+  mongodbUri: { flag: '--mongodb-uri', env: 'MONGODB_URI' },
+  mongodbDb: { flag: '--mongodb-db', env: 'MONGODB_DB' },
+  timezone: { flag: '--tz', env: 'SCHEDULER_TIMEZONE' },
+  jwtSecret: { flag: '--secret', env: 'JWT_SECRET' },
+  jwtPublicKey: { flag: undefined, env: 'JWT_PUBLIC_KEY' },
+  jwtIssuer: { flag: '--issuer', env: 'JWT_ISSUER' },
+  jwtAudience: { flag: '--audience', env: 'JWT_AUDIENCE' },
+  jobs: { flag: '--jobs', env: 'CRAFT_JOBS' },
+  lockTtlSeconds: { flag: '--lock-ttl-seconds', env: 'LOCK_TTL_SECONDS' },
+  pollIntervalSeconds: { flag: '--poll-interval-seconds', env: 'POLL_INTERVAL_SECONDS' },
+} as const satisfies Record<string, { flag: string | undefined; env: string }>;
 
-/** The name of one setting. */
-export type ConfigKey = keyof CraftConfig;
-
-/** Where a resolved value came from, in order of precedence. */
-export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
-
-/** A resolved value together with where it came from. */
-export interface ResolvedSetting<T> {
-  /** The value, parsed and validated. */
-  value: T;
-  /** Which layer supplied it. */
-  source: ConfigSource;
-  /** The flag, variable or `file (key)` that supplied it, for messages; `default` for defaults. */
-  origin: string;
-}
-
-type Kind = 'string' | 'path' | 'seconds';
-
-interface SettingSpec {
-  flag: string;
-  env: string;
-  kind: Kind;
-}
-
-/** Flags, environment variables and value kinds of every setting. */
-export const SETTINGS: { readonly [K in ConfigKey]: SettingSpec } = {
-  mongodbUri: { flag: '--mongodb-uri', env: 'MONGODB_URI', kind: 'string' },
-  mongodbDb: { flag: '--mongodb-db', env: 'MONGODB_DB', kind: 'string' },
-  timezone: { flag: '--tz', env: 'SCHEDULER_TIMEZONE', kind: 'string' },
-  jwtSecret: { flag: '--secret', env: 'JWT_SECRET', kind: 'string' },
-  jwtPublicKey: { flag: '--public-key', env: 'JWT_PUBLIC_KEY', kind: 'string' },
-  jwtIssuer: { flag: '--issuer', env: 'JWT_ISSUER', kind: 'string' },
-  jwtAudience: { flag: '--audience', env: 'JWT_AUDIENCE', kind: 'string' },
-  jobs: { flag: '--jobs', env: 'CRAFT_JOBS', kind: 'path' },
-  lockTtlSeconds: { flag: '--lock-ttl-seconds', env: 'LOCK_TTL_SECONDS', kind: 'seconds' },
-  pollIntervalSeconds: { flag: '--poll-interval-seconds', env: 'POLL_INTERVAL_SECONDS', kind: 'seconds' },
-};
+/** The name of a setting in the config file and in {@link ConfigResolverOptions.flags}. */
+export type ConfigKey = keyof typeof SETTINGS;
 
 /** The name of the config file looked for in the working directory when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'craft.config.json';
@@ -80,14 +48,6 @@ export interface ConfigResolverOptions {
   cwd: string;
   /** Path of the config file (`--config`); it must exist. @default `craft.config.json` in `cwd`, if present */
   configPath?: string | undefined;
-  /** Defaults for settings nobody set. @default { mongodbDb: 'craft', pollIntervalSeconds: 60 } */
-  defaults?: Partial<CraftConfig>;
-  /**
-   * Extra checks per setting (for instance that a timezone exists). A check throws to reject the value; the
-   * resolver turns that into a usage error (flag) or a configuration error (environment or file), with `cause`.
-   * @default {}
-   */
-  validate?: { [K in ConfigKey]?: (value: NonNullable<CraftConfig[K]>) => void };
 }
 
 interface LoadedFile {
@@ -95,10 +55,21 @@ interface LoadedFile {
   values: Record<string, unknown>;
 }
 
-/** Reads settings by precedence: command-line flag, then environment variable, then config file, then default. */
+const byVariable = new Map<string, ConfigKey>(
+  (Object.entries(SETTINGS) as [ConfigKey, (typeof SETTINGS)[ConfigKey]][]).map(([key, spec]) => [
+    spec.env,
+    key,
+  ]),
+);
+
+/**
+ * Reads settings by precedence: command-line flag, then environment variable, then config file, then default,
+ * through `@craft/runtime`.
+ */
 export class ConfigResolver {
   readonly #options: ConfigResolverOptions;
   #file: LoadedFile | null | undefined;
+  #settings: Settings | undefined;
 
   constructor(options: ConfigResolverOptions) {
     this.#options = options;
@@ -112,84 +83,59 @@ export class ConfigResolver {
   /**
    * Resolves one setting. The config file is read (once) on the first call, so commands that need no setting never
    * touch it.
-   * @throws InvalidArgumentError when a flag's value is invalid
-   * @throws ConfigValueError when an environment variable's or the file's value is invalid
+   * @throws InvalidArgumentError when a flag's value is invalid (exit 2)
+   * @throws InvalidSettingsError (`@craft/runtime`) when an environment variable's or the file's value is (exit 4)
    * @throws ConfigFileError when the config file cannot be read or parsed
    */
-  get<K extends ConfigKey>(key: K): ResolvedSetting<CraftConfig[K]> {
-    const spec = SETTINGS[key];
+  get<K extends SettingKey>(key: K): ResolvedSetting<CraftSettings[K]> {
+    const settings = this.#resolver();
+    try {
+      return settings.get(key);
+    } catch (error) {
+      // A bad flag is a usage error of this command line; a bad variable or file value is configuration.
+      const flagProblem = (error as Partial<InvalidSettingsError>).problems?.find((p) => p.source === 'flag');
+      if (flagProblem) {
+        throw new InvalidArgumentError(
+          flagProblem.origin,
+          String(flagProblem.value ?? ''),
+          `${flagProblem.origin}: ${flagProblem.message}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  #resolver(): Settings {
+    if (this.#settings) return this.#settings;
     const file = this.#loadFile();
-    const flag = this.#options.flags?.[key];
-    if (flag !== undefined && flag !== '') {
-      return this.#accept(key, this.#parse(key, flag, 'flag', spec.flag), 'flag', spec.flag);
+    const flagValues: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this.#options.flags ?? {})) {
+      flagValues[SETTINGS[key as ConfigKey].env] = value;
     }
-    const env = this.#options.env[spec.env];
-    if (env !== undefined && env !== '') {
-      return this.#accept(key, this.#parse(key, env, 'env', spec.env), 'env', spec.env);
-    }
-    if (file && file.values[key] !== undefined) {
-      const origin = `${file.path} (${key})`;
-      return this.#accept(key, this.#parse(key, file.values[key], 'file', origin, file.path), 'file', origin);
-    }
-    const defaults: Partial<CraftConfig> = {
-      mongodbDb: 'craft',
-      pollIntervalSeconds: 60,
-      ...this.#options.defaults,
+    const flags: SettingsLayer = {
+      values: flagValues,
+      origin: (variable) => SETTINGS[byVariable.get(variable) as ConfigKey]?.flag ?? variable,
     };
-    return { value: defaults[key] as CraftConfig[K], source: 'default', origin: 'default' };
-  }
-
-  #accept<K extends ConfigKey>(
-    key: K,
-    value: CraftConfig[K],
-    source: ConfigSource,
-    origin: string,
-  ): ResolvedSetting<CraftConfig[K]> {
-    const check = this.#options.validate?.[key] as ((value: unknown) => void) | undefined;
-    if (check && value !== undefined) {
-      try {
-        check(value);
-      } catch (cause) {
-        const reason = cause instanceof Error ? cause.message : String(cause);
-        throw this.#invalid(source, origin, String(value), reason, cause);
-      }
-    }
-    return { value, source, origin };
-  }
-
-  #parse<K extends ConfigKey>(
-    key: K,
-    raw: unknown,
-    source: ConfigSource,
-    origin: string,
-    filePath?: string,
-  ): CraftConfig[K] {
-    const kind = SETTINGS[key].kind;
-    if (kind === 'seconds') {
-      const text = String(raw).trim();
-      const ok = source === 'file' ? typeof raw === 'number' : /^\d+$/.test(text);
-      const n = Number(text);
-      if (!ok || !Number.isSafeInteger(n) || n < 1) {
-        throw this.#invalid(source, origin, String(raw), 'expected a whole number of seconds, at least 1');
-      }
-      return n as CraftConfig[K];
-    }
-    if (typeof raw !== 'string' || raw.trim() === '') {
-      throw this.#invalid(source, origin, JSON.stringify(raw), 'expected a non-empty string');
-    }
-    if (kind === 'path') {
-      const base = filePath === undefined ? this.#options.cwd : dirname(filePath);
-      return (isAbsolute(raw) ? raw : resolve(base, raw)) as CraftConfig[K];
-    }
-    return raw as CraftConfig[K];
-  }
-
-  #invalid(source: ConfigSource, origin: string, value: string, reason: string, cause?: unknown): Error {
-    const message = `${origin}: invalid value ${JSON.stringify(value)}: ${reason}`;
-    const options = cause === undefined ? undefined : { cause };
-    return source === 'flag'
-      ? new InvalidArgumentError(origin, value, message, options)
-      : new ConfigValueError(origin, message, options);
+    const fileLayer: SettingsLayer | undefined = file
+      ? {
+          values: Object.fromEntries(
+            Object.entries(file.values)
+              .filter(([key]) => key in SETTINGS)
+              .map(([key, value]) => [SETTINGS[key as ConfigKey].env, value]),
+          ),
+          origin: (variable) => `${file.path} (${byVariable.get(variable)})`,
+          baseDir: dirname(file.path),
+        }
+      : undefined;
+    // Loaded with the file, on first use, so --help and commands without settings start faster.
+    this.#settings = createSettingsFn({
+      env: this.#options.env,
+      cwd: this.#options.cwd,
+      flags,
+      ...(fileLayer ? { file: fileLayer } : {}),
+    });
+    return this.#settings;
   }
 
   #loadFile(): LoadedFile | null {
@@ -233,7 +179,13 @@ export class ConfigResolver {
   }
 }
 
-/** Creates a {@link ConfigResolver}. */
-export function createConfigResolver(options: ConfigResolverOptions): ConfigResolver {
+let createSettingsFn: typeof import('@craft/runtime/settings').createSettings;
+
+/**
+ * Creates a {@link ConfigResolver}. Async because `@craft/runtime/settings` (and with it `@craft/cron`) is loaded
+ * here, on use, so that `--help` stays fast; the settings entry does not load `@craft/scheduler`.
+ */
+export async function createConfigResolver(options: ConfigResolverOptions): Promise<ConfigResolver> {
+  createSettingsFn ??= (await import('@craft/runtime/settings')).createSettings;
   return new ConfigResolver(options);
 }

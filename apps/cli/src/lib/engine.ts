@@ -1,13 +1,13 @@
 /**
- * Wiring, not logic: resolves the settings, loads the user's jobs module, opens the storage (MongoDB through
- * `@craft/mongo`, else the scheduler's in-memory store) and builds one `JobScheduler` over them. Commands call the
- * scheduler's own methods on the result.
+ * Wiring, not logic: resolves the settings, loads the user's jobs module and opens the storage with
+ * `@craft/runtime` (the same resolver, loader and opener the API uses: one environment, one database, one lease),
+ * and builds one `JobScheduler` over them. Commands call the scheduler's own methods on the result.
  *
  * This module imports `@craft/scheduler`; commands load it with `import()` on use, so `--help` and the `cron`
  * commands never pay for it. `@craft/mongo` (and the driver) is loaded only when a database is configured.
  */
-import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { loadJobs, openStorage, schedulerOptions } from '@craft/runtime';
 import {
   builtinJobs,
   type JobDefinition,
@@ -16,13 +16,10 @@ import {
   type JobTypeLookup,
   type Logger,
   layeredJobs,
-  loadJobModule,
-  MemoryLock,
-  MemoryStore,
 } from '@craft/scheduler';
 import { type CommandContext, configFor, type GlobalArgs } from './command.js';
 import type { ConfigResolver } from './config.js';
-import { JobsPathError, NoDatabaseError } from './errors.js';
+import { NoDatabaseError } from './errors.js';
 import { PROGRAM } from './report.js';
 
 /** The settings flags every database command accepts (`undefined`: not given). */
@@ -97,34 +94,14 @@ export function engineConfig(
 
 /**
  * Loads the jobs module named by `--jobs`, `CRAFT_JOBS` or `jobs` in the config file (one module file that
- * default-exports an array of `defineJob()` results, the same module the API loads), with the scheduler's shared
- * loader. Built-in jobs are always available.
- * @throws JobsPathError when the path does not exist or is a directory
+ * default-exports an array of `defineJob()` results, the same module the API loads), with `@craft/runtime`'s loader.
+ * Built-in jobs are always available.
+ * @throws JobsPathError (`@craft/runtime`) when the path does not exist or is a directory
  * @throws JobModuleError / InvalidJobDefinitionError (from the scheduler) for a module that does not load
  */
 export async function loadJobSetup(config: ConfigResolver): Promise<JobSetup> {
   const setting = config.get('jobs');
-  let userJobs: JobDefinition[] = [];
-  if (setting.value !== undefined) {
-    const path = setting.value;
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch (cause) {
-      throw new JobsPathError(
-        path,
-        `${setting.origin}: the jobs module ${path} does not exist; point it at a module file that default-exports an array of defineJob() results`,
-        { cause },
-      );
-    }
-    if (isDirectory) {
-      throw new JobsPathError(
-        path,
-        `${setting.origin}: ${path} is a directory; point it at one module file (e.g. ${path}/index.js) that default-exports the array of job definitions, re-exporting the other files' jobs`,
-      );
-    }
-    userJobs = await loadJobModule(path);
-  }
+  const userJobs = setting.value === undefined ? [] : await loadJobs(setting.value, setting.origin);
   // The registry rejects a job type defined twice in the module.
   const user = new JobRegistry(userJobs as JobDefinition<never>[]);
   return {
@@ -135,64 +112,48 @@ export async function loadJobSetup(config: ConfigResolver): Promise<JobSetup> {
   };
 }
 
-/** The driver lets its option object beat the URI, so a timeout written in the URI is passed on explicitly. */
-function clientOptionsFromUri(uri: string): { serverSelectionTimeoutMS?: number } {
-  const m = /[?&]serverSelectionTimeoutMS=(\d+)/i.exec(uri);
-  return m ? { serverSelectionTimeoutMS: Number(m[1]) } : {};
-}
-
 /**
- * Opens the storage and builds the scheduler. With a database configured it connects (MongoDB errors such as
- * `CRAFT_MONGO_UNAVAILABLE` exit 4); without one it uses the in-memory store, or fails with `NoDatabaseError`
- * when `requireDatabase` is set.
+ * Opens the storage and builds the scheduler. With a database configured it connects (retrying while the database
+ * is unreachable, as the API does; MongoDB errors such as `CRAFT_MONGO_UNAVAILABLE` exit 4); without one it uses
+ * the in-memory store, or fails with `NoDatabaseError` when `requireDatabase` is set.
  */
 export async function openEngine(config: ConfigResolver, options: OpenEngineOptions): Promise<Engine> {
   const uriSetting = config.get('mongodbUri');
   const uri = uriSetting.value;
-  const lockTtl = config.get('lockTtlSeconds').value;
+  const lockTtl = config.get('lockTtlSeconds');
   const zone = config.get('timezone');
-  const timezone = zone.value;
-  const pollIntervalSeconds = config.get('pollIntervalSeconds').value;
+  const pollInterval = config.get('pollIntervalSeconds');
   const { logger } = options;
-  let store: ConstructorParameters<typeof JobScheduler>[0]['store'];
-  let lock: ConstructorParameters<typeof JobScheduler>[0]['lock'];
-  let database: DatabaseInfo;
-  let close: () => Promise<void> = async () => {};
-  if (uri === undefined) {
-    if (options.requireDatabase) {
-      throw new NoDatabaseError(
-        options.command,
-        `${options.command} needs the database, and none is configured; set MONGODB_URI (e.g. mongodb://127.0.0.1:27017/), pass --mongodb-uri, or put mongodbUri in the config file`,
-      );
-    }
-    store = new MemoryStore();
-    lock = new MemoryLock();
-    database = { kind: 'memory' };
-  } else {
-    const { connectMongo, redactUri } = await import('@craft/mongo');
-    const db = config.get('mongodbDb');
-    const dbName = db.value;
-    logger.debug(`database ${redactUri(uri)} (${uriSetting.origin}), database name ${dbName} (${db.origin})`);
-    const warn = {
-      warn: (message: string, data?: Record<string, unknown>) => options.logger.warn(message, data),
-    };
-    const conn = await connectMongo(uri, {
-      dbName,
-      ensureIndexes: options.ensureIndexes,
-      clientOptions: { appName: PROGRAM, ...clientOptionsFromUri(uri) },
-      // Read-only commands create no indexes, so they work with a read-only database user.
-      store: { logger: warn, autoIndex: options.ensureIndexes },
-      lock: {
-        logger: warn,
-        autoIndex: options.ensureIndexes,
-        ...(lockTtl === undefined ? {} : { ttlSeconds: lockTtl }),
-      },
-    });
-    store = conn.store;
-    lock = conn.lock;
-    database = { kind: 'mongodb', db: conn.db.databaseName };
-    close = () => conn.close();
+  if (uri === undefined && options.requireDatabase) {
+    throw new NoDatabaseError(
+      options.command,
+      `${options.command} needs the database, and none is configured; set MONGODB_URI (e.g. mongodb://127.0.0.1:27017/craft), pass --mongodb-uri, or put mongodbUri in the config file`,
+    );
   }
+  const db = uri === undefined ? undefined : config.get('mongodbDb');
+  if (uri !== undefined && db !== undefined) {
+    const { redactUri } = await import('@craft/mongo');
+    logger.debug(
+      `database ${redactUri(uri)} (${uriSetting.origin}), database name ${db.value} (${db.origin})`,
+    );
+  }
+  const storage = await openStorage({
+    mongodbUri: uri,
+    mongodbDb: db?.value,
+    lockTtlSeconds: lockTtl.value,
+    appName: PROGRAM,
+    // Read-only commands create no indexes, so they work with a read-only database user.
+    autoIndex: options.ensureIndexes,
+    logger: { warn: (message, data) => logger.warn(message, data) },
+  });
+  try {
+    if (options.ensureIndexes) await storage.ensureIndexes();
+  } catch (error) {
+    await storage.close().catch(() => {});
+    throw error;
+  }
+  const database: DatabaseInfo =
+    storage.database === undefined ? { kind: 'memory' } : { kind: 'mongodb', db: storage.database };
   const types = (options.userJobs ?? []).map((d) => d.type);
   if (options.userJobs !== undefined) {
     logger.debug(
@@ -201,14 +162,18 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
         : `jobs module (${options.jobsOrigin}): ${types.length > 0 ? types.join(', ') : 'no job types'}`,
     );
   }
-  logger.debug(`default timezone ${timezone} (${zone.origin})`);
+  logger.debug(`default timezone ${zone.value} (${zone.origin})`);
+  logger.debug(`lease ${lockTtl.value} s (${lockTtl.origin})`);
   const scheduler = new JobScheduler({
-    store,
-    lock,
+    store: storage.store,
+    lock: storage.lock,
     registry: new JobRegistry([...(options.userJobs ?? [])] as JobDefinition<never>[]),
-    timezone,
-    pollIntervalMs: pollIntervalSeconds * 1000,
-    ...(lockTtl === undefined ? {} : { lockTtlMs: lockTtl * 1000 }),
+    // The lease, the zone and the poll interval as the API derives them from the same settings.
+    ...schedulerOptions({
+      timezone: zone.value,
+      lockTtlSeconds: lockTtl.value,
+      pollIntervalSeconds: pollInterval.value,
+    }),
     replicaId: `${PROGRAM}:${hostname()}:${process.pid}`,
     logger: options.logger,
   });
@@ -217,7 +182,7 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
     scheduler,
     database,
     close: () => {
-      closing ??= close();
+      closing ??= storage.close();
       return closing;
     },
   };

@@ -1,9 +1,10 @@
 /**
- * Every error the CLI raises on purpose, and the exit statuses they map to.
+ * Every error the CLI raises on purpose, and its exit statuses.
  *
  * An `ExitError` is expected: bad input or configuration. The CLI prints its message as one line on stderr and
- * exits with its `exitStatus`. Anything else that escapes a command is wrapped in an `InternalError` (exit 70),
- * which asks the user to re-run with `--verbose` and file an issue.
+ * exits with its `exitStatus`. The errors of the libraries carry their own `exitStatus` (house convention §4), which
+ * the CLI reads; anything else that escapes a command is wrapped in an `InternalError` (exit 70), which asks the
+ * user to re-run with `--verbose` and file an issue.
  */
 
 /** Exit statuses of `craft-jobs`; the README's "Exit status" table lists the same values. */
@@ -30,6 +31,19 @@ export const ExitStatus = {
 
 /** One of the values of {@link ExitStatus}. */
 export type ExitStatusCode = (typeof ExitStatus)[keyof typeof ExitStatus];
+
+/** What each exit status means, in one line: `--help` lists these, the README's "Exit status" table too. */
+export const EXIT_STATUS_MEANINGS: Readonly<Record<ExitStatusCode, string>> = {
+  [ExitStatus.Success]: 'ok',
+  [ExitStatus.Failure]: 'a job failed',
+  [ExitStatus.Usage]: 'usage error',
+  [ExitStatus.Timeout]: 'a job timed out',
+  [ExitStatus.Config]: 'configuration or database unreachable',
+  [ExitStatus.Internal]: 'internal error',
+  [ExitStatus.Locked]: 'the job is locked by another execution, nothing ran',
+  [ExitStatus.Interrupted]: 'interrupted by SIGINT',
+  [ExitStatus.Terminated]: 'stopped by SIGTERM',
+};
 
 /** Options shared by every {@link ExitError}. */
 export interface ExitErrorOptions {
@@ -84,17 +98,6 @@ export class ConfigFileError extends ExitError {
   }
 }
 
-/** A setting from the environment or the config file has an invalid value (exit 4). */
-export class ConfigValueError extends ExitError {
-  /** Where the value came from: an environment variable name or `<file> (key)`. */
-  readonly origin: string;
-
-  constructor(origin: string, message: string, options?: ExitErrorOptions) {
-    super('CRAFT_CLI_CONFIG_VALUE', ExitStatus.Config, message, options);
-    this.origin = origin;
-  }
-}
-
 /** `token` has no signing secret: neither `--secret`, `JWT_SECRET` nor `jwtSecret` in the config file (exit 4). */
 export class MissingSecretError extends ExitError {
   constructor(message: string) {
@@ -116,17 +119,6 @@ export class NoDatabaseError extends ExitError {
   }
 }
 
-/** The jobs module (`--jobs`, `CRAFT_JOBS`, `jobs` in the config file) does not exist or is a directory (exit 4). */
-export class JobsPathError extends ExitError {
-  /** The absolute path that was looked at. */
-  readonly path: string;
-
-  constructor(path: string, message: string, options?: ExitErrorOptions) {
-    super('CRAFT_CLI_JOBS_PATH', ExitStatus.Config, message, options);
-    this.path = path;
-  }
-}
-
 /** An unexpected failure inside the CLI: a bug, or an environment it did not foresee (exit 70). */
 export class InternalError extends Error {
   /** Stable, machine-readable code. */
@@ -142,15 +134,13 @@ export class InternalError extends Error {
 
 /**
  * Every `code` the CLI itself defines. Errors of the libraries keep their own codes (`CRAFT_CRON_*`,
- * `CRAFT_SCHEDULER_*`, `CRAFT_MONGO_*`); `LIBRARY_EXIT_STATUSES` in report.ts maps them to exit statuses.
+ * `CRAFT_SCHEDULER_*`, `CRAFT_MONGO_*`, `CRAFT_RUNTIME_*`) and carry their own exit status.
  */
 export const ERROR_CODES = [
   'CRAFT_CLI_USAGE',
   'CRAFT_CLI_INVALID_ARGUMENT',
   'CRAFT_CLI_CONFIG_FILE',
-  'CRAFT_CLI_CONFIG_VALUE',
   'CRAFT_CLI_TOKEN_NO_SECRET',
   'CRAFT_CLI_NO_DATABASE',
-  'CRAFT_CLI_JOBS_PATH',
   'CRAFT_CLI_INTERNAL',
 ] as const;

@@ -37,7 +37,7 @@ export function databaseOptions<T>(yargs: Argv<T>): Argv<T & DatabaseArgs> {
       type: 'string',
       requiresArg: true,
       coerce: lastValue,
-      describe: 'Database name (default: MONGODB_DB, else craft)',
+      describe: 'Database name (default: MONGODB_DB, else the database in the URI path, else craft)',
     })
     .group(['mongodb-uri', 'mongodb-db'], 'Database:') as unknown as Argv<T & DatabaseArgs>;
 }
@@ -56,7 +56,7 @@ export function jobsOptions<T>(yargs: Argv<T>): Argv<T & JobsArgs> {
       type: 'string',
       requiresArg: true,
       coerce: lastValue,
-      describe: 'Lease of job locks, renewed while a job runs (default: LOCK_TTL_SECONDS, else 60)',
+      describe: 'Lease of job locks, renewed while a job runs (default: LOCK_TTL_SECONDS, else 300)',
     })
     .group(['jobs', 'lock-ttl-seconds'], 'Jobs:') as unknown as Argv<T & JobsArgs>;
 }

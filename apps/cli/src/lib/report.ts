@@ -6,42 +6,21 @@ import { createStyler, shouldUseColor } from './output.js';
 export const PROGRAM = 'craft-jobs';
 
 /**
- * Exit statuses of the libraries' typed errors, matched by their stable `code` rather than by class, so a library
- * need not be loaded to report an error (and a second copy of it would still match). The README's "Errors of the
- * libraries" table lists the same codes; a test cross-checks the two.
+ * The exit status a library error carries (`@craft/scheduler`, `@craft/mongo`, `@craft/cron`, `@craft/runtime`:
+ * house convention §4), read from the error itself rather than from a table of codes, so a library need not be
+ * loaded to report its error (and a second copy of it still reports right). An error that carries the internal
+ * status (a lost lease, a recorded timeout) is not an expected failure, so it is reported as an internal error.
  */
-export const LIBRARY_EXIT_STATUSES: Readonly<Record<string, ExitStatusCode>> = {
-  // @craft/scheduler: invalid input, or a name that does not exist (the API answers 400, 404 or 409).
-  CRAFT_SCHEDULER_INVALID_FIELD: ExitStatus.Usage,
-  CRAFT_SCHEDULER_INVALID_CRON: ExitStatus.Usage,
-  CRAFT_SCHEDULER_INVALID_TIMEZONE: ExitStatus.Usage,
-  CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE: ExitStatus.Usage,
-  CRAFT_SCHEDULER_INVALID_PARAMETERS: ExitStatus.Usage,
-  CRAFT_SCHEDULER_CHAIN_UNKNOWN: ExitStatus.Usage,
-  CRAFT_SCHEDULER_CHAIN_CYCLE: ExitStatus.Usage,
-  CRAFT_SCHEDULER_SCHEDULE_EXISTS: ExitStatus.Usage,
-  CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND: ExitStatus.Usage,
-  CRAFT_SCHEDULER_RUN_NOT_FOUND: ExitStatus.Usage,
-  // @craft/scheduler: another execution of the job runs; nothing was started.
-  CRAFT_SCHEDULER_JOB_LOCKED: ExitStatus.Locked,
-  // @craft/scheduler: the user's jobs module is broken.
-  CRAFT_SCHEDULER_INVALID_JOB_MODULE: ExitStatus.Config,
-  CRAFT_SCHEDULER_INVALID_JOB_DEFINITION: ExitStatus.Config,
-  // @craft/mongo: the database cannot be reached or used.
-  CRAFT_MONGO_UNAVAILABLE: ExitStatus.Config,
-  CRAFT_MONGO_TIMEOUT: ExitStatus.Config,
-  CRAFT_MONGO_INVALID_URI: ExitStatus.Config,
-  CRAFT_MONGO_OPERATION_FAILED: ExitStatus.Config,
-  CRAFT_MONGO_INDEX_CONFLICT: ExitStatus.Config,
-  CRAFT_MONGO_INVALID_OPTION: ExitStatus.Config,
-};
-
-/** Every `@craft/cron` error means bad input (an expression or a zone). */
-const USAGE_CODE_PREFIXES = ['CRAFT_CRON_'];
-
-function libraryExitStatus(code: string): ExitStatusCode | undefined {
-  if (Object.hasOwn(LIBRARY_EXIT_STATUSES, code)) return LIBRARY_EXIT_STATUSES[code];
-  return USAGE_CODE_PREFIXES.some((prefix) => code.startsWith(prefix)) ? ExitStatus.Usage : undefined;
+function carriedExitStatus(error: unknown): ExitStatusCode | undefined {
+  const e = error as { code?: unknown; exitStatus?: unknown } | null;
+  if (!(error instanceof Error) || typeof e?.code !== 'string' || !e.code.startsWith('CRAFT_'))
+    return undefined;
+  const known = Object.values(ExitStatus) as number[];
+  return typeof e.exitStatus === 'number' &&
+    known.includes(e.exitStatus) &&
+    e.exitStatus !== ExitStatus.Internal
+    ? (e.exitStatus as ExitStatusCode)
+    : undefined;
 }
 
 /**
@@ -59,16 +38,30 @@ function libraryMessage(error: Error): string {
 
 /**
  * Classifies anything a command threw, once, at the edge: our `ExitError`s and the typed errors of the libraries
- * (see {@link LIBRARY_EXIT_STATUSES}) keep their message and code; everything else becomes an `InternalError`.
+ * (which carry their exit status) keep their message and code; everything else becomes an `InternalError`.
+ * `hint` is added to a library error's message (see {@link reportError}).
  */
-export function classifyError(error: unknown): ExitError | InternalError {
+export function classifyError(error: unknown, hint?: string): ExitError | InternalError {
   if (error instanceof ExitError || error instanceof InternalError) return error;
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  const status = typeof code === 'string' ? libraryExitStatus(code) : undefined;
-  if (typeof code === 'string' && status !== undefined) {
-    return new ExitError(code, status, libraryMessage(error as Error), { cause: error });
+  const status = carriedExitStatus(error);
+  if (status !== undefined) {
+    const e = error as Error & { code: string };
+    const message = libraryMessage(e);
+    return new ExitError(e.code, status, hint ? `${message.replace(/\s*$/, '')} ${hint}` : message, {
+      cause: error,
+    });
   }
   return new InternalError(error);
+}
+
+/**
+ * What the CLI adds to a library error: where job types come from (`CRAFT_JOBS`), for an unknown job type, since
+ * the library's own text does not know the apps' variable. `@craft/runtime` is loaded only then (it is loaded
+ * anyway by the commands that can raise it), so reporting other errors stays cheap.
+ */
+async function hintFor(error: unknown): Promise<string | undefined> {
+  if ((error as { code?: unknown } | null)?.code !== 'CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE') return undefined;
+  return (await import('@craft/runtime')).JOBS_MODULE_HINT;
 }
 
 function stackOf(error: unknown): string {
@@ -87,8 +80,8 @@ function stackOf(error: unknown): string {
  * Prints an error the way users expect: one line on stderr (two for an internal error: the line and a hint), and
  * with `--verbose` the stack trace and causes as well. Returns the exit status.
  */
-export function reportError(error: unknown, io: CliIo, verbose: boolean): ExitStatusCode {
-  const classified = classifyError(error);
+export async function reportError(error: unknown, io: CliIo, verbose: boolean): Promise<ExitStatusCode> {
+  const classified = classifyError(error, await hintFor(error));
   const style = createStyler(shouldUseColor(io.stderr, io.env));
   const prefix = style('red', `${PROGRAM}:`);
   const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();

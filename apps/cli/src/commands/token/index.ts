@@ -88,12 +88,12 @@ function createTokenCommand(context: CommandContext): CommandModule<GlobalArgs, 
         jwtIssuer: argv.issuer,
         jwtAudience: argv.audience,
       });
-      const secret = config.get('jwtSecret');
-      if (secret.value === undefined) {
-        throw new MissingSecretError(
-          config.get('jwtPublicKey').value === undefined ? messages.noSecret : messages.publicKeyOnly,
-        );
+      // JWT_SECRET / JWT_PUBLIC_KEY resolved as the API resolves them (both set is an error there and here).
+      const jwt = config.get('jwt');
+      if (jwt.value.kind !== 'secret') {
+        throw new MissingSecretError(jwt.value.kind === 'none' ? messages.noSecret : messages.publicKeyOnly);
       }
+      const secret = { ...jwt, value: jwt.value.secret };
       output.debug(`secret from ${secret.origin}`);
       if (secret.source === 'flag') output.warn(messages.secretOnCommandLine);
       if (secret.value.length < 32) output.warn(messages.shortSecret(secret.value.length));
