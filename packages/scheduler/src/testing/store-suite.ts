@@ -213,7 +213,10 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
         const names = (l: JobSchedule[]) => l.map((s) => s.jobName);
         expect(names(await store.listSchedules({ text: 'cleanup' }))).toEqual(['Nightly-Cleanup']);
         expect(names(await store.listSchedules({ text: 'EXPIRED' }))).toEqual(['Nightly-Cleanup']);
-        expect(names(await store.listSchedules({ text: 'report' }))).toEqual(['report.daily', 'reportXdaily']);
+        expect(names(await store.listSchedules({ text: 'report' }))).toEqual([
+          'report.daily',
+          'reportXdaily',
+        ]);
         // Pattern characters are literal: '.' is a dot, '(' needs no escaping by the caller.
         expect(names(await store.listSchedules({ text: 't.d' }))).toEqual(['report.daily']);
         expect(names(await store.listSchedules({ text: '(eu)' }))).toEqual(['billing']);
@@ -236,7 +239,10 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
           await store.insertSchedule(sampleSchedule({ jobName: name, lastRunStatus: status }));
         }
         const names = (l: JobSchedule[]) => l.map((s) => s.jobName);
-        expect(names(await store.listSchedules({ lastRunStatus: ['failed', 'timed_out'] }))).toEqual(['a', 'd']);
+        expect(names(await store.listSchedules({ lastRunStatus: ['failed', 'timed_out'] }))).toEqual([
+          'a',
+          'd',
+        ]);
         expect(names(await store.listSchedules({ lastRunStatus: [null] }))).toEqual(['c']);
         expect(names(await store.listSchedules({ lastRunStatus: ['succeeded', null], limit: 1 }))).toEqual([
           'b',
