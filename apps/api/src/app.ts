@@ -11,6 +11,7 @@ import { errorsPlugin, toErrorBody } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { schedulerPlugin } from './plugins/scheduler.js';
 import { swaggerPlugin } from './plugins/swagger.js';
+import { cronRoutes } from './routes/cron/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { runRoutes } from './routes/runs/index.js';
@@ -147,6 +148,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   await app.register(metricsRoutes);
   await app.register(typeRoutes);
   await app.register(scheduleRoutes);
+  await app.register(cronRoutes);
   await app.register(runRoutes);
   await app.ready();
   return app;

@@ -29,6 +29,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', url: '/jobs/schedules/existing/enable', scope: 'jobs:write' },
   { method: 'POST', url: '/jobs/schedules/existing/disable', scope: 'jobs:write' },
   { method: 'GET', url: '/jobs/schedules/existing/next-runs?count=2', scope: 'jobs:read' },
+  { method: 'GET', url: '/jobs/cron/next-runs?cron_expression=0+3+*+*+*', scope: 'jobs:read' },
   { method: 'POST', url: '/jobs/schedules/existing/run', scope: 'jobs:run' },
   { method: 'POST', url: '/jobs/check-schedules', scope: 'jobs:run' },
   { method: 'POST', url: '/jobs/run/noop', scope: 'jobs:run', payload: {} },
