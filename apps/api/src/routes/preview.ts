@@ -50,7 +50,10 @@ export const PreviewFields = {
       reason: Type.String({ enum: ['dst-gap'] }),
       message: Type.String(),
     }),
-    { description: 'Matching wall times between the listed runs (or before until) that DST skips (never shifted)' },
+    {
+      description:
+        'Matching wall times between the listed runs (or before until) that DST skips (never shifted)',
+    },
   ),
 };
 

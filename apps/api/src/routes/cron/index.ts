@@ -9,11 +9,19 @@ import { schemas } from './schema.js';
  * `timezone`).
  */
 export async function cronRoutes(app: CraftApp): Promise<void> {
-  app.get('/jobs/cron/next-runs', { schema: schemas.nextRuns, config: { auth: 'jobs:read' } }, async (req) => {
-    const { cron_expression, timezone, ...window } = req.query;
-    return {
-      cron_expression,
-      ...preview(app, { cronExpression: cron_expression, timezone: timezone ?? app.scheduler.timezone }, window),
-    };
-  });
+  app.get(
+    '/jobs/cron/next-runs',
+    { schema: schemas.nextRuns, config: { auth: 'jobs:read' } },
+    async (req) => {
+      const { cron_expression, timezone, ...window } = req.query;
+      return {
+        cron_expression,
+        ...preview(
+          app,
+          { cronExpression: cron_expression, timezone: timezone ?? app.scheduler.timezone },
+          window,
+        ),
+      };
+    },
+  );
 }

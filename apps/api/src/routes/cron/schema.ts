@@ -15,7 +15,8 @@ export const CronNextRunsQuery = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 100,
-        description: "IANA zone; omitted: the scheduler's (SCHEDULER_TIMEZONE), as for a schedule without one",
+        description:
+          "IANA zone; omitted: the scheduler's (SCHEDULER_TIMEZONE), as for a schedule without one",
       }),
     ),
     ...PreviewWindowFields,

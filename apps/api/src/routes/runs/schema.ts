@@ -33,7 +33,8 @@ export const ListRunsQuery = Type.Object(
     created_from: Type.Optional(
       Type.String({
         format: 'date-time',
-        description: 'Only runs created at or after this instant (every run, manual and chained ones included)',
+        description:
+          'Only runs created at or after this instant (every run, manual and chained ones included)',
       }),
     ),
     created_to: Type.Optional(

@@ -96,7 +96,8 @@ export const ListSchedulesQuery = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 200,
-        description: 'Only schedules whose job_name or description contains this text (case-insensitive, literal)',
+        description:
+          'Only schedules whose job_name or description contains this text (case-insensitive, literal)',
       }),
     ),
     last_status: Type.Optional(
