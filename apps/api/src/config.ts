@@ -46,6 +46,8 @@ export interface ApiConfig {
   timezone: string;
   /** `SCHEDULER_ENABLED`: run missed-run recovery and the scheduler loop in this process. @default true */
   schedulerEnabled: boolean;
+  /** `DASHBOARD_ENABLED`: serve the dashboard (`@craft/dashboard`) at `/ui`. @default true */
+  dashboardEnabled: boolean;
   /**
    * `LOCK_TTL_SECONDS`: lease length of job locks and run leases. Leases are renewed every third of it while a
    * job runs, so long jobs are safe; after a replica dies, its jobs are taken over within this time.
@@ -98,6 +100,7 @@ export const ENV_VARIABLES = [
   'JWT_AUDIENCE',
   'SCHEDULER_TIMEZONE',
   'SCHEDULER_ENABLED',
+  'DASHBOARD_ENABLED',
   'LOCK_TTL_SECONDS',
   'POLL_INTERVAL_SECONDS',
   'CRAFT_JOBS',
@@ -179,14 +182,17 @@ export function loadConfig(
       `${JSON.stringify(timezone)} is not a known IANA timezone; use e.g. "Europe/Stockholm" or "UTC"`,
     );
   }
-  let schedulerEnabled = true;
-  const enabledRaw = get('SCHEDULER_ENABLED');
-  if (enabledRaw !== undefined) {
-    const v = enabledRaw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(v)) schedulerEnabled = true;
-    else if (['false', '0', 'no', 'off'].includes(v)) schedulerEnabled = false;
-    else fail('SCHEDULER_ENABLED', `invalid value ${JSON.stringify(enabledRaw)}: expected true or false`);
-  }
+  const bool = (name: string): boolean => {
+    const raw = get(name);
+    if (raw === undefined) return true;
+    const v = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    fail(name, `invalid value ${JSON.stringify(raw)}: expected true or false`);
+    return true;
+  };
+  const schedulerEnabled = bool('SCHEDULER_ENABLED');
+  const dashboardEnabled = bool('DASHBOARD_ENABLED');
   const lockTtlSeconds = int('LOCK_TTL_SECONDS', DEFAULT_LOCK_TTL_SECONDS, 5, 86_400, 'whole seconds');
   const pollIntervalSeconds = int('POLL_INTERVAL_SECONDS', 60, 1, 3600, 'whole seconds');
   const shutdownGraceSeconds = int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600, 'whole seconds');
@@ -247,6 +253,7 @@ export function loadConfig(
     jwtAudience: get('JWT_AUDIENCE'),
     timezone,
     schedulerEnabled,
+    dashboardEnabled,
     lockTtlSeconds,
     pollIntervalSeconds,
     jobsModule,

@@ -79,7 +79,8 @@ describe('scopes on every endpoint', () => {
         .replace('/some-id', '/:id')
         .replace('/noop', '/:job_type');
     const table = new Set(ROUTES.map((r) => `${r.method} ${pattern(r.url)}`));
-    const open = ['GET /health', 'GET /ready', 'GET /docs/json'];
+    // The dashboard's page and files (@craft/dashboard at /ui) are public too.
+    const open = ['GET /health', 'GET /ready', 'GET /docs/json', 'GET /ui', 'GET /ui/', 'GET /ui/*'];
     expect([...actual].sort()).toEqual([...table, ...open].sort());
   });
 
