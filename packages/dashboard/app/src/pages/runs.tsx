@@ -39,7 +39,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(merged)) if (v) p.set(k, String(v));
     const s = p.toString();
-    navigate(s ? `runs?${s}` : 'runs', { replace: next.offset === undefined });
+    navigate(s ? `runs?${s}` : 'runs');
   };
   useEffect(() => {
     if (debouncedName !== f.job_name) setFilters({ job_name: debouncedName });

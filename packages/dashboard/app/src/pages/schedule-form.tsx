@@ -146,7 +146,7 @@ function useCronPreview({
       ? Promise.resolve(null)
       : api.previewCron({ cron_expression: c, ...(tz ? { timezone: tz } : {}), count: 10 }, signal),
   );
-  return { preview, expression: c, zone: tz || defaultZone || '' };
+  return { preview, key, expression: c, zone: tz || defaultZone || '' };
 }
 
 /** Create or edit a schedule: every field, the cron explained and previewed as you type, the API's errors at the field. */
@@ -175,7 +175,9 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
     timezone: form?.timezone ?? '',
     defaultZone,
   });
-  const previewError = live.preview.error;
+  // An error of the preview belongs to what was previewed: while the user types on, it is not shown.
+  const current = `${(form?.cron_expression ?? '').trim()}\u0000${(form?.timezone ?? '').trim()}`;
+  const previewError = live.key === current ? live.preview.error : undefined;
   const cronError =
     errors.cron_expression ??
     (previewError && fieldOf(previewError) === 'cron_expression' ? errorText(previewError) : undefined);

@@ -101,7 +101,7 @@ export function SchedulesPage({ query }: { query: URLSearchParams }) {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(merged)) if (v) p.set(k, v);
     const s = p.toString();
-    navigate(s ? `?${s}` : '', { replace: !keepCursor });
+    navigate(s ? `?${s}` : '');
   };
   useEffect(() => {
     if (q !== filters.q) setFilters({ q });
