@@ -27,8 +27,9 @@ export async function call<T = unknown>(
   path: string,
   body?: unknown,
   tok = token(),
+  base = API,
 ): Promise<T> {
-  const res = await fetch(`${API}${path}`, {
+  const res = await fetch(`${base}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${tok}`,
@@ -87,14 +88,14 @@ export async function openTab(
 }
 
 /** Signs in through the URL fragment, as the link `./dev start` prints does, and waits for the schedules. */
-export async function signedIn(tab: Tab, path = '', tok = token()): Promise<void> {
-  await tab.page.goto(`${API}/ui/${path}#token=${tok}`);
+export async function signedIn(tab: Tab, path = '', tok = token(), base = API): Promise<void> {
+  await tab.page.goto(`${base}/ui/${path}#token=${tok}`);
   await tab.page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
 /** Every request went to the API's own loopback origin (or is a data: URL). */
-export function externalRequests(tab: Tab): string[] {
-  return tab.requests.filter((u) => !u.startsWith(`${API}/`) && !u.startsWith('data:'));
+export function externalRequests(tab: Tab, base = API): string[] {
+  return tab.requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:'));
 }
 
 const require = createRequire(import.meta.url);

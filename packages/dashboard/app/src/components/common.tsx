@@ -150,3 +150,13 @@ export function Loading({ what }: { what: string }) {
     </p>
   );
 }
+
+/** A wide table's frame: scrolls sideways when the screen is narrow, and can take focus to scroll by keyboard. */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to scroll by keyboard (WCAG 2.1.1)
+    <section class="table-wrap" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}

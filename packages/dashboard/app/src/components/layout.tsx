@@ -28,7 +28,15 @@ export function Layout({ children, onSignOut }: { children: ComponentChildren; o
   const readOnly = !can(session, 'jobs:write') && !can(session, 'jobs:run');
   return (
     <>
-      <a class="skip-link" href="#main">
+      {/* The page has a <base href>, so "#main" alone would resolve against it: the click moves focus itself. */}
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="topbar">
@@ -82,7 +90,7 @@ export function Layout({ children, onSignOut }: { children: ComponentChildren; o
           </div>
         </div>
       </header>
-      <main id="main" class="content">
+      <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>
     </>

@@ -102,13 +102,12 @@ export function MonthView({ jobName, zone }: { jobName: string; zone: string }) 
           class="btn btn-small"
           disabled={isCurrent}
           onClick={() => setMonth(month.m === 0 ? { y: month.y - 1, m: 11 } : { y: month.y, m: month.m - 1 })}
-          aria-label="Previous month"
         >
-          ‹ Prev
+          ‹ Previous month
         </button>
         <strong aria-live="polite">{title}</strong>
-        <button type="button" class="btn btn-small" onClick={() => setMonth(next)} aria-label="Next month">
-          Next ›
+        <button type="button" class="btn btn-small" onClick={() => setMonth(next)}>
+          Next month ›
         </button>
       </div>
       <ErrorNotice error={error} what="the month's runs" />

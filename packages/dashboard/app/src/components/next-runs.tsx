@@ -1,5 +1,6 @@
 import { relative, utc } from '../lib/format.js';
 import type { Preview } from '../lib/types.js';
+import { TableWrap } from './common.js';
 
 type Row =
   | {
@@ -70,54 +71,59 @@ export function NextRunsTable({
   const rows = previewRows(preview);
   let n = 0;
   return (
-    <table class={`table next-runs${compact ? ' compact' : ''}`}>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">Local time ({preview.timezone})</th>
-          <th scope="col">UTC offset</th>
-          <th scope="col">UTC</th>
-          {compact ? null : <th scope="col">When</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) =>
-          row.kind === 'skipped' ? (
-            <tr key={`s-${row.local}`} class="row-skipped" data-dst="skipped">
-              <td data-label="#">–</td>
-              <td data-label="Local time">
-                <s>{localText(row.local)}</s> <span class="badge badge-dst">DST skip</span>
-              </td>
-              <td data-label="What" colSpan={compact ? 2 : 3} class="skip-message">
-                {row.message}
-              </td>
-            </tr>
-          ) : (
-            <tr key={row.at} class={row.changed || row.dst ? 'row-dst' : undefined}>
-              <td data-label="#">{++n}</td>
-              <td data-label="Local time">
-                {localText(row.local)}
-                {row.dst ? (
-                  <span class="badge badge-dst" title={DST_TEXT[row.dst]}>
-                    DST {row.dst}
-                  </span>
-                ) : null}
-              </td>
-              <td data-label="UTC offset">
-                <span class="offset">{row.offset}</span>
-                {row.changed ? (
-                  <span class="badge badge-dst" title="The zone's UTC offset changes (daylight saving time)">
-                    DST {row.changed}
-                  </span>
-                ) : null}
-              </td>
-              <td data-label="UTC">{utc(row.at)}</td>
-              {compact ? null : <td data-label="When">{relative(row.at)}</td>}
-            </tr>
-          ),
-        )}
-      </tbody>
-    </table>
+    <TableWrap label={caption}>
+      <table class={`table next-runs${compact ? ' compact' : ''}`}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Local time ({preview.timezone})</th>
+            <th scope="col">UTC offset</th>
+            <th scope="col">UTC</th>
+            {compact ? null : <th scope="col">When</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) =>
+            row.kind === 'skipped' ? (
+              <tr key={`s-${row.local}`} class="row-skipped" data-dst="skipped">
+                {compact ? null : <td data-label="#">–</td>}
+                <td data-label="Local time">
+                  <s>{localText(row.local)}</s> <span class="badge badge-dst">DST skip</span>
+                </td>
+                <td data-label="What" colSpan={compact ? 2 : 3} class="skip-message">
+                  {row.message}
+                </td>
+              </tr>
+            ) : (
+              <tr key={row.at} class={row.changed || row.dst ? 'row-dst' : undefined}>
+                {compact ? null : <td data-label="#">{++n}</td>}
+                <td data-label="Local time">
+                  {localText(row.local)}
+                  {row.dst ? (
+                    <span class="badge badge-dst" title={DST_TEXT[row.dst]}>
+                      DST {row.dst}
+                    </span>
+                  ) : null}
+                </td>
+                <td data-label="UTC offset">
+                  <span class="offset">{row.offset}</span>
+                  {row.changed ? (
+                    <span
+                      class="badge badge-dst"
+                      title="The zone's UTC offset changes (daylight saving time)"
+                    >
+                      DST {row.changed}
+                    </span>
+                  ) : null}
+                </td>
+                <td data-label="UTC">{compact ? utc(row.at).replace(' UTC', '') : utc(row.at)}</td>
+                {compact ? null : <td data-label="When">{relative(row.at)}</td>}
+              </tr>
+            ),
+          )}
+        </tbody>
+      </table>
+    </TableWrap>
   );
 }

@@ -1,7 +1,7 @@
 import { between, duration, wall } from '../lib/format.js';
 import { Link, runHref, scheduleHref } from '../lib/router.js';
 import type { Run } from '../lib/types.js';
-import { StatusBadge, ZonedTime } from './common.js';
+import { StatusBadge, TableWrap, ZonedTime } from './common.js';
 
 const TRIGGER_TEXT: Record<string, string> = {
   schedule: 'Schedule',
@@ -28,7 +28,7 @@ export function RunTable({
   caption: string;
 }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label={caption}>
       <table class="table responsive runs-table">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -87,6 +87,6 @@ export function RunTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { ErrorNotice, Json, Loading, PageTitle } from '../components/common.js';
+import { ErrorNotice, Json, Loading, PageTitle, TableWrap } from '../components/common.js';
 import { can } from '../lib/auth.js';
 import { useApp } from '../lib/context.js';
 import { duration } from '../lib/format.js';
@@ -66,7 +66,7 @@ function TypeCard({ t }: { t: JobType }) {
       ) : props.length === 0 ? (
         <p class="muted">None.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={`Parameters of ${t.job_type}`}>
           <table class="table responsive">
             <caption class="visually-hidden">Parameters of {t.job_type}</caption>
             <thead>
@@ -101,7 +101,7 @@ function TypeCard({ t }: { t: JobType }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {t.parameters ? (
         <details>

@@ -1,4 +1,12 @@
-import { ErrorNotice, Json, Loading, PageTitle, StatusBadge, ZonedTime } from '../components/common.js';
+import {
+  ErrorNotice,
+  Json,
+  Loading,
+  PageTitle,
+  StatusBadge,
+  TableWrap,
+  ZonedTime,
+} from '../components/common.js';
 import { lagOf } from '../components/run-table.js';
 import { can } from '../lib/auth.js';
 import { useApp } from '../lib/context.js';
@@ -151,7 +159,7 @@ export function RunPage({ id }: { id: string }) {
         {r.attempts.length === 0 ? (
           <p class="muted">No attempt started{r.status === 'skipped' ? ': the slot was skipped' : ' yet'}.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Attempts">
             <table class="table responsive">
               <caption class="visually-hidden">Attempts of this run</caption>
               <thead>
@@ -189,7 +197,7 @@ export function RunPage({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
       <div class="grid-2">

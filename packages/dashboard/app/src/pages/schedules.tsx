@@ -5,6 +5,7 @@ import {
   Loading,
   PageTitle,
   StatusBadge,
+  TableWrap,
   ZonedTime,
 } from '../components/common.js';
 import { can } from '../lib/auth.js';
@@ -216,7 +217,7 @@ export function SchedulesPage({ query }: { query: URLSearchParams }) {
             )}
           </div>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Schedules">
             <table class="table responsive schedules-table">
               <caption class="visually-hidden">Schedules, page {page}</caption>
               <thead>
@@ -235,7 +236,7 @@ export function SchedulesPage({ query }: { query: URLSearchParams }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )
       ) : null}
       {list.data && (history.length > 0 || list.data.next_cursor) ? (
