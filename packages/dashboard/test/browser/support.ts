@@ -146,9 +146,14 @@ const SHOTS = fileURLToPath(
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
+  // The whole page, cut at about two phone screens or three desktop ones (the README needs no more).
+  const width = page.viewportSize()?.width ?? DESKTOP.width;
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const limit = width < 500 ? 1700 : 2400;
   await page.screenshot({
     path: `${SHOTS}${name}.png`,
     fullPage: true,
+    clip: { x: 0, y: 0, width, height: Math.min(height, limit) },
     animations: 'disabled',
     caret: 'hide',
   });

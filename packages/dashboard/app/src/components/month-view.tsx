@@ -49,11 +49,23 @@ function monthStart(y: number, m: number, zone: string): number {
  * A month of upcoming runs, counted per day in the schedule's zone (from the API's preview with `from`/`until`,
  * at most 1,000 runs; past that the count stops and says so). Days with a DST change or skip are marked.
  */
-export function MonthView({ jobName, zone }: { jobName: string; zone: string }) {
+export function MonthView({
+  jobName,
+  zone,
+  firstRun,
+}: {
+  jobName: string;
+  zone: string;
+  firstRun: string | null;
+}) {
   const { api } = useApp();
   const today = zoned(Date.now(), zone).date;
   const [ty, tm] = today.split('-').map(Number) as [number, number];
-  const [month, setMonth] = useState({ y: ty, m: tm - 1 });
+  // Opens on the month of the next run (this month for most schedules; March for one that runs in March only).
+  const [fy, fm] = (firstRun ? zoned(firstRun, zone).date : today).split('-').map(Number) as [number, number];
+  const [month, setMonth] = useState(
+    fy * 12 + fm > ty * 12 + tm ? { y: fy, m: fm - 1 } : { y: ty, m: tm - 1 },
+  );
   const isCurrent = month.y === ty && month.m === tm - 1;
   const start = monthStart(month.y, month.m, zone);
   const next = month.m === 11 ? { y: month.y + 1, m: 0 } : { y: month.y, m: month.m + 1 };

@@ -117,7 +117,7 @@ export function NextRunsTable({
                     </span>
                   ) : null}
                 </td>
-                <td data-label="UTC">{compact ? utc(row.at).replace(' UTC', '') : utc(row.at)}</td>
+                <td data-label="UTC">{utc(row.at).replace(' UTC', '')}</td>
                 {compact ? null : <td data-label="When">{relative(row.at)}</td>}
               </tr>
             ),

@@ -78,13 +78,14 @@ function Bars({
 export function RunChart({ runs }: { runs: Run[] }) {
   const data = points(runs);
   const withDuration = data.filter((p) => p.duration !== null);
-  if (withDuration.length === 0) return null;
+  // A chart of one or two bars says nothing the table does not.
+  if (withDuration.length < 3) return null;
   const avg = withDuration.reduce((s, p) => s + (p.duration ?? 0), 0) / withDuration.length;
   const lags = data.filter((p) => p.lag !== null);
   const maxLag = Math.max(0, ...lags.map((p) => p.lag ?? 0));
   const summary =
     `Last ${data.length} runs: average duration ${duration(avg)}` +
-    (lags.length ? `, largest start lag ${duration(maxLag)}` : ', no scheduled runs (no lag)');
+    (lags.length ? `, largest start lag ${duration(maxLag)}` : '');
   return (
     <figure class="chart">
       <svg

@@ -1,4 +1,4 @@
-import { between, duration, wall } from '../lib/format.js';
+import { between, duration, wallSeconds } from '../lib/format.js';
 import { Link, runHref, scheduleHref } from '../lib/router.js';
 import type { Run } from '../lib/types.js';
 import { StatusBadge, TableWrap, ZonedTime } from './common.js';
@@ -67,7 +67,7 @@ export function RunTable({
                 {r.slot ? <ZonedTime at={r.slot} zone={zone} /> : <span class="muted">—</span>}
               </td>
               <td data-label="Created">
-                <span title={r.created_at}>{wall(r.created_at, zone)}</span>
+                <span title={r.created_at}>{wallSeconds(r.created_at, zone)}</span>
               </td>
               <td data-label="Lag">{duration(lagOf(r))}</td>
               <td data-label="Duration">{duration(between(r.started_at, r.finished_at))}</td>

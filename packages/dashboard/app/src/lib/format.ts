@@ -64,6 +64,13 @@ export function wall(t: string | number | Date, zone: string): string {
   return `${z.date} ${z.time}`;
 }
 
+/** `2027-03-28 03:30:07` in `zone` (for when things happened, to the second). */
+export function wallSeconds(t: string | number | Date, zone: string): string {
+  const ms = toMs(t);
+  const seconds = String(Math.floor((((ms / 1000) % 60) + 60) % 60)).padStart(2, '0');
+  return `${wall(ms, zone)}:${seconds}`;
+}
+
 /** `2027-03-28 01:30 UTC`. */
 export function utc(t: string | number | Date): string {
   return `${new Date(toMs(t)).toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -304,7 +304,7 @@ export function SchedulePage({ name }: { name: string }) {
           <Json value={s.parameters} label="Parameters" />
         </details>
       </section>
-      <div class="grid-2">
+      <div class="grid-next">
         <section class="card" aria-labelledby="next-h">
           <h2 id="next-h">Next 20 runs</h2>
           <ErrorNotice error={next.error} what="the next runs" />
@@ -319,7 +319,7 @@ export function SchedulePage({ name }: { name: string }) {
         </section>
         <section class="card" aria-labelledby="month-h">
           <h2 id="month-h">Upcoming runs by day</h2>
-          <MonthView jobName={s.job_name} zone={zone} />
+          <MonthView jobName={s.job_name} zone={zone} firstRun={s.is_enabled ? s.next_run_at : null} />
         </section>
       </div>
       <section class="card" aria-labelledby="history-h">
