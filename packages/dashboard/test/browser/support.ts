@@ -148,6 +148,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   // The whole page, cut at about two phone screens or three desktop ones (the README needs no more).
   const width = page.viewportSize()?.width ?? DESKTOP.width;
+  // From the top, nothing focused (a focused field scrolls the page under the sticky header).
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   const limit = width < 500 ? 1700 : 2400;
   await page.screenshot({

@@ -1,4 +1,4 @@
-import { relative, utc } from '../lib/format.js';
+import { relative } from '../lib/format.js';
 import type { Preview } from '../lib/types.js';
 import { TableWrap } from './common.js';
 
@@ -76,20 +76,28 @@ export function NextRunsTable({
         <caption>{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">#</th>
+            {compact ? null : (
+              <th scope="col" class="col-n">
+                #
+              </th>
+            )}
             <th scope="col">Local time ({preview.timezone})</th>
             <th scope="col">UTC offset</th>
             <th scope="col">UTC</th>
-            {compact ? null : <th scope="col">When</th>}
+            {compact ? null : (
+              <th scope="col" class="col-when">
+                When
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
           {rows.map((row) =>
             row.kind === 'skipped' ? (
               <tr key={`s-${row.local}`} class="row-skipped" data-dst="skipped">
-                {compact ? null : <td data-label="#">–</td>}
+                {compact ? null : <td class="col-n">–</td>}
                 <td data-label="Local time">
-                  <s>{localText(row.local)}</s> <span class="badge badge-dst">DST skip</span>
+                  <s>{localText(row.local)}</s> <span class="badge badge-dst badge-skip">DST skip</span>
                 </td>
                 <td data-label="What" colSpan={compact ? 2 : 3} class="skip-message">
                   {row.message}
@@ -97,7 +105,7 @@ export function NextRunsTable({
               </tr>
             ) : (
               <tr key={row.at} class={row.changed || row.dst ? 'row-dst' : undefined}>
-                {compact ? null : <td data-label="#">{++n}</td>}
+                {compact ? null : <td class="col-n">{++n}</td>}
                 <td data-label="Local time">
                   {localText(row.local)}
                   {row.dst ? (
@@ -117,8 +125,11 @@ export function NextRunsTable({
                     </span>
                   ) : null}
                 </td>
-                <td data-label="UTC">{utc(row.at).replace(' UTC', '')}</td>
-                {compact ? null : <td data-label="When">{relative(row.at)}</td>}
+                <td class="col-utc">
+                  <span class="nowrap">{row.at.slice(0, 10)}</span>{' '}
+                  <span class="nowrap">{row.at.slice(11, 16)}</span>
+                </td>
+                {compact ? null : <td class="col-when">{relative(row.at)}</td>}
               </tr>
             ),
           )}
