@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { APP_DIRECTORY } from '../src/index.js';
 
-export const INITIAL_JS_BUDGET = 150 * 1024;
+const INITIAL_JS_BUDGET = 150 * 1024;
 
 function initialScripts(): string[] {
   const html = readFileSync(join(APP_DIRECTORY, 'index.html'), 'utf8');
