@@ -114,17 +114,24 @@ const CASES: PageCase[] = [
   },
 ];
 
-const VARIANTS = [
-  { size: DESKTOP, label: '1280', scheme: 'light' as const },
-  { size: DESKTOP, label: '1280', scheme: 'dark' as const },
-  { size: PHONE, label: '390', scheme: 'light' as const },
-  { size: PHONE, label: '390', scheme: 'dark' as const },
+interface Variant {
+  size: { width: number; height: number };
+  label: string;
+  scheme: 'light' | 'dark';
+}
+const DESKTOP_LIGHT: Variant = { size: DESKTOP, label: '1280', scheme: 'light' };
+const PHONE_DARK: Variant = { size: PHONE, label: '390', scheme: 'dark' };
+const VARIANTS: Variant[] = [
+  DESKTOP_LIGHT,
+  { size: DESKTOP, label: '1280', scheme: 'dark' },
+  { size: PHONE, label: '390', scheme: 'light' },
+  PHONE_DARK,
 ];
 
 describe('every page', () => {
   for (const c of CASES) {
     it(`${c.name}: accessible, fits the screen, strict CSP, loads nothing from elsewhere (1280/390, light/dark)`, async () => {
-      const variants = c.full ? VARIANTS : [VARIANTS[0], VARIANTS[3]];
+      const variants = c.full ? VARIANTS : [DESKTOP_LIGHT, PHONE_DARK];
       for (const v of variants) {
         const tab = await openTab(browser, { viewport: v.size, colorScheme: v.scheme });
         try {
@@ -151,7 +158,7 @@ describe('every page', () => {
   }
 
   it('sign-in page: accessible in both themes', async () => {
-    for (const v of [VARIANTS[0], VARIANTS[3]]) {
+    for (const v of [DESKTOP_LIGHT, PHONE_DARK]) {
       const tab = await openTab(browser, { viewport: v.size, colorScheme: v.scheme });
       try {
         await tab.page.goto(`${api.url}/ui/`);
