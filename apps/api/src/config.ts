@@ -182,17 +182,25 @@ export function loadConfig(
       `${JSON.stringify(timezone)} is not a known IANA timezone; use e.g. "Europe/Stockholm" or "UTC"`,
     );
   }
-  const bool = (name: string): boolean => {
-    const raw = get(name);
-    if (raw === undefined) return true;
-    const v = raw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(v)) return true;
-    if (['false', '0', 'no', 'off'].includes(v)) return false;
-    fail(name, `invalid value ${JSON.stringify(raw)}: expected true or false`);
-    return true;
-  };
-  const schedulerEnabled = bool('SCHEDULER_ENABLED');
-  const dashboardEnabled = bool('DASHBOARD_ENABLED');
+  let schedulerEnabled = true;
+  const enabledRaw = get('SCHEDULER_ENABLED');
+  if (enabledRaw !== undefined) {
+    const v = enabledRaw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) schedulerEnabled = true;
+    else if (['false', '0', 'no', 'off'].includes(v)) schedulerEnabled = false;
+    else fail('SCHEDULER_ENABLED', `invalid value ${JSON.stringify(enabledRaw)}: expected true or false`);
+  }
+  const dashboardRaw = get('DASHBOARD_ENABLED')?.toLowerCase();
+  const dashboardEnabled = !['false', '0', 'no', 'off'].includes(dashboardRaw ?? 'true');
+  if (
+    dashboardRaw !== undefined &&
+    !['true', '1', 'yes', 'on', 'false', '0', 'no', 'off'].includes(dashboardRaw)
+  ) {
+    fail(
+      'DASHBOARD_ENABLED',
+      `invalid value ${JSON.stringify(get('DASHBOARD_ENABLED'))}: expected true or false`,
+    );
+  }
   const lockTtlSeconds = int('LOCK_TTL_SECONDS', DEFAULT_LOCK_TTL_SECONDS, 5, 86_400, 'whole seconds');
   const pollIntervalSeconds = int('POLL_INTERVAL_SECONDS', 60, 1, 3600, 'whole seconds');
   const shutdownGraceSeconds = int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600, 'whole seconds');

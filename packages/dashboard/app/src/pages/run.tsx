@@ -95,9 +95,14 @@ export function RunPage({ id }: { id: string }) {
             </dd>
           </div>
           <div>
-            <dt>Started · finished</dt>
+            <dt>Started</dt>
             <dd>
               <ZonedTime at={r.started_at} zone={zone} />
+            </dd>
+          </div>
+          <div>
+            <dt>Finished</dt>
+            <dd>
               <ZonedTime at={r.finished_at} zone={zone} />
             </dd>
           </div>

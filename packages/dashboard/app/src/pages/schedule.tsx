@@ -184,6 +184,7 @@ export function SchedulePage({ name }: { name: string }) {
   const chart = useData(`c:${name}`, (signal) => api.listRuns({ job_name: name, limit: 50 }, signal));
   useLive(live, { kind: 'schedule', jobName: name }, () => {
     schedule.reload();
+    next.reload();
     history.reload();
     chart.reload();
   });
