@@ -89,15 +89,20 @@ export function RunChart({ runs }: { runs: Run[] }) {
   return (
     <figure class="chart">
       <svg
-        viewBox={`0 0 ${W} ${ROW * 2 + 4}`}
+        viewBox={`0 0 ${W} ${lags.length ? ROW * 2 + 4 : ROW}`}
         role="img"
         aria-label={summary}
         preserveAspectRatio="xMinYMin meet"
       >
         <Bars data={data} value={(p) => p.duration} y={0} label="Duration" cls="bar-duration" />
-        <Bars data={data} value={(p) => p.lag} y={ROW + 4} label="Start lag" cls="bar-lag" />
+        {lags.length ? (
+          <Bars data={data} value={(p) => p.lag} y={ROW + 4} label="Start lag" cls="bar-lag" />
+        ) : null}
       </svg>
-      <figcaption class="muted">{summary}. Lag: from the slot to the start (scheduled runs only).</figcaption>
+      <figcaption class="muted">
+        {summary}. Oldest on the left; failed runs in red.
+        {lags.length ? ' Lag: from the slot to the start.' : ''}
+      </figcaption>
     </figure>
   );
 }
