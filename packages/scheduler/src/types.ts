@@ -98,7 +98,8 @@ export interface ScheduleQuery {
   jobType?: string;
   /**
    * Only schedules whose `jobName` or `description` contains this text, compared case-insensitively (a plain
-   * substring: no pattern syntax; ASCII letters fold on every store, other letters on MongoDB only).
+   * substring: no pattern syntax). ASCII letters ignore case on every store; other letters as the store's own
+   * case folding does (JavaScript's toLowerCase in memory, the regex engine on MongoDB).
    * @default undefined (no text filter)
    */
   text?: string;
