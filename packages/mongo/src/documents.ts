@@ -63,6 +63,13 @@ export function scheduleQueryFilter(query: ScheduleQuery): Filter<Document> {
   else if (query.enabled === false) filter['is_enabled'] = false;
   if (query.jobType !== undefined) filter['job_type'] = query.jobType;
   if (query.afterJobName !== undefined) filter['job_name'] = { $gt: query.afterJobName };
+  if (query.lastRunStatus !== undefined) filter['last_run_status'] = { $in: [...query.lastRunStatus] };
+  if (query.text !== undefined) {
+    // A literal, case-insensitive substring: every pattern character of the user's text is escaped. No index
+    // serves it (a scan of job_schedules); the other filters still narrow it first.
+    const pattern = { $regex: query.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+    filter['$or'] = [{ job_name: pattern }, { description: pattern }];
+  }
   return filter;
 }
 
@@ -87,6 +94,12 @@ export function runQueryFilter(query: RunQuery, time: TimeSource): Filter<Docume
     if (query.slotFrom !== undefined) slot['$gte'] = query.slotFrom;
     if (query.slotTo !== undefined) slot['$lt'] = query.slotTo;
     filter['slot'] = slot;
+  }
+  if (query.createdFrom !== undefined || query.createdTo !== undefined) {
+    const created: Record<string, Date> = {};
+    if (query.createdFrom !== undefined) created['$gte'] = query.createdFrom;
+    if (query.createdTo !== undefined) created['$lt'] = query.createdTo;
+    filter['created_at'] = created;
   }
   if (query.leaseExpired !== undefined) and.push(leaseFilter(query.leaseExpired, time));
   if (and.length > 0) filter['$and'] = and;

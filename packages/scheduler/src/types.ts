@@ -96,6 +96,18 @@ export interface ScheduleQuery {
   enabled?: boolean;
   /** Only schedules of this job type. @default undefined (all) */
   jobType?: string;
+  /**
+   * Only schedules whose `jobName` or `description` contains this text, compared case-insensitively (a plain
+   * substring: no pattern syntax). ASCII letters ignore case on every store; other letters as the store's own
+   * case folding does (JavaScript's toLowerCase in memory, the regex engine on MongoDB).
+   * @default undefined (no text filter)
+   */
+  text?: string;
+  /**
+   * Only schedules whose `lastRunStatus` is one of these; `null` in the list matches schedules that never ran.
+   * @default undefined (any)
+   */
+  lastRunStatus?: (RunStatus | null)[];
   /** Only schedules whose `jobName` sorts strictly after this (cursor paging). @default undefined */
   afterJobName?: string;
   /** At most this many schedules. @default undefined (all) */
@@ -160,6 +172,10 @@ export interface RunQuery {
   slotFrom?: Date;
   /** Only runs whose slot is strictly before this instant. */
   slotTo?: Date;
+  /** Only runs created at or after this instant (manual and chained runs included: every run has one). */
+  createdFrom?: Date;
+  /** Only runs created strictly before this instant. */
+  createdTo?: Date;
   /**
    * `true`: only runs whose lease is free — `leaseOwner` null or `leaseExpiresAt <= now` of the STORE's time
    * source. Used to find runs of dead replicas.

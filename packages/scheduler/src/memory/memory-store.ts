@@ -58,11 +58,16 @@ export class MemoryStore implements SchedulerStore {
 
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
     await Promise.resolve();
+    const text = query.text?.toLowerCase();
     let list = [...this.#schedules.values()].filter(
       (s) =>
         (query.enabled === undefined || s.isEnabled === query.enabled) &&
         (query.jobType === undefined || s.jobType === query.jobType) &&
-        (query.afterJobName === undefined || s.jobName > query.afterJobName),
+        (query.afterJobName === undefined || s.jobName > query.afterJobName) &&
+        (query.lastRunStatus === undefined || query.lastRunStatus.includes(s.lastRunStatus ?? null)) &&
+        (text === undefined ||
+          s.jobName.toLowerCase().includes(text) ||
+          (s.description ?? '').toLowerCase().includes(text)),
     );
     list.sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
     if (query.limit !== undefined) list = list.slice(0, query.limit);
@@ -216,6 +221,8 @@ export class MemoryStore implements SchedulerStore {
       if (q.parentRunId !== undefined && r.parentRunId !== q.parentRunId) continue;
       if (q.slotFrom !== undefined && (r.slot === null || r.slot.getTime() < q.slotFrom.getTime())) continue;
       if (q.slotTo !== undefined && (r.slot === null || r.slot.getTime() >= q.slotTo.getTime())) continue;
+      if (q.createdFrom !== undefined && r.createdAt.getTime() < q.createdFrom.getTime()) continue;
+      if (q.createdTo !== undefined && r.createdAt.getTime() >= q.createdTo.getTime()) continue;
       if (q.leaseExpired !== undefined && leaseFree(r, now) !== q.leaseExpired) continue;
       out.push(stored);
     }
