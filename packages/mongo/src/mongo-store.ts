@@ -201,8 +201,9 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   /**
-   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set;
-   * `null` matches a missing field). One conditional `findOneAndUpdate`; `null` when nothing matched.
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set,
+   * `null` matching a missing field; `fencingToken` against the storage-only `lock_token` field, which the same
+   * write sets). One conditional `findOneAndUpdate`; `null` when nothing matched.
    */
   async updateSchedule(
     jobName: string,
@@ -215,6 +216,12 @@ export class MongoSchedulerStore implements SchedulerStore {
       if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
       const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
       delete set['job_name'];
+      if (condition.fencingToken !== undefined) {
+        // Fenced write: refused once a lock holder with a newer token wrote (`lock_token` greater than ours); a
+        // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
+        filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
+        set['lock_token'] = condition.fencingToken;
+      }
       const doc =
         Object.keys(set).length === 0
           ? await schedules.findOne(filter)

@@ -15,7 +15,7 @@ export {
   CLEANUP_RUN_HISTORY,
   DEFAULT_RUN_RETENTION_DAYS,
 } from './builtins.js';
-export { FakeClock, offsetClock, systemClock } from './clock.js';
+export { FakeClock, monotonicNow, offsetClock, systemClock } from './clock.js';
 export type {
   HttpJobErrorCode,
   InvalidFieldWording,
@@ -34,6 +34,7 @@ export {
   JobLockedError,
   JobModuleError,
   JobTimeoutError,
+  LeaseExpiredError,
   LeaseLostError,
   RunAbandonedError,
   RunNotFoundError,
@@ -44,6 +45,7 @@ export {
   SchedulerStoppedError,
   ScheduleValidationError,
   ShutdownError,
+  StoreTimeoutError,
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from './errors.js';

@@ -31,6 +31,17 @@ export interface Clock {
    * rejects, in both cases). `ms <= 0` resolves on a later tick.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Monotonic time in milliseconds from an arbitrary origin: never jumps when the wall clock is set, so it measures
+   * how much time passed. The engine measures each held lease's LOCAL deadline on it (spec section 11: the send
+   * time of the last successful renewal + TTL − max(1 s, TTL/5)). {@link systemClock} uses `performance.now()`,
+   * `FakeClock` its fake time (so fake-time tests are exact). Optional: when a clock lacks it, the engine uses
+   * {@link Clock.now} instead, which is right for any clock whose `now()` advances at the rate leases are judged
+   * by. A clock whose `now()` runs faster or slower than the lock's time source (an accelerated test clock while
+   * the database judges leases in real time) must provide it, in the lock's rate.
+   * @default undefined (the engine falls back to now())
+   */
+  monotonic?(): number;
 }
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -109,6 +120,17 @@ export interface ScheduleCondition {
    * null when `null` is given.
    */
   nextRunAt?: Date | null;
+  /**
+   * Fencing (spec section 11): the fencing token of the lock lease `job:<jobName>` the writer holds. The write
+   * applies only when the schedule's stored fencing token is missing (a schedule that no lock holder wrote yet,
+   * e.g. a seed-format document) or is `<=` this one, and the same write stores this token. So once a holder with
+   * a newer (greater) token has written, a stalled former holder's late write is refused (`null`), and
+   * `last_run_*` and `next_run_at` only move in lock order. The stored token is storage-only: it is not a field
+   * of {@link JobSchedule} (MongoDB: `lock_token`), never changes anything else, and is kept by every other
+   * update (a patch without this condition leaves it as it is).
+   * @default undefined (no fencing)
+   */
+  fencingToken?: number;
 }
 
 /** Persists schedules (collection `job_schedules` in MongoDB). */
@@ -192,6 +214,13 @@ export interface RunCondition {
    * `false`: the lease must be held and unexpired.
    */
   leaseExpired?: boolean;
+  /**
+   * The stored run must have exactly this many attempts (`attempts.length`). Final and bookkeeping writes carry
+   * the attempt number they belong to, so a retried or late-landing write of an earlier attempt can never
+   * overwrite a later one (the writes stay idempotent).
+   * @default undefined (any)
+   */
+  attemptCount?: number;
 }
 
 /** A change to a run for {@link RunStore.updateRun}. */
