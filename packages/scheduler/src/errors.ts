@@ -303,8 +303,6 @@ export class LeaseLostError extends SchedulerError {
   constructor(lockKey: string) {
     super(
       'CRAFT_SCHEDULER_LEASE_LOST',
-      'CRAFT_SCHEDULER_LEASE_EXPIRED',
-      'CRAFT_SCHEDULER_STORE_TIMEOUT',
       `Executor: the lease on ${show(lockKey)} was lost (it expired and was taken over, or was released); ` +
         'the handler was aborted and its result will not be written. Use a longer lock TTL if this recurs.',
     );

@@ -1,3 +1,4 @@
+export { backoffDelay } from './attempt.js';
 export type {
   HttpRequestJobOptions,
   HttpRequestParams,
@@ -49,7 +50,6 @@ export {
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from './errors.js';
-export { backoffDelay } from './executor.js';
 export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';

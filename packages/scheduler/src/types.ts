@@ -304,8 +304,20 @@ export interface SchedulerEventMap {
   'run:skipped': { run: JobRun; reason: string };
   /** A run of a dead replica was found; `retried` tells whether it went back to `pending`. */
   'run:abandoned': { run: JobRun; retried: boolean };
-  /** This replica lost a run's lock lease while the handler ran; its signal was aborted. */
-  'run:lease_lost': { run: JobRun };
+  /**
+   * This replica stopped being responsible for a run (spec section 11), and writes nothing more for it: its local
+   * lease deadline passed before a renewal succeeded (`reason: 'deadline'`), or a renewal or a fenced write found the
+   * lease taken over (`'taken_over'`). `during`: in an attempt (the handler's signal was aborted just now), in a
+   * write (a start, result or chain write could not be made in time), or while queued (a chained run not started).
+   * `deadline` is the local deadline as an estimate on the scheduler's clock. Emitted when it happens, not when an
+   * aborted handler settles. Another replica recovers the run after its lease expired by the store's clock.
+   */
+  'run:lease_lost': {
+    run: JobRun;
+    reason: 'deadline' | 'taken_over';
+    deadline: Date;
+    during: 'attempt' | 'write' | 'queued';
+  };
   /** One pass of `checkAndRunDueJobs()` finished claiming (runs may still be executing). */
   'cycle:completed': { triggered: number; skipped: number; deferred: number; durationMs: number };
   /** A pass threw; the loop runner logs it and keeps going. */

@@ -53,7 +53,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function ctx(signal = new AbortController().signal): JobContext {
+function ctx(signal = new AbortController().signal, fields: Partial<JobContext> = {}): JobContext {
   const noop = () => {};
   return {
     signal,
@@ -62,8 +62,12 @@ function ctx(signal = new AbortController().signal): JobContext {
     scheduledAt: null,
     jobName: null,
     jobType: 'http_request',
+    idempotencyKey: 'r1',
+    leaseDeadline: new Date(Date.now() + 60_000),
+    leaseTimeLeftMs: () => 60_000,
     logger: { debug: noop, info: noop, warn: noop, error: noop },
     scheduler: null,
+    ...fields,
   };
 }
 

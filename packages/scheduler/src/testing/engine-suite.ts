@@ -347,14 +347,18 @@ export function engineSuite(api: SuiteTestApi, options: EngineSuiteOptions): voi
         await setup.schedules.create({ ...yearly, jobName: 'child-2' });
         await setup.schedules.create({ ...yearly, jobName: 'parent', chain: ['child-1', 'child-2'] });
         const a = killable(w.store);
-        // A store view that dies right after inserting the first chained run.
+        const aLock = killable(w.lock);
+        // A replica that dies (store and lock calls never answer again) right after inserting the first chained run.
         const cut = Object.create(a.proxy) as SchedulerStore;
         cut.insertRun = async (...args) => {
           const inserted = await a.proxy.insertRun(...args);
-          if (args[0].runKey.endsWith(':child-1')) a.kill();
+          if (args[0].runKey.endsWith(':child-1')) {
+            a.kill();
+            aLock.kill();
+          }
           return inserted;
         };
-        const dying = w.scheduler({ store: cut });
+        const dying = w.scheduler({ store: cut, lock: aLock.proxy });
         void dying.runNow('parent');
         await w.clock.tick();
         expect(await w.store.countRuns({ trigger: 'chain' })).toBe(1);
@@ -472,13 +476,17 @@ export function engineSuite(api: SuiteTestApi, options: EngineSuiteOptions): voi
         const setup = w.scheduler();
         await setup.schedules.create({ jobName: 'cut', cronExpression: '*/5 * * * *', jobType: 'noop' });
         const a = killable(w.store);
-        // A store view that dies right before the compare-and-set of nextRunAt.
+        const aLock = killable(w.lock);
+        // A replica that dies (store and lock) right before the compare-and-set of nextRunAt.
         const cut = Object.create(a.proxy) as SchedulerStore;
         cut.updateSchedule = (...args) => {
-          if (args[1].nextRunAt !== undefined && args[2]) a.kill();
+          if (args[1].nextRunAt !== undefined && args[2]) {
+            a.kill();
+            aLock.kill();
+          }
           return a.proxy.updateSchedule(...args);
         };
-        const dying = w.scheduler({ store: cut });
+        const dying = w.scheduler({ store: cut, lock: aLock.proxy });
         await w.clock.set(Date.parse('2030-01-01T00:05:00.000Z'));
         void dying.checkAndRunDueJobs();
         await w.clock.tick();
