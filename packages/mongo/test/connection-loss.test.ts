@@ -208,9 +208,12 @@ describe('a cycle cut off by a dropped connection', () => {
         counting = false;
         proxy.restore();
 
-        // The next cycle of the loop (one poll interval later, past the lock and run leases) repairs everything;
-        // a second one finds nothing left to do.
-        await clock.set(SLOT.getTime() + 61_000);
+        // The next cycle of the loop (past the lock and run leases) repairs everything; a second one finds nothing
+        // left to do. A write the engine gave up on may still land once the connection is back (the driver held it
+        // while it selected a server): a run lease renewed then, at 50 s, lasts until 110 s — recovery is later by
+        // a lease, never unsafe. So the next cycle is a lease after that.
+        await new Promise((r) => setTimeout(r, 500));
+        await clock.set(SLOT.getTime() + 50_000 + 61_000);
         for (let pass = 0; pass < 2; pass++) {
           const r = await eventually(() => scheduler.checkAndRunDueJobs());
           await r.done;
