@@ -8,8 +8,8 @@
 // - A renewal that fails or hangs is retried (after a short pause, each try bounded) until the deadline; only a
 //   renewal that answers "taken over" (`null`) loses the lease at once.
 // - Every call made through `call()` is bounded: it fails with `StoreTimeoutError` once it is older than the call
-//   timeout (checked when the heartbeat wakes, at least every TTL/3 while a lease is held), and with the abort
-//   reason at the deadline. The call itself cannot be cancelled; the engine just stops waiting for it.
+//   timeout (TTL/6; checked when the heartbeat wakes, every TTL/3 while a lease is held, so within TTL/2), and with
+//   the abort reason at the deadline. The call itself cannot be cancelled; the engine just stops waiting for it.
 //
 // A heartbeat covers a lock lease (`attach`) and the run leases of the runs executed under it, or only run leases
 // (`runsOnly`): the chained runs a replica queued and has not started yet, so recovery elsewhere does not take them
@@ -264,8 +264,9 @@ export class Heartbeat {
         await this.#renew();
         continue;
       }
-      let wakeAt = Math.min(this.#deadline, renewing ? this.#nextRenewal : Number.POSITIVE_INFINITY);
-      for (const c of this.#inFlight) wakeAt = Math.min(wakeAt, c.since + ctx.timing.callTimeoutMs);
+      // Wakes for the next renewal or the deadline only (one timer per lease): hung calls are swept at those wakes,
+      // so a call is failed within the call timeout + TTL/3, well before the deadline.
+      const wakeAt = Math.min(this.#deadline, renewing ? this.#nextRenewal : Number.POSITIVE_INFINITY);
       if (this.#nap.signal.aborted) this.#nap = new AbortController();
       const nap = AbortSignal.any([this.#nap.signal, this.#stop.signal]);
       await sleepUntil(ctx.clock, wakeAt, nap);
