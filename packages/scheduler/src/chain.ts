@@ -16,9 +16,10 @@
 import { type EngineContext, type FollowUps, newRun } from './engine.js';
 import { toRunError } from './errors.js';
 import { executeBatch, leaseGone, stopPending } from './execute.js';
+import { create, type Gone, readUnder, written } from './guarded-writes.js';
 import { Heartbeat } from './heartbeat.js';
 import { chainRunKey, type JobRun, jobLockKey } from './model.js';
-import { create, type Gone, handBack, proveHeld, readUnder, written } from './run-transitions.js';
+import { handBack, proveHeld } from './run-transitions.js';
 
 /** The chained runs of a successful run, and the heartbeat that keeps the pending ones leased until they start. */
 export interface Dispatched {

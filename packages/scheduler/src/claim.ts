@@ -26,11 +26,11 @@
 // claimer advanced next_run_at and the record is in its hands, or recovery finds it once its lease expired.
 import { type EngineContext, newRun } from './engine.js';
 import { LeaseExpiredError } from './errors.js';
+import { create, readUnder, writeSchedule } from './guarded-writes.js';
 import type { Heartbeat } from './heartbeat.js';
 import { planSlots, type SlotDecision } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { checkParameters } from './registry.js';
-import { create, readUnder, writeSchedule } from './run-transitions.js';
 
 /** What a claim did. */
 export interface ClaimResult {

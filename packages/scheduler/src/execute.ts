@@ -6,22 +6,20 @@ import { dispatchChain, runChained } from './chain.js';
 import type { StartHint } from './claim.js';
 import { type EngineContext, type FollowUps, toJsonResult } from './engine.js';
 import { InvalidParametersError, JobTimeoutError, ShutdownError, toRunError } from './errors.js';
-import { bounded, type Heartbeat } from './heartbeat.js';
+import { type Gone, readUnder, written } from './guarded-writes.js';
+import type { Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
 import { checkParameters } from './registry.js';
 import {
   fail,
   failBeforeStart,
-  type Gone,
   handBack,
   handBackRunning,
-  readUnder,
   requeue,
   retryLater,
   startAttempt,
   succeed,
   timeOut,
-  written,
 } from './run-transitions.js';
 
 /**
@@ -63,7 +61,6 @@ export async function executeBatch(
       }
     }
   } finally {
-    await hb.stop();
     for (const r of runs) ctx.active.delete(r.id);
     await releaseLock(ctx, hb);
   }
@@ -71,21 +68,23 @@ export async function executeBatch(
 }
 
 /**
- * Releases the lock lease of a stopped heartbeat, if it is still ours: once the local deadline passed (or the lease
- * was taken over) nothing more is sent; the lease lapses on its own by the store's clock.
+ * Releases the lock lease of `hb`, if it is still ours, then stops the heartbeat. Once the local deadline passed (or
+ * the lease was taken over) nothing more is sent: the lease lapses on its own by the store's clock. The release goes
+ * through the heartbeat, so it is bounded like every other call under the lease.
  */
 export async function releaseLock(ctx: EngineContext, hb: Heartbeat): Promise<void> {
   const lease = hb.lease;
-  const left = hb.timeLeftMs();
-  if (!lease || hb.lostBy !== null || left <= 0) return;
-  try {
-    await bounded(ctx, 'release', Math.min(left, ctx.timing.callTimeoutMs), ctx.lock.release(lease));
-  } catch (error) {
-    ctx.logger.warn('lock release failed (the lease lapses on its own)', {
-      key: lease.key,
-      error: toRunError(error).message,
-    });
+  if (lease && !hb.expired) {
+    try {
+      await hb.call('release', () => ctx.lock.release(lease));
+    } catch (error) {
+      ctx.logger.warn('lock release failed (the lease lapses on its own)', {
+        key: lease.key,
+        error: toRunError(error).message,
+      });
+    }
   }
+  await hb.stop();
 }
 
 /** A pending run we hold and will not start because we stop: released for another replica, or ended `failed`. */

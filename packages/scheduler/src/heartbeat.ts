@@ -65,15 +65,20 @@ export async function bounded<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const stop = new AbortController();
-  const wake = signal ? AbortSignal.any([stop.signal, signal]) : stop.signal;
-  const timer = ctx.clock.sleep(ms, wake).then(() => {
+  // Forward `signal` by hand: AbortSignal.any() costs a weak reference per call.
+  const onAbort = () => stop.abort(DONE);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = ctx.clock.sleep(ms, stop.signal).then(() => {
+    if (signal?.aborted) throw signal.reason;
     if (stop.signal.aborted) return;
-    throw signal?.aborted ? signal.reason : new StoreTimeoutError(operation, ms);
+    throw new StoreTimeoutError(operation, ms);
   });
   promise.catch(() => {});
   try {
     return await Promise.race([promise, timer as Promise<never>]);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     stop.abort(DONE);
   }
 }
@@ -94,12 +99,14 @@ export class Heartbeat {
   readonly #label: string;
   readonly #runsOnly: boolean;
   readonly #abort = new AbortController();
-  readonly #stop = new AbortController();
   readonly #inFlight = new Set<InFlight>();
+  #stopped = false;
   #lease: Lease | null = null;
   #deadline: number;
-  #nextRenewal = Number.POSITIVE_INFINITY;
+  #nextRenewal: number;
+  // Wakes the loop from its sleep (or a renewal from its wait): aborted by stop(), the lease's end, and a re-plan.
   #nap = new AbortController();
+  #wakeAt = Number.POSITIVE_INFINITY;
   #lostBy: 'deadline' | 'taken_over' | null = null;
   #loop: Promise<void> | null = null;
 
@@ -114,7 +121,9 @@ export class Heartbeat {
     this.#label = label;
     this.#runsOnly = runsOnly;
     this.#deadline = basis + ctx.timing.ttlMs - ctx.timing.marginMs;
-    if (runsOnly) this.#nextRenewal = basis + ctx.timing.renewEveryMs;
+    // The first wake is at basis + TTL/3 in any case: an acquire answered a moment later then wakes nothing early
+    // (a job shorter than TTL/3 costs one timer), and a lease still not attached by then sleeps on to its deadline.
+    this.#nextRenewal = basis + ctx.timing.renewEveryMs;
     this.#loop = this.#run();
   }
 
@@ -157,17 +166,17 @@ export class Heartbeat {
     return new Date(this.#ctx.clock.now() + this.timeLeftMs());
   }
 
-  /** Adds a run lease to renew with this heartbeat (a queued run: renewed from now on). */
+  /** Adds a run lease to renew with this heartbeat (from its next renewal on). */
   cover(runId: string): void {
     this.runIds.add(runId);
-    if (this.#runsOnly) this.#nap.abort(DONE);
   }
 
   /** Attaches the lock lease granted by an acquire sent at `basis` (monotonic); renewals start from it. */
   attach(lease: Lease, basis: number): void {
     this.#lease = lease;
     this.#extend(basis);
-    this.#nap.abort(DONE);
+    // Re-plan only if the loop sleeps past the first renewal (it normally wakes at construction + TTL/3, before).
+    if (this.#wakeAt > this.#nextRenewal) this.#nap.abort(DONE);
   }
 
   /**
@@ -217,7 +226,7 @@ export class Heartbeat {
 
   /** Stops renewing (the lease is kept as it is: released or left to expire by the caller). */
   async stop(): Promise<void> {
-    this.#stop.abort(DONE);
+    this.#stopped = true;
     this.#nap.abort(DONE);
     await this.#loop;
   }
@@ -229,7 +238,7 @@ export class Heartbeat {
   }
 
   #check(): void {
-    if (!this.#abort.signal.aborted && !this.#stop.signal.aborted && this.#ctx.mono() >= this.#deadline) {
+    if (!this.#abort.signal.aborted && !this.#stopped && this.#ctx.mono() >= this.#deadline) {
       this.#end('deadline', new LeaseExpiredError(this.#label));
     }
   }
@@ -254,7 +263,7 @@ export class Heartbeat {
 
   async #run(): Promise<void> {
     const ctx = this.#ctx;
-    while (!this.#stop.signal.aborted) {
+    while (!this.#stopped) {
       const now = ctx.mono();
       this.#check();
       if (this.#abort.signal.aborted) return;
@@ -264,12 +273,12 @@ export class Heartbeat {
         await this.#renew();
         continue;
       }
-      // Wakes for the next renewal or the deadline only (one timer per lease): hung calls are swept at those wakes,
-      // so a call is failed within the call timeout + TTL/3, well before the deadline.
-      const wakeAt = Math.min(this.#deadline, renewing ? this.#nextRenewal : Number.POSITIVE_INFINITY);
+      // Wakes for the next renewal (before a lease is attached: the time of the first one) and the deadline only: one
+      // timer per lease. Hung calls are swept at those wakes, so a call is failed within the call timeout + TTL/3,
+      // well before the deadline.
+      this.#wakeAt = this.#nextRenewal > now ? Math.min(this.#deadline, this.#nextRenewal) : this.#deadline;
       if (this.#nap.signal.aborted) this.#nap = new AbortController();
-      const nap = AbortSignal.any([this.#nap.signal, this.#stop.signal]);
-      await sleepUntil(ctx.clock, wakeAt, nap);
+      await sleepUntil(ctx.clock, this.#wakeAt, this.#nap.signal);
     }
   }
 
@@ -279,7 +288,9 @@ export class Heartbeat {
     const t = ctx.timing;
     const send = ctx.mono();
     const limit = Math.max(1, Math.min(t.callTimeoutMs, this.#deadline - send));
-    const stopped = AbortSignal.any([this.#stop.signal, this.#abort.signal]);
+    // stop() and the lease's end abort the current nap: the renewal stops waiting then.
+    if (this.#nap.signal.aborted) this.#nap = new AbortController();
+    const stopped = this.#nap.signal;
     let allRenewed = true;
     const lease = this.#lease;
     if (lease) {
@@ -287,7 +298,7 @@ export class Heartbeat {
       try {
         renewed = await bounded(ctx, 'renew', limit, ctx.lock.renew(lease, t.ttlMs), stopped);
       } catch (error) {
-        if (this.#stop.signal.aborted || this.#abort.signal.aborted) return;
+        if (this.#stopped || this.#abort.signal.aborted) return;
         ctx.logger.warn('lock renewal failed; retrying until the lease deadline', {
           key: lease.key,
           error: toRunError(error).message,
@@ -296,7 +307,7 @@ export class Heartbeat {
         this.#nextRenewal = ctx.mono() + t.retryDelayMs;
         return;
       }
-      if (this.#stop.signal.aborted) return;
+      if (this.#stopped) return;
       if (!renewed) {
         this.#end('taken_over', new LeaseLostError(lease.key));
         return;
@@ -304,7 +315,7 @@ export class Heartbeat {
       this.#lease = renewed;
     }
     for (const id of [...this.runIds]) {
-      if (this.#stop.signal.aborted || this.#abort.signal.aborted) return;
+      if (this.#stopped || this.#abort.signal.aborted) return;
       try {
         const r = await bounded(
           ctx,

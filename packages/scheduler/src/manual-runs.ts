@@ -9,10 +9,10 @@ import {
   SchedulerStoppedError,
 } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
+import { create } from './guarded-writes.js';
 import { Heartbeat } from './heartbeat.js';
 import { type JobRun, jobLockKey } from './model.js';
 import { checkParameters } from './registry.js';
-import { create } from './run-transitions.js';
 
 /**
  * Per-run overrides of a manual run (`runJob`, `runNow`). They apply to that one run only (they are stored on its
@@ -107,7 +107,6 @@ export async function startManualRun(ctx: EngineContext, f: ManualRunFields): Pr
     });
     return { run, done };
   } catch (error) {
-    await hb.stop();
     await releaseLock(ctx, hb);
     throw error;
   }

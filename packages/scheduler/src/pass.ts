@@ -194,7 +194,6 @@ async function processSchedule(
     hb.attach(lease, basis);
     const claim = await claimSchedule(ctx, fresh, hb, now);
     if (claim.toRun.length === 0) {
-      await hb.stop();
       await releaseLock(ctx, hb);
       return { created: claim.created, done: Promise.resolve([]) };
     }
@@ -206,7 +205,6 @@ async function processSchedule(
       done: batch.then(async (r) => [...r, ...(await settleAll(followUps))]),
     };
   } catch (error) {
-    await hb.stop();
     await releaseLock(ctx, hb);
     throw error;
   }

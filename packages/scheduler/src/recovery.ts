@@ -10,9 +10,10 @@
 import { type EngineContext, type FollowUps, settleAll } from './engine.js';
 import { RunAbandonedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
+import { written } from './guarded-writes.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
-import { abandon, adopt, written } from './run-transitions.js';
+import { abandon, adopt } from './run-transitions.js';
 
 /** What one recovery pass did. */
 export interface Recovered {
@@ -77,7 +78,6 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
       if (written(r)) taken = r;
     }
     if (!taken) {
-      await hb.stop();
       await releaseLock(ctx, hb);
       continue;
     }

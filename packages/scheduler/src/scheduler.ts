@@ -87,7 +87,7 @@ const consoleLogger: Logger = {
  * The scheduling engine. One instance per process (replica); any number of replicas may share a store and a
  * lock. See the README for the guarantees (exactly-once triggering per slot, missed-run policies, leases, the
  * delivery guarantee of spec section 11). The work is done by the modules this class wires together: `pass.ts`
- * (one pass: recovery, claims), `claim.ts`, `execute.ts` (attempts), `run-transitions.ts` (every status change),
+ * (one pass: recovery, claims), `claim.ts`, `execute.ts` (attempts), `run-transitions.ts` (every status change, from the guarded calls of `guarded-writes.ts`),
  * `heartbeat.ts` (leases and their local deadlines), `chain.ts`, `recovery.ts`, `manual-runs.ts` and
  * `loop-runner.ts`.
  */
