@@ -148,7 +148,7 @@ export function proveHeld(ctx: EngineContext, hb: Heartbeat, run: JobRun): Promi
 }
 
 /** How a run ends (a final status). */
-interface RunEnd {
+export interface RunEnd {
   status: RunStatus;
   /** The status of the last attempt (when the run is in one). */
   attempt?: AttemptStatus;
@@ -157,8 +157,12 @@ interface RunEnd {
   finishedAt: Date;
 }
 
-/** The guarded final write of a running run, then `last_run_status`. The caller emits the event. */
-async function endRun(ctx: EngineContext, hb: Heartbeat, run: JobRun, end: RunEnd): Promise<JobRun | Gone> {
+/**
+ * The guarded final write of a running run (ours, this token, this attempt). `succeed`, `fail` and `timeOut` are this
+ * plus their event and `last_run_status`; it is also the cancel-ready hook: a cancelled run is
+ * `endRun(ctx, hb, run, { status: 'cancelled', attempt: 'cancelled', error, finishedAt })` with its event.
+ */
+export async function endRun(ctx: EngineContext, hb: Heartbeat, run: JobRun, end: RunEnd): Promise<JobRun | Gone> {
   const set: Partial<JobRun> = {
     status: end.status,
     finishedAt: end.finishedAt,
