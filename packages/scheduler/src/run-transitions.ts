@@ -162,7 +162,12 @@ export interface RunEnd {
  * plus their event and `last_run_status`; it is also the cancel-ready hook: a cancelled run is
  * `endRun(ctx, hb, run, { status: 'cancelled', attempt: 'cancelled', error, finishedAt })` with its event.
  */
-export async function endRun(ctx: EngineContext, hb: Heartbeat, run: JobRun, end: RunEnd): Promise<JobRun | Gone> {
+export async function endRun(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  end: RunEnd,
+): Promise<JobRun | Gone> {
   const set: Partial<JobRun> = {
     status: end.status,
     finishedAt: end.finishedAt,
