@@ -44,12 +44,27 @@ export function leaseTiming(ttlMs: number): LeaseTiming {
   };
 }
 
-/** Sleeps until the monotonic instant `at` (re-sleeping when the clock's timers run at another rate). */
+// Per clock: how many of its sleep milliseconds pass per monotonic millisecond, when its timers run faster than its
+// monotonic time (an accelerated test clock whose `monotonic()` is real time, the rate leases are judged in).
+const timerRates = new WeakMap<Clock, number>();
+
+/**
+ * Sleeps until the monotonic instant `at`. On a clock whose timers run faster than its monotonic time, a sleep wakes
+ * early: the rate seen is remembered for that clock and later sleeps are scaled by 97 % of it, so a target is reached
+ * in one or two sleeps (never overslept). A clock whose timers run slower than its monotonic time oversleeps, and
+ * must not be used (a lease deadline would be noticed late).
+ */
 export async function sleepUntil(clock: Clock, at: number, signal: AbortSignal): Promise<void> {
   for (;;) {
-    const left = at - monotonicNow(clock);
+    const start = monotonicNow(clock);
+    const left = at - start;
     if (left <= 0 || signal.aborted) return;
-    await clock.sleep(left, signal);
+    const asked = left * (timerRates.get(clock) ?? 1);
+    await clock.sleep(asked, signal);
+    if (signal.aborted) return;
+    const took = monotonicNow(clock) - start;
+    // Only the fast direction is learned: a busy event loop makes sleeps longer, never shorter.
+    if (took > 0 && took * 2 < asked) timerRates.set(clock, (0.97 * asked) / took);
   }
 }
 

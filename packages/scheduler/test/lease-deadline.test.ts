@@ -1,7 +1,7 @@
 // The local lease deadline (spec section 11): the send time of the last successful renewal + TTL − max(1 s, TTL/5),
 // on the clock's monotonic time; handlers see it in their context; nothing waits past it.
 import { describe, expect, it } from 'vitest';
-import { leaseTiming } from '../src/heartbeat.js';
+import { leaseTiming, sleepUntil } from '../src/heartbeat.js';
 import {
   type Clock,
   defineJob,
@@ -125,6 +125,39 @@ describe('the local lease deadline', () => {
     expect(stopped).toBe(true);
     expect(w.base.now()).toBeLessThanOrEqual(T0 + 25_000);
     expect((await done).status).toBe('running'); // its last known record: nothing more could be written
+  });
+});
+
+describe('sleeping until a monotonic instant', () => {
+  it('reaches it in a few sleeps on a clock whose timers run 60 times faster than its monotonic time', async () => {
+    const base = new FakeClock(T0);
+    let sleeps = 0;
+    // An accelerated test clock: its sleeps last 1/60 of their length in real (monotonic) time.
+    const fast: Clock = {
+      now: () => T0 + (base.now() - T0) * 60,
+      sleep: (ms, signal) => {
+        sleeps++;
+        return base.sleep(ms / 60, signal);
+      },
+      monotonic: () => base.now(),
+    };
+    const run = async (ms: number) => {
+      let done = false;
+      const target = base.now() + ms;
+      const p = sleepUntil(fast, target, new AbortController().signal).then(() => {
+        done = true;
+      });
+      while (!done) await base.advance(1);
+      await p;
+      expect(base.now()).toBeGreaterThanOrEqual(target);
+      expect(base.now()).toBeLessThanOrEqual(target + 1);
+    };
+    // Without scaling, each sleep would cover 1/60 of what is left: about 500 sleeps for 6 s.
+    await run(6000); // learns the rate
+    expect(sleeps).toBeLessThan(20);
+    sleeps = 0;
+    await run(6000); // uses it
+    expect(sleeps).toBeLessThanOrEqual(8);
   });
 });
 
