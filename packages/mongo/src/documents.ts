@@ -112,6 +112,8 @@ export function runConditionFilter(id: string, condition: RunCondition, time: Ti
   if (condition.leaseOwner !== undefined) filter['lease_owner'] = condition.leaseOwner;
   if (condition.fencingToken !== undefined) filter['fencing_token'] = condition.fencingToken;
   if (condition.leaseExpired !== undefined) filter['$and'] = [leaseFilter(condition.leaseExpired, time)];
+  // The attempt a write belongs to: a late write of an earlier attempt no longer matches.
+  if (condition.attemptCount !== undefined) filter['attempts'] = { $size: condition.attemptCount };
   return filter;
 }
 

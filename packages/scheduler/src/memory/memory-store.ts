@@ -40,6 +40,8 @@ const FINAL = new Set(FINAL_RUN_STATUSES);
 export class MemoryStore implements SchedulerStore {
   readonly #clock: Clock;
   readonly #schedules = new Map<string, JobSchedule>();
+  // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
+  readonly #scheduleTokens = new Map<string, number>();
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
   // Ids of live (pending/running) runs: recovery queries look at these only, not at the whole history.
@@ -90,6 +92,11 @@ export class MemoryStore implements SchedulerStore {
     const cur = this.#schedules.get(jobName);
     if (!cur) return null;
     if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    // Fenced write: refused once a holder with a newer token wrote; stores the writer's token.
+    const token = condition.fencingToken;
+    if (token !== undefined && (this.#scheduleTokens.get(jobName) ?? Number.NEGATIVE_INFINITY) > token)
+      return null;
+    if (token !== undefined) this.#scheduleTokens.set(jobName, token);
     const next = { ...cur } as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
       if (v !== undefined && k !== 'jobName') next[k] = copy(v);
@@ -100,6 +107,7 @@ export class MemoryStore implements SchedulerStore {
 
   async deleteSchedule(jobName: string): Promise<boolean> {
     await Promise.resolve();
+    this.#scheduleTokens.delete(jobName);
     return this.#schedules.delete(jobName);
   }
 
@@ -246,5 +254,6 @@ function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
   if (c.leaseOwner !== undefined && run.leaseOwner !== c.leaseOwner) return false;
   if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
   if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
+  if (c.attemptCount !== undefined && run.attempts.length !== c.attemptCount) return false;
   return true;
 }
