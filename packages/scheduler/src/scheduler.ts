@@ -16,6 +16,14 @@ import {
   UnknownJobTypeError,
 } from './errors.js';
 import { executeBatch, type FollowUps } from './executor.js';
+import {
+  checkIdempotencyKey,
+  checkSameManualRun,
+  type IdempotencyOptions,
+  type ManualRunRequest,
+  manualRunKey,
+  replayManualRun,
+} from './idempotency.js';
 import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
 import { checkParameters, JobRegistry, type JobTypeLookup, layeredJobs } from './registry.js';
 import { ScheduleService } from './service.js';
@@ -117,9 +125,12 @@ export interface CycleResult {
 
 /**
  * Per-run overrides of a manual run (`runJob`, `runNow`). They apply to that one run only (they are stored on its
- * record); the job type's defaults and the schedule are unchanged.
+ * record); the job type's defaults and the schedule are unchanged. With `idempotencyKey` the run's key is
+ * `manual:<sha256 of [scope, key]>`, so a retry with the same key (and scope) starts nothing and answers the run
+ * the first call started (`ManualRun.replayed`), whichever process asks; the same key for another job type,
+ * schedule, parameters or overrides is an `IdempotencyKeyReusedError`.
  */
-export interface RunOptions {
+export interface RunOptions extends IdempotencyOptions {
   /**
    * Attempt budget of this run: an integer >= 1.
    * @default the schedule's `maxAttempts` (for `runNow`), else the job type's `maxAttempts`
@@ -138,6 +149,12 @@ export interface ManualRun {
   run: JobRun;
   /** Resolves with the final record (including chained runs having finished). */
   done: Promise<JobRun>;
+  /**
+   * `true` when `RunOptions.idempotencyKey` named a run that already existed: `run` is that run (it may be running
+   * elsewhere, or finished), nothing was started, and `done` resolves once the store shows it final.
+   * @default undefined (a new run)
+   */
+  replayed?: boolean;
 }
 
 /** The outcome of {@link JobScheduler.handleMissedRuns}. */
@@ -531,13 +548,16 @@ export class JobScheduler {
         this.jobs.list().map((d) => d.type),
       );
     const limits = checkRunOptions(options);
-    return this.#manual({
-      jobType,
-      jobName: null,
-      parameters,
-      maxAttempts: limits.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
-    });
+    return this.#manual(
+      {
+        jobType,
+        jobName: null,
+        parameters,
+        maxAttempts: limits.maxAttempts ?? def.maxAttempts,
+        timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
+      },
+      { ...options, parameters, ...limits },
+    );
   }
 
   /**
@@ -556,37 +576,68 @@ export class JobScheduler {
         schedule.jobType,
         this.jobs.list().map((d) => d.type),
       );
-    return this.#manual({
-      jobType: schedule.jobType,
-      jobName,
-      parameters: schedule.parameters,
-      maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
-    });
+    return this.#manual(
+      {
+        jobType: schedule.jobType,
+        jobName,
+        parameters: schedule.parameters,
+        maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
+        timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
+      },
+      { ...options, parameters: null, ...limits },
+    );
   }
 
-  async #manual(f: {
-    jobType: string;
-    jobName: string | null;
-    parameters: Record<string, unknown>;
-    maxAttempts: number;
-    timeoutSeconds: number;
-  }): Promise<ManualRun> {
+  async #manual(
+    f: {
+      jobType: string;
+      jobName: string | null;
+      parameters: Record<string, unknown>;
+      maxAttempts: number;
+      timeoutSeconds: number;
+    },
+    options: IdempotencyOptions & Pick<ManualRunRequest, 'parameters' | 'maxAttempts' | 'timeoutSeconds'>,
+  ): Promise<ManualRun> {
     if (this.#softStop.signal.aborted) throw new SchedulerStoppedError();
+    // With an idempotency key the run key is derived from it: an existing run is the answer (a retry), and the
+    // unique run key keeps two concurrent first calls from both inserting a run.
+    const key = checkIdempotencyKey(options.idempotencyKey);
+    const runKey = key === undefined ? undefined : manualRunKey(options.idempotencyScope ?? '', key);
+    const request: ManualRunRequest = { ...options, jobType: f.jobType, jobName: f.jobName };
+    const existing = async (): Promise<ManualRun | null> => {
+      const run = runKey === undefined ? null : await this.store.getRunByKey(runKey);
+      if (!run) return null;
+      checkSameManualRun(run, request);
+      return replayManualRun(this.store, this.clock, this.#ctx.hardStop, run);
+    };
+    const before = await existing();
+    if (before) return before;
     const issues = checkParameters(this.jobs, f.jobType, f.parameters);
     if (issues.length > 0) throw new InvalidParametersError(f.jobType, issues);
     const lockKey = jobLockKey(f.jobName ?? f.jobType);
     const lease = await this.lock.acquire(lockKey, this.replicaId, this.lockTtlMs);
-    if (!lease) throw new JobLockedError(lockKey);
+    if (!lease) {
+      // A concurrent first call with the same key may hold the lock and have inserted the run by now.
+      const raced = await existing();
+      if (raced) return raced;
+      throw new JobLockedError(lockKey);
+    }
     try {
       const run = newRun(this.#ctx, {
         ...f,
+        ...(runKey === undefined ? {} : { runKey }),
         slot: null,
         trigger: 'manual',
         lockKey,
         fencingToken: lease.token,
       });
-      await this.store.insertRun(run, { leaseForMs: this.lockTtlMs });
+      if (!(await this.store.insertRun(run, { leaseForMs: this.lockTtlMs }))) {
+        // Only a keyed run can collide (a random id never does): another call inserted this key's run first.
+        await this.lock.release(lease).catch(noop);
+        const raced = await existing();
+        if (raced) return raced;
+        throw new JobLockedError(lockKey);
+      }
       this.#emit('run:created', { run });
       const followUps: Promise<JobRun[]>[] = [];
       const batch = this.#track(executeBatch(this.#ctx, lease, [run], { push: (p) => followUps.push(p) }));

@@ -20,15 +20,17 @@ import type { SuiteTestApi, TimeOptions } from './types.js';
 export { killable } from './chaos.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
+export { idempotencySuite } from './idempotency-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export { scheduleVersionSuite } from './schedule-version-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
 export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.js';
 
 /** Options of {@link schedulerConformanceSuite}: the union of the three suites' options. */
 export interface ConformanceSuiteOptions
-  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore'>,
+  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore' | 'idempotency'>,
     Pick<LockSuiteOptions, 'createLock' | 'destroyLock' | 'collectGarbage'>,
     Pick<EngineSuiteOptions, 'settle' | 'settleTimeoutMs'>,
     TimeOptions {
