@@ -90,9 +90,9 @@ describe('bad schedule bodies get 400 with a stable code and the field, and stor
       'chain',
     ],
     [
-      'a job_name with surrounding spaces',
+      'a job_name with surrounding spaces (the schema pattern says so)',
       scheduleBody(' u11 '),
-      'CRAFT_SCHEDULER_INVALID_FIELD',
+      'CRAFT_API_VALIDATION',
       'job_name',
     ],
     [

@@ -12,7 +12,7 @@ import {
 import { checkIdempotencyKey, creationKey, type IdempotencyOptions } from './idempotency.js';
 import { createSchedule, type JobRun, type JobSchedule } from './model.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
-import type { RunOptions } from './scheduler.js';
+import type { ManualRun, RunOptions } from './scheduler.js';
 import type { Clock, RunQuery, ScheduleQuery, SchedulerStore } from './types.js';
 import {
   type ScheduleInput,
@@ -24,13 +24,13 @@ import {
 /** What the service delegates manual runs to (the `JobScheduler`). */
 export interface ManualRunner {
   /** See `JobScheduler.runNow`. */
-  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  runNow(jobName: string, options?: RunOptions): Promise<ManualRun>;
   /** See `JobScheduler.runJob`. */
   runJob(
     jobType: string,
     parameters?: Record<string, unknown>,
     options?: RunOptions,
-  ): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  ): Promise<ManualRun>;
 }
 
 /** Options of {@link ScheduleService} (normally built by `JobScheduler`; available as `scheduler.schedules`). */
@@ -333,7 +333,7 @@ export class ScheduleService {
   }
 
   /** Runs a schedule now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runNow`). */
-  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  runNow(jobName: string, options?: RunOptions): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined ? this.#o.runner.runNow(jobName) : this.#o.runner.runNow(jobName, options);
   }
@@ -343,7 +343,7 @@ export class ScheduleService {
     jobType: string,
     parameters?: Record<string, unknown>,
     options?: RunOptions,
-  ): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  ): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined
       ? this.#o.runner.runJob(jobType, parameters)

@@ -1,12 +1,24 @@
 import { MISSED_RUN_POLICIES } from '@craft/scheduler';
 import { Type } from 'typebox';
+import { IdempotencyKeyHeaders } from '../../plugins/idempotency.js';
 import { RunOverrideFields } from '../manual-run.js';
-import { errorResponses, JobNameParams, nullable, RunRef, ScheduleRef, WaitQuery } from '../schema.js';
+import {
+  errorResponses,
+  JobNameParams,
+  jobNameSchema,
+  jobTypeSchema,
+  nullable,
+  RunRef,
+  ScheduleRef,
+  WaitQuery,
+} from '../schema.js';
+import { IfMatchHeaders } from './preconditions.js';
 
 /** `POST /jobs/schedules/:job_name/run` body (optional): per-run overrides; the schedule is unchanged. */
 export const RunNowBody = Type.Object({ ...RunOverrideFields }, { additionalProperties: false });
 
-const fields = {
+/** The user fields of a schedule body, `job_type` an enum of the registered types. */
+const fieldsFor = (jobTypes: readonly string[]) => ({
   description: Type.Optional(nullable<string>({ type: 'string', maxLength: 2000, description: 'Free text' })),
   cron_expression: Type.String({
     minLength: 1,
@@ -15,11 +27,7 @@ const fields = {
     examples: ['0 3 * * *'],
   }),
   is_enabled: Type.Optional(Type.Boolean({ description: 'Disabled schedules never run (default true)' })),
-  job_type: Type.String({
-    minLength: 1,
-    maxLength: 200,
-    description: 'A registered job type (GET /jobs/types)',
-  }),
+  job_type: jobTypeSchema(jobTypes, 'The job this schedule runs'),
   parameters: Type.Optional(
     Type.Object(
       {},
@@ -63,24 +71,21 @@ const fields = {
       description: 'With policy all, at most this many missed slots run (default 10)',
     }),
   ),
-};
+});
 
-const jobName = Type.String({ minLength: 1, maxLength: 200, description: 'Unique name of the schedule' });
+const jobName = jobNameSchema('Unique name of the schedule');
 
 /** `POST /jobs/schedules` body. */
-export const CreateScheduleBody = Type.Object(
-  { job_name: jobName, ...fields },
-  { additionalProperties: false },
-);
+export const createScheduleBody = (jobTypes: readonly string[]) =>
+  Type.Object({ job_name: jobName, ...fieldsFor(jobTypes) }, { additionalProperties: false });
 
 /** `PUT /jobs/schedules/:job_name` body: every user field (omitted ones take their defaults). */
-export const ReplaceScheduleBody = Type.Object(
-  { job_name: Type.Optional(jobName), ...fields },
-  { additionalProperties: false },
-);
+export const replaceScheduleBody = (jobTypes: readonly string[]) =>
+  Type.Object({ job_name: Type.Optional(jobName), ...fieldsFor(jobTypes) }, { additionalProperties: false });
 
 /** `PATCH /jobs/schedules/:job_name` body: only the fields to change. */
-export const PatchScheduleBody = Type.Partial(Type.Object(fields), { additionalProperties: false });
+export const patchScheduleBody = (jobTypes: readonly string[]) =>
+  Type.Partial(Type.Object(fieldsFor(jobTypes)), { additionalProperties: false });
 
 /** `GET /jobs/schedules` query. */
 export const ListSchedulesQuery = Type.Object(
@@ -91,7 +96,13 @@ export const ListSchedulesQuery = Type.Object(
     job_type: Type.Optional(Type.String({ minLength: 1, description: 'Only schedules of this job type' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' }),
     cursor: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1000, description: 'next_cursor of the previous page' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        pattern: '^[A-Za-z0-9_-]+$',
+        description:
+          'next_cursor of the previous page (base64url of the last name listed: the page starts after that name)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -146,73 +157,95 @@ export const NextRuns = Type.Object({
 
 const tags = ['schedules'];
 
-/** Route schemas of the schedules resource. */
-export const schemas = {
-  create: {
-    tags,
-    summary: 'Create a schedule',
-    body: CreateScheduleBody,
-    response: { 201: ScheduleRef, ...errorResponses(400, 409, 413, 415) },
-  },
-  list: {
-    tags,
-    summary: 'List schedules (sorted by name; cursor pagination)',
-    querystring: ListSchedulesQuery,
-    response: { 200: ScheduleList, ...errorResponses(400) },
-  },
-  get: {
-    tags,
-    summary: 'Read a schedule',
-    params: JobNameParams,
-    response: { 200: ScheduleRef, ...errorResponses(404) },
-  },
-  replace: {
-    tags,
-    summary: 'Replace a schedule (omitted optional fields take their defaults)',
-    params: JobNameParams,
-    body: ReplaceScheduleBody,
-    response: { 200: ScheduleRef, ...errorResponses(400, 404, 413, 415) },
-  },
-  patch: {
-    tags,
-    summary: 'Change some fields of a schedule',
-    params: JobNameParams,
-    body: PatchScheduleBody,
-    response: { 200: ScheduleRef, ...errorResponses(400, 404, 413, 415) },
-  },
-  remove: {
-    tags,
-    summary: 'Delete a schedule (its run history stays); answers the deleted schedule',
-    params: JobNameParams,
-    response: { 200: ScheduleRef, ...errorResponses(404) },
-  },
-  enable: {
-    tags,
-    summary: 'Enable a schedule (next_run_at is computed from now: no missed slots)',
-    params: JobNameParams,
-    response: { 200: ScheduleRef, ...errorResponses(404) },
-  },
-  disable: {
-    tags,
-    summary: 'Disable a schedule (next_run_at is cleared)',
-    params: JobNameParams,
-    response: { 200: ScheduleRef, ...errorResponses(404) },
-  },
-  nextRuns: {
-    tags,
-    summary: 'Preview the next runs (UTC and local) with the slots DST skips',
-    params: JobNameParams,
-    querystring: NextRunsQuery,
-    response: { 200: NextRuns, ...errorResponses(400, 404) },
-  },
-  runNow: {
-    tags: ['schedules', 'runs'],
-    summary:
-      'Run a schedule now (its job type, parameters and limits, optionally with max_attempts/timeout_seconds for ' +
-      'this run; next_run_at unchanged)',
-    params: JobNameParams,
-    querystring: WaitQuery,
-    body: RunNowBody,
-    response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 404, 409, 413, 415, 503) },
-  },
-};
+/** Route schemas of the schedules resource; `job_type` lists `jobTypes` (the registry at startup). */
+export function scheduleSchemas(jobTypes: readonly string[]) {
+  return {
+    create: {
+      tags,
+      operationId: 'createSchedule',
+      summary: 'Create a schedule (ETag: its version; Idempotency-Key makes a retry safe)',
+      headers: IdempotencyKeyHeaders,
+      body: createScheduleBody(jobTypes),
+      response: { 201: ScheduleRef, ...errorResponses(400, 409, 413, 415, 422) },
+    },
+    list: {
+      tags,
+      operationId: 'listSchedules',
+      summary: 'List schedules (sorted by name; cursor pagination)',
+      querystring: ListSchedulesQuery,
+      response: { 200: ScheduleList, ...errorResponses(400) },
+    },
+    get: {
+      tags,
+      operationId: 'getSchedule',
+      summary: 'Read a schedule (ETag: its version)',
+      params: JobNameParams,
+      response: { 200: ScheduleRef, ...errorResponses(404) },
+    },
+    replace: {
+      tags,
+      operationId: 'replaceSchedule',
+      summary:
+        'Replace a schedule (omitted optional fields take their defaults); If-Match makes it conditional',
+      params: JobNameParams,
+      headers: IfMatchHeaders,
+      body: replaceScheduleBody(jobTypes),
+      response: { 200: ScheduleRef, ...errorResponses(400, 404, 412, 413, 415) },
+    },
+    patch: {
+      tags,
+      operationId: 'patchSchedule',
+      summary: 'Change some fields of a schedule; If-Match makes it conditional',
+      params: JobNameParams,
+      headers: IfMatchHeaders,
+      body: patchScheduleBody(jobTypes),
+      response: { 200: ScheduleRef, ...errorResponses(400, 404, 412, 413, 415) },
+    },
+    remove: {
+      tags,
+      operationId: 'deleteSchedule',
+      summary:
+        'Delete a schedule (its run history stays); answers the deleted schedule; If-Match makes it conditional',
+      params: JobNameParams,
+      headers: IfMatchHeaders,
+      response: { 200: ScheduleRef, ...errorResponses(404, 412) },
+    },
+    enable: {
+      tags,
+      operationId: 'enableSchedule',
+      summary:
+        'Enable a schedule (next_run_at is computed from now: no missed slots); If-Match makes it conditional',
+      params: JobNameParams,
+      headers: IfMatchHeaders,
+      response: { 200: ScheduleRef, ...errorResponses(404, 412) },
+    },
+    disable: {
+      tags,
+      operationId: 'disableSchedule',
+      summary: 'Disable a schedule (next_run_at is cleared); If-Match makes it conditional',
+      params: JobNameParams,
+      headers: IfMatchHeaders,
+      response: { 200: ScheduleRef, ...errorResponses(404, 412) },
+    },
+    nextRuns: {
+      tags,
+      operationId: 'getNextRuns',
+      summary: 'Preview the next runs (UTC and local) with the slots DST skips',
+      params: JobNameParams,
+      querystring: NextRunsQuery,
+      response: { 200: NextRuns, ...errorResponses(400, 404) },
+    },
+    runNow: {
+      tags: ['schedules', 'runs'],
+      operationId: 'runSchedule',
+      summary:
+        'Run a schedule now (its job type, parameters and limits, optionally with max_attempts/timeout_seconds for ' +
+        'this run; next_run_at unchanged). Idempotency-Key makes a retry safe',
+      params: JobNameParams,
+      headers: IdempotencyKeyHeaders,
+      querystring: WaitQuery,
+      body: RunNowBody,
+      response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 404, 409, 413, 415, 422, 503) },
+    },
+  };
+}
