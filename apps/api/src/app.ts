@@ -177,6 +177,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     replicaId: options.replicaId,
   });
   await app.register(idempotencyPlugin, {
+    ...(config.testIdempotencyLeaseMs === undefined ? {} : { leaseMs: config.testIdempotencyLeaseMs }),
     ...options.idempotency,
     store: options.idempotency?.store ?? idempotencyStoreOf(storage, app.log),
   });

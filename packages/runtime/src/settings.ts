@@ -63,6 +63,11 @@ export interface CraftSettings {
   testClockSpeed: number;
   /** `CRAFT_TEST_CLOCK_EPOCH_MS`: TEST-ONLY start of the acceleration; refused in production. @default undefined */
   testClockEpochMs: number | undefined;
+  /**
+   * `CRAFT_TEST_IDEMPOTENCY_LEASE_MS`: TEST-ONLY lease of an in-progress `Idempotency-Key` in the API (how soon a
+   * retry takes over the key of a request whose process died); refused in production. @default undefined (30 s)
+   */
+  testIdempotencyLeaseMs: number | undefined;
 }
 
 /** The name of one setting. */
@@ -92,6 +97,7 @@ export const SETTING_VARIABLES: { readonly [K in SettingKey]: readonly string[] 
   testClockOffsetMs: ['CRAFT_TEST_CLOCK_OFFSET_MS'],
   testClockSpeed: ['CRAFT_TEST_CLOCK_SPEED'],
   testClockEpochMs: ['CRAFT_TEST_CLOCK_EPOCH_MS'],
+  testIdempotencyLeaseMs: ['CRAFT_TEST_IDEMPOTENCY_LEASE_MS'],
 };
 
 /** Every setting, in the order of {@link SETTING_VARIABLES}. */
@@ -453,6 +459,9 @@ const RESOLVERS: { readonly [K in SettingKey]: (ctx: Context) => ResolvedSetting
   testClockSpeed: testOnly('CRAFT_TEST_CLOCK_SPEED', 1, factor),
   testClockEpochMs: testOnly<number | undefined>('CRAFT_TEST_CLOCK_EPOCH_MS', undefined, (v) =>
     integer(v, 0, 8_640_000_000_000, 'epoch milliseconds'),
+  ),
+  testIdempotencyLeaseMs: testOnly<number | undefined>('CRAFT_TEST_IDEMPOTENCY_LEASE_MS', undefined, (v) =>
+    integer(v, 100, 3_600_000, 'milliseconds'),
   ),
 };
 

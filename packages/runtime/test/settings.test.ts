@@ -50,6 +50,7 @@ describe('defaults', () => {
       testClockOffsetMs: 0,
       testClockSpeed: 1,
       testClockEpochMs: undefined,
+      testIdempotencyLeaseMs: undefined,
     });
   });
 
@@ -77,7 +78,7 @@ describe('defaults', () => {
 
   it('lists every variable of every setting once', () => {
     expect(new Set(ENV_VARIABLES).size).toBe(ENV_VARIABLES.length);
-    expect(SETTING_KEYS).toHaveLength(22);
+    expect(SETTING_KEYS).toHaveLength(23);
     expect(ENV_VARIABLES).toEqual(
       expect.arrayContaining([
         'PORT',
@@ -171,6 +172,7 @@ describe('every variable is parsed', () => {
         CRAFT_TEST_CLOCK_OFFSET_MS: '-2500',
         CRAFT_TEST_CLOCK_SPEED: '60',
         CRAFT_TEST_CLOCK_EPOCH_MS: '1000',
+        CRAFT_TEST_IDEMPOTENCY_LEASE_MS: '1500',
       },
       { cwd: '/srv/app' },
     );
@@ -197,6 +199,7 @@ describe('every variable is parsed', () => {
       testClockOffsetMs: -2500,
       testClockSpeed: 60,
       testClockEpochMs: 1000,
+      testIdempotencyLeaseMs: 1500,
     });
   });
 
@@ -307,7 +310,12 @@ describe('production rules (NODE_ENV=production)', () => {
   it('refuses a short secret and the test-only clock settings', () => {
     const base = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/craft' };
     expect(problemsOf({ ...base, JWT_SECRET: 'short' })[0]?.message).toMatch(/at least 32/);
-    for (const v of ['CRAFT_TEST_CLOCK_OFFSET_MS', 'CRAFT_TEST_CLOCK_SPEED', 'CRAFT_TEST_CLOCK_EPOCH_MS']) {
+    for (const v of [
+      'CRAFT_TEST_CLOCK_OFFSET_MS',
+      'CRAFT_TEST_CLOCK_SPEED',
+      'CRAFT_TEST_CLOCK_EPOCH_MS',
+      'CRAFT_TEST_IDEMPOTENCY_LEASE_MS',
+    ]) {
       expect(problemsOf({ ...base, JWT_SECRET: SECRET, [v]: '1' })).toEqual([
         expect.objectContaining({ variable: v, message: expect.stringMatching(/test-only/) }),
       ]);
