@@ -121,10 +121,13 @@ export class IdempotencyInProgressError extends ApiError {
 /** `If-Match` names none of the schedule's current version (412). Nothing was changed. */
 export class PreconditionFailedError extends ApiError {
   constructor(jobName: string, ifMatch: string, currentVersion: number) {
+    const quoted = /^\s*(?:W\/)?"/.test(ifMatch);
     super(
       'CRAFT_API_PRECONDITION_FAILED',
-      `If-Match: schedule ${JSON.stringify(jobName)} is at ETag "${currentVersion}", not ${ifMatch}: it was ` +
-        'changed since you read it, and nothing was changed now. GET it again (its ETag header) and redo the edit',
+      `If-Match: schedule ${JSON.stringify(jobName)} is at ETag "${currentVersion}", not ${ifMatch}: ` +
+        (quoted
+          ? 'it was changed since you read it, and nothing was changed now. GET it again (its ETag header) and redo the edit'
+          : `that is not an entity tag, so nothing was changed; send the ETag as it was answered, quoted (If-Match: "${currentVersion}")`),
       {
         field: 'if-match',
         details: { current_etag: `"${currentVersion}"`, current_version: currentVersion },

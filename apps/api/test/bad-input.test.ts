@@ -337,3 +337,17 @@ describe('no 5xx for anything a client sends', () => {
     );
   });
 });
+
+describe('a job_name with a lone surrogate (found by reading the fuzzer: it had crashed the Location header)', () => {
+  it('is a 400 naming job_name, and nothing is stored', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/jobs/schedules',
+      headers: { ...bearer(), 'content-type': 'application/json' },
+      payload: '{"job_name":"a\\ud800b","cron_expression":"0 3 * * *","job_type":"noop"}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'job_name' });
+    expect((await t.store.listSchedules()).filter((s) => s.jobName.startsWith('a'))).toHaveLength(0);
+  });
+});

@@ -40,3 +40,11 @@ describe('405 Method Not Allowed', () => {
     expect((await t.app.inject({ method: 'GET', url: '/jobs/nothing' })).statusCode).toBe(401);
   });
 });
+
+describe('methods no route takes', () => {
+  it('QUERY without a Content-Type on an existing path is 405, not the body error', async () => {
+    const r = await t.app.inject({ method: 'QUERY' as 'GET', url: '/jobs/runs', headers: bearer() });
+    expect(r.statusCode).toBe(405);
+    expect(r.headers['allow']).toBe('GET, HEAD');
+  });
+});

@@ -151,12 +151,14 @@ export async function validateScheduleInput(
     codePoints(jobName) > 200 ||
     jobName.trim() !== jobName ||
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    /[\u0000-\u001f\u007f]/.test(jobName)
+    /[\u0000-\u001f\u007f]/.test(jobName) ||
+    // A lone surrogate has no UTF-8 form: the name could not be written in a URL (or stored as is in MongoDB).
+    /[\ud800-\udfff]/u.test(jobName)
   ) {
     throw new InvalidFieldError(
       'job_name',
       jobName,
-      'a string of 1-200 characters without control characters or surrounding whitespace',
+      'a string of 1-200 characters without control characters, lone surrogates or surrounding whitespace',
     );
   }
   const description = i['description'] ?? null;

@@ -58,10 +58,10 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
   return out;
 }
 
-// Whitespace as String.prototype.trim() sees it, and control characters: a job_name neither starts nor ends with
-// the first and never contains the second (the rule of @craft/scheduler's validation, as a pattern).
+// Whitespace as String.prototype.trim() sees it, and control characters and lone surrogates: a job_name neither
+// starts nor ends with the first and never contains the others (@craft/scheduler's validation, as a pattern).
 const WS = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
-const CTRL = '\\u0000-\\u001f\\u007f';
+const CTRL = '\\u0000-\\u001f\\u007f\\ud800-\\udfff';
 
 /** The pattern of a `job_name`: no control characters, no leading or trailing whitespace. */
 export const JOB_NAME_PATTERN = `^[^${WS}${CTRL}](?:[^${CTRL}]*[^${WS}${CTRL}])?$`;
@@ -75,7 +75,7 @@ export function jobNameSchema(description: string) {
     minLength: 1,
     maxLength: JOB_NAME_MAX_LENGTH,
     pattern: JOB_NAME_PATTERN,
-    description: `${description}: 1-${JOB_NAME_MAX_LENGTH} characters, no control characters, no leading or trailing whitespace`,
+    description: `${description}: 1-${JOB_NAME_MAX_LENGTH} characters, no control characters or lone surrogates, no leading or trailing whitespace`,
   });
 }
 

@@ -20,15 +20,16 @@ export function withEtag(reply: FastifyReply, schedule: JobSchedule): JobSchedul
 export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(
     Type.String({
-      // `*`, or a list of entity tags (RFC 9110): "3", W/"3" (weak tags never match a strong comparison).
-      pattern: '^(?:\\*|(?:W/)?"[!#-~]*"(?:[ \\t]*,[ \\t]*(?:W/)?"[!#-~]*")*)$',
+      // `*`, or a list of entity tags (RFC 9110): "3", W/"3". Any other value names no version: it is a failed
+      // precondition (412), never an unconditional write.
       maxLength: 1000,
       description:
         'Optimistic concurrency: the ETag of the schedule as you read it (e.g. "3"). The change applies only if the ' +
         'schedule is still at that version (a compare-and-set in the store); otherwise 412 ' +
         'CRAFT_API_PRECONDITION_FAILED and nothing changes. Clients SHOULD send it when they edit what they read. ' +
-        'Absent or * : no precondition. The version counts edits of the definition only (not next_run_at or ' +
-        'last_run_*), so a run in between does not fail the edit',
+        'Absent or * : no precondition. A list ("2", "3") matches any of its tags; a weak tag (W/"3") or a value ' +
+        'that is not a quoted tag matches nothing (412). The version counts edits of the definition only (not ' +
+        'next_run_at or last_run_*), so a run in between does not fail the edit',
       examples: ['"1"'],
     }),
   ),

@@ -1,6 +1,7 @@
 import { MISSED_RUN_POLICIES } from '@craft/scheduler';
 import { Type } from 'typebox';
 import { IdempotencyKeyHeaders } from '../../plugins/idempotency.js';
+import { CRON_EXPRESSION_PATTERN } from '../cron-pattern.js';
 import { RunOverrideFields } from '../manual-run.js';
 import {
   errorResponses,
@@ -23,7 +24,11 @@ const fieldsFor = (jobTypes: readonly string[]) => ({
   cron_expression: Type.String({
     minLength: 1,
     maxLength: 256,
-    description: '5-field cron: minute hour day-of-month month day-of-week (0 = Monday … 6 = Sunday)',
+    pattern: CRON_EXPRESSION_PATTERN,
+    description:
+      '5-field cron: minute hour day-of-month month day-of-week (0 = Monday … 6 = Sunday), or a macro (@daily, …). ' +
+      'The pattern is the syntax; a reversed range (5-3) or an expression that never fires (0 0 31 2 *) also ' +
+      'matches it and is refused with 400 CRAFT_SCHEDULER_INVALID_CRON',
     examples: ['0 3 * * *'],
   }),
   is_enabled: Type.Optional(Type.Boolean({ description: 'Disabled schedules never run (default true)' })),
@@ -35,12 +40,18 @@ const fieldsFor = (jobTypes: readonly string[]) => ({
     ),
   ),
   max_attempts: Type.Optional(
-    nullable<number>({ type: 'integer', minimum: 1, description: "Overrides the job's default" }),
+    nullable<number>({
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: "Overrides the job's default",
+    }),
   ),
   timeout_seconds: Type.Optional(
     nullable<number>({
       type: 'integer',
       minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
       description: "Per attempt; overrides the job's default",
     }),
   ),
@@ -62,12 +73,14 @@ const fieldsFor = (jobTypes: readonly string[]) => ({
     nullable<number>({
       type: 'integer',
       minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
       description: 'Missed slots older than this are skipped',
     }),
   ),
   max_catch_up_runs: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
       description: 'With policy all, at most this many missed slots run (default 10)',
     }),
   ),
