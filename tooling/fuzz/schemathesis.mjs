@@ -14,7 +14,7 @@
 //   node tooling/fuzz/schemathesis.mjs [--max-examples 25] [--max-time 100] [--seed N] [--checks a,b]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -32,6 +32,7 @@ const CLI_BIN = join(ROOT, 'apps/cli/dist/index.js');
 /** The checks run by default: all of them (tuning with reasons in schemathesis.toml). */
 export const DEFAULT_CHECKS = ['all'];
 const CONFIG = join(HERE, 'schemathesis.toml');
+const HOOKS = join(HERE, 'schemathesis_hooks.py');
 
 const { values } = parseArgs({
   options: {
@@ -119,6 +120,34 @@ async function freePort() {
   });
 }
 
+/**
+ * Prints how often each check ran and with what result, from the newest NDJSON report (schemathesis prints only
+ * failures): `fuzz:api: check <name>: <n> passed, <n> failed, <n> skipped`.
+ */
+function printCheckCounts(/** @type {string} */ dir) {
+  const reports = readdirSync(dir)
+    .filter((f) => f.startsWith('ndjson-') && f.endsWith('.ndjson'))
+    .sort();
+  const newest = reports[reports.length - 1];
+  if (!newest) return;
+  /** @type {Map<string, Record<string, number>>} */
+  const counts = new Map();
+  for (const line of readFileSync(join(dir, newest), 'utf8').split('\n')) {
+    if (!line.includes('"ScenarioFinished"')) continue;
+    const checks = JSON.parse(line).ScenarioFinished?.recorder?.checks ?? {};
+    for (const results of Object.values(checks)) {
+      for (const { name, status } of /** @type {{ name: string, status: string }[]} */ (results)) {
+        const c = counts.get(name) ?? {};
+        c[status] = (c[status] ?? 0) + 1;
+        counts.set(name, c);
+      }
+    }
+  }
+  for (const [name, c] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    log(`check ${name}: ${c.success ?? 0} passed, ${c.failure ?? 0} failed, ${c.skip ?? 0} skipped`);
+  }
+}
+
 async function inner() {
   const port = await freePort();
   const secret = randomBytes(32).toString('base64url');
@@ -199,9 +228,10 @@ async function inner() {
     const st = spawn(ST, args, {
       stdio: 'inherit',
       cwd: dirname(VENV),
-      env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false' },
+      env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false', SCHEMATHESIS_HOOKS: HOOKS },
     });
     const code = await new Promise((r) => st.on('exit', (c) => r(c ?? 1)));
+    printCheckCounts(values['report-dir']);
     log(`schemathesis exited with ${code}; API log and reports in ${values['report-dir']}`);
     return /** @type {number} */ (code);
   } finally {

@@ -135,11 +135,45 @@ function headersOf(operationId: string, status: string): Json {
   return out;
 }
 
-/** Adds links and response headers to every operation of a generated OpenAPI document (in place). */
-export function decorateOpenApi(document: { paths?: Record<string, Record<string, unknown>> }): void {
+/** Operations whose body holds `job_type` and `parameters` (the parameters depend on the job type). */
+const BODY_WITH_JOB_TYPE = new Set(['createSchedule', 'replaceSchedule', 'patchSchedule']);
+
+/**
+ * `if job_type is T then parameters follow T's schema`, for every registered type that has a parameter schema:
+ * the rule the server checks (400 CRAFT_SCHEDULER_INVALID_PARAMETERS), declared so that a client or tool knows
+ * which parameters a job type takes. It is declared in the document only: the server's own check (one JSON
+ * Schema validator per job type, in @craft/scheduler) keeps its error code and issue list.
+ */
+function parameterRules(parameterSchemas: Record<string, unknown>): Json[] {
+  return Object.entries(parameterSchemas)
+    .filter(([, schema]) => schema !== null && typeof schema === 'object')
+    .map(([type, schema]) => {
+      // Omitted parameters are `{}`: a job type whose schema requires some needs them in the body.
+      const needed = ((schema as { required?: unknown[] }).required ?? []).length > 0;
+      return {
+        if: { properties: { job_type: { const: type } }, required: ['job_type'] },
+        then: { properties: { parameters: schema }, ...(needed ? { required: ['parameters'] } : {}) },
+      };
+    });
+}
+
+/**
+ * Adds links and response headers to every operation of a generated OpenAPI document (in place), and the
+ * parameters each job type takes (`parameterSchemas`: job type → JSON Schema of its parameters, or null).
+ */
+export function decorateOpenApi(
+  document: { paths?: Record<string, Record<string, unknown>> },
+  parameterSchemas: Record<string, unknown> = {},
+): void {
+  const rules = parameterRules(parameterSchemas);
   for (const ops of Object.values(document.paths ?? {})) {
     for (const op of Object.values(ops ?? {}) as Operation[]) {
       if (!op?.operationId || !op.responses) continue;
+      if (BODY_WITH_JOB_TYPE.has(op.operationId) && rules.length > 0) {
+        const body = (op as { requestBody?: { content?: Record<string, { schema?: Json }> } }).requestBody;
+        const schema = body?.content?.['application/json']?.schema;
+        if (schema) schema['allOf'] = rules;
+      }
       for (const [status, response] of Object.entries(op.responses)) {
         const links = linksOf(op.operationId, status);
         if (links) response['links'] = links;

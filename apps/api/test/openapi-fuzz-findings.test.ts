@@ -83,6 +83,28 @@ describe('OpenAPI document: findings of the API fuzzer', () => {
   });
 });
 
+describe('names with percent signs (schemathesis decodes path values before encoding them; the API does not)', () => {
+  it('a schedule named with a percent-escape is found under its name, percent-encoded', async () => {
+    for (const name of ['%C2%80', '50% off', 'a/b?c#d']) {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/jobs/schedules',
+        headers: bearer(),
+        payload: { job_name: name, cron_expression: '0 3 * * *', job_type: 'noop' },
+      });
+      expect(created.statusCode, name).toBe(201);
+      expect(created.headers['location']).toBe(`/jobs/schedules/${encodeURIComponent(name)}`);
+      const got = await t.app.inject({
+        method: 'GET',
+        url: String(created.headers['location']),
+        headers: bearer(),
+      });
+      expect(got.statusCode, name).toBe(200);
+      expect(got.json().job_name).toBe(name);
+    }
+  });
+});
+
 describe('request bodies: findings of the API fuzzer', () => {
   it('a JSON null body is a 400, not "no body" (ST201 on POST /jobs/run/{job_type} with `null`)', async () => {
     const runsBefore = await t.store.listRuns({ limit: 1000 });

@@ -111,3 +111,16 @@ describe('ETag and If-Match on schedules', () => {
     expect((await send('DELETE', '/jobs/schedules/nope', 'W/"1"')).statusCode).toBe(404);
   });
 });
+
+describe('what comes before the precondition', () => {
+  beforeEach(async () => {
+    await send('POST', '/jobs/schedules', undefined, scheduleBody('s'));
+  });
+  it('invalid input is 400 whatever If-Match says (a precondition only decides between success and 412)', async () => {
+    for (const ifMatch of ['"9"', 'W/"1"', 'garbage']) {
+      const r = await send('PATCH', '/jobs/schedules/s', ifMatch, { cron_expression: '61 * * * *' });
+      expect(r.statusCode, ifMatch).toBe(400);
+      expect(r.json().code).toBe('CRAFT_SCHEDULER_INVALID_CRON');
+    }
+  });
+});

@@ -180,8 +180,10 @@ export class ScheduleService {
 
   /**
    * Reads the schedule, builds the new definition from it, validates it, and writes it with a compare-and-set on
-   * the version read, so an edit never overwrites a concurrent one it did not see. With `ifVersion` a lost race
-   * is the caller's `ScheduleVersionMismatchError`; without it, the edit is redone on the new version.
+   * the version read, so an edit never overwrites a concurrent one it did not see. Invalid input is refused before
+   * the precondition is judged (as HTTP does: a precondition only decides between success and 412). With
+   * `ifVersion` a lost race is the caller's `ScheduleVersionMismatchError`; without it, the edit is redone on the
+   * new version.
    */
   async #edit(
     jobName: string,
@@ -191,10 +193,11 @@ export class ScheduleService {
     const ifVersion = checkVersion(options.ifVersion);
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(jobName);
+      const valid = await this.#validate(build(current));
       if (ifVersion !== undefined && current.version !== ifVersion) {
         throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
       }
-      const updated = await this.#save(current, build(current));
+      const updated = await this.#save(current, valid);
       if (updated) return updated;
       if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {
         const now = await this.get(jobName);
@@ -204,8 +207,7 @@ export class ScheduleService {
   }
 
   /** Writes a validated edit of `current`; `null` when its version changed meanwhile (nothing written). */
-  async #save(current: JobSchedule, input: unknown): Promise<JobSchedule | null> {
-    const valid = await this.#validate(input);
+  async #save(current: JobSchedule, valid: ValidScheduleInput): Promise<JobSchedule | null> {
     const timingChanged =
       valid.cronExpression !== current.cronExpression ||
       valid.timezone !== current.timezone ||

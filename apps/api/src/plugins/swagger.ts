@@ -50,7 +50,12 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
           if (body && optionalBodies.has(`${method} ${path}`)) body.required = false;
         }
       }
-      decorateOpenApi(openapiObject as Parameters<typeof decorateOpenApi>[0]);
+      // The registered job types' parameter schemas (plain JSON copies), when the scheduler is there.
+      const types = app.hasDecorator('schedules') ? app.schedules.listJobTypes() : [];
+      const parameterSchemas = Object.fromEntries(
+        types.map((t) => [t.type, t.parameters === null ? null : JSON.parse(JSON.stringify(t.parameters))]),
+      );
+      decorateOpenApi(openapiObject as Parameters<typeof decorateOpenApi>[0], parameterSchemas);
       return openapiObject;
     },
     refResolver: {

@@ -79,11 +79,8 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
         );
       }
       const input = scheduleInputFromRecord(req.body) as Omit<ScheduleInput, 'jobName'>;
-      const updated = await underIfMatch(
-        req,
-        name,
-        (ifVersion) => service.update(name, input, { ifVersion }),
-        () => service.get(name),
+      const updated = await underIfMatch(req, name, (ifVersion) =>
+        service.update(name, input, { ifVersion }),
       );
       return scheduleView(withEtag(reply, updated));
     },
@@ -95,12 +92,7 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     async (req, reply) => {
       const name = req.params.job_name;
       const patch = scheduleInputFromRecord(req.body) as SchedulePatch;
-      const updated = await underIfMatch(
-        req,
-        name,
-        (ifVersion) => service.patch(name, patch, { ifVersion }),
-        () => service.get(name),
-      );
+      const updated = await underIfMatch(req, name, (ifVersion) => service.patch(name, patch, { ifVersion }));
       return scheduleView(withEtag(reply, updated));
     },
   );
@@ -110,14 +102,7 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     { schema: schemas.remove, config: { auth: 'jobs:write' } },
     async (req) => {
       const name = req.params.job_name;
-      return scheduleView(
-        await underIfMatch(
-          req,
-          name,
-          (ifVersion) => service.delete(name, { ifVersion }),
-          () => service.get(name),
-        ),
-      );
+      return scheduleView(await underIfMatch(req, name, (ifVersion) => service.delete(name, { ifVersion })));
     },
   );
 
@@ -130,12 +115,7 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
       { schema, config: { auth: 'jobs:write' } },
       async (req, reply) => {
         const name = (req.params as { job_name: string }).job_name;
-        const updated = await underIfMatch(
-          req,
-          name,
-          (ifVersion) => service[action](name, { ifVersion }),
-          () => service.get(name),
-        );
+        const updated = await underIfMatch(req, name, (ifVersion) => service[action](name, { ifVersion }));
         return scheduleView(withEtag(reply, updated));
       },
     );

@@ -57,14 +57,16 @@ export async function underIfMatch(
   request: FastifyRequest,
   jobName: string,
   edit: (ifVersion: number | undefined) => Promise<JobSchedule>,
-  current: () => Promise<JobSchedule>,
 ): Promise<JobSchedule> {
   const header = request.headers['if-match'];
   const versions = versionsOf(Array.isArray(header) ? header.join(', ') : header);
   if (versions === undefined) return edit(undefined);
   const raw = String(header);
+  // No tag that can match (weak ones, or not versions): the edit still runs, with a version no schedule has, so
+  // that invalid input is answered 400 and a missing schedule 404 before the precondition fails.
+  const candidates = versions.length > 0 ? [...new Set(versions)] : [NO_VERSION];
   let mismatch: ScheduleVersionMismatchError | undefined;
-  for (const version of [...new Set(versions)]) {
+  for (const version of candidates) {
     try {
       return await edit(version);
     } catch (error) {
@@ -72,7 +74,8 @@ export async function underIfMatch(
       mismatch = error;
     }
   }
-  // No tag to compare with (weak only, or not versions): the precondition fails against the current version.
-  const now = mismatch?.currentVersion ?? (await current()).version;
-  throw new PreconditionFailedError(jobName, raw, now);
+  throw new PreconditionFailedError(jobName, raw, (mismatch as ScheduleVersionMismatchError).currentVersion);
 }
+
+/** A version no schedule reaches (one edit per microsecond for 285 years), standing for "matches nothing". */
+const NO_VERSION = Number.MAX_SAFE_INTEGER;

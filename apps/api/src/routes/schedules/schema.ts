@@ -57,7 +57,10 @@ const fieldsFor = (jobTypes: readonly string[]) => ({
   ),
   chain: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
-      description: 'Schedules (else job types) to run, in order, after a successful run',
+      uniqueItems: true,
+      description:
+        'Schedules (else job types) to run, in order, after a successful run; each name once, naming an existing ' +
+        'schedule or job type, without a cycle back to this schedule (checked: 400)',
     }),
   ),
   timezone: Type.Optional(
