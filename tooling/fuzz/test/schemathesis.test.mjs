@@ -32,6 +32,7 @@ describe('API fuzzing (schemathesis)', () => {
     expect(links, 'schemathesis printed no stateful link coverage').not.toBeNull();
     const [covered, selected] = [Number(links?.[1]), Number(links?.[2])];
     process.stderr.write(`schemathesis stateful phase: ${covered} of ${selected} links followed\n`);
+    for (const line of output.match(/^fuzz:api: check .*$/gm) ?? []) process.stderr.write(`${line}\n`);
     expect(selected).toBeGreaterThanOrEqual(50);
     expect(covered).toBeGreaterThanOrEqual(20);
     if (r.status !== 0) {
