@@ -152,6 +152,7 @@ function parameterRules(parameterSchemas: Record<string, unknown>): Json[] {
       const needed = ((schema as { required?: unknown[] }).required ?? []).length > 0;
       return {
         if: { properties: { job_type: { const: type } }, required: ['job_type'] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
         then: { properties: { parameters: schema }, ...(needed ? { required: ['parameters'] } : {}) },
       };
     });

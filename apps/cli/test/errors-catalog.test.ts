@@ -140,6 +140,8 @@ describe('the README catalogs every error code and exit status', () => {
     for (const [status, meaning] of Object.entries(errors.EXIT_STATUS_MEANINGS)) {
       expect(help, status).toContain(`${status} ${meaning}`);
     }
-    expect(help).toMatch(/75 try again later: the job is locked .* 130 interrupted by SIGINT, 143 stopped by SIGTERM\./);
+    expect(help).toMatch(
+      /75 try again later: the job is locked .* 130 interrupted by SIGINT, 143 stopped by SIGTERM\./,
+    );
   });
 });

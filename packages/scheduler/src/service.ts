@@ -26,11 +26,7 @@ export interface ManualRunner {
   /** See `JobScheduler.runNow`. */
   runNow(jobName: string, options?: RunOptions): Promise<ManualRun>;
   /** See `JobScheduler.runJob`. */
-  runJob(
-    jobType: string,
-    parameters?: Record<string, unknown>,
-    options?: RunOptions,
-  ): Promise<ManualRun>;
+  runJob(jobType: string, parameters?: Record<string, unknown>, options?: RunOptions): Promise<ManualRun>;
 }
 
 /** Options of {@link ScheduleService} (normally built by `JobScheduler`; available as `scheduler.schedules`). */
@@ -341,11 +337,7 @@ export class ScheduleService {
   }
 
   /** Runs a job type now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runJob`). */
-  runJob(
-    jobType: string,
-    parameters?: Record<string, unknown>,
-    options?: RunOptions,
-  ): Promise<ManualRun> {
+  runJob(jobType: string, parameters?: Record<string, unknown>, options?: RunOptions): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined
       ? this.#o.runner.runJob(jobType, parameters)
