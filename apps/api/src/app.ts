@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dashboard } from '@craft/dashboard';
-import type { Clock, JobDefinition, LockProvider, SchedulerStore } from '@craft/scheduler';
+import {
+  type Clock,
+  type IdempotencyStore,
+  isIdempotencyStore,
+  type JobDefinition,
+  type LockProvider,
+  MemoryIdempotencyStore,
+  type SchedulerStore,
+} from '@craft/scheduler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import formatsModule from 'ajv-formats';
@@ -9,7 +17,9 @@ import { type ApiConfig, loadConfig } from './config.js';
 import { ApiError } from './errors.js';
 import { type AuthMessages, authPlugin } from './plugins/auth.js';
 import { errorsPlugin, toErrorBody } from './plugins/errors.js';
+import { type IdempotencyPluginOptions, idempotencyPlugin } from './plugins/idempotency.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { schedulerPlugin } from './plugins/scheduler.js';
 import { swaggerPlugin } from './plugins/swagger.js';
 import { cronRoutes } from './routes/cron/index.js';
@@ -58,6 +68,12 @@ export interface BuildAppOptions {
   swaggerUi?: boolean;
   /** Overrides of the auth failure messages. @default the built-in messages */
   authMessages?: Partial<AuthMessages>;
+  /**
+   * Idempotency keys: where they live and their timings (tests shorten them). @default the storage's
+   * `idempotency` (else the store when it implements `IdempotencyStore`, else this process's memory), 24 h, a 30 s
+   * lease, a 5 s wait
+   */
+  idempotency?: Partial<IdempotencyPluginOptions>;
 }
 
 const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
@@ -78,6 +94,17 @@ function ajv(options: AjvOptions): Ajv {
   return instance;
 }
 
+/** Where idempotency keys live: the storage's (shared by every replica), else a process-local store (warned). */
+function idempotencyStoreOf(storage: Storage, log: { warn(message: string): void }): IdempotencyStore {
+  if (storage.idempotency) return storage.idempotency;
+  if (isIdempotencyStore(storage.store)) return storage.store;
+  log.warn(
+    'the store does not implement IdempotencyStore: Idempotency-Key answers are kept in this process only ' +
+      '(a retry reaching another replica is not recognised)',
+  );
+  return new MemoryIdempotencyStore();
+}
+
 /**
  * Builds the service (plugins, routes, scheduler) without listening or starting the scheduler loop: tests call
  * `app.inject()`, `startServer` listens. Resolves once every plugin is loaded.
@@ -93,6 +120,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
     bodyLimit: config.bodyLimit,
+    // A path parameter the schema allows is never refused by the router: a 200-character job_name is at most
+    // 200 × 12 characters percent-encoded (4 UTF-8 bytes per code point, 3 characters per byte).
+    routerOptions: { maxParamLength: 4096 },
     requestIdHeader: 'x-request-id',
     // While draining, requests still get real answers (with `Connection: close`): /ready says 503, new runs are
     // refused with CRAFT_SCHEDULER_STOPPED, reads and schedule changes work until the database closes.
@@ -132,6 +162,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(errorsPlugin);
+  // Before auth: its onRequest hook runs first, so a flood of bad tokens is limited too (by IP).
+  await app.register(rateLimitPlugin, {
+    max: config.rateLimitMax,
+    windowSeconds: config.rateLimitWindowSeconds,
+  });
   await app.register(authPlugin, {
     verification: config.jwt,
     issuer: config.jwtIssuer,
@@ -145,6 +180,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     jobs: options.jobs ?? [],
     clock: options.clock,
     replicaId: options.replicaId,
+  });
+  await app.register(idempotencyPlugin, {
+    ...(config.testIdempotencyLeaseMs === undefined ? {} : { leaseMs: config.testIdempotencyLeaseMs }),
+    ...options.idempotency,
+    store: options.idempotency?.store ?? idempotencyStoreOf(storage, app.log),
   });
   await app.register(metricsPlugin, { processMetrics: options.processMetrics ?? true });
   await app.register(swaggerPlugin, { version: VERSION, ui: options.swaggerUi ?? true });

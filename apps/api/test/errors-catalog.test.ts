@@ -51,6 +51,8 @@ const libraryErrors: (Error & { code: string; httpStatus: number })[] = [
   new scheduler.ScheduleNotFoundError('x'),
   new scheduler.RunNotFoundError('x'),
   new scheduler.JobLockedError('job:x'),
+  new scheduler.ScheduleVersionMismatchError('x', 1, 2),
+  new scheduler.IdempotencyKeyReusedError('run job type "x"'),
   new scheduler.SchedulerStoppedError(),
   new scheduler.JobTimeoutError('x', 10),
   new scheduler.LeaseLostError('job:x'),

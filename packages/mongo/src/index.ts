@@ -15,6 +15,11 @@ export {
 } from './errors.js';
 export type { IndexSpec } from './indexes.js';
 export {
+  DEFAULT_IDEMPOTENCY_COLLECTION,
+  DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS,
+  idempotencyIndexes,
+} from './mongo-idempotency.js';
+export {
   DEFAULT_LOCK_COLLECTION,
   DEFAULT_LOCK_GC_AFTER_SECONDS,
   DEFAULT_LOCK_TTL_SECONDS,

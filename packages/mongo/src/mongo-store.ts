@@ -1,5 +1,11 @@
 import {
+  changesScheduleVersion,
   FINAL_RUN_STATUSES,
+  type IdempotencyRecord,
+  type IdempotencyReservation,
+  type IdempotencyReserveResult,
+  type IdempotencyStore,
+  type IdempotentResponse,
   type JobRun,
   type JobSchedule,
   type RunCondition,
@@ -34,6 +40,12 @@ import {
 } from './documents.js';
 import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
+import {
+  DEFAULT_IDEMPOTENCY_COLLECTION,
+  DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS,
+  idempotencyIndexes,
+  MongoIdempotencyKeys,
+} from './mongo-idempotency.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
 import { checkOperationTimeout, pinnedCollectionOptions, resolveWriteConcern } from './write-concern.js';
@@ -78,21 +90,23 @@ export const RUN_INDEXES: readonly IndexSpec[] = [
 interface Collections {
   schedules: Collection<Document>;
   runs: Collection<Document>;
+  idempotency: Collection<Document>;
 }
 
 const FINAL = [...FINAL_RUN_STATUSES];
 
 /**
- * {@link SchedulerStore} on MongoDB: schedules in `job_schedules` (the spec's snake_case documents, so documents
- * written by other programs with only the seed's fields work), runs in `job_runs` with a unique `run_key` that
- * makes claiming a slot exactly-once. Every method is one single-document operation (or one query); no
- * transactions, no TTL, no change streams.
+ * {@link SchedulerStore} and {@link IdempotencyStore} on MongoDB: schedules in `job_schedules` (the spec's snake_case
+ * documents, so documents written by other programs with only the seed's fields work), runs in `job_runs` with a
+ * unique `run_key` that makes claiming a slot exactly-once, idempotency keys in `idempotency_keys` (unique
+ * `(scope, key)`). Every method is one single-document operation (or one query); no transactions, no change
+ * streams, and no TTL deletion that correctness depends on.
  *
  * Run leases are judged by the database server's clock by default (see {@link MongoSchedulerStoreOptions.clock}).
  * Expected conflicts come back as `false`/`null`; infrastructure failures throw `MongoUnavailableError`,
  * `MongoTimeoutError` or `MongoOperationError`.
  */
-export class MongoSchedulerStore implements SchedulerStore {
+export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore {
   /** The database. */
   readonly db: Db;
   /** Name of the schedules collection. */
@@ -101,6 +115,11 @@ export class MongoSchedulerStore implements SchedulerStore {
   readonly runsCollection: string;
   /** The bound of each operation, in ms (`operationTimeoutMs`). */
   readonly operationTimeoutMs: number;
+  /** Name of the idempotency-keys collection. */
+  readonly idempotencyCollection: string;
+  /** Seconds after its reservation a key document is garbage-collected by the TTL index (MongoDB only). */
+  readonly idempotencyGcAfterSeconds: number;
+  readonly #keys: MongoIdempotencyKeys;
   readonly #time: TimeSource;
   readonly #writeConcern: WriteConcernSettings;
   readonly #logger: MongoAdapterLogger;
@@ -123,7 +142,23 @@ export class MongoSchedulerStore implements SchedulerStore {
       'runsCollection',
       options.runsCollection ?? DEFAULT_RUNS_COLLECTION,
     );
+    this.idempotencyCollection = checkCollectionName(
+      'MongoSchedulerStore',
+      'idempotencyCollection',
+      options.idempotencyCollection ?? DEFAULT_IDEMPOTENCY_COLLECTION,
+    );
+    const gc = options.idempotencyGcAfterSeconds ?? DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS;
+    if (!Number.isSafeInteger(gc) || gc < 1) {
+      throw new MongoInvalidOptionError(
+        'MongoSchedulerStore',
+        'idempotencyGcAfterSeconds',
+        gc,
+        'a whole number of seconds >= 1',
+      );
+    }
+    this.idempotencyGcAfterSeconds = gc;
     this.#time = timeSource(options.clock);
+    this.#keys = new MongoIdempotencyKeys(this.#time, gc);
     this.#writeConcern = resolveWriteConcern(
       'MongoSchedulerStore',
       options.writeConcern,
@@ -153,7 +188,11 @@ export class MongoSchedulerStore implements SchedulerStore {
    * The collection handles every operation of this store uses, with the pinned read preference (`primary`), read
    * concern (`majority`) and write concern; for diagnostics and tests.
    */
-  async collections(): Promise<{ schedules: Collection<Document>; runs: Collection<Document> }> {
+  async collections(): Promise<{
+    schedules: Collection<Document>;
+    runs: Collection<Document>;
+    idempotency: Collection<Document>;
+  }> {
     return this.#collections.opened('MongoSchedulerStore.collections');
   }
 
@@ -163,23 +202,25 @@ export class MongoSchedulerStore implements SchedulerStore {
     return {
       schedules: this.db.collection(this.schedulesCollection, options),
       runs: this.db.collection(this.runsCollection, options),
+      idempotency: this.db.collection(this.idempotencyCollection, options),
     };
   }
 
   /**
-   * Creates the indexes of both collections (see `SCHEDULE_INDEXES`, `RUN_INDEXES`). Idempotent and safe to call
-   * from every replica at startup, concurrently. Throws `MongoIndexConflictError` when an incompatible index or
-   * duplicate data is in the way.
+   * Creates the indexes of the three collections (see `SCHEDULE_INDEXES`, `RUN_INDEXES`, `idempotencyIndexes`).
+   * Idempotent and safe to call from every replica at startup, concurrently. Throws `MongoIndexConflictError` when
+   * an incompatible index or duplicate data is in the way.
    */
   async ensureIndexes(): Promise<void> {
     const operation = 'MongoSchedulerStore.ensureIndexes';
     await this.#ensure(await this.#collections.opened(operation), operation);
   }
 
-  async #ensure({ schedules, runs }: Collections, operation: string): Promise<void> {
+  async #ensure({ schedules, runs, idempotency }: Collections, operation: string): Promise<void> {
     const warn = (m: string) => this.#logger.warn(`[craft-mongo] ${m}`);
     await ensureIndexSpecs(schedules, SCHEDULE_INDEXES, operation, warn);
     await ensureIndexSpecs(runs, RUN_INDEXES, operation, warn);
+    await ensureIndexSpecs(idempotency, idempotencyIndexes(this.idempotencyGcAfterSeconds), operation, warn);
   }
 
   /* ------------------------------------------------------------------------------------------------------------
@@ -204,11 +245,11 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
-  /** Inserts a schedule; `false` when its `job_name` exists (duplicate key 11000). */
+  /** Inserts a schedule at `version` 1; `false` when its `job_name` exists (duplicate key 11000). */
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     return this.#collections.run('insertSchedule', async ({ schedules }, o) => {
       try {
-        await schedules.insertOne({ ...scheduleToRecord(schedule) }, o);
+        await schedules.insertOne({ ...scheduleToRecord(schedule), version: 1 }, o);
         return true;
       } catch (error) {
         if (isDuplicateKeyError(error)) return false;
@@ -218,9 +259,10 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   /**
-   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set,
-   * `null` matching a missing field; `fencingToken` against the storage-only `lock_token` field, which the same
-   * write sets). One conditional `findOneAndUpdate`; `null` when nothing matched.
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` and `version`
+   * compare-and-sets; `null` matches a missing field, version 0 a document without one; `fencingToken` against the
+   * storage-only `lock_token` field, which the same write sets), incrementing `version` in the same write when the
+   * patch edits a user field. One conditional `findOneAndUpdate`; `null` when nothing matched.
    */
   async updateSchedule(
     jobName: string,
@@ -228,29 +270,43 @@ export class MongoSchedulerStore implements SchedulerStore {
     condition: ScheduleCondition = {},
   ): Promise<JobSchedule | null> {
     return this.#collections.run('updateSchedule', async ({ schedules }, o) => {
-      const filter: Filter<Document> = { job_name: jobName };
-      // A Date matches that instant exactly; null matches null or a missing field.
-      if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
+      const filter = scheduleConditionFilter(jobName, condition);
       const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
       delete set['job_name'];
+      delete set['version'];
       if (condition.fencingToken !== undefined) {
         // Fenced write: refused once a lock holder with a newer token wrote (`lock_token` greater than ours); a
         // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
         filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
         set['lock_token'] = condition.fencingToken;
       }
-      const doc =
-        Object.keys(set).length === 0
-          ? await schedules.findOne(filter, o)
-          : await schedules.findOneAndUpdate(filter, { $set: set }, { ...o, returnDocument: 'after' });
-      return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
+      const bump = changesScheduleVersion(patch as Partial<JobSchedule>);
+      if (Object.keys(set).length === 0) {
+        const doc = await schedules.findOne(filter, o);
+        return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
+      }
+      // The document before the write, and the write's own result computed from it: exact under concurrent
+      // updates (the test server's returnDocument 'after' may show a later write), and $inc on a missing version
+      // (a document another program wrote) counts from 0.
+      const before = await schedules.findOneAndUpdate(
+        filter,
+        { $set: set, ...(bump ? { $inc: { version: 1 } } : {}) },
+        { ...o, returnDocument: 'before' },
+      );
+      if (!before) return null;
+      const version = typeof before['version'] === 'number' ? before['version'] : 0;
+      return scheduleFromDocument({
+        ...before,
+        ...set,
+        version: bump ? version + 1 : version,
+      } as ScheduleDocument);
     });
   }
 
-  /** Deletes a schedule (its runs stay); `true` when it existed. */
-  async deleteSchedule(jobName: string): Promise<boolean> {
+  /** Deletes a schedule (its runs stay) when `condition` holds; `true` when it was deleted. */
+  async deleteSchedule(jobName: string, condition: ScheduleCondition = {}): Promise<boolean> {
     return this.#collections.run('deleteSchedule', async ({ schedules }, o) => {
-      const r = await schedules.deleteOne({ job_name: jobName }, o);
+      const r = await schedules.deleteOne(scheduleConditionFilter(jobName, condition), o);
       return r.deletedCount === 1;
     });
   }
@@ -401,6 +457,61 @@ export class MongoSchedulerStore implements SchedulerStore {
       return r.deletedCount;
     });
   }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Idempotency keys
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  /** Reserves a key: an insert, else a compare-and-set on an expired record or a lapsed lease (see the contract). */
+  async reserveIdempotencyKey(reservation: IdempotencyReservation): Promise<IdempotencyReserveResult> {
+    return this.#collections.run('reserveIdempotencyKey', ({ idempotency }) =>
+      this.#keys.reserve(idempotency, reservation),
+    );
+  }
+
+  /** Extends the in-progress lease held with `token`. */
+  async renewIdempotencyKey(scope: string, key: string, token: string, leaseMs: number): Promise<boolean> {
+    return this.#collections.run('renewIdempotencyKey', ({ idempotency }) =>
+      this.#keys.renew(idempotency, scope, key, token, leaseMs),
+    );
+  }
+
+  /** Stores the answer of the reservation held with `token`. */
+  async completeIdempotencyKey(
+    scope: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean> {
+    return this.#collections.run('completeIdempotencyKey', ({ idempotency }) =>
+      this.#keys.complete(idempotency, scope, key, token, response),
+    );
+  }
+
+  /** Deletes the in-progress reservation held with `token`. */
+  async releaseIdempotencyKey(scope: string, key: string, token: string): Promise<boolean> {
+    return this.#collections.run('releaseIdempotencyKey', ({ idempotency }) =>
+      this.#keys.release(idempotency, scope, key, token),
+    );
+  }
+
+  /** The unexpired record of a key, or `null`. */
+  async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.#collections.run('getIdempotencyKey', ({ idempotency }) =>
+      this.#keys.get(idempotency, scope, key),
+    );
+  }
+}
+
+/** The filter of a schedule under `condition` (one exact instant; null/missing; a version, 0 matching none). */
+function scheduleConditionFilter(jobName: string, condition: ScheduleCondition): Filter<Document> {
+  const filter: Filter<Document> = { job_name: jobName };
+  // A Date matches that instant exactly; null matches null or a missing field.
+  if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
+  if (condition.version !== undefined) {
+    filter['version'] = condition.version === 0 ? { $in: [0, null] } : condition.version;
+  }
+  return filter;
 }
 
 function checkLeaseMs(operation: string, ms: number): void {

@@ -13,6 +13,15 @@ export interface MongoSchedulerStoreOptions {
   schedulesCollection?: string;
   /** Collection of runs: the run ledger and history. @default 'job_runs' */
   runsCollection?: string;
+  /** Collection of idempotency keys (`IdempotencyStore`; unique `(scope, key)`). @default 'idempotency_keys' */
+  idempotencyCollection?: string;
+  /**
+   * Garbage collection of idempotency keys: on MongoDB a TTL index deletes a key document this many seconds after it
+   * was reserved. Must exceed every key's lifetime (a longer `ttlMs` is refused); expiry itself is decided in the
+   * queries, so the TTL index never decides whether a key still counts.
+   * @default 172800 (2 days; the API keeps keys 24 h)
+   */
+  idempotencyGcAfterSeconds?: number;
   /**
    * Time source for run leases (`leaseForMs`, `leaseExpired`) and `updatedAt`. Unset: the database server's
    * clock (`$currentDate` / `$$NOW`), shared by every replica whatever their own clocks say. Set: this clock

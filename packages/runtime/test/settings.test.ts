@@ -46,9 +46,12 @@ describe('defaults', () => {
       shutdownGraceSeconds: 30,
       bodyLimit: 1_048_576,
       logLevel: 'info',
+      rateLimitMax: 600,
+      rateLimitWindowSeconds: 60,
       testClockOffsetMs: 0,
       testClockSpeed: 1,
       testClockEpochMs: undefined,
+      testIdempotencyLeaseMs: undefined,
     });
   });
 
@@ -76,7 +79,7 @@ describe('defaults', () => {
 
   it('lists every variable of every setting once', () => {
     expect(new Set(ENV_VARIABLES).size).toBe(ENV_VARIABLES.length);
-    expect(SETTING_KEYS).toHaveLength(21);
+    expect(SETTING_KEYS).toHaveLength(23);
     expect(ENV_VARIABLES).toEqual(
       expect.arrayContaining([
         'PORT',
@@ -92,6 +95,8 @@ describe('defaults', () => {
         'LOCK_TTL_SECONDS',
         'POLL_INTERVAL_SECONDS',
         'CRAFT_JOBS',
+        'RATE_LIMIT_MAX',
+        'RATE_LIMIT_WINDOW_SECONDS',
       ]),
     );
   });
@@ -164,9 +169,12 @@ describe('every variable is parsed', () => {
         SHUTDOWN_GRACE_SECONDS: '5',
         BODY_LIMIT: '64kb',
         LOG_LEVEL: 'WARN',
+        RATE_LIMIT_MAX: '0',
+        RATE_LIMIT_WINDOW_SECONDS: '3600',
         CRAFT_TEST_CLOCK_OFFSET_MS: '-2500',
         CRAFT_TEST_CLOCK_SPEED: '60',
         CRAFT_TEST_CLOCK_EPOCH_MS: '1000',
+        CRAFT_TEST_IDEMPOTENCY_LEASE_MS: '1500',
       },
       { cwd: '/srv/app' },
     );
@@ -189,9 +197,12 @@ describe('every variable is parsed', () => {
       shutdownGraceSeconds: 5,
       bodyLimit: 65_536,
       logLevel: 'warn',
+      rateLimitMax: 0,
+      rateLimitWindowSeconds: 3600,
       testClockOffsetMs: -2500,
       testClockSpeed: 60,
       testClockEpochMs: 1000,
+      testIdempotencyLeaseMs: 1500,
     });
   });
 
@@ -233,6 +244,9 @@ describe('invalid values: one error naming each variable and the problem', () =>
     [{ SHUTDOWN_GRACE_SECONDS: '-1' }, 'SHUTDOWN_GRACE_SECONDS', /whole seconds/],
     [{ BODY_LIMIT: '1gb' }, 'BODY_LIMIT', /1kb to 100mb/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /silent/],
+    [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX', /0 turns rate limiting off/],
+    [{ RATE_LIMIT_MAX: 'lots' }, 'RATE_LIMIT_MAX', /invalid value "lots"/],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, 'RATE_LIMIT_WINDOW_SECONDS', /whole seconds from 1 to 86400/],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', /16/],
     [{ JWT_PUBLIC_KEY: '/nonexistent/key.pem' }, 'JWT_PUBLIC_KEY', /neither PEM text nor a readable file/],
     [
@@ -299,7 +313,12 @@ describe('production rules (NODE_ENV=production)', () => {
   it('refuses a short secret and the test-only clock settings', () => {
     const base = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/craft' };
     expect(problemsOf({ ...base, JWT_SECRET: 'short' })[0]?.message).toMatch(/at least 32/);
-    for (const v of ['CRAFT_TEST_CLOCK_OFFSET_MS', 'CRAFT_TEST_CLOCK_SPEED', 'CRAFT_TEST_CLOCK_EPOCH_MS']) {
+    for (const v of [
+      'CRAFT_TEST_CLOCK_OFFSET_MS',
+      'CRAFT_TEST_CLOCK_SPEED',
+      'CRAFT_TEST_CLOCK_EPOCH_MS',
+      'CRAFT_TEST_IDEMPOTENCY_LEASE_MS',
+    ]) {
       expect(problemsOf({ ...base, JWT_SECRET: SECRET, [v]: '1' })).toEqual([
         expect.objectContaining({ variable: v, message: expect.stringMatching(/test-only/) }),
       ]);

@@ -296,6 +296,50 @@ export class JobLockedError extends SchedulerError {
   }
 }
 
+/**
+ * The schedule's `version` is not the one the caller said it edits (`ifVersion`): someone else changed its
+ * definition since it was read. Nothing was changed; read it again and redo the edit.
+ */
+export class ScheduleVersionMismatchError extends SchedulerError {
+  /** The schedule. */
+  readonly jobName: string;
+  /** The version the caller expected. */
+  readonly expectedVersion: number;
+  /** The version stored now. */
+  readonly currentVersion: number;
+
+  constructor(jobName: string, expectedVersion: number, currentVersion: number) {
+    super(
+      'CRAFT_SCHEDULER_VERSION_MISMATCH',
+      `ScheduleService: schedule ${show(jobName)} is at version ${currentVersion}, not ${expectedVersion}: it was ` +
+        'changed since it was read, and nothing was changed now. Read it again and redo the edit.',
+      { httpStatus: 412, exitStatus: EXIT_STATUS.tempfail },
+    );
+    this.jobName = jobName;
+    this.expectedVersion = expectedVersion;
+    this.currentVersion = currentVersion;
+  }
+}
+
+/**
+ * An idempotency key was used again for a different request (another job type, schedule, parameters or
+ * overrides, or another schedule definition): the key stands for its first request only. Nothing was done.
+ */
+export class IdempotencyKeyReusedError extends SchedulerError {
+  /** What the key was first used for, e.g. `run job type "noop"`. */
+  readonly firstUse: string;
+
+  constructor(firstUse: string) {
+    super(
+      'CRAFT_SCHEDULER_IDEMPOTENCY_KEY_REUSED',
+      `JobScheduler: this idempotency key was already used to ${firstUse}, with other values; a key stands for ` +
+        'one request. Nothing was done: use a new key for a new request.',
+      { httpStatus: 422, exitStatus: EXIT_STATUS.usage },
+    );
+    this.firstUse = firstUse;
+  }
+}
+
 /** The scheduler is stopping or stopped and accepts no new runs. */
 export class SchedulerStoppedError extends SchedulerError {
   constructor() {
@@ -511,6 +555,8 @@ export const SCHEDULER_ERROR_CODES: readonly string[] = [
   'CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND',
   'CRAFT_SCHEDULER_RUN_NOT_FOUND',
   'CRAFT_SCHEDULER_JOB_LOCKED',
+  'CRAFT_SCHEDULER_VERSION_MISMATCH',
+  'CRAFT_SCHEDULER_IDEMPOTENCY_KEY_REUSED',
   'CRAFT_SCHEDULER_STOPPED',
   'CRAFT_SCHEDULER_JOB_TIMEOUT',
   'CRAFT_SCHEDULER_LEASE_LOST',

@@ -29,6 +29,7 @@ export {
   ChainCycleError,
   EXIT_STATUS,
   HttpJobError,
+  IdempotencyKeyReusedError,
   InvalidCronExpressionError,
   InvalidFieldError,
   InvalidJobDefinitionError,
@@ -47,11 +48,20 @@ export {
   SchedulerError,
   SchedulerStoppedError,
   ScheduleValidationError,
+  ScheduleVersionMismatchError,
   ShutdownError,
   StoreTimeoutError,
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from './errors.js';
+export type { IdempotencyOptions } from './idempotency.js';
+export {
+  canonicalJson,
+  isIdempotencyStore,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  manualRunKey,
+} from './idempotency.js';
+export { MemoryIdempotencyStore } from './memory/memory-idempotency.js';
 export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';
@@ -73,6 +83,7 @@ export type {
 } from './model.js';
 export {
   chainRunKey,
+  changesScheduleVersion,
   createSchedule,
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
@@ -86,6 +97,7 @@ export {
   runFromRecord,
   runToRecord,
   SCHEDULE_FIELD_TO_RECORD,
+  SCHEDULE_VERSIONED_FIELDS,
   scheduleFromRecord,
   schedulePatchToRecord,
   scheduleToRecord,
@@ -119,10 +131,22 @@ export type {
   StopOptions,
 } from './scheduler.js';
 export { JobScheduler } from './scheduler.js';
-export type { JobTypeInfo, ManualRunner, NextRunRepair, ScheduleServiceOptions } from './service.js';
+export type {
+  CreateOptions,
+  EditOptions,
+  JobTypeInfo,
+  ManualRunner,
+  NextRunRepair,
+  ScheduleServiceOptions,
+} from './service.js';
 export { ScheduleService } from './service.js';
 export type {
   Clock,
+  IdempotencyRecord,
+  IdempotencyReservation,
+  IdempotencyReserveResult,
+  IdempotencyStore,
+  IdempotentResponse,
   Lease,
   LockProvider,
   Logger,

@@ -11,14 +11,25 @@ import {
 import { executeBatch, releaseLock } from './execute.js';
 import { create } from './guarded-writes.js';
 import { Heartbeat } from './heartbeat.js';
+import {
+  checkIdempotencyKey,
+  checkSameManualRun,
+  type IdempotencyOptions,
+  type ManualRunRequest,
+  manualRunKey,
+  replayManualRun,
+} from './idempotency.js';
 import { type JobRun, jobLockKey } from './model.js';
 import { checkParameters } from './registry.js';
 
 /**
  * Per-run overrides of a manual run (`runJob`, `runNow`). They apply to that one run only (they are stored on its
- * record); the job type's defaults and the schedule are unchanged.
+ * record); the job type's defaults and the schedule are unchanged. With `idempotencyKey` the run's key is
+ * `manual:<sha256 of [scope, key]>`, so a retry with the same key (and scope) starts nothing and answers the run
+ * the first call started (`ManualRun.replayed`), whichever process asks; the same key for another job type,
+ * schedule, parameters or overrides is an `IdempotencyKeyReusedError`.
  */
-export interface RunOptions {
+export interface RunOptions extends IdempotencyOptions {
   /**
    * Attempt budget of this run: an integer >= 1.
    * @default the schedule's `maxAttempts` (for `runNow`), else the job type's `maxAttempts`
@@ -37,6 +48,12 @@ export interface ManualRun {
   run: JobRun;
   /** Resolves with the final record (including chained runs having finished). */
   done: Promise<JobRun>;
+  /**
+   * `true` when `RunOptions.idempotencyKey` named a run that already existed: `run` is that run (it may be running
+   * elsewhere, or finished), nothing was started, and `done` resolves once the store shows it final.
+   * @default undefined (a new run)
+   */
+  replayed?: boolean;
 }
 
 /** Checks the per-run overrides; throws `InvalidFieldError` (snake_case field) for a value that is not an integer >= 1. */
@@ -70,12 +87,33 @@ export interface ManualRunFields {
   timeoutSeconds: number;
 }
 
+/** What identifies a manual run's request for idempotency (the options as given, after checking). */
+export type ManualRunIdentity = IdempotencyOptions &
+  Pick<ManualRunRequest, 'parameters' | 'maxAttempts' | 'timeoutSeconds'>;
+
 /**
  * Takes the run's lock (`JobLockedError` when another execution holds it), records the run and executes it.
- * Nothing is recorded when it throws before the insert.
+ * Nothing is recorded when it throws before the insert. With an idempotency key, an existing run of that key is
+ * the answer (a retry: nothing starts), and the unique run key keeps two concurrent first calls from both
+ * inserting a run.
  */
-export async function startManualRun(ctx: EngineContext, f: ManualRunFields): Promise<ManualRun> {
+export async function startManualRun(
+  ctx: EngineContext,
+  f: ManualRunFields,
+  identity: ManualRunIdentity,
+): Promise<ManualRun> {
   if (ctx.softStop.aborted) throw new SchedulerStoppedError();
+  const key = checkIdempotencyKey(identity.idempotencyKey);
+  const runKey = key === undefined ? undefined : manualRunKey(identity.idempotencyScope ?? '', key);
+  const request: ManualRunRequest = { ...identity, jobType: f.jobType, jobName: f.jobName };
+  const existing = async (): Promise<ManualRun | null> => {
+    const run = runKey === undefined ? null : await ctx.store.getRunByKey(runKey);
+    if (!run) return null;
+    checkSameManualRun(run, request);
+    return replayManualRun(ctx.store, ctx.clock, ctx.hardStop, run);
+  };
+  const before = await existing();
+  if (before) return before;
   const issues = checkParameters(ctx.jobs, f.jobType, f.parameters);
   if (issues.length > 0) throw new InvalidParametersError(f.jobType, issues);
   const lockKey = jobLockKey(f.jobName ?? f.jobType);
@@ -90,13 +128,30 @@ export async function startManualRun(ctx: EngineContext, f: ManualRunFields): Pr
   }
   if (!lease) {
     await hb.stop();
+    // A concurrent first call with the same key may hold the lock and have inserted the run by now.
+    const raced = await existing();
+    if (raced) return raced;
     throw new JobLockedError(lockKey);
   }
   hb.attach(lease, basis);
   try {
-    const run = newRun(ctx, { ...f, slot: null, trigger: 'manual', lockKey, fencingToken: lease.token });
+    const run = newRun(ctx, {
+      ...f,
+      ...(runKey === undefined ? {} : { runKey }),
+      slot: null,
+      trigger: 'manual',
+      lockKey,
+      fencingToken: lease.token,
+    });
     const inserted = await create(ctx, hb, run);
     if (inserted === 'expired') throw new LeaseExpiredError(lockKey);
+    if (!inserted) {
+      // Only a keyed run can collide (a random id never does): another call inserted this key's run first.
+      await releaseLock(ctx, hb);
+      const raced = await existing();
+      if (raced) return raced;
+      throw new JobLockedError(lockKey);
+    }
     ctx.emit('run:created', { run });
     const followUps: Promise<JobRun[]>[] = [];
     const collector: FollowUps = { push: (p) => followUps.push(p) };

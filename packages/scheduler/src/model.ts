@@ -128,6 +128,19 @@ export interface JobSchedule {
   createdAt: Date | null;
   /** When the schedule was last changed through the scheduler. @default null */
   updatedAt: Date | null;
+  /**
+   * Version of the schedule's definition, maintained by the store: 1 when inserted, incremented by every update
+   * that sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (what a user edits); the engine's own writes
+   * (`nextRunAt`, `lastRun*`) leave it unchanged. 0 for a document another program wrote without one. The API's
+   * `ETag` and `If-Match`, and the `ifVersion` option of `ScheduleService`, compare it. @default 1
+   */
+  version: number;
+  /**
+   * Set when the schedule was created with an idempotency key (`ScheduleService.create(input, { idempotencyKey
+   * })`): an opaque digest of the key's scope and key, and of the input, so a retry of that creation is answered
+   * with this schedule instead of "exists". @default null
+   */
+  creationKey: string | null;
 }
 
 /**
@@ -140,7 +153,8 @@ export interface JobRun {
   id: string;
   /**
    * Unique ledger key, always set: `<job_name>@<slot ISO>` for scheduled, catch-up and skipped slots,
-   * `chain:<parent_run_id>:<name>` for chained runs, and the run's own {@link JobRun.id} for manual runs.
+   * `chain:<parent_run_id>:<name>` for chained runs, the run's own {@link JobRun.id} for manual runs, and
+   * `manual:<sha256 of scope and key>` for a manual run made with an idempotency key (`RunOptions.idempotencyKey`).
    */
   runKey: string;
   /** The job type executed. */
@@ -207,6 +221,8 @@ export interface JobScheduleRecord {
   next_run_at?: Date | null;
   created_at?: Date | null;
   updated_at?: Date | null;
+  version?: number | null;
+  creation_key?: string | null;
 }
 
 /** The snake_case record shape of a {@link RunAttempt}. */
@@ -292,6 +308,8 @@ export function createSchedule(
     nextRunAt: orNull(fields.nextRunAt),
     createdAt: orNull(fields.createdAt),
     updatedAt: orNull(fields.updatedAt),
+    version: fields.version ?? 1,
+    creationKey: orNull(fields.creationKey),
   };
 }
 
@@ -316,6 +334,8 @@ export function scheduleToRecord(schedule: JobSchedule): Required<JobScheduleRec
     next_run_at: schedule.nextRunAt,
     created_at: schedule.createdAt,
     updated_at: schedule.updatedAt,
+    version: schedule.version,
+    creation_key: schedule.creationKey,
   };
 }
 
@@ -344,6 +364,9 @@ export function scheduleFromRecord(record: JobScheduleRecord): JobSchedule {
     nextRunAt: toDate(record.next_run_at),
     createdAt: toDate(record.created_at),
     updatedAt: toDate(record.updated_at),
+    // A document written by another program has no version: 0 (what `ifVersion: 0` / `If-Match: "0"` matches).
+    version: typeof record.version === 'number' && Number.isSafeInteger(record.version) ? record.version : 0,
+    creationKey: orNull(record.creation_key),
   });
 }
 
@@ -379,7 +402,35 @@ export const SCHEDULE_FIELD_TO_RECORD: Readonly<Record<keyof JobSchedule, keyof 
   nextRunAt: 'next_run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  version: 'version',
+  creationKey: 'creation_key',
 };
+
+/**
+ * The fields a user edits (what `ScheduleService` writes from an API or CLI request): a store increments
+ * {@link JobSchedule.version} on every update that sets one of them, and only then. `nextRunAt`, `lastRunAt`,
+ * `lastRunStatus`, `updatedAt` (the engine's and the service's bookkeeping) are not among them, so an edit form
+ * holding a version is not refused because a slot ran meanwhile.
+ */
+export const SCHEDULE_VERSIONED_FIELDS: readonly (keyof JobSchedule)[] = [
+  'description',
+  'cronExpression',
+  'isEnabled',
+  'jobType',
+  'parameters',
+  'maxAttempts',
+  'timeoutSeconds',
+  'chain',
+  'timezone',
+  'missedRunPolicy',
+  'catchUpWindowSeconds',
+  'maxCatchUpRuns',
+];
+
+/** Whether a schedule patch sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (so a store bumps the version). */
+export function changesScheduleVersion(patch: Partial<JobSchedule>): boolean {
+  return SCHEDULE_VERSIONED_FIELDS.some((field) => patch[field] !== undefined);
+}
 
 function attemptToRecord(a: RunAttempt): RunAttemptRecord {
   return {

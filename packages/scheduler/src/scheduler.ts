@@ -280,13 +280,17 @@ export class JobScheduler {
         this.jobs.list().map((d) => d.type),
       );
     const limits = checkRunOptions(options);
-    return startManualRun(this.#ctx, {
-      jobType,
-      jobName: null,
-      parameters,
-      maxAttempts: limits.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
-    });
+    return startManualRun(
+      this.#ctx,
+      {
+        jobType,
+        jobName: null,
+        parameters,
+        maxAttempts: limits.maxAttempts ?? def.maxAttempts,
+        timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
+      },
+      { ...options, parameters, ...limits },
+    );
   }
 
   /**
@@ -305,13 +309,17 @@ export class JobScheduler {
         schedule.jobType,
         this.jobs.list().map((d) => d.type),
       );
-    return startManualRun(this.#ctx, {
-      jobType: schedule.jobType,
-      jobName,
-      parameters: schedule.parameters,
-      maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
-    });
+    return startManualRun(
+      this.#ctx,
+      {
+        jobType: schedule.jobType,
+        jobName,
+        parameters: schedule.parameters,
+        maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
+        timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
+      },
+      { ...options, parameters: null, ...limits },
+    );
   }
 
   /* ---------------------------------------------------------------------------------------------------------- */

@@ -1,14 +1,18 @@
 import type { CronExpression } from '@craft/cron';
 import {
+  IdempotencyKeyReusedError,
   InvalidCronExpressionError,
+  InvalidFieldError,
   InvalidScheduleTimezoneError,
   RunNotFoundError,
   ScheduleExistsError,
   ScheduleNotFoundError,
+  ScheduleVersionMismatchError,
 } from './errors.js';
+import { checkIdempotencyKey, creationKey, type IdempotencyOptions } from './idempotency.js';
 import { createSchedule, type JobRun, type JobSchedule } from './model.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
-import type { RunOptions } from './scheduler.js';
+import type { ManualRun, RunOptions } from './scheduler.js';
 import type { Clock, RunQuery, ScheduleQuery, SchedulerStore } from './types.js';
 import {
   type ScheduleInput,
@@ -20,13 +24,9 @@ import {
 /** What the service delegates manual runs to (the `JobScheduler`). */
 export interface ManualRunner {
   /** See `JobScheduler.runNow`. */
-  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  runNow(jobName: string, options?: RunOptions): Promise<ManualRun>;
   /** See `JobScheduler.runJob`. */
-  runJob(
-    jobType: string,
-    parameters?: Record<string, unknown>,
-    options?: RunOptions,
-  ): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  runJob(jobType: string, parameters?: Record<string, unknown>, options?: RunOptions): Promise<ManualRun>;
 }
 
 /** Options of {@link ScheduleService} (normally built by `JobScheduler`; available as `scheduler.schedules`). */
@@ -46,6 +46,24 @@ export interface ScheduleServiceOptions {
   /** Executes manual runs. */
   runner?: ManualRunner;
 }
+
+/** Options of the service's edits (`update`, `patch`, `delete`, `enable`, `disable`). */
+export interface EditOptions {
+  /**
+   * Optimistic concurrency: the edit applies only while the schedule's `version` is this one (the version the
+   * caller read; the API's `If-Match`), as one compare-and-set in the store; otherwise it throws
+   * `ScheduleVersionMismatchError` and changes nothing. Without it an edit applies to whatever version is stored
+   * (still atomically: a concurrent edit is never half-overwritten).
+   * @default undefined (no precondition)
+   */
+  ifVersion?: number | undefined;
+}
+
+/** Options of {@link ScheduleService.create}. */
+export interface CreateOptions extends IdempotencyOptions {}
+
+// Edits without a precondition re-read and retry when a concurrent edit won the compare-and-set this often.
+const EDIT_ATTEMPTS = 5;
 
 /** A registered job type as the API and CLI list it. */
 export interface JobTypeInfo {
@@ -97,43 +115,95 @@ export class ScheduleService {
     return validateScheduleInput(input, { jobs: this.#o.jobs, store: this.#o.store, cron: this.#o.cron });
   }
 
-  /** Creates a schedule. Throws a validation error or `ScheduleExistsError`; stores nothing then. */
-  async create(input: ScheduleInput): Promise<JobSchedule> {
+  /**
+   * Creates a schedule (version 1). Throws a validation error or `ScheduleExistsError`; stores nothing then.
+   *
+   * With `idempotencyKey`, the schedule records a digest of the key (and scope) and of the validated input: a
+   * retry of the same creation, even after the caller died before it heard the answer, returns the schedule that
+   * creation made (as it stands now) instead of `ScheduleExistsError`; the same key with another input for that
+   * name is an `IdempotencyKeyReusedError`. A schedule of that name created otherwise is still "exists".
+   */
+  async create(input: ScheduleInput, options: CreateOptions = {}): Promise<JobSchedule> {
+    const key = checkIdempotencyKey(options.idempotencyKey);
     const valid = await this.#validate(input);
     const now = new Date(this.#o.clock.now());
+    const digest = key === undefined ? null : creationKey(options.idempotencyScope ?? '', key, valid);
     const schedule = createSchedule({
       ...valid,
       nextRunAt: this.#nextRun(valid),
       createdAt: now,
       updatedAt: now,
+      creationKey: digest,
     });
-    if (!(await this.#o.store.insertSchedule(schedule))) throw new ScheduleExistsError(valid.jobName);
+    if (!(await this.#o.store.insertSchedule(schedule))) {
+      const existing = digest === null ? null : await this.#o.store.getSchedule(valid.jobName);
+      if (existing?.creationKey && digest !== null) {
+        if (existing.creationKey === digest) return existing;
+        // Same key (the part before the colon), other input: the key was reused.
+        if (existing.creationKey.split(':')[0] === digest.split(':')[0]) {
+          throw new IdempotencyKeyReusedError(`create schedule ${JSON.stringify(valid.jobName)}`);
+        }
+      }
+      throw new ScheduleExistsError(valid.jobName);
+    }
     this.#o.onChange?.();
     return schedule;
   }
 
   /**
-   * Replaces a schedule's user fields (omitted optional fields take their defaults). Throws a validation error
-   * or `ScheduleNotFoundError`; changes nothing then.
+   * Replaces a schedule's user fields (omitted optional fields take their defaults). Throws a validation error,
+   * `ScheduleNotFoundError` or (with `ifVersion`) `ScheduleVersionMismatchError`; changes nothing then.
    */
   async update(
     jobName: string,
     input: Omit<ScheduleInput, 'jobName'> & { jobName?: string },
+    options: EditOptions = {},
   ): Promise<JobSchedule> {
-    const current = await this.get(jobName);
-    return this.#save(current, { ...input, jobName });
+    return this.#edit(jobName, options, () => ({ ...input, jobName }));
   }
 
-  /** Changes only the given fields. Throws a validation error or `ScheduleNotFoundError`; changes nothing then. */
-  async patch(jobName: string, patch: SchedulePatch): Promise<JobSchedule> {
-    const current = await this.get(jobName);
-    const merged: Record<string, unknown> = { ...userFields(current) };
-    for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'jobName') merged[k] = v;
-    return this.#save(current, merged);
+  /**
+   * Changes only the given fields. Throws a validation error, `ScheduleNotFoundError` or (with `ifVersion`)
+   * `ScheduleVersionMismatchError`; changes nothing then.
+   */
+  async patch(jobName: string, patch: SchedulePatch, options: EditOptions = {}): Promise<JobSchedule> {
+    return this.#edit(jobName, options, (current) => {
+      const merged: Record<string, unknown> = { ...userFields(current) };
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'jobName') merged[k] = v;
+      return merged;
+    });
   }
 
-  async #save(current: JobSchedule, input: unknown): Promise<JobSchedule> {
-    const valid = await this.#validate(input);
+  /**
+   * Reads the schedule, builds the new definition from it, validates it, and writes it with a compare-and-set on
+   * the version read, so an edit never overwrites a concurrent one it did not see. Invalid input is refused before
+   * the precondition is judged (as HTTP does: a precondition only decides between success and 412). With
+   * `ifVersion` a lost race is the caller's `ScheduleVersionMismatchError`; without it, the edit is redone on the
+   * new version.
+   */
+  async #edit(
+    jobName: string,
+    options: EditOptions,
+    build: (current: JobSchedule) => unknown,
+  ): Promise<JobSchedule> {
+    const ifVersion = checkVersion(options.ifVersion);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(jobName);
+      const valid = await this.#validate(build(current));
+      if (ifVersion !== undefined && current.version !== ifVersion) {
+        throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
+      }
+      const updated = await this.#save(current, valid);
+      if (updated) return updated;
+      if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {
+        const now = await this.get(jobName);
+        throw new ScheduleVersionMismatchError(jobName, ifVersion ?? current.version, now.version);
+      }
+    }
+  }
+
+  /** Writes a validated edit of `current`; `null` when its version changed meanwhile (nothing written). */
+  async #save(current: JobSchedule, valid: ValidScheduleInput): Promise<JobSchedule | null> {
     const timingChanged =
       valid.cronExpression !== current.cronExpression ||
       valid.timezone !== current.timezone ||
@@ -142,28 +212,43 @@ export class ScheduleService {
     const patch: Partial<JobSchedule> = { ...fields, updatedAt: new Date(this.#o.clock.now()) };
     if (timingChanged || (valid.isEnabled && current.nextRunAt === null))
       patch.nextRunAt = this.#nextRun(valid);
-    const updated = await this.#o.store.updateSchedule(current.jobName, patch);
-    if (!updated) throw new ScheduleNotFoundError(current.jobName);
-    this.#o.onChange?.();
+    // Compare-and-set on the version read: the store bumps it in the same write.
+    const updated = await this.#o.store.updateSchedule(current.jobName, patch, { version: current.version });
+    if (updated) this.#o.onChange?.();
     return updated;
   }
 
   /** Enables a schedule; `nextRunAt` is computed from now. */
-  enable(jobName: string): Promise<JobSchedule> {
-    return this.patch(jobName, { isEnabled: true });
+  enable(jobName: string, options: EditOptions = {}): Promise<JobSchedule> {
+    return this.patch(jobName, { isEnabled: true }, options);
   }
 
   /** Disables a schedule; `nextRunAt` is cleared. */
-  disable(jobName: string): Promise<JobSchedule> {
-    return this.patch(jobName, { isEnabled: false });
+  disable(jobName: string, options: EditOptions = {}): Promise<JobSchedule> {
+    return this.patch(jobName, { isEnabled: false }, options);
   }
 
-  /** Deletes a schedule (its run history stays). Returns the deleted schedule; throws `ScheduleNotFoundError`. */
-  async delete(jobName: string): Promise<JobSchedule> {
-    const current = await this.get(jobName);
-    if (!(await this.#o.store.deleteSchedule(jobName))) throw new ScheduleNotFoundError(jobName);
-    this.#o.onChange?.();
-    return current;
+  /**
+   * Deletes a schedule (its run history stays). Returns the deleted schedule; throws `ScheduleNotFoundError`, or
+   * (with `ifVersion`) `ScheduleVersionMismatchError` when its version is another one (then nothing is deleted).
+   */
+  async delete(jobName: string, options: EditOptions = {}): Promise<JobSchedule> {
+    const ifVersion = checkVersion(options.ifVersion);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(jobName);
+      if (ifVersion !== undefined && current.version !== ifVersion) {
+        throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
+      }
+      // Compare-and-set on the version read: what is returned is what was deleted.
+      if (await this.#o.store.deleteSchedule(jobName, { version: current.version })) {
+        this.#o.onChange?.();
+        return current;
+      }
+      if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {
+        const now = await this.get(jobName);
+        throw new ScheduleVersionMismatchError(jobName, ifVersion ?? current.version, now.version);
+      }
+    }
   }
 
   /** The schedule; throws `ScheduleNotFoundError`. */
@@ -246,17 +331,13 @@ export class ScheduleService {
   }
 
   /** Runs a schedule now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runNow`). */
-  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  runNow(jobName: string, options?: RunOptions): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined ? this.#o.runner.runNow(jobName) : this.#o.runner.runNow(jobName, options);
   }
 
   /** Runs a job type now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runJob`). */
-  runJob(
-    jobType: string,
-    parameters?: Record<string, unknown>,
-    options?: RunOptions,
-  ): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  runJob(jobType: string, parameters?: Record<string, unknown>, options?: RunOptions): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined
       ? this.#o.runner.runJob(jobType, parameters)
@@ -291,6 +372,17 @@ export class ScheduleService {
       parameters: d.parameters,
     }));
   }
+}
+
+function checkVersion(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidFieldError('version', value, 'an integer >= 0', {
+      noun: 'option',
+      fix: 'Pass the version read from the schedule.',
+    });
+  }
+  return value;
 }
 
 function userFields(s: JobSchedule): ScheduleInput {

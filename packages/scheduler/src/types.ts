@@ -143,6 +143,11 @@ export interface ScheduleCondition {
    * @default undefined (no fencing)
    */
   fencingToken?: number;
+  /**
+   * Compare-and-set on the definition: the stored {@link JobSchedule.version} must equal this (`0` also matches a
+   * schedule stored without a version, as another program may write one).
+   */
+  version?: number;
 }
 
 /** Persists schedules (collection `job_schedules` in MongoDB). */
@@ -152,22 +157,30 @@ export interface ScheduleStore {
   /** Schedules matching `query`, sorted by `jobName` ascending (code-unit order). */
   listSchedules(query?: ScheduleQuery): Promise<JobSchedule[]>;
   /**
-   * Inserts a new schedule. Returns `false`, and changes nothing, when a schedule with the same `jobName`
-   * exists (unique index on `job_name`).
+   * Inserts a new schedule with `version` 1 (whatever `schedule.version` says: the store maintains it). Returns
+   * `false`, and changes nothing, when a schedule with the same `jobName` exists (unique index on `job_name`).
    */
   insertSchedule(schedule: JobSchedule): Promise<boolean>;
   /**
    * Atomically applies `patch` (only the given fields; `undefined` fields are left alone, `null` stores null)
    * when the schedule exists and every `condition` holds. Returns the updated schedule, or `null` (and changes
    * nothing) when it does not exist or a condition failed. `jobName` cannot be changed.
+   *
+   * `version` is the store's: a `version` in `patch` is ignored, and the same atomic write increments the stored
+   * version by one exactly when `patch` sets a field of `SCHEDULE_VERSIONED_FIELDS` (a user's edit), never for the
+   * engine's `nextRunAt` / `lastRun*` writes. The returned schedule is exactly the result of this write (its
+   * version included), also under concurrent updates.
    */
   updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition?: ScheduleCondition,
   ): Promise<JobSchedule | null>;
-  /** Deletes a schedule. Returns `true` when it existed. Its runs are kept. */
-  deleteSchedule(jobName: string): Promise<boolean>;
+  /**
+   * Deletes a schedule when it exists and every `condition` holds (a compare-and-set on `version` makes a delete
+   * conditional on the definition a user saw). Returns `true` when it was deleted. Its runs are kept.
+   */
+  deleteSchedule(jobName: string, condition?: ScheduleCondition): Promise<boolean>;
   /**
    * Enabled schedules that are due at `now`: `nextRunAt <= now`, or `nextRunAt` missing/null (so schedules
    * inserted straight into storage are picked up). Sorted by `nextRunAt` ascending, missing first; at most
@@ -282,6 +295,107 @@ export interface RunStore {
 
 /** The storage the engine needs: schedules and runs (one object may implement both). */
 export interface SchedulerStore extends ScheduleStore, RunStore {}
+
+/** The answer of a request made with an idempotency key, kept to replay it to a retry. */
+export interface IdempotentResponse {
+  /** The HTTP status. */
+  status: number;
+  /** The headers to replay (lower-case names, e.g. `location`, `etag`, `content-type`). */
+  headers: Record<string, string>;
+  /** The body exactly as it was sent. */
+  body: string;
+}
+
+/** What is stored under one idempotency key (`IdempotencyStore`). */
+export interface IdempotencyRecord {
+  /** Whose key it is (the API: the token's subject); keys of different scopes never meet. */
+  scope: string;
+  /** The client's key. */
+  key: string;
+  /** What the first request was (method, route, body, query), to refuse the key's reuse for another request. */
+  fingerprint: string;
+  /** `in_progress` while the first request runs; `completed` once its answer is stored in `response`. */
+  state: 'in_progress' | 'completed';
+  /** The token of the reservation: only its holder completes, renews or releases an `in_progress` key. */
+  token: string;
+  /** The stored answer once `completed`; `null` while in progress. */
+  response: IdempotentResponse | null;
+  /** When the current reservation was made, by the store's clock. */
+  createdAt: Date;
+  /** When the key is forgotten, by the store's clock: `createdAt` + the reservation's `ttlMs`. */
+  expiresAt: Date;
+  /** When an `in_progress` reservation lapses unless renewed (store's clock); `null` once completed. */
+  leaseExpiresAt: Date | null;
+}
+
+/** A request to reserve an idempotency key ({@link IdempotencyStore.reserveIdempotencyKey}). */
+export interface IdempotencyReservation {
+  /** Whose key (see {@link IdempotencyRecord.scope}). */
+  scope: string;
+  /** The client's key. */
+  key: string;
+  /** What the request is (see {@link IdempotencyRecord.fingerprint}). */
+  fingerprint: string;
+  /** A fresh random token identifying this reservation. */
+  token: string;
+  /** How long the key is kept, in ms from now (the API: 24 h). */
+  ttlMs: number;
+  /** How long the in-progress reservation lasts unless renewed, in ms from now. */
+  leaseMs: number;
+}
+
+/** The outcome of {@link IdempotencyStore.reserveIdempotencyKey}. */
+export type IdempotencyReserveResult =
+  | {
+      /** This request holds the key now and must complete or release it. */
+      outcome: 'reserved';
+      /** The reservation as stored. */
+      record: IdempotencyRecord;
+      /**
+       * `true` when an earlier request with the same fingerprint held it and its lease lapsed (it died or stalled):
+       * its work may have been done, so the new holder must look for it (a manual run finds its run by run key).
+       */
+      takenOver: boolean;
+    }
+  | {
+      /** Another request holds or held the key: `record` says how (in progress, or completed with its answer). */
+      outcome: 'exists';
+      /** The record as stored (its fingerprint may differ from the reservation's). */
+      record: IdempotencyRecord;
+    };
+
+/**
+ * Keeps idempotency keys (collection `idempotency_keys` in MongoDB), so a retried request is answered once, by any
+ * replica, for as long as the key lives. Every method is one atomic single-document operation; time (expiry, leases)
+ * is the store's, decided in the query: a TTL index may garbage-collect expired records, but correctness never
+ * depends on it.
+ */
+export interface IdempotencyStore {
+  /**
+   * Atomically reserves `(scope, key)` for the caller (`in_progress`, lease `leaseMs`, kept `ttlMs`):
+   * - no record, or only an expired one (`expiresAt <= now`): reserved (`takenOver: false`);
+   * - an `in_progress` record with the same fingerprint whose lease lapsed: reserved, `takenOver: true`;
+   * - otherwise `exists` with the stored record (completed, in progress, or another fingerprint).
+   * Of concurrent reservations of one key, exactly one is `reserved`.
+   */
+  reserveIdempotencyKey(reservation: IdempotencyReservation): Promise<IdempotencyReserveResult>;
+  /** Extends an `in_progress` reservation held with `token` to `leaseMs` from now; `false` when not held. */
+  renewIdempotencyKey(scope: string, key: string, token: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Stores the answer of the reservation held with `token` (state `completed`, lease cleared; the expiry is
+   * unchanged). `false`, changing nothing, when `token` no longer holds it (taken over after its lease lapsed).
+   */
+  completeIdempotencyKey(
+    scope: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean>;
+  /** Deletes the `in_progress` reservation held with `token` (a retry may then run); `false` when not held. */
+  releaseIdempotencyKey(scope: string, key: string, token: string): Promise<boolean>;
+  /** The record of `(scope, key)`, or `null` when there is none or it expired. */
+  getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null>;
+}
 
 /* ------------------------------------------------------------------------------------------------------------
  * Logging

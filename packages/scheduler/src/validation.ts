@@ -21,7 +21,7 @@ import type { ScheduleStore } from './types.js';
 
 /** The fields of a schedule a user sets (camelCase); the others (`nextRunAt`, `lastRun*`, dates) are managed. */
 export interface ScheduleInput {
-  /** Unique name: 1–200 characters, no control characters, no leading/trailing whitespace. */
+  /** Unique name: 1–200 characters (code points), no control characters, no leading/trailing whitespace. */
   jobName: string;
   /** 5-field cron expression. */
   cronExpression: string;
@@ -76,13 +76,22 @@ const MANAGED_RECORD_FIELDS = new Set([
   'next_run_at',
   'created_at',
   'updated_at',
+  'version',
+  'creation_key',
 ]);
+
+/** Length in code points (what JSON Schema's `maxLength` counts), not UTF-16 units. */
+const codePoints = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
 
 /**
  * Maps a snake_case (JSON / REST) schedule body to a {@link ScheduleInput}-shaped object (values unchecked;
  * pass the result to {@link validateScheduleInput}). Managed fields (`next_run_at`, `last_run_*`, `created_at`,
- * `updated_at`) are ignored, so a body read from the API can be sent back; any other unknown field is rejected
- * with `InvalidFieldError`.
+ * `updated_at`, `version`, `creation_key`) are ignored, so a body read from the API can be sent back; any other
+ * unknown field is rejected with `InvalidFieldError`.
  */
 export function scheduleInputFromRecord(
   record: Record<string, unknown>,
@@ -139,19 +148,21 @@ export async function validateScheduleInput(
   if (
     typeof jobName !== 'string' ||
     jobName.length === 0 ||
-    jobName.length > 200 ||
+    codePoints(jobName) > 200 ||
     jobName.trim() !== jobName ||
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    /[\u0000-\u001f\u007f]/.test(jobName)
+    /[\u0000-\u001f\u007f]/.test(jobName) ||
+    // A lone surrogate has no UTF-8 form: the name could not be written in a URL (or stored as is in MongoDB).
+    /[\ud800-\udfff]/u.test(jobName)
   ) {
     throw new InvalidFieldError(
       'job_name',
       jobName,
-      'a string of 1-200 characters without control characters or surrounding whitespace',
+      'a string of 1-200 characters without control characters, lone surrogates or surrounding whitespace',
     );
   }
   const description = i['description'] ?? null;
-  if (description !== null && (typeof description !== 'string' || description.length > 2000)) {
+  if (description !== null && (typeof description !== 'string' || codePoints(description) > 2000)) {
     throw new InvalidFieldError('description', description, 'a string of at most 2000 characters, or null');
   }
   const cronExpression = i['cronExpression'];

@@ -28,6 +28,8 @@ const instances: api.SchedulerError[] = [
   new api.ScheduleNotFoundError('x'),
   new api.RunNotFoundError('x'),
   new api.JobLockedError('job:x'),
+  new api.ScheduleVersionMismatchError('x', 1, 2),
+  new api.IdempotencyKeyReusedError('run job type "x"'),
   new api.SchedulerStoppedError(),
   new api.JobTimeoutError('x', 10),
   new api.LeaseLostError('job:x'),

@@ -49,6 +49,9 @@ describe('schedule records (spec section 1 field names)', () => {
       nextRunAt: null,
       createdAt: null,
       updatedAt: null,
+      // A document another program wrote has no version: 0, what If-Match "0" matches.
+      version: 0,
+      creationKey: null,
     });
   });
 
@@ -83,6 +86,8 @@ describe('schedule records (spec section 1 field names)', () => {
         'next_run_at',
         'created_at',
         'updated_at',
+        'version',
+        'creation_key',
       ].sort(),
     );
     expect(record.next_run_at).toBeInstanceOf(Date);
@@ -90,7 +95,7 @@ describe('schedule records (spec section 1 field names)', () => {
     const json = JSON.parse(JSON.stringify(recordDatesToJson(record)));
     expect(json.next_run_at).toBe('2027-03-28T01:00:00.000Z');
     expect(scheduleFromRecord(json)).toEqual(s);
-    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(18);
+    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(20);
   });
 
   it('maps a patch to only the given record fields', () => {

@@ -48,14 +48,45 @@ function ref<T extends TSchema>(schema: T & { $id?: string }) {
 export const ErrorBodyRef = ref(ErrorBody);
 
 /**
- * Responses for the given error statuses (400, 401 and 403 always), all with the {@link ErrorBody}. 400 is
- * possible on every authenticated route: a path parameter longer than Fastify's `maxParamLength`, a broken URL
- * encoding or an unknown query field (found by schemathesis: tooling/fuzz).
+ * Responses for the given error statuses (400, 401, 403 and 429 always), all with the {@link ErrorBody}. 400 is
+ * possible on every authenticated route: a broken URL encoding or an unknown query field (found by schemathesis:
+ * tooling/fuzz); 429 is the rate limit (`RATE_LIMIT_MAX`).
  */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBodyRef> {
   const out: Record<number, typeof ErrorBodyRef> = {};
-  for (const s of [400, 401, 403, ...statuses]) out[s] = ErrorBodyRef;
+  for (const s of [400, 401, 403, 429, ...statuses].sort()) out[s] = ErrorBodyRef;
   return out;
+}
+
+// Whitespace as String.prototype.trim() sees it, and control characters: a job_name neither starts nor ends with
+// the first and never contains the second (@craft/scheduler's validation, as a pattern). Lone surrogates, which
+// the scheduler refuses too, are left out of the pattern: JSON texts of well-formed UTF-8 cannot carry them, and a
+// surrogate range is not portable across regex engines (schemathesis drops such a pattern).
+const WS = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const CTRL = '\\u0000-\\u001f\\u007f';
+
+/** The pattern of a `job_name`: no control characters, no leading or trailing whitespace. */
+export const JOB_NAME_PATTERN = `^[^${WS}${CTRL}](?:[^${CTRL}]*[^${WS}${CTRL}])?$`;
+
+/** Longest `job_name`, in characters (code points), as the scheduler validates it. */
+export const JOB_NAME_MAX_LENGTH = 200;
+
+/** A `job_name` as a body field or path parameter. */
+export function jobNameSchema(description: string) {
+  return Type.String({
+    minLength: 1,
+    maxLength: JOB_NAME_MAX_LENGTH,
+    pattern: JOB_NAME_PATTERN,
+    description: `${description}: 1-${JOB_NAME_MAX_LENGTH} characters, no control characters or lone surrogates, no leading or trailing whitespace`,
+  });
+}
+
+/** A registered job type: an enum of the types registered at startup (built-ins and `CRAFT_JOBS`). */
+export function jobTypeSchema(jobTypes: readonly string[], description: string) {
+  return Type.String({
+    enum: [...jobTypes],
+    description: `${description}. One of the job types registered at startup (GET /jobs/types); others are 400 CRAFT_SCHEDULER_UNKNOWN_JOB_TYPE`,
+  });
 }
 
 const RunStatusEnum = Type.Enum([...RUN_STATUSES]);
@@ -82,6 +113,12 @@ export const Schedule = Type.Object(
     next_run_at: NullableDateTime,
     created_at: NullableDateTime,
     updated_at: NullableDateTime,
+    version: Type.Integer({
+      minimum: 0,
+      description:
+        'Version of the definition (the ETag, quoted): 1 at creation, +1 on every change of a user field; the ' +
+        "scheduler's own writes (next_run_at, last_run_*) keep it. 0 for a schedule another program stored",
+    }),
   },
   { $id: 'Schedule', additionalProperties: false },
 );
@@ -143,9 +180,7 @@ export const RunRef = ref(Run);
 export const SHARED_SCHEMAS: readonly TSchema[] = [ErrorBody, Schedule, Run];
 
 /** Path parameter `job_name`. */
-export const JobNameParams = Type.Object({
-  job_name: Type.String({ minLength: 1, maxLength: 200, description: 'The schedule name' }),
-});
+export const JobNameParams = Type.Object({ job_name: jobNameSchema('The schedule name') });
 
 /** Query `?wait=true`. */
 export const WaitQuery = Type.Object(

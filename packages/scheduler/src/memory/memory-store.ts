@@ -1,7 +1,12 @@
 import { systemClock } from '../clock.js';
-import { FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
+import { changesScheduleVersion, FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
 import type {
   Clock,
+  IdempotencyRecord,
+  IdempotencyReservation,
+  IdempotencyReserveResult,
+  IdempotencyStore,
+  IdempotentResponse,
   RunCondition,
   RunQuery,
   RunUpdate,
@@ -9,6 +14,7 @@ import type {
   ScheduleQuery,
   SchedulerStore,
 } from '../types.js';
+import { MemoryIdempotencyStore } from './memory-idempotency.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -33,12 +39,13 @@ function copy<T>(value: T): T {
 const FINAL = new Set(FINAL_RUN_STATUSES);
 
 /**
- * In-process {@link SchedulerStore}: the embedded default (no database configured) and the reference
- * implementation of the storage contract. One instance is one "database": share it between scheduler instances
- * to simulate replicas. State is lost when the process exits.
+ * In-process {@link SchedulerStore} and {@link IdempotencyStore}: the embedded default (no database configured) and
+ * the reference implementation of the storage contracts. One instance is one "database": share it between
+ * scheduler instances to simulate replicas. State is lost when the process exits.
  */
-export class MemoryStore implements SchedulerStore {
+export class MemoryStore implements SchedulerStore, IdempotencyStore {
   readonly #clock: Clock;
+  readonly #idempotency: MemoryIdempotencyStore;
   readonly #schedules = new Map<string, JobSchedule>();
   // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
   readonly #scheduleTokens = new Map<string, number>();
@@ -50,6 +57,7 @@ export class MemoryStore implements SchedulerStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#idempotency = new MemoryIdempotencyStore({ clock: this.#clock });
   }
 
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
@@ -79,7 +87,7 @@ export class MemoryStore implements SchedulerStore {
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     await Promise.resolve();
     if (this.#schedules.has(schedule.jobName)) return false;
-    this.#schedules.set(schedule.jobName, copy(schedule));
+    this.#schedules.set(schedule.jobName, { ...copy(schedule), version: 1 });
     return true;
   }
 
@@ -91,7 +99,7 @@ export class MemoryStore implements SchedulerStore {
     await Promise.resolve();
     const cur = this.#schedules.get(jobName);
     if (!cur) return null;
-    if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    if (!scheduleMatches(cur, condition)) return null;
     // Fenced write: refused once a holder with a newer token wrote; stores the writer's token.
     const token = condition.fencingToken;
     if (token !== undefined && (this.#scheduleTokens.get(jobName) ?? Number.NEGATIVE_INFINITY) > token)
@@ -99,14 +107,18 @@ export class MemoryStore implements SchedulerStore {
     if (token !== undefined) this.#scheduleTokens.set(jobName, token);
     const next = { ...cur } as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
-      if (v !== undefined && k !== 'jobName') next[k] = copy(v);
+      if (v !== undefined && k !== 'jobName' && k !== 'version') next[k] = copy(v);
     }
+    // The version counts edits of the definition, in the same write (a compare-and-set on it is exact).
+    if (changesScheduleVersion(patch)) next['version'] = cur.version + 1;
     this.#schedules.set(jobName, next as unknown as JobSchedule);
     return copy(next as unknown as JobSchedule);
   }
 
-  async deleteSchedule(jobName: string): Promise<boolean> {
+  async deleteSchedule(jobName: string, condition: ScheduleCondition = {}): Promise<boolean> {
     await Promise.resolve();
+    const cur = this.#schedules.get(jobName);
+    if (!cur || !scheduleMatches(cur, condition)) return false;
     this.#scheduleTokens.delete(jobName);
     return this.#schedules.delete(jobName);
   }
@@ -203,6 +215,31 @@ export class MemoryStore implements SchedulerStore {
     return n;
   }
 
+  reserveIdempotencyKey(reservation: IdempotencyReservation): Promise<IdempotencyReserveResult> {
+    return this.#idempotency.reserveIdempotencyKey(reservation);
+  }
+
+  renewIdempotencyKey(scope: string, key: string, token: string, leaseMs: number): Promise<boolean> {
+    return this.#idempotency.renewIdempotencyKey(scope, key, token, leaseMs);
+  }
+
+  completeIdempotencyKey(
+    scope: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean> {
+    return this.#idempotency.completeIdempotencyKey(scope, key, token, response);
+  }
+
+  releaseIdempotencyKey(scope: string, key: string, token: string): Promise<boolean> {
+    return this.#idempotency.releaseIdempotencyKey(scope, key, token);
+  }
+
+  getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.#idempotency.getIdempotencyKey(scope, key);
+  }
+
   #index(run: JobRun): void {
     if (FINAL.has(run.status)) this.#live.delete(run.id);
     else this.#live.add(run.id);
@@ -238,6 +275,12 @@ export class MemoryStore implements SchedulerStore {
     out.sort((a, b) => dir * (a.run.createdAt.getTime() - b.run.createdAt.getTime() || a.seq - b.seq));
     return out;
   }
+}
+
+function scheduleMatches(s: JobSchedule, c: ScheduleCondition): boolean {
+  if (c.nextRunAt !== undefined && !sameInstant(s.nextRunAt, c.nextRunAt)) return false;
+  if (c.version !== undefined && s.version !== c.version) return false;
+  return true;
 }
 
 function sameInstant(a: Date | null, b: Date | null): boolean {

@@ -33,8 +33,10 @@ export type {
   FaultRule,
 } from './faults.js';
 export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './faults.js';
+export { idempotencySuite } from './idempotency-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export { scheduleVersionSuite } from './schedule-version-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
@@ -42,7 +44,7 @@ export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.
 
 /** Options of {@link schedulerConformanceSuite}: the union of the three suites' options. */
 export interface ConformanceSuiteOptions
-  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore'>,
+  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore' | 'idempotency'>,
     Pick<LockSuiteOptions, 'createLock' | 'destroyLock' | 'collectGarbage'>,
     Pick<EngineSuiteOptions, 'settle' | 'settleTimeoutMs'>,
     TimeOptions {

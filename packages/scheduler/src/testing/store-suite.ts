@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createSchedule, type JobRun, type JobSchedule } from '../model.js';
 import type { Clock, SchedulerStore } from '../types.js';
+import { idempotencySuite } from './idempotency-suite.js';
+import { scheduleVersionSuite } from './schedule-version-suite.js';
 import { storeFencingSuite } from './store-fencing-suite.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
@@ -10,6 +12,12 @@ export interface StoreSuiteOptions extends TimeOptions {
   createStore(ctx: { clock: Clock }): SchedulerStore | Promise<SchedulerStore>;
   /** Called after each test with the store it used (close connections, drop the database). */
   destroyStore?(store: SchedulerStore): void | Promise<void>;
+  /**
+   * Also check the `IdempotencyStore` contract on the same store (the API keeps idempotency keys in it). Turn it
+   * off for a store that does not implement it; the API then keeps keys in its process only.
+   * @default true
+   */
+  idempotency?: boolean;
 }
 
 /** A schedule with unique-enough defaults for tests. */
@@ -57,6 +65,8 @@ const d = (iso: string) => new Date(iso);
  */
 export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void {
   const { describe, it, expect } = api;
+  scheduleVersionSuite(api, options);
+  if (options.idempotency !== false) idempotencySuite(api, options);
   const withStore = (fn: (store: SchedulerStore, time: SuiteTime) => Promise<void>) => async () => {
     const time = makeTime(options);
     const store = await options.createStore({ clock: time.clock });

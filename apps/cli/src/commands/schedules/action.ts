@@ -6,6 +6,7 @@ import { type JobSchedule, type ScheduleInput, scheduleInputFromRecord } from '@
 import { type CommandContext, outputFor } from '../../lib/command.js';
 import { type Engine, engineConfig, loadJobSetup, openEngine } from '../../lib/engine.js';
 import { InvalidArgumentError, UsageError } from '../../lib/errors.js';
+import { idempotencyOf, ifVersionOf } from '../../lib/idempotency.js';
 import { createCliLogger } from '../../lib/logger.js';
 import { engineFlags } from '../../lib/options.js';
 import type { Output } from '../../lib/output.js';
@@ -171,13 +172,18 @@ export function create(context: CommandContext, argv: FieldArgs): Promise<void> 
     .filter(([key]) => input[key as keyof ScheduleInput] === undefined)
     .map(([, flag]) => flag as string);
   if (missing.length > 0) throw new UsageError(messages.create.missing(missing));
+  const idempotency = idempotencyOf(context, argv);
   return withEngine(
     context,
     argv,
     'schedules create',
     { jobs: true, writes: true },
     async (engine, output) => {
-      const schedule = await engine.scheduler.schedules.create(input as unknown as ScheduleInput);
+      // With a key, a retried invocation gets the schedule its first run created (not "exists").
+      const schedule = await engine.scheduler.schedules.create(
+        input as unknown as ScheduleInput,
+        idempotency,
+      );
       await show(
         engine,
         output,
@@ -192,6 +198,7 @@ export function create(context: CommandContext, argv: FieldArgs): Promise<void> 
 /** `schedules update <name>`: a partial update (the fields given). */
 export function update(context: CommandContext, argv: FieldArgs): Promise<void> {
   const name = String(argv.name);
+  const ifVersion = ifVersionOf(argv);
   return withEngine(
     context,
     argv,
@@ -209,7 +216,9 @@ export function update(context: CommandContext, argv: FieldArgs): Promise<void> 
         );
       }
       if (Object.keys(patch).length === 0) throw new UsageError(messages.update.nothing(name));
-      const schedule = await service.patch(name, patch as never);
+      // The change is built from the schedule as read: it applies only to that version (compare-and-set), so a
+      // change someone made meanwhile is refused (exit 75), never overwritten.
+      const schedule = await service.patch(name, patch as never, { ifVersion: ifVersion ?? current.version });
       await show(engine, output, schedule, argv.json, messages.update.done(name, iso(schedule.nextRunAt)));
     },
   );
@@ -223,7 +232,9 @@ export function remove(context: CommandContext, argv: NamedArgs): Promise<void> 
     'schedules delete',
     { jobs: false, writes: true },
     async (engine, output) => {
-      const deleted = await engine.scheduler.schedules.delete(String(argv.name));
+      const deleted = await engine.scheduler.schedules.delete(String(argv.name), {
+        ifVersion: ifVersionOf(argv),
+      });
       if (argv.json) output.json(scheduleJson(deleted));
       else output.print(messages.delete.done(deleted.jobName));
     },
@@ -239,7 +250,9 @@ export function enable(context: CommandContext, argv: NamedArgs): Promise<void> 
     'schedules enable',
     { jobs: true, writes: true },
     async (engine, output) => {
-      const schedule = await engine.scheduler.schedules.enable(String(argv.name));
+      const schedule = await engine.scheduler.schedules.enable(String(argv.name), {
+        ifVersion: ifVersionOf(argv),
+      });
       if (argv.json) output.json(scheduleJson(schedule));
       else output.print(messages.enable.done(schedule.jobName, iso(schedule.nextRunAt)));
     },
@@ -254,7 +267,9 @@ export function disable(context: CommandContext, argv: NamedArgs): Promise<void>
     'schedules disable',
     { jobs: true, writes: true },
     async (engine, output) => {
-      const schedule = await engine.scheduler.schedules.disable(String(argv.name));
+      const schedule = await engine.scheduler.schedules.disable(String(argv.name), {
+        ifVersion: ifVersionOf(argv),
+      });
       if (argv.json) output.json(scheduleJson(schedule));
       else output.print(messages.disable.done(schedule.jobName));
     },

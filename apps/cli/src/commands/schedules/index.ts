@@ -9,6 +9,10 @@ import {
 import {
   type DatabaseArgs,
   databaseOptions,
+  type IdempotencyArgs,
+  type IfVersionArgs,
+  idempotencyKeyOption,
+  ifVersionOption,
   type JobsArgs,
   type JsonArgs,
   jobsOptions,
@@ -26,13 +30,16 @@ export interface ListArgs extends SchedulesArgs {
   'job-type': string | undefined;
 }
 
-/** Arguments of the subcommands that name one schedule. */
-export interface NamedArgs extends SchedulesArgs, Partial<JobsArgs> {
+/** Arguments of the subcommands that name one schedule (`--if-version` on delete, enable and disable). */
+export interface NamedArgs extends SchedulesArgs, Partial<JobsArgs>, Partial<IfVersionArgs> {
   name: string;
 }
 
-/** The schedule-field flags of `create` and `update` (each `undefined` when not given). */
-export interface FieldArgs extends SchedulesArgs, JobsArgs {
+/**
+ * The schedule-field flags of `create` and `update` (each `undefined` when not given), `--idempotency-key` of
+ * `create` and `--if-version` of `update`.
+ */
+export interface FieldArgs extends SchedulesArgs, JobsArgs, Partial<IdempotencyArgs>, Partial<IfVersionArgs> {
   name: string | undefined;
   cron: string | undefined;
   'job-type': string | undefined;
@@ -172,7 +179,11 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'create',
             'create',
             messages.create.describe,
-            (y) => jobsOptions(common(fieldOptions(y as Argv<unknown>, true))) as Argv<unknown>,
+            (y) =>
+              idempotencyKeyOption(
+                jobsOptions(common(fieldOptions(y as Argv<unknown>, true))),
+                messages.create.idempotencyKey,
+              ) as Argv<unknown>,
             messages.create.examples,
           ),
         )
@@ -183,17 +194,20 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'update <name>',
             messages.update.describe,
             (y) =>
-              jobsOptions(
-                common(
-                  fieldOptions(
-                    y.positional('name', {
-                      type: 'string',
-                      demandOption: true,
-                      describe: messages.name,
-                    }) as Argv<unknown>,
-                    false,
+              ifVersionOption(
+                jobsOptions(
+                  common(
+                    fieldOptions(
+                      y.positional('name', {
+                        type: 'string',
+                        demandOption: true,
+                        describe: messages.name,
+                      }) as Argv<unknown>,
+                      false,
+                    ),
                   ),
                 ),
+                messages.update.ifVersion,
               ) as Argv<unknown>,
             messages.update.examples,
           ),
@@ -204,7 +218,7 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'delete',
             'delete <name>',
             messages.delete.describe,
-            (y) => named(y) as Argv<unknown>,
+            (y) => ifVersionOption(named(y), messages.ifVersion) as Argv<unknown>,
             messages.delete.examples,
           ),
         )
@@ -214,7 +228,7 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'enable',
             'enable <name>',
             messages.enable.describe,
-            (y) => jobsOptions(named(y)) as Argv<unknown>,
+            (y) => ifVersionOption(jobsOptions(named(y)), messages.ifVersion) as Argv<unknown>,
             messages.enable.examples,
           ),
         )
@@ -224,7 +238,7 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'disable',
             'disable <name>',
             messages.disable.describe,
-            (y) => jobsOptions(named(y)) as Argv<unknown>,
+            (y) => ifVersionOption(jobsOptions(named(y)), messages.ifVersion) as Argv<unknown>,
             messages.disable.examples,
           ),
         )

@@ -32,7 +32,15 @@ export const messages = {
         '09:00 Monday-Friday (ISO weekdays: 0 = Monday), then the archive-reports schedule',
       ],
       ['$0 schedules create --file schedule.json', 'From a file with the snake_case fields of the API'],
+      [
+        '$0 schedules create --file schedule.json --idempotency-key "$CI_PIPELINE_ID"',
+        'A retried pipeline answers the schedule it created instead of failing with "exists"',
+      ],
     ],
+    idempotencyKey:
+      'Create once per key (default: CRAFT_IDEMPOTENCY_KEY): when an earlier invocation with this key created this ' +
+      'schedule from the same fields, print that schedule and exit 0 instead of failing with "exists"; the key ' +
+      'with other fields for that name is an error (exit 2)',
     missing: (fields: readonly string[]) =>
       `schedules create: missing ${fields.join(', ')}; give them as flags or in --file`,
     done: (name: string, next: string) => `Created schedule "${name}"; next run at ${next}.`,
@@ -50,6 +58,10 @@ export const messages = {
     ],
     nothing: (name: string) =>
       `schedules update ${name}: nothing to change; give the fields to change as flags (see --help) or in --file`,
+    ifVersion:
+      'Apply the change only while the schedule is at this version (its "version" field, the API\'s ETag); ' +
+      'default: the version this command reads first, so a change made meanwhile by someone else is never ' +
+      'overwritten (exit 75: read it again and redo the change)',
     rename: (name: string, other: string) =>
       `--file: job_name "${other}" differs from the schedule being updated ("${name}"); a schedule cannot be renamed: create the new one and delete the old one`,
     done: (name: string, next: string) => `Updated schedule "${name}"; next run at ${next}.`,
@@ -69,6 +81,10 @@ export const messages = {
     examples: [['$0 schedules disable nightly-cleanup', 'Pause it']],
     done: (name: string) => `Disabled schedule "${name}".`,
   },
+
+  ifVersion:
+    'Apply only while the schedule is at this version (its "version" field, the API\'s ETag); exit 75 and change ' +
+    'nothing when it was changed since',
 
   fields: {
     name: 'The schedule name (job_name), unique',
