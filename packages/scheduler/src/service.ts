@@ -47,6 +47,20 @@ export interface ScheduleServiceOptions {
   runner?: ManualRunner;
 }
 
+/**
+ * Changes made through a {@link ScheduleService}, delivered by {@link ScheduleService.on} (names follow
+ * `area:action`). The event log (`attachEventLog`) records them; the engine's own writes (`next_run_at`,
+ * `last_run_*`) are not changes.
+ */
+export interface ScheduleServiceEventMap {
+  /** A schedule was created. */
+  'schedule:created': { schedule: JobSchedule };
+  /** A schedule's definition was saved (update, patch, enable, disable); `previous` is what it replaced. */
+  'schedule:updated': { schedule: JobSchedule; previous: JobSchedule };
+  /** A schedule was deleted (its runs stay); `schedule` is what was deleted. */
+  'schedule:deleted': { schedule: JobSchedule };
+}
+
 /** A registered job type as the API and CLI list it. */
 export interface JobTypeInfo {
   /** The job type name. */
@@ -81,9 +95,35 @@ export interface NextRunRepair {
  */
 export class ScheduleService {
   readonly #o: ScheduleServiceOptions;
+  readonly #listeners = new Map<string, Set<(payload: never) => void>>();
 
   constructor(options: ScheduleServiceOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Subscribes to changes made through this service (this process only; the event log carries them to others).
+   * Returns a function that unsubscribes. Listeners must not throw: an exception is swallowed.
+   */
+  on<K extends keyof ScheduleServiceEventMap>(
+    event: K,
+    listener: (payload: ScheduleServiceEventMap[K]) => void,
+  ): () => void {
+    const set = this.#listeners.get(event) ?? new Set();
+    this.#listeners.set(event, set);
+    const fn = listener as (payload: never) => void;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  #emit<K extends keyof ScheduleServiceEventMap>(event: K, payload: ScheduleServiceEventMap[K]): void {
+    for (const listener of this.#listeners.get(event) ?? []) {
+      try {
+        (listener as (p: ScheduleServiceEventMap[K]) => void)(payload);
+      } catch {
+        // A listener's failure must not fail the change that was already stored.
+      }
+    }
   }
 
   #nextRun(s: Pick<JobSchedule, 'cronExpression' | 'timezone' | 'isEnabled'>): Date | null {
@@ -109,6 +149,7 @@ export class ScheduleService {
     });
     if (!(await this.#o.store.insertSchedule(schedule))) throw new ScheduleExistsError(valid.jobName);
     this.#o.onChange?.();
+    this.#emit('schedule:created', { schedule });
     return schedule;
   }
 
@@ -145,6 +186,7 @@ export class ScheduleService {
     const updated = await this.#o.store.updateSchedule(current.jobName, patch);
     if (!updated) throw new ScheduleNotFoundError(current.jobName);
     this.#o.onChange?.();
+    this.#emit('schedule:updated', { schedule: updated, previous: current });
     return updated;
   }
 
@@ -163,6 +205,7 @@ export class ScheduleService {
     const current = await this.get(jobName);
     if (!(await this.#o.store.deleteSchedule(jobName))) throw new ScheduleNotFoundError(jobName);
     this.#o.onChange?.();
+    this.#emit('schedule:deleted', { schedule: current });
     return current;
   }
 

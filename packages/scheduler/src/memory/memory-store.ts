@@ -2,6 +2,11 @@ import { systemClock } from '../clock.js';
 import { FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
 import type {
   Clock,
+  EventCursor,
+  EventLogStore,
+  EventPage,
+  EventReadQuery,
+  NewJobEvent,
   RunCondition,
   RunQuery,
   RunUpdate,
@@ -9,6 +14,7 @@ import type {
   ScheduleQuery,
   SchedulerStore,
 } from '../types.js';
+import { MemoryEventLog } from './memory-event-log.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -33,12 +39,13 @@ function copy<T>(value: T): T {
 const FINAL = new Set(FINAL_RUN_STATUSES);
 
 /**
- * In-process {@link SchedulerStore}: the embedded default (no database configured) and the reference
- * implementation of the storage contract. One instance is one "database": share it between scheduler instances
+ * In-process {@link SchedulerStore} and {@link EventLogStore}: the embedded default (no database configured) and
+ * the reference implementation of the storage contracts. One instance is one "database": share it between scheduler instances
  * to simulate replicas. State is lost when the process exits.
  */
-export class MemoryStore implements SchedulerStore {
+export class MemoryStore implements SchedulerStore, EventLogStore {
   readonly #clock: Clock;
+  readonly #eventLog: MemoryEventLog;
   readonly #schedules = new Map<string, JobSchedule>();
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
@@ -48,6 +55,7 @@ export class MemoryStore implements SchedulerStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#eventLog = new MemoryEventLog({ clock: this.#clock });
   }
 
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
@@ -193,6 +201,22 @@ export class MemoryStore implements SchedulerStore {
       }
     }
     return n;
+  }
+
+  appendEvents(events: readonly NewJobEvent[]): Promise<void> {
+    return this.#eventLog.appendEvents(events);
+  }
+
+  readEvents(query: EventReadQuery): Promise<EventPage> {
+    return this.#eventLog.readEvents(query);
+  }
+
+  deleteEvents(filter: { olderThanMs: number }): Promise<number> {
+    return this.#eventLog.deleteEvents(filter);
+  }
+
+  oldestEventCursor(): Promise<EventCursor | null> {
+    return this.#eventLog.oldestEventCursor();
   }
 
   #index(run: JobRun): void {

@@ -20,6 +20,8 @@ import type { SuiteTestApi, TimeOptions } from './types.js';
 export { killable } from './chaos.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
+export type { EventLogSuiteOptions } from './event-suite.js';
+export { eventLogSuite, sampleEvent } from './event-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
