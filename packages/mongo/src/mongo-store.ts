@@ -1,7 +1,12 @@
 import {
+  type EventCursor,
+  type EventLogStore,
+  type EventPage,
+  type EventReadQuery,
   FINAL_RUN_STATUSES,
   type JobRun,
   type JobSchedule,
+  type NewJobEvent,
   type RunCondition,
   type RunQuery,
   type RunUpdate,
@@ -34,6 +39,7 @@ import {
 } from './documents.js';
 import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
+import { MongoEventLog } from './mongo-event-log.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
 import { resolveWriteConcern } from './write-concern.js';
@@ -92,17 +98,20 @@ const FINAL = [...FINAL_RUN_STATUSES];
  * Expected conflicts come back as `false`/`null`; infrastructure failures throw `MongoUnavailableError`,
  * `MongoTimeoutError` or `MongoOperationError`.
  */
-export class MongoSchedulerStore implements SchedulerStore {
+export class MongoSchedulerStore implements SchedulerStore, EventLogStore {
   /** The database. */
   readonly db: Db;
   /** Name of the schedules collection. */
   readonly schedulesCollection: string;
   /** Name of the runs collection. */
   readonly runsCollection: string;
+  /** Name of the events collection (the event log). */
+  readonly eventsCollection: string;
   readonly #time: TimeSource;
   readonly #writeConcern: MongoSchedulerStoreOptions['writeConcern'];
   readonly #logger: MongoAdapterLogger;
   readonly #collections: AdapterCollections<Collections>;
+  readonly #events: MongoEventLog;
 
   /** @param db the database (e.g. `client.db('craft')`). */
   constructor(db: Db, options: MongoSchedulerStoreOptions = {}) {
@@ -118,6 +127,15 @@ export class MongoSchedulerStore implements SchedulerStore {
       options.runsCollection ?? DEFAULT_RUNS_COLLECTION,
     );
     this.#time = timeSource(options.clock);
+    this.#events = new MongoEventLog(db, {
+      collectionName: options.eventsCollection,
+      gcAfterSeconds: options.eventsGcAfterSeconds,
+      clock: options.clock,
+      writeConcern: options.writeConcern,
+      logger: options.logger,
+      autoIndex: options.autoIndex,
+    });
+    this.eventsCollection = this.#events.collectionName;
     this.#writeConcern = options.writeConcern ?? 'auto';
     this.#logger = options.logger ?? console;
     this.#collections = new AdapterCollections<Collections>(
@@ -157,6 +175,7 @@ export class MongoSchedulerStore implements SchedulerStore {
   async ensureIndexes(): Promise<void> {
     const operation = 'MongoSchedulerStore.ensureIndexes';
     await this.#ensure(await this.#collections.opened(operation), operation);
+    await this.#events.ensureIndexes();
   }
 
   async #ensure({ schedules, runs }: Collections, operation: string): Promise<void> {
@@ -374,6 +393,30 @@ export class MongoSchedulerStore implements SchedulerStore {
       });
       return r.deletedCount;
     });
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Event log (collection `job_events`; see mongo-event-log.ts)
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  /** Appends events stamped by the server's clock: one ordered bulk write; ids already stored are skipped. */
+  appendEvents(events: readonly NewJobEvent[]): Promise<void> {
+    return this.#events.appendEvents(events);
+  }
+
+  /** Events after a position: the server's clock (one `hello`), then one indexed `find` on `(at, _id)`. */
+  readEvents(query: EventReadQuery): Promise<EventPage> {
+    return this.#events.readEvents(query);
+  }
+
+  /** Deletes events older than `olderThanMs` by the server's clock (one indexed `deleteMany`). */
+  deleteEvents(filter: { olderThanMs: number }): Promise<number> {
+    return this.#events.deleteEvents(filter);
+  }
+
+  /** The oldest stored event's position. */
+  oldestEventCursor(): Promise<EventCursor | null> {
+    return this.#events.oldestEventCursor();
   }
 }
 

@@ -315,9 +315,13 @@ export interface EventPage {
   /** Matching events in (`at`, `id`) order. */
   events: JobEvent[];
   /**
-   * The store's now, read before the query, minus `settleMs`: every event with `at <= horizon` that will ever exist
-   * was visible to this read. When fewer than `limit` events came back, a reader may move its position to
-   * `{ at: horizon, id: null }` (if that is later than its last event) without missing anything.
+   * Up to where the page is complete. At most the store's now (read before the query) minus `settleMs`, so every
+   * event with `at <= horizon` that will ever exist was visible to this read. When fewer than `limit` events came
+   * back, every event after `after` stamped at or before `horizon` is among them, and a reader may move its
+   * position to `{ at: horizon, id: null }` (if that is later than its last event) without missing anything. (A
+   * store may return fewer than `limit` events while more exist, with `horizon` lowered to match: the MongoDB
+   * store does so when a millisecond is cut by the limit.) After a full page, a reader continues after its last
+   * event.
    */
   horizon: Date;
 }

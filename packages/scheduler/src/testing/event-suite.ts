@@ -1,5 +1,5 @@
-import { compareEventCursors, eventCursor } from '../events/cursor.js';
-import type { Clock, EventLogStore, JobEvent, NewJobEvent } from '../types.js';
+import { compareEventCursors, eventCursor, laterCursor } from '../events/cursor.js';
+import type { Clock, EventCursor, EventLogStore, JobEvent, NewJobEvent } from '../types.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
 /** Options of {@link eventLogSuite}. */
@@ -25,21 +25,20 @@ export function sampleEvent(fields: Partial<NewJobEvent> = {}): NewJobEvent {
   };
 }
 
+/** Every event, read page by page as a reader does: after the last event of a full page, else from the horizon. */
 async function readAll(
   log: EventLogStore,
   options: { settleMs?: number; limit?: number } = {},
 ): Promise<JobEvent[]> {
   const out: JobEvent[] = [];
-  let after: JobEvent | null = null;
+  const limit = options.limit ?? 1000;
+  let after: EventCursor | null = null;
   for (;;) {
-    const page = await log.readEvents({
-      after: after ? eventCursor(after) : null,
-      limit: options.limit ?? 1000,
-      settleMs: options.settleMs ?? 0,
-    });
+    const page = await log.readEvents({ after, limit, settleMs: options.settleMs ?? 0 });
+    if (page.events.length === 0) return out;
     out.push(...page.events);
-    if (page.events.length < (options.limit ?? 1000)) return out;
-    after = page.events.at(-1) ?? null;
+    const last = eventCursor(page.events.at(-1) as JobEvent);
+    after = page.events.length >= limit ? last : laterCursor(last, { at: page.horizon, id: null });
   }
 }
 
