@@ -33,6 +33,8 @@ export type {
 export { authPlugin, DEFAULT_AUTH_MESSAGES, SCOPES, scopesOf } from './plugins/auth.js';
 export type { ErrorBody } from './plugins/errors.js';
 export { errorsPlugin, toErrorBody } from './plugins/errors.js';
+export type { EventStreamOptions, EventStreams } from './plugins/events.js';
+export { eventsPlugin } from './plugins/events.js';
 export type { MetricsPluginOptions } from './plugins/metrics.js';
 export { metricsPlugin } from './plugins/metrics.js';
 export type { SchedulerPluginOptions } from './plugins/scheduler.js';

@@ -20,7 +20,7 @@ import {
 export interface EventLogWriterOptions {
   /** Where events go (`MemoryStore`, `@craft/mongo`'s store). */
   store: EventLogStore;
-  /** How long the first buffered event waits for company before the flush, in ms. @default 150 */
+  /** How long the first buffered event waits for company before the flush, in ms. @default 100 */
   flushIntervalMs?: number;
   /** Flush at once when this many events are buffered; also the largest append. @default 500 */
   maxBatch?: number;
@@ -81,7 +81,7 @@ export class EventLogWriter {
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? noopLogger;
-    this.#flushMs = Math.max(0, options.flushIntervalMs ?? 150);
+    this.#flushMs = Math.max(0, options.flushIntervalMs ?? 100);
     this.#maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.#maxBuffered = Math.max(this.#maxBatch, options.maxBuffered ?? 10_000);
     this.#retentionMs = options.retentionMs ?? EVENT_RETENTION_MS;
