@@ -79,9 +79,12 @@ describe('live updates', () => {
     const { page } = tab;
     let attempts = 0;
     // The stream is unreachable (a proxy that drops it); every other request goes through.
+    // The stream is broken on the way (a proxy): the connection is reset, or an empty answer ends at once.
     await page.route('**/jobs/events*', (route) => {
       attempts++;
-      return route.abort('connectionreset');
+      return attempts % 2
+        ? route.abort('connectionreset')
+        : route.fulfill({ status: 200, contentType: 'text/event-stream', body: '' });
     });
     await signedIn(tab, 'runs');
     await page.locator('.live-mode', { hasText: 'Auto-refresh' }).waitFor({ timeout: 15_000 });

@@ -31,6 +31,12 @@ export interface EventStreamOptions {
   backoffMs?: (attempt: number) => number;
   /** With no listener for this long, the connection closes (page changes resubscribe within it). @default 10000 */
   idleCloseMs?: number;
+  /**
+   * A stream silent for this long is dropped and counts as a failure: the API sends a comment line every 15 s, so
+   * silence means a dead connection or a proxy that buffers the stream. The first bytes must come within a
+   * quarter of it. @default 45000
+   */
+  silenceMs?: number;
 }
 
 /** Whether an event may change what `topic` shows. */
@@ -65,6 +71,7 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
   const retryStreamMs = options.retryStreamMs ?? 60_000;
   const throttleMs = options.throttleMs ?? 400;
   const idleCloseMs = options.idleCloseMs ?? 10_000;
+  const silenceMs = options.silenceMs ?? 45_000;
   const backoff =
     options.backoffMs ?? ((n: number) => Math.min(30_000, 1000 * 2 ** (n - 1)) * (0.8 + Math.random() * 0.4));
   const subs = new Set<Subscriber>();
@@ -149,12 +156,18 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
     if (subs.size === 0 || controller) return;
     const ctl = new AbortController();
     controller = ctl;
+    let silent = false;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const expectData = (ms: number) => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        silent = true;
+        ctl.abort();
+      }, ms);
+    };
+    expectData(silenceMs / 4);
     try {
       const res = await api.openEvents(lastId, ctl.signal);
-      failures = 0;
-      // No reload on the first connection: the stream starts a settle time (1 s) before now, which covers the
-      // page's first requests; later connections resume with Last-Event-ID (or get a reset, which reloads).
-      setMode('stream');
       const feed = createSseParser({
         message: (m) => onEvent(m.event, m.data),
         id: (id) => {
@@ -163,18 +176,32 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
       });
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       const decoder = new TextDecoder();
+      let received = false;
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        received = true;
+        expectData(silenceMs);
+        if (failures > 0 || mode === 'poll') {
+          // Data flows (a buffering proxy sends headers, then nothing): the stream works.
+          failures = 0;
+          setMode('stream');
+        }
+        // No reload on the first connection: the stream starts a settle time (1 s) before now, which covers the
+        // page's first requests; later connections resume with Last-Event-ID (or get a reset, which reloads).
         feed(decoder.decode(value, { stream: true }));
       }
+      clearTimeout(watchdog);
+      // Ended before a single byte: something between us and the API breaks the stream.
+      if (!received) throw new Error('the event stream ended before it started');
       // The server ended the stream (it shuts down): reconnect soon, to another replica.
       controller = undefined;
       if (!ctl.signal.aborted) reconnect(backoff(1));
     } catch (error) {
-      controller = undefined;
-      if (ctl.signal.aborted) return;
-      const status = (error as ApiError).status;
+      clearTimeout(watchdog);
+      if (controller === ctl) controller = undefined;
+      if (ctl.signal.aborted && !silent) return;
+      const status = silent ? 0 : (error as ApiError).status;
       if (status === 401) return; // the page signs out (Api's onUnauthorized)
       failures++;
       // No event stream on this API (an older one, or a store without an event log): poll at once.
