@@ -245,6 +245,14 @@ describe('GET /jobs/events', () => {
     expect([...types(s), ...types(resumed)]).toEqual(['run:created', 'run:started', 'run:succeeded']);
   });
 
+  it('ends a stream when its token expires (the reconnect then needs a valid token)', async () => {
+    const { sse } = await start();
+    const s = await sse('', bearer(token(ALL, { expiresInMs: 1500 })));
+    expect(s.status).toBe(200);
+    await s.ended;
+    expect(s.comments.at(-1)).toBe('the token has expired');
+  });
+
   it('answers 501 when the store keeps no event log', async () => {
     const inner = new MemoryStore();
     const plain = new Proxy(inner, {

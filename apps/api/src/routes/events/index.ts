@@ -25,6 +25,16 @@ export function eventView(event: JobEvent, id: string): Record<string, unknown> 
   };
 }
 
+/** Milliseconds until the bearer token's `exp` (already verified by the auth hook), if it has one that fits a timer. */
+function tokenExpiresInMs(app: CraftApp, header: string | undefined): number | undefined {
+  const token = /^Bearer +(\S+)/i.exec(header ?? '')?.[1];
+  if (!token) return undefined;
+  const exp = (app.jwt.decode(token) as { exp?: unknown } | null)?.exp;
+  if (typeof exp !== 'number') return undefined;
+  const ms = exp * 1000 - Date.now();
+  return ms > 2 ** 31 - 1 ? undefined : Math.max(0, ms);
+}
+
 /**
  * `GET /jobs/events`: Server-Sent Events read from the store's event log through the process's one feed
  * (spec section 12). Resumable with `Last-Event-ID` (or `?last_event_id=`); a comment line every `keepAliveMs`;
@@ -79,6 +89,7 @@ export async function eventRoutes(app: CraftApp): Promise<void> {
       if (done) return;
       done = true;
       clearInterval(keepAlive);
+      clearTimeout(expiry);
       subscription.close();
       stream.end();
     };
@@ -110,7 +121,19 @@ export async function eventRoutes(app: CraftApp): Promise<void> {
       }
     }, streams.options.keepAliveMs);
     keepAlive.unref();
-    req.raw.on('close', finish);
+    // The token was checked when the stream opened; it ends when the token expires (the client's reconnect then
+    // needs a valid one), so a stream never outlives its credentials.
+    const expiresInMs = tokenExpiresInMs(app, req.headers.authorization);
+    const expiry =
+      expiresInMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            write(': the token has expired\n\n');
+            finish();
+          }, expiresInMs);
+    expiry?.unref();
+    // The response's close: the client went away (or the answer ended).
+    reply.raw.on('close', finish);
     stream.on('error', finish);
 
     return (
