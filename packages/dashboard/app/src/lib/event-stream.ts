@@ -25,8 +25,10 @@ export interface EventStreamOptions {
   pollMs?: number;
   /** While polling, how often the stream is tried again. @default 60000 */
   retryStreamMs?: number;
-  /** A subscriber is called at most once per this many ms (events come in bursts). @default 400 */
+  /** A view of one schedule or run reloads at most once per this many ms (events come in bursts). @default 500 */
   throttleMs?: number;
+  /** A list (schedules, runs: any event may touch it) reloads at most once per this many ms. @default 2000 */
+  listThrottleMs?: number;
   /** Wait before reconnect attempt `n` (1, 2, 3…). @default 1 s, 2 s, 4 s … 30 s, with jitter */
   backoffMs?: (attempt: number) => number;
   /** With no listener for this long, the connection closes (page changes resubscribe within it). @default 10000 */
@@ -56,6 +58,7 @@ export function concerns(topic: LiveTopic, e: StreamEvent): boolean {
 
 interface Subscriber {
   topic: LiveTopic;
+  throttleMs: number;
   changed: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   pending: boolean;
@@ -69,7 +72,10 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
   const fallbackAfter = options.fallbackAfterFailures ?? 3;
   const pollMs = options.pollMs ?? 5000;
   const retryStreamMs = options.retryStreamMs ?? 60_000;
-  const throttleMs = options.throttleMs ?? 400;
+  const throttleMs = options.throttleMs ?? 500;
+  const listThrottleMs = options.listThrottleMs ?? 2000;
+  const throttleOf = (topic: LiveTopic) =>
+    topic.kind === 'schedules' || topic.kind === 'runs' ? listThrottleMs : throttleMs;
   const idleCloseMs = options.idleCloseMs ?? 10_000;
   const silenceMs = options.silenceMs ?? 45_000;
   const backoff =
@@ -90,7 +96,7 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
     s.pending = false;
     s.changed();
   };
-  // Leading and trailing calls, at most one per throttleMs; while the tab is hidden, once when it shows again.
+  // Leading and trailing calls, at most one per the topic's throttle; while the tab is hidden, once when it shows.
   const notify = (s: Subscriber) => {
     if (!visible()) {
       s.pending = true;
@@ -100,7 +106,7 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
       s.pending = true;
       return;
     }
-    const wait = throttleMs - (Date.now() - s.last);
+    const wait = s.throttleMs - (Date.now() - s.last);
     if (wait <= 0) call(s);
     else s.pending = true;
     s.timer = setTimeout(
@@ -108,7 +114,7 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
         s.timer = undefined;
         if (s.pending && visible()) call(s);
       },
-      Math.max(wait, throttleMs),
+      wait > 0 ? wait : s.throttleMs,
     );
   };
   const notifyAll = () => {
@@ -224,7 +230,14 @@ export function eventStreamSource(api: Api, options: EventStreamOptions = {}): L
       return mode;
     },
     subscribe(topic, changed) {
-      const s: Subscriber = { topic, changed, timer: undefined, pending: false, last: 0 };
+      const s: Subscriber = {
+        topic,
+        throttleMs: throttleOf(topic),
+        changed,
+        timer: undefined,
+        pending: false,
+        last: 0,
+      };
       subs.add(s);
       clearTimeout(idle);
       if (subs.size === 1) {
