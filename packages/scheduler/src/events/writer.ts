@@ -28,7 +28,10 @@ export interface EventLogWriterOptions {
   maxBuffered?: number;
   /** Events older than this (by the store's clock) are deleted by the writer. @default 604800000 (7 days) */
   retentionMs?: number;
-  /** How often, at most, a flush is followed by deleting expired events, in ms. @default 3600000 (1 hour) */
+  /**
+   * How often, at most, a flush is followed by deleting expired events, in ms; the first time one interval after the
+   * writer was created. @default 3600000 (1 hour)
+   */
   cleanupIntervalMs?: number;
   /** Timers of the flushes (not the events' time: the store stamps that). @default systemClock */
   clock?: Clock;
@@ -72,7 +75,7 @@ export class EventLogWriter {
   #seq = 0;
   #timer: AbortController | null = null;
   #flushing: Promise<void> | null = null;
-  #lastCleanup = Number.NEGATIVE_INFINITY;
+  #lastCleanup: number;
   #failures = 0;
   #closed = false;
   #stats = { appended: 0, dropped: 0, failedFlushes: 0 };
@@ -86,6 +89,9 @@ export class EventLogWriter {
     this.#maxBuffered = Math.max(this.#maxBatch, options.maxBuffered ?? 10_000);
     this.#retentionMs = options.retentionMs ?? EVENT_RETENTION_MS;
     this.#cleanupMs = options.cleanupIntervalMs ?? 3_600_000;
+    // The first deletion comes one interval after the writer started: a short-lived writer (a CLI command) costs
+    // no extra store call; long-lived ones (the API's replicas) delete hourly.
+    this.#lastCleanup = this.#clock.now();
   }
 
   /** Counters (appended, dropped, failed flushes, pending). */
