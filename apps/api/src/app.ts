@@ -17,12 +17,14 @@ import { type ApiConfig, loadConfig } from './config.js';
 import { ApiError } from './errors.js';
 import { type AuthMessages, authPlugin } from './plugins/auth.js';
 import { errorsPlugin, toErrorBody } from './plugins/errors.js';
+import { type EventStreamOptions, eventsPlugin } from './plugins/events.js';
 import { type IdempotencyPluginOptions, idempotencyPlugin } from './plugins/idempotency.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { schedulerPlugin } from './plugins/scheduler.js';
 import { swaggerPlugin } from './plugins/swagger.js';
 import { cronRoutes } from './routes/cron/index.js';
+import { eventRoutes } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { runRoutes } from './routes/runs/index.js';
@@ -74,6 +76,8 @@ export interface BuildAppOptions {
    * lease, a 5 s wait
    */
   idempotency?: Partial<IdempotencyPluginOptions>;
+  /** Intervals of the event stream (`GET /jobs/events`): poll, settle, keep-alive, flush. @default see EventStreamOptions */
+  events?: EventStreamOptions;
 }
 
 const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
@@ -186,6 +190,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     ...options.idempotency,
     store: options.idempotency?.store ?? idempotencyStoreOf(storage, app.log),
   });
+  await app.register(eventsPlugin, options.events ?? {});
   await app.register(metricsPlugin, { processMetrics: options.processMetrics ?? true });
   await app.register(swaggerPlugin, { version: VERSION, ui: options.swaggerUi ?? true });
   await app.register(healthRoutes);
@@ -194,6 +199,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   await app.register(scheduleRoutes);
   await app.register(cronRoutes);
   await app.register(runRoutes);
+  await app.register(eventRoutes);
   // The dashboard's page and files are public (it signs in with a bearer token it sends to the API).
   if (config.dashboardEnabled) {
     await app.register(dashboard, { prefix: DASHBOARD_PREFIX, routeConfig: { auth: 'public' } });

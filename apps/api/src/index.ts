@@ -38,6 +38,8 @@ export type {
 export { authPlugin, DEFAULT_AUTH_MESSAGES, SCOPES, scopesOf } from './plugins/auth.js';
 export type { ErrorBody } from './plugins/errors.js';
 export { errorsPlugin, toErrorBody } from './plugins/errors.js';
+export type { EventStreamOptions, EventStreams } from './plugins/events.js';
+export { eventsPlugin } from './plugins/events.js';
 export type { HeldKey, IdempotencyPluginOptions } from './plugins/idempotency.js';
 export {
   IDEMPOTENCY_HEADER,

@@ -14,6 +14,12 @@ export {
   toAdapterError,
 } from './errors.js';
 export type { IndexSpec } from './indexes.js';
+export type { EventDocument } from './mongo-event-log.js';
+export {
+  DEFAULT_EVENTS_COLLECTION,
+  DEFAULT_EVENTS_GC_AFTER_SECONDS,
+  eventIndexes,
+} from './mongo-event-log.js';
 export {
   DEFAULT_IDEMPOTENCY_COLLECTION,
   DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS,

@@ -1,5 +1,9 @@
 import {
   changesScheduleVersion,
+  type EventCursor,
+  type EventLogStore,
+  type EventPage,
+  type EventReadQuery,
   FINAL_RUN_STATUSES,
   type IdempotencyRecord,
   type IdempotencyReservation,
@@ -8,6 +12,7 @@ import {
   type IdempotentResponse,
   type JobRun,
   type JobSchedule,
+  type NewJobEvent,
   type RunCondition,
   type RunQuery,
   type RunUpdate,
@@ -40,6 +45,7 @@ import {
 } from './documents.js';
 import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
+import { MongoEventLog } from './mongo-event-log.js';
 import {
   DEFAULT_IDEMPOTENCY_COLLECTION,
   DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS,
@@ -106,7 +112,7 @@ const FINAL = [...FINAL_RUN_STATUSES];
  * Expected conflicts come back as `false`/`null`; infrastructure failures throw `MongoUnavailableError`,
  * `MongoTimeoutError` or `MongoOperationError`.
  */
-export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore {
+export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, EventLogStore {
   /** The database. */
   readonly db: Db;
   /** Name of the schedules collection. */
@@ -120,10 +126,13 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore {
   /** Seconds after its reservation a key document is garbage-collected by the TTL index (MongoDB only). */
   readonly idempotencyGcAfterSeconds: number;
   readonly #keys: MongoIdempotencyKeys;
+  /** Name of the events collection (the event log). */
+  readonly eventsCollection: string;
   readonly #time: TimeSource;
   readonly #writeConcern: WriteConcernSettings;
   readonly #logger: MongoAdapterLogger;
   readonly #collections: AdapterCollections<Collections>;
+  readonly #events: MongoEventLog;
 
   /**
    * @param db the database (e.g. `client.db('craft')`); its (or its client's) read preference, read concern and
@@ -164,6 +173,16 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore {
       options.writeConcern,
       this.operationTimeoutMs,
     );
+    this.#events = new MongoEventLog(db, {
+      collectionName: options.eventsCollection,
+      gcAfterSeconds: options.eventsGcAfterSeconds,
+      clock: options.clock,
+      writeConcern: this.#writeConcern,
+      operationTimeoutMs: this.operationTimeoutMs,
+      logger: options.logger,
+      autoIndex: options.autoIndex,
+    });
+    this.eventsCollection = this.#events.collectionName;
     this.#logger = options.logger ?? console;
     this.#collections = new AdapterCollections<Collections>(
       'MongoSchedulerStore',
@@ -214,6 +233,7 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore {
   async ensureIndexes(): Promise<void> {
     const operation = 'MongoSchedulerStore.ensureIndexes';
     await this.#ensure(await this.#collections.opened(operation), operation);
+    await this.#events.ensureIndexes();
   }
 
   async #ensure({ schedules, runs, idempotency }: Collections, operation: string): Promise<void> {
@@ -500,6 +520,30 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore {
     return this.#collections.run('getIdempotencyKey', ({ idempotency }) =>
       this.#keys.get(idempotency, scope, key),
     );
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Event log (collection `job_events`; see mongo-event-log.ts)
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  /** Appends events stamped by the server's clock: one ordered bulk write; ids already stored are skipped. */
+  appendEvents(events: readonly NewJobEvent[]): Promise<void> {
+    return this.#events.appendEvents(events);
+  }
+
+  /** Events after a position: the server's clock (one `hello`), then one indexed `find` on `(at, _id)`. */
+  readEvents(query: EventReadQuery): Promise<EventPage> {
+    return this.#events.readEvents(query);
+  }
+
+  /** Deletes events older than `olderThanMs` by the server's clock (one indexed `deleteMany`). */
+  deleteEvents(filter: { olderThanMs: number }): Promise<number> {
+    return this.#events.deleteEvents(filter);
+  }
+
+  /** The oldest stored event's position. */
+  oldestEventCursor(): Promise<EventCursor | null> {
+    return this.#events.oldestEventCursor();
   }
 }
 

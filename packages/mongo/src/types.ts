@@ -22,6 +22,15 @@ export interface MongoSchedulerStoreOptions {
    * @default 172800 (2 days; the API keeps keys 24 h)
    */
   idempotencyGcAfterSeconds?: number;
+  /** Collection of the event log (`EventLogStore`, spec section 12). @default 'job_events' */
+  eventsCollection?: string;
+  /**
+   * Garbage collection of events on MongoDB: a TTL index deletes an event this many seconds after its `at`. At
+   * least 7 days (readers keep events 7 days, and the writers and `cleanup_run_history` delete older ones
+   * themselves, so retention never depends on it; the test server ignores TTL indexes).
+   * @default 691200 (8 days)
+   */
+  eventsGcAfterSeconds?: number;
   /**
    * Time source for run leases (`leaseForMs`, `leaseExpired`) and `updatedAt`. Unset: the database server's
    * clock (`$currentDate` / `$$NOW`), shared by every replica whatever their own clocks say. Set: this clock

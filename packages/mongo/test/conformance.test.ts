@@ -2,7 +2,7 @@
 // shared FakeClock (simulated time; includes the engine suite, which waits for in-flight store and lock calls
 // itself: its default `settle: 'in-flight'`), once with the server's clock (real time).
 import type { Clock, LockProvider, SchedulerStore } from '@craft/scheduler';
-import { schedulerConformanceSuite } from '@craft/scheduler/testing';
+import { eventLogSuite, schedulerConformanceSuite } from '@craft/scheduler/testing';
 import { describe, expect, it } from 'vitest';
 import { DistributedLock, MongoSchedulerStore } from '../src/index.js';
 import { setupMongo } from './support/mongo.js';
@@ -14,6 +14,7 @@ async function createStore(clock?: Clock): Promise<SchedulerStore> {
     schedulesCollection: mongo.unique('schedules'),
     runsCollection: mongo.unique('runs'),
     idempotencyCollection: mongo.unique('idempotency'),
+    eventsCollection: mongo.unique('events'),
     ...(clock ? { clock } : {}),
   });
   await store.ensureIndexes();
@@ -41,6 +42,10 @@ async function destroyStore(store: SchedulerStore): Promise<void> {
     .catch(() => {});
   await mongo.db
     .collection(s.idempotencyCollection)
+    .drop()
+    .catch(() => {});
+  await mongo.db
+    .collection(s.eventsCollection)
     .drop()
     .catch(() => {});
 }
@@ -85,6 +90,27 @@ describe('MongoDB, database server clock (real time)', () => {
       destroyStore,
       destroyLock,
       collectGarbage,
+    },
+  );
+});
+
+describe('MongoDB event log, injected shared clock', () => {
+  eventLogSuite(
+    { describe, it, expect },
+    {
+      createEventLog: ({ clock }) => createStore(clock) as Promise<MongoSchedulerStore>,
+      destroyEventLog: (log) => destroyStore(log as MongoSchedulerStore),
+    },
+  );
+});
+
+describe('MongoDB event log, database server clock (real time)', () => {
+  eventLogSuite(
+    { describe, it, expect },
+    {
+      time: 'real',
+      createEventLog: () => createStore() as Promise<MongoSchedulerStore>,
+      destroyEventLog: (log) => destroyStore(log as MongoSchedulerStore),
     },
   );
 });

@@ -54,6 +54,37 @@ export {
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from './errors.js';
+export {
+  DEFAULT_EVENT_POLL_INTERVAL_MS,
+  DEFAULT_EVENT_SETTLE_MS,
+  EVENT_RETENTION_MS,
+} from './events/constants.js';
+export {
+  compareEventCursors,
+  EVENT_ID_PATTERN,
+  eventCursor,
+  formatEventCursor,
+  isEventLogStore,
+  parseEventCursor,
+} from './events/cursor.js';
+export type {
+  EventFeedOptions,
+  EventResetReason,
+  EventSink,
+  EventStart,
+  EventSubscription,
+} from './events/feed.js';
+export { EventFeed, eventFilter } from './events/feed.js';
+export type { JobEventType } from './events/payloads.js';
+export {
+  changedScheduleFields,
+  EVENT_ERROR_MESSAGE_MAX,
+  JOB_EVENT_TYPES,
+  runEventData,
+  scheduleEventData,
+} from './events/payloads.js';
+export type { EventLogWriterOptions, EventLogWriterStats, EventProducer } from './events/writer.js';
+export { attachEventLog, EventLogWriter } from './events/writer.js';
 export type { IdempotencyOptions } from './idempotency.js';
 export {
   canonicalJson,
@@ -61,6 +92,8 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   manualRunKey,
 } from './idempotency.js';
+export type { MemoryEventLogOptions } from './memory/memory-event-log.js';
+export { MemoryEventLog } from './memory/memory-event-log.js';
 export { MemoryIdempotencyStore } from './memory/memory-idempotency.js';
 export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
@@ -137,19 +170,26 @@ export type {
   JobTypeInfo,
   ManualRunner,
   NextRunRepair,
+  ScheduleServiceEventMap,
   ScheduleServiceOptions,
 } from './service.js';
 export { ScheduleService } from './service.js';
 export type {
   Clock,
+  EventCursor,
+  EventLogStore,
+  EventPage,
+  EventReadQuery,
   IdempotencyRecord,
   IdempotencyReservation,
   IdempotencyReserveResult,
   IdempotencyStore,
   IdempotentResponse,
+  JobEvent,
   Lease,
   LockProvider,
   Logger,
+  NewJobEvent,
   RunCondition,
   RunQuery,
   RunStore,

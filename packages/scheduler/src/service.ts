@@ -65,6 +65,20 @@ export interface CreateOptions extends IdempotencyOptions {}
 // Edits without a precondition re-read and retry when a concurrent edit won the compare-and-set this often.
 const EDIT_ATTEMPTS = 5;
 
+/**
+ * Changes made through a {@link ScheduleService}, delivered by {@link ScheduleService.on} (names follow
+ * `area:action`). The event log (`attachEventLog`) records them; the engine's own writes (`next_run_at`,
+ * `last_run_*`) are not changes.
+ */
+export interface ScheduleServiceEventMap {
+  /** A schedule was created. */
+  'schedule:created': { schedule: JobSchedule };
+  /** A schedule's definition was saved (update, patch, enable, disable); `previous` is what it replaced. */
+  'schedule:updated': { schedule: JobSchedule; previous: JobSchedule };
+  /** A schedule was deleted (its runs stay); `schedule` is what was deleted. */
+  'schedule:deleted': { schedule: JobSchedule };
+}
+
 /** A registered job type as the API and CLI list it. */
 export interface JobTypeInfo {
   /** The job type name. */
@@ -99,9 +113,35 @@ export interface NextRunRepair {
  */
 export class ScheduleService {
   readonly #o: ScheduleServiceOptions;
+  readonly #listeners = new Map<string, Set<(payload: never) => void>>();
 
   constructor(options: ScheduleServiceOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Subscribes to changes made through this service (this process only; the event log carries them to others).
+   * Returns a function that unsubscribes. Listeners must not throw: an exception is swallowed.
+   */
+  on<K extends keyof ScheduleServiceEventMap>(
+    event: K,
+    listener: (payload: ScheduleServiceEventMap[K]) => void,
+  ): () => void {
+    const set = this.#listeners.get(event) ?? new Set();
+    this.#listeners.set(event, set);
+    const fn = listener as (payload: never) => void;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  #emit<K extends keyof ScheduleServiceEventMap>(event: K, payload: ScheduleServiceEventMap[K]): void {
+    for (const listener of this.#listeners.get(event) ?? []) {
+      try {
+        (listener as (p: ScheduleServiceEventMap[K]) => void)(payload);
+      } catch {
+        // A listener's failure must not fail the change that was already stored.
+      }
+    }
   }
 
   #nextRun(s: Pick<JobSchedule, 'cronExpression' | 'timezone' | 'isEnabled'>): Date | null {
@@ -147,6 +187,7 @@ export class ScheduleService {
       throw new ScheduleExistsError(valid.jobName);
     }
     this.#o.onChange?.();
+    this.#emit('schedule:created', { schedule });
     return schedule;
   }
 
@@ -214,7 +255,10 @@ export class ScheduleService {
       patch.nextRunAt = this.#nextRun(valid);
     // Compare-and-set on the version read: the store bumps it in the same write.
     const updated = await this.#o.store.updateSchedule(current.jobName, patch, { version: current.version });
-    if (updated) this.#o.onChange?.();
+    if (updated) {
+      this.#o.onChange?.();
+      this.#emit('schedule:updated', { schedule: updated, previous: current });
+    }
     return updated;
   }
 
@@ -242,6 +286,7 @@ export class ScheduleService {
       // Compare-and-set on the version read: what is returned is what was deleted.
       if (await this.#o.store.deleteSchedule(jobName, { version: current.version })) {
         this.#o.onChange?.();
+        this.#emit('schedule:deleted', { schedule: current });
         return current;
       }
       if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {

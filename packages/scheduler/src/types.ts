@@ -398,6 +398,101 @@ export interface IdempotencyStore {
 }
 
 /* ------------------------------------------------------------------------------------------------------------
+ * Event log (spec section 12)
+ * ---------------------------------------------------------------------------------------------------------- */
+
+/**
+ * A position in the event log. Events are totally ordered by (`at`, `id`): `at` is the STORE's clock when the event
+ * was appended, `id` breaks ties among events of one millisecond.
+ */
+export interface EventCursor {
+  /** The store's clock at append (millisecond precision). */
+  at: Date;
+  /**
+   * The event's id, or `null` for a position after every event stamped `at` (a reader's horizon: see
+   * {@link EventPage.horizon}).
+   */
+  id: string | null;
+}
+
+/** An event to append with {@link EventLogStore.appendEvents}: the store stamps `at`. */
+export interface NewJobEvent {
+  /**
+   * Unique id chosen by the writer: 1–64 characters of `[0-9A-Za-z_-]`. Ids of one writer increase in the order
+   * it produced the events (code-unit order), so events it appended in one millisecond read back in that order.
+   */
+  id: string;
+  /** What happened, `area:action` (`run:started`, `schedule:updated`). The list is open: readers skip types they do not know. */
+  type: string;
+  /** The schedule concerned, or `null` (a manual run of a bare job type). */
+  jobName: string | null;
+  /** The run concerned, or `null` (schedule events). */
+  runId: string | null;
+  /** The payload: a small JSON object (ids, status, timestamps as ISO strings; never parameters or results). */
+  data: Record<string, unknown>;
+}
+
+/** An event as stored and read back. */
+export interface JobEvent extends NewJobEvent {
+  /** The store's clock when it was appended: the ordering key. */
+  at: Date;
+}
+
+/** A read of the event log ({@link EventLogStore.readEvents}). */
+export interface EventReadQuery {
+  /** Only events strictly after this position. @default null (from the oldest stored event) */
+  after?: EventCursor | null;
+  /** At most this many events (>= 1). */
+  limit: number;
+  /**
+   * Only events stamped at least this long ago by the store's clock (`at <= now - settleMs`), so that no event with
+   * a smaller key can still become visible after this read returned (see the README's "Event log"). @default 0
+   */
+  settleMs?: number;
+  /** Only events stamped less than this long ago by the store's clock (retention). @default undefined (any age) */
+  maxAgeMs?: number;
+}
+
+/** The answer of {@link EventLogStore.readEvents}. */
+export interface EventPage {
+  /** Matching events in (`at`, `id`) order. */
+  events: JobEvent[];
+  /**
+   * Up to where the page is complete. At most the store's now (read before the query) minus `settleMs`, so every
+   * event with `at <= horizon` that will ever exist was visible to this read. When fewer than `limit` events came
+   * back, every event after `after` stamped at or before `horizon` is among them, and a reader may move its
+   * position to `{ at: horizon, id: null }` (if that is later than its last event) without missing anything. (A
+   * store may return fewer than `limit` events while more exist, with `horizon` lowered to match: the MongoDB
+   * store does so when a millisecond is cut by the limit.) After a full page, a reader continues after its last
+   * event.
+   */
+  horizon: Date;
+}
+
+/**
+ * An append-only log of run and schedule events, read by polling (spec section 12: no change streams). The engine
+ * never depends on it: it is best-effort observability next to the run ledger, which stays the truth.
+ * `MemoryStore` and `@craft/mongo`'s store implement it (collection `job_events`).
+ */
+export interface EventLogStore {
+  /**
+   * Appends `events` in the given order, stamping each one's `at` with the store's clock, non-decreasing in that
+   * order. Idempotent per id: an event whose id is already stored is skipped and keeps its first `at` (a retried
+   * append after a lost answer neither duplicates nor moves events).
+   */
+  appendEvents(events: readonly NewJobEvent[]): Promise<void>;
+  /** Events after a position, oldest first (see {@link EventReadQuery} and {@link EventPage}). */
+  readEvents(query: EventReadQuery): Promise<EventPage>;
+  /**
+   * Deletes events stamped more than `olderThanMs` ago by the store's clock (`at < now - olderThanMs`). Returns how
+   * many were deleted.
+   */
+  deleteEvents(filter: { olderThanMs: number }): Promise<number>;
+  /** The position of the oldest stored event, or `null` when the log is empty. */
+  oldestEventCursor(): Promise<EventCursor | null>;
+}
+
+/* ------------------------------------------------------------------------------------------------------------
  * Logging
  * ---------------------------------------------------------------------------------------------------------- */
 

@@ -85,6 +85,7 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
       tags: [
         { name: 'schedules', description: 'Create, read, change and preview schedules' },
         { name: 'runs', description: 'Trigger runs and read run history' },
+        { name: 'events', description: 'Run and schedule events as they happen (Server-Sent Events)' },
         { name: 'jobs', description: 'Registered job types' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],

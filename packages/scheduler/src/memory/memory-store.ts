@@ -2,11 +2,16 @@ import { systemClock } from '../clock.js';
 import { changesScheduleVersion, FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
 import type {
   Clock,
+  EventCursor,
+  EventLogStore,
+  EventPage,
+  EventReadQuery,
   IdempotencyRecord,
   IdempotencyReservation,
   IdempotencyReserveResult,
   IdempotencyStore,
   IdempotentResponse,
+  NewJobEvent,
   RunCondition,
   RunQuery,
   RunUpdate,
@@ -14,6 +19,7 @@ import type {
   ScheduleQuery,
   SchedulerStore,
 } from '../types.js';
+import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.js';
 
 /** Options of {@link MemoryStore}. */
@@ -39,13 +45,14 @@ function copy<T>(value: T): T {
 const FINAL = new Set(FINAL_RUN_STATUSES);
 
 /**
- * In-process {@link SchedulerStore} and {@link IdempotencyStore}: the embedded default (no database configured) and
- * the reference implementation of the storage contracts. One instance is one "database": share it between
- * scheduler instances to simulate replicas. State is lost when the process exits.
+ * In-process {@link SchedulerStore}, {@link IdempotencyStore} and {@link EventLogStore}: the embedded default (no
+ * database configured) and the reference implementation of the storage contracts. One instance is one "database":
+ * share it between scheduler instances to simulate replicas. State is lost when the process exits.
  */
-export class MemoryStore implements SchedulerStore, IdempotencyStore {
+export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogStore {
   readonly #clock: Clock;
   readonly #idempotency: MemoryIdempotencyStore;
+  readonly #eventLog: MemoryEventLog;
   readonly #schedules = new Map<string, JobSchedule>();
   // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
   readonly #scheduleTokens = new Map<string, number>();
@@ -58,6 +65,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore {
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#idempotency = new MemoryIdempotencyStore({ clock: this.#clock });
+    this.#eventLog = new MemoryEventLog({ clock: this.#clock });
   }
 
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
@@ -238,6 +246,22 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore {
 
   getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
     return this.#idempotency.getIdempotencyKey(scope, key);
+  }
+
+  appendEvents(events: readonly NewJobEvent[]): Promise<void> {
+    return this.#eventLog.appendEvents(events);
+  }
+
+  readEvents(query: EventReadQuery): Promise<EventPage> {
+    return this.#eventLog.readEvents(query);
+  }
+
+  deleteEvents(filter: { olderThanMs: number }): Promise<number> {
+    return this.#eventLog.deleteEvents(filter);
+  }
+
+  oldestEventCursor(): Promise<EventCursor | null> {
+    return this.#eventLog.oldestEventCursor();
   }
 
   #index(run: JobRun): void {

@@ -22,6 +22,8 @@ import type { SuiteTestApi, TimeOptions } from './types.js';
 export { killable } from './chaos.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
+export type { EventLogSuiteOptions } from './event-suite.js';
+export { eventLogSuite, sampleEvent } from './event-suite.js';
 export { faultFencingSuite } from './fault-fencing-suite.js';
 export { faultSuite } from './fault-suite.js';
 export type {

@@ -97,6 +97,39 @@ export class Api {
     return body as T;
   }
 
+  /**
+   * Opens the event stream (`GET /jobs/events`) with the token, resuming after `lastEventId`. Resolves with the
+   * streaming response; rejects with an {@link ApiError} (a 401 also signs the page out, as every request does).
+   */
+  async openEvents(lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/jobs/events`, {
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'text/event-stream',
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+        signal,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new ApiError(0, {}, `The event stream did not answer (${(error as Error).message})`);
+    }
+    if (res.ok && res.body) return res;
+    let body: Partial<ErrorBody> = {};
+    try {
+      body = (await res.json()) as Partial<ErrorBody>;
+    } catch {
+      // not JSON
+    }
+    const error = new ApiError(res.status, body, `${res.status} ${res.statusText}`);
+    if (res.status === 401) this.onUnauthorized(error);
+    throw error;
+  }
+
   listSchedules(query: Query, signal?: AbortSignal): Promise<ScheduleList> {
     return this.request('GET', '/jobs/schedules', { query, ...(signal ? { signal } : {}) });
   }
