@@ -58,6 +58,11 @@ export type { MemoryStoreOptions } from './memory/memory-store.js';
 export { MemoryStore } from './memory/memory-store.js';
 export type { SkipReason, SlotDecision, SlotPlan, SlotPlanInput } from './missed-runs.js';
 export { planSlots } from './missed-runs.js';
+export type { PreviewInput, PreviewRun, PreviewWindow, RunPreview } from './preview.js';
+export { previewRuns } from './preview.js';
+export type { SlotGap } from './slot-gap.js';
+export { findSlotGapAtMost } from './slot-gap.js';
+export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './slot-timing.js';
 export type {
   AttemptStatus,
   JobRun,
@@ -78,6 +83,8 @@ export {
   DEFAULT_MISSED_RUN_POLICY,
   FINAL_RUN_STATUSES,
   jobLockKey,
+  MAX_JITTER_SECONDS,
+  MAX_REASON_LENGTH,
   MISSED_RUN_POLICIES,
   RUN_FIELD_TO_RECORD,
   RUN_STATUSES,
@@ -119,13 +126,24 @@ export type {
   StopOptions,
 } from './scheduler.js';
 export { JobScheduler } from './scheduler.js';
-export type { JobTypeInfo, ManualRunner, NextRunRepair, ScheduleServiceOptions } from './service.js';
-export { ScheduleService } from './service.js';
+export type {
+  ChangeOptions,
+  DisableOptions,
+  JobTypeInfo,
+  ManualRunner,
+  NextRunRepair,
+  PauseAllOptions,
+  ResumeAllOptions,
+  ScheduleServiceOptions,
+} from './service.js';
+export { MAX_PAUSE_WINDOWS, ScheduleService } from './service.js';
 export type {
   Clock,
+  GlobalPauseState,
   Lease,
   LockProvider,
   Logger,
+  PauseWindow,
   RunCondition,
   RunQuery,
   RunStore,
@@ -136,6 +154,7 @@ export type {
   SchedulerEventName,
   SchedulerStore,
   ScheduleStore,
+  ScheduleUpdateOptions,
 } from './types.js';
 export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
-export { scheduleInputFromRecord, validateScheduleInput } from './validation.js';
+export { SERVER_MANAGED_FIELDS, scheduleInputFromRecord, validateScheduleInput } from './validation.js';

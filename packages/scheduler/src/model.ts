@@ -1,3 +1,5 @@
+import type { DstGapPolicy, DstMarker, DstOverlapPolicy } from '@craft/cron';
+
 /**
  * The two persisted models of the scheduler — {@link JobSchedule} and {@link JobRun} — in their TypeScript
  * (camelCase) shape, plus the one mapping per boundary to and from the snake_case record shape of the
@@ -128,6 +130,29 @@ export interface JobSchedule {
   createdAt: Date | null;
   /** When the schedule was last changed through the scheduler. @default null */
   updatedAt: Date | null;
+  // --- Per-schedule control (spec section 10): DST choices, jitter, pause, audit, schedules as code ---
+  /** A matching wall time that does not exist (spring forward): `skip` it that day, or `shift` it to the first instant after the gap. @default 'skip' */
+  dstGap: DstGapPolicy;
+  /** A matching wall time that occurs twice (fall back): run at the `first` occurrence, the `last`, or `both`. @default 'first' */
+  dstOverlap: DstOverlapPolicy;
+  /** Each slot's run starts up to this many seconds after the slot (a pure function of job name and slot), 0–3600. @default 0 */
+  jitterSeconds: number;
+  /** The due instant of {@link JobSchedule.nextRunAt}: the slot plus its jitter offset; serves the due query. Managed. @default null */
+  nextDueAt: Date | null;
+  /** After this many consecutive runs ending `failed`/`timed_out`/`abandoned` the schedule disables itself. @default null (never) */
+  pauseAfterFailures: number | null;
+  /** Consecutive runs that ended `failed`, `timed_out` or (finally) `abandoned`; reset by a success or an enable. Managed. @default 0 */
+  consecutiveFailures: number;
+  /** Why the schedule was disabled; cleared on enable. Managed. @default null */
+  pausedReason: string | null;
+  /** When the schedule was disabled; cleared on enable. Managed. @default null */
+  pausedAt: Date | null;
+  /** Who disabled it: a token's `sub`, `cli`, `code`, `sync` or `auto` (self-pause); cleared on enable. Managed. @default null */
+  pausedBy: string | null;
+  /** Who last changed the schedule: a token's `sub`, `cli`, `code`, `sync` or `auto`. Managed. @default null */
+  updatedBy: string | null;
+  /** `sync` when `syncSchedules()` (`craft-jobs schedules apply`) created or adopted it: prune only deletes those. Managed. @default null */
+  managedBy: string | null;
 }
 
 /**
@@ -185,6 +210,13 @@ export interface JobRun {
   createdAt: Date;
   /** When the run record was last changed. */
   updatedAt: Date;
+  // --- Per-schedule control (spec section 10) ---
+  /** DST marker of the slot: `shifted` (first instant after a gap), `first`/`second` (a repeated wall time), or null. @default null */
+  dst: DstMarker | null;
+  /** The wall time (`YYYY-MM-DDTHH:mm`, the schedule's zone) the slot stands for; null without a slot. @default null */
+  wallTime: string | null;
+  /** When the run was due: the slot plus its jitter offset (trigger lag is measured from it); null for manual runs. @default null */
+  dueAt: Date | null;
 }
 
 /** The snake_case record (document) shape of a {@link JobSchedule}: the field names of spec section 1. */
@@ -207,6 +239,17 @@ export interface JobScheduleRecord {
   next_run_at?: Date | null;
   created_at?: Date | null;
   updated_at?: Date | null;
+  dst_gap?: DstGapPolicy | null;
+  dst_overlap?: DstOverlapPolicy | null;
+  jitter_seconds?: number | null;
+  next_due_at?: Date | null;
+  pause_after_failures?: number | null;
+  consecutive_failures?: number | null;
+  paused_reason?: string | null;
+  paused_at?: Date | null;
+  paused_by?: string | null;
+  updated_by?: string | null;
+  managed_by?: string | null;
 }
 
 /** The snake_case record shape of a {@link RunAttempt}. */
@@ -244,6 +287,9 @@ export interface JobRunRecord {
   fencing_token: number | null;
   created_at: Date;
   updated_at: Date;
+  dst?: DstMarker | null;
+  wall_time?: string | null;
+  due_at?: Date | null;
 }
 
 /** Default of {@link JobSchedule.missedRunPolicy}. */
@@ -251,6 +297,12 @@ export const DEFAULT_MISSED_RUN_POLICY: MissedRunPolicy = 'once';
 
 /** Default of {@link JobSchedule.maxCatchUpRuns}. */
 export const DEFAULT_MAX_CATCH_UP_RUNS = 10;
+
+/** The longest pause reason (`paused_reason`, the global pause's `reason`), in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+/** Largest {@link JobSchedule.jitterSeconds} (one hour). */
+export const MAX_JITTER_SECONDS = 3600;
 
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -292,6 +344,17 @@ export function createSchedule(
     nextRunAt: orNull(fields.nextRunAt),
     createdAt: orNull(fields.createdAt),
     updatedAt: orNull(fields.updatedAt),
+    dstGap: fields.dstGap ?? 'skip',
+    dstOverlap: fields.dstOverlap ?? 'first',
+    jitterSeconds: fields.jitterSeconds ?? 0,
+    nextDueAt: orNull(fields.nextDueAt),
+    pauseAfterFailures: orNull(fields.pauseAfterFailures),
+    consecutiveFailures: fields.consecutiveFailures ?? 0,
+    pausedReason: orNull(fields.pausedReason),
+    pausedAt: orNull(fields.pausedAt),
+    pausedBy: orNull(fields.pausedBy),
+    updatedBy: orNull(fields.updatedBy),
+    managedBy: orNull(fields.managedBy),
   };
 }
 
@@ -316,6 +379,17 @@ export function scheduleToRecord(schedule: JobSchedule): Required<JobScheduleRec
     next_run_at: schedule.nextRunAt,
     created_at: schedule.createdAt,
     updated_at: schedule.updatedAt,
+    dst_gap: schedule.dstGap,
+    dst_overlap: schedule.dstOverlap,
+    jitter_seconds: schedule.jitterSeconds,
+    next_due_at: schedule.nextDueAt,
+    pause_after_failures: schedule.pauseAfterFailures,
+    consecutive_failures: schedule.consecutiveFailures,
+    paused_reason: schedule.pausedReason,
+    paused_at: schedule.pausedAt,
+    paused_by: schedule.pausedBy,
+    updated_by: schedule.updatedBy,
+    managed_by: schedule.managedBy,
   };
 }
 
@@ -344,6 +418,17 @@ export function scheduleFromRecord(record: JobScheduleRecord): JobSchedule {
     nextRunAt: toDate(record.next_run_at),
     createdAt: toDate(record.created_at),
     updatedAt: toDate(record.updated_at),
+    dstGap: record.dst_gap ?? 'skip',
+    dstOverlap: record.dst_overlap ?? 'first',
+    jitterSeconds: record.jitter_seconds ?? 0,
+    nextDueAt: toDate(record.next_due_at),
+    pauseAfterFailures: orNull(record.pause_after_failures),
+    consecutiveFailures: record.consecutive_failures ?? 0,
+    pausedReason: orNull(record.paused_reason),
+    pausedAt: toDate(record.paused_at),
+    pausedBy: orNull(record.paused_by),
+    updatedBy: orNull(record.updated_by),
+    managedBy: orNull(record.managed_by),
   });
 }
 
@@ -379,6 +464,17 @@ export const SCHEDULE_FIELD_TO_RECORD: Readonly<Record<keyof JobSchedule, keyof 
   nextRunAt: 'next_run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  dstGap: 'dst_gap',
+  dstOverlap: 'dst_overlap',
+  jitterSeconds: 'jitter_seconds',
+  nextDueAt: 'next_due_at',
+  pauseAfterFailures: 'pause_after_failures',
+  consecutiveFailures: 'consecutive_failures',
+  pausedReason: 'paused_reason',
+  pausedAt: 'paused_at',
+  pausedBy: 'paused_by',
+  updatedBy: 'updated_by',
+  managedBy: 'managed_by',
 };
 
 function attemptToRecord(a: RunAttempt): RunAttemptRecord {
@@ -428,6 +524,9 @@ export const RUN_FIELD_TO_RECORD: Readonly<Record<keyof JobRun, keyof JobRunReco
   fencingToken: 'fencing_token',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  dst: 'dst',
+  wallTime: 'wall_time',
+  dueAt: 'due_at',
 };
 
 /** Maps a run to its snake_case record (Dates stay Dates). */
@@ -456,6 +555,9 @@ export function runToRecord(run: JobRun): JobRunRecord {
     fencing_token: run.fencingToken,
     created_at: run.createdAt,
     updated_at: run.updatedAt,
+    dst: run.dst,
+    wall_time: run.wallTime,
+    due_at: run.dueAt,
   };
 }
 
@@ -485,6 +587,9 @@ export function runFromRecord(record: JobRunRecord): JobRun {
     fencingToken: record.fencing_token ?? null,
     createdAt: toDate(record.created_at) ?? new Date(0),
     updatedAt: toDate(record.updated_at) ?? new Date(0),
+    dst: record.dst ?? null,
+    wallTime: record.wall_time ?? null,
+    dueAt: toDate(record.due_at),
   };
 }
 

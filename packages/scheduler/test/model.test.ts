@@ -49,6 +49,17 @@ describe('schedule records (spec section 1 field names)', () => {
       nextRunAt: null,
       createdAt: null,
       updatedAt: null,
+      dstGap: 'skip',
+      dstOverlap: 'first',
+      jitterSeconds: 0,
+      nextDueAt: null,
+      pauseAfterFailures: null,
+      consecutiveFailures: 0,
+      pausedReason: null,
+      pausedAt: null,
+      pausedBy: null,
+      updatedBy: null,
+      managedBy: null,
     });
   });
 
@@ -83,6 +94,18 @@ describe('schedule records (spec section 1 field names)', () => {
         'next_run_at',
         'created_at',
         'updated_at',
+        // spec section 10
+        'dst_gap',
+        'dst_overlap',
+        'jitter_seconds',
+        'next_due_at',
+        'pause_after_failures',
+        'consecutive_failures',
+        'paused_reason',
+        'paused_at',
+        'paused_by',
+        'updated_by',
+        'managed_by',
       ].sort(),
     );
     expect(record.next_run_at).toBeInstanceOf(Date);
@@ -90,7 +113,7 @@ describe('schedule records (spec section 1 field names)', () => {
     const json = JSON.parse(JSON.stringify(recordDatesToJson(record)));
     expect(json.next_run_at).toBe('2027-03-28T01:00:00.000Z');
     expect(scheduleFromRecord(json)).toEqual(s);
-    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(18);
+    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(29);
   });
 
   it('maps a patch to only the given record fields', () => {

@@ -2,12 +2,14 @@ import { systemClock } from '../clock.js';
 import { FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
 import type {
   Clock,
+  GlobalPauseState,
   RunCondition,
   RunQuery,
   RunUpdate,
   ScheduleCondition,
   ScheduleQuery,
   SchedulerStore,
+  ScheduleUpdateOptions,
 } from '../types.js';
 
 /** Options of {@link MemoryStore}. */
@@ -42,6 +44,9 @@ export class MemoryStore implements SchedulerStore {
   readonly #schedules = new Map<string, JobSchedule>();
   // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
   readonly #scheduleTokens = new Map<string, number>();
+  // The id of the last run counted in each schedule's consecutiveFailures (ScheduleUpdateOptions.countRun); storage-only.
+  readonly #countedRuns = new Map<string, string>();
+  #pause: GlobalPauseState = { paused: false, reason: null, since: null, by: null, windows: [] };
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
   // Ids of live (pending/running) runs: recovery queries look at these only, not at the whole history.
@@ -87,11 +92,18 @@ export class MemoryStore implements SchedulerStore {
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
+    options: ScheduleUpdateOptions = {},
   ): Promise<JobSchedule | null> {
     await Promise.resolve();
     const cur = this.#schedules.get(jobName);
     if (!cur) return null;
     if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    if (condition.isEnabled !== undefined && (cur.isEnabled ?? true) !== condition.isEnabled) return null;
+    if (
+      condition.consecutiveFailures !== undefined &&
+      (cur.consecutiveFailures ?? 0) !== condition.consecutiveFailures
+    )
+      return null;
     // Fenced write: refused once a holder with a newer token wrote; stores the writer's token.
     const token = condition.fencingToken;
     if (token !== undefined && (this.#scheduleTokens.get(jobName) ?? Number.NEGATIVE_INFINITY) > token)
@@ -101,6 +113,12 @@ export class MemoryStore implements SchedulerStore {
     for (const [k, v] of Object.entries(patch)) {
       if (v !== undefined && k !== 'jobName') next[k] = copy(v);
     }
+    const count = options.countRun;
+    // Counted once per run: a retried write whose first try landed leaves the count as it is.
+    if (count !== undefined && this.#countedRuns.get(jobName) !== count.runId) {
+      next['consecutiveFailures'] = count.outcome === 'success' ? 0 : ((cur.consecutiveFailures ?? 0) + 1);
+      this.#countedRuns.set(jobName, count.runId);
+    }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
     return copy(next as unknown as JobSchedule);
   }
@@ -108,6 +126,7 @@ export class MemoryStore implements SchedulerStore {
   async deleteSchedule(jobName: string): Promise<boolean> {
     await Promise.resolve();
     this.#scheduleTokens.delete(jobName);
+    this.#countedRuns.delete(jobName);
     return this.#schedules.delete(jobName);
   }
 
@@ -116,9 +135,10 @@ export class MemoryStore implements SchedulerStore {
     const t = now.getTime();
     const due: JobSchedule[] = [];
     for (const s of this.#schedules.values()) {
-      if (s.isEnabled && (s.nextRunAt === null || s.nextRunAt.getTime() <= t)) due.push(s);
+      const at = dueOf(s);
+      if (s.isEnabled && (at === null || at <= t)) due.push(s);
     }
-    due.sort((a, b) => (a.nextRunAt?.getTime() ?? -Infinity) - (b.nextRunAt?.getTime() ?? -Infinity));
+    due.sort((a, b) => (dueOf(a) ?? -Infinity) - (dueOf(b) ?? -Infinity));
     return due.slice(0, limit).map(copy);
   }
 
@@ -126,10 +146,20 @@ export class MemoryStore implements SchedulerStore {
     await Promise.resolve();
     let min: number | null = null;
     for (const s of this.#schedules.values()) {
-      if (s.isEnabled && s.nextRunAt && (min === null || s.nextRunAt.getTime() < min))
-        min = s.nextRunAt.getTime();
+      const at = dueOf(s);
+      if (s.isEnabled && at !== null && (min === null || at < min)) min = at;
     }
     return min === null ? null : new Date(min);
+  }
+
+  async getGlobalPause(): Promise<GlobalPauseState> {
+    await Promise.resolve();
+    return copy(this.#pause);
+  }
+
+  async setGlobalPause(state: GlobalPauseState): Promise<void> {
+    await Promise.resolve();
+    this.#pause = copy(state);
   }
 
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
@@ -238,6 +268,11 @@ export class MemoryStore implements SchedulerStore {
     out.sort((a, b) => dir * (a.run.createdAt.getTime() - b.run.createdAt.getTime() || a.seq - b.seq));
     return out;
   }
+}
+
+/** The due instant: `nextDueAt`, else `nextRunAt` (a schedule written without it). */
+function dueOf(s: JobSchedule): number | null {
+  return s.nextRunAt === null ? null : (s.nextDueAt ?? s.nextRunAt).getTime();
 }
 
 function sameInstant(a: Date | null, b: Date | null): boolean {

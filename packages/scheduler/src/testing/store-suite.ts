@@ -45,6 +45,9 @@ export function sampleRun(fields: Partial<JobRun> = {}): JobRun {
     fencingToken: null,
     createdAt: now,
     updatedAt: now,
+    dst: null,
+    wallTime: null,
+    dueAt: null,
     ...fields,
   };
 }
