@@ -13,6 +13,7 @@ async function createStore(clock?: Clock): Promise<SchedulerStore> {
   const store = new MongoSchedulerStore(mongo.db, {
     schedulesCollection: mongo.unique('schedules'),
     runsCollection: mongo.unique('runs'),
+    stateCollection: mongo.unique('state'),
     ...(clock ? { clock } : {}),
   });
   await store.ensureIndexes();
@@ -36,6 +37,10 @@ async function destroyStore(store: SchedulerStore): Promise<void> {
     .catch(() => {});
   await mongo.db
     .collection(s.runsCollection)
+    .drop()
+    .catch(() => {});
+  await mongo.db
+    .collection(s.stateCollection)
     .drop()
     .catch(() => {});
 }

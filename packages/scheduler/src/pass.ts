@@ -199,11 +199,7 @@ async function processSchedule(
       ctx,
       'updateSchedule',
       ctx.timing.callTimeoutMs,
-      ctx.store.updateSchedule(
-        schedule.jobName,
-        { nextDueAt: dueAt },
-        { nextRunAt: schedule.nextRunAt },
-      ),
+      ctx.store.updateSchedule(schedule.jobName, { nextDueAt: dueAt }, { nextRunAt: schedule.nextRunAt }),
     );
     return 'initialized';
   }

@@ -15,11 +15,7 @@ import {
   type ShiftedSlot,
   type SkippedSlot,
 } from '@craft/cron';
-import {
-  InvalidCronExpressionError,
-  InvalidFieldError,
-  InvalidScheduleTimezoneError,
-} from './errors.js';
+import { InvalidCronExpressionError, InvalidFieldError, InvalidScheduleTimezoneError } from './errors.js';
 import { MAX_JITTER_SECONDS } from './model.js';
 import { jitterOffsetMs } from './slot-timing.js';
 
@@ -92,7 +88,11 @@ export function previewRuns(
 ): RunPreview {
   const jitterSeconds = input.jitterSeconds ?? 0;
   if (!Number.isSafeInteger(jitterSeconds) || jitterSeconds < 0 || jitterSeconds > MAX_JITTER_SECONDS) {
-    throw new InvalidFieldError('jitter_seconds', jitterSeconds, `an integer from 0 to ${MAX_JITTER_SECONDS}`);
+    throw new InvalidFieldError(
+      'jitter_seconds',
+      jitterSeconds,
+      `an integer from 0 to ${MAX_JITTER_SECONDS}`,
+    );
   }
   if (jitterSeconds > 0 && !input.jobName) {
     throw new InvalidFieldError(

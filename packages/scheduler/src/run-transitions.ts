@@ -82,7 +82,10 @@ async function pauseAfterFailures(
 ): Promise<void> {
   const count = schedule.consecutiveFailures;
   const last = run.error ? `${run.error.name}: ${run.error.message}` : `the run ended ${run.status}`;
-  const reason = `paused after ${count} consecutive failures; last error: ${last}`.slice(0, MAX_REASON_LENGTH);
+  const reason = `paused after ${count} consecutive failures; last error: ${last}`.slice(
+    0,
+    MAX_REASON_LENGTH,
+  );
   const now = new Date(ctx.clock.now());
   const paused = await writeSchedule(
     ctx,
@@ -102,7 +105,10 @@ async function pauseAfterFailures(
     (s) => !s.isEnabled && s.pausedBy === 'auto' && s.pausedAt?.getTime() === now.getTime(),
   );
   if (paused !== null && paused !== 'expired') {
-    ctx.logger.warn('schedule paused itself after consecutive failures', { jobName: schedule.jobName, reason });
+    ctx.logger.warn('schedule paused itself after consecutive failures', {
+      jobName: schedule.jobName,
+      reason,
+    });
     ctx.emit('schedule:paused', {
       jobName: schedule.jobName,
       pausedBy: 'auto',

@@ -93,7 +93,6 @@ export interface ResumeAllOptions extends ChangeOptions {
 /** The most recent ended pause windows the global pause state keeps. */
 export const MAX_PAUSE_WINDOWS = 20;
 
-
 /** A registered job type as the API and CLI list it. */
 export interface JobTypeInfo {
   /** The job type name. */
@@ -156,7 +155,10 @@ export class ScheduleService {
    * Creates a schedule. Throws a validation error or `ScheduleExistsError`; stores nothing then. `options.by` is
    * recorded as `updated_by` (and `paused_by` of a schedule created disabled).
    */
-  async create(input: ScheduleInput, options: ChangeOptions & { managedBy?: string } = {}): Promise<JobSchedule> {
+  async create(
+    input: ScheduleInput,
+    options: ChangeOptions & { managedBy?: string } = {},
+  ): Promise<JobSchedule> {
     const valid = await this.#validate(input);
     const now = new Date(this.#o.clock.now());
     const by = options.by ?? 'code';
@@ -503,7 +505,11 @@ function userFields(s: JobSchedule): ScheduleInput {
 function checkReason(reason: unknown, field: string): string | null | undefined {
   if (reason === undefined || reason === null) return reason;
   if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH) {
-    throw new InvalidFieldError(field, reason, `a string of at most ${MAX_REASON_LENGTH} characters, or null`);
+    throw new InvalidFieldError(
+      field,
+      reason,
+      `a string of at most ${MAX_REASON_LENGTH} characters, or null`,
+    );
   }
   const trimmed = reason.trim();
   return trimmed === '' ? null : trimmed;

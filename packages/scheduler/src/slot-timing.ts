@@ -30,15 +30,14 @@ export function jitterOffsetMs(jobName: string, slot: Date, jitterSeconds: numbe
 }
 
 /** The due instant of a slot: the slot plus its jitter offset (the slot itself without jitter). */
-export function dueInstant(
-  schedule: Pick<JobSchedule, 'jobName' | 'jitterSeconds'>,
-  slot: Date,
-): Date {
+export function dueInstant(schedule: Pick<JobSchedule, 'jobName' | 'jitterSeconds'>, slot: Date): Date {
   const offset = jitterOffsetMs(schedule.jobName, slot, schedule.jitterSeconds ?? 0);
   return offset === 0 ? slot : new Date(slot.getTime() + offset);
 }
 
 /** The due instant of a schedule's `nextRunAt` (null when it has none). */
-export function nextDueOf(schedule: Pick<JobSchedule, 'jobName' | 'jitterSeconds' | 'nextRunAt'>): Date | null {
+export function nextDueOf(
+  schedule: Pick<JobSchedule, 'jobName' | 'jitterSeconds' | 'nextRunAt'>,
+): Date | null {
   return schedule.nextRunAt === null ? null : dueInstant(schedule, schedule.nextRunAt);
 }

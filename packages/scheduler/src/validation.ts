@@ -137,8 +137,7 @@ export function scheduleInputFromRecord(
         value,
         'no value: it is managed by the server (disable a schedule, with a reason, or enable it to change the pause; the scheduler counts failures)',
       );
-    }
-    else if (!MANAGED_RECORD_FIELDS.has(key) && key !== '_id') {
+    } else if (!MANAGED_RECORD_FIELDS.has(key) && key !== '_id') {
       throw new InvalidFieldError(key, value, `a known field (${Object.keys(RECORD_TO_INPUT).join(', ')})`);
     }
   }
@@ -260,7 +259,11 @@ export async function validateScheduleInput(
   }
   const jitterSeconds = intField('jitterSeconds', i['jitterSeconds'] ?? 0, 0, false) as number;
   if (jitterSeconds > MAX_JITTER_SECONDS) {
-    throw new InvalidFieldError('jitter_seconds', jitterSeconds, `an integer from 0 to ${MAX_JITTER_SECONDS}`);
+    throw new InvalidFieldError(
+      'jitter_seconds',
+      jitterSeconds,
+      `an integer from 0 to ${MAX_JITTER_SECONDS}`,
+    );
   }
   if (jitterSeconds > 0) {
     // Jitter must stay shorter than the smallest gap between consecutive slots (DST choices included), so a

@@ -116,7 +116,7 @@ export class MemoryStore implements SchedulerStore {
     const count = options.countRun;
     // Counted once per run: a retried write whose first try landed leaves the count as it is.
     if (count !== undefined && this.#countedRuns.get(jobName) !== count.runId) {
-      next['consecutiveFailures'] = count.outcome === 'success' ? 0 : ((cur.consecutiveFailures ?? 0) + 1);
+      next['consecutiveFailures'] = count.outcome === 'success' ? 0 : (cur.consecutiveFailures ?? 0) + 1;
       this.#countedRuns.set(jobName, count.runId);
     }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
