@@ -58,11 +58,6 @@ export type { MemoryStoreOptions } from './memory/memory-store.js';
 export { MemoryStore } from './memory/memory-store.js';
 export type { SkipReason, SlotDecision, SlotPlan, SlotPlanInput } from './missed-runs.js';
 export { planSlots } from './missed-runs.js';
-export type { PreviewInput, PreviewRun, PreviewWindow, RunPreview } from './preview.js';
-export { previewRuns } from './preview.js';
-export type { SlotGap } from './slot-gap.js';
-export { findSlotGapAtMost } from './slot-gap.js';
-export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './slot-timing.js';
 export type {
   AttemptStatus,
   JobRun,
@@ -98,6 +93,8 @@ export {
   scheduleToRecord,
   slotRunKey,
 } from './model.js';
+export type { PreviewInput, PreviewRun, PreviewWindow, RunPreview } from './preview.js';
+export { previewRuns } from './preview.js';
 export type {
   BackoffOptions,
   DefineJobOptions,
@@ -137,6 +134,9 @@ export type {
   ScheduleServiceOptions,
 } from './service.js';
 export { MAX_PAUSE_WINDOWS, ScheduleService } from './service.js';
+export type { SlotGap } from './slot-gap.js';
+export { findSlotGapAtMost } from './slot-gap.js';
+export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './slot-timing.js';
 export type {
   Clock,
   GlobalPauseState,

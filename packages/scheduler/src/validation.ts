@@ -1,10 +1,10 @@
 import {
   type CronExpression,
+  DEFAULT_TIMEZONE,
   DST_GAP_POLICIES,
   DST_OVERLAP_POLICIES,
   type DstGapPolicy,
   type DstOverlapPolicy,
-  DEFAULT_TIMEZONE,
   isValidTimezone,
   parseCron,
 } from '@craft/cron';
