@@ -137,6 +137,8 @@ export { MAX_PAUSE_WINDOWS, ScheduleService } from './service.js';
 export type { SlotGap } from './slot-gap.js';
 export { findSlotGapAtMost } from './slot-gap.js';
 export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './slot-timing.js';
+export type { SyncChange, SyncFieldChange, SyncOptions, SyncResult, SyncTarget } from './sync.js';
+export { syncSchedules } from './sync.js';
 export type {
   Clock,
   GlobalPauseState,

@@ -141,6 +141,24 @@ export class ScheduleService {
     return { nextRunAt, nextDueAt: nextRunAt && dueInstant(s, nextRunAt) };
   }
 
+  /**
+   * Validates a schedule's user fields exactly as `create` and `update` do, without storing anything. `lookup`
+   * resolves chain names first (schedules not saved yet, e.g. the other definitions of `syncSchedules()`), then the
+   * store.
+   */
+  check(input: unknown, lookup?: (name: string) => JobSchedule | null | undefined): Promise<ValidScheduleInput> {
+    const store = this.#o.store;
+    return validateScheduleInput(input, {
+      jobs: this.#o.jobs,
+      store: {
+        getSchedule: async (name) => lookup?.(name) ?? (await store.getSchedule(name)),
+      },
+      cron: this.#o.cron,
+      timezone: this.#o.timezone,
+      now: () => this.#o.clock.now(),
+    });
+  }
+
   #validate(input: unknown): Promise<ValidScheduleInput> {
     return validateScheduleInput(input, {
       jobs: this.#o.jobs,
@@ -479,7 +497,8 @@ export class ScheduleService {
   }
 }
 
-function userFields(s: JobSchedule): ScheduleInput {
+/** The user fields of a stored schedule, as a {@link ScheduleInput}. */
+export function userFields(s: JobSchedule): ScheduleInput {
   return {
     jobName: s.jobName,
     cronExpression: s.cronExpression,
