@@ -15,6 +15,7 @@ import { swaggerPlugin } from './plugins/swagger.js';
 import { cronRoutes } from './routes/cron/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
+import { pauseRoutes } from './routes/pause/index.js';
 import { runRoutes } from './routes/runs/index.js';
 import { scheduleRoutes } from './routes/schedules/index.js';
 import { SHARED_SCHEMAS } from './routes/schema.js';
@@ -154,6 +155,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   await app.register(scheduleRoutes);
   await app.register(cronRoutes);
   await app.register(runRoutes);
+  await app.register(pauseRoutes);
   // The dashboard's page and files are public (it signs in with a bearer token it sends to the API).
   if (config.dashboardEnabled) {
     await app.register(dashboard, { prefix: DASHBOARD_PREFIX, routeConfig: { auth: 'public' } });

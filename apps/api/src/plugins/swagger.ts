@@ -72,6 +72,7 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
         { name: 'schedules', description: 'Create, read, change and preview schedules' },
         { name: 'runs', description: 'Trigger runs and read run history' },
         { name: 'jobs', description: 'Registered job types' },
+        { name: 'pause', description: 'The global pause for incidents: stop triggering on every replica' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
     },

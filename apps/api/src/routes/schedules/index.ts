@@ -6,6 +6,7 @@ import {
 } from '@craft/scheduler';
 import { ApiError } from '../../errors.js';
 import type { CraftApp } from '../../types.js';
+import { actor } from '../actor.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { preview } from '../preview.js';
 import { runView, scheduleView } from '../views.js';
@@ -31,7 +32,9 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     '/jobs/schedules',
     { schema: schemas.create, config: { auth: 'jobs:write' } },
     async (req, reply) => {
-      const schedule = await service.create(scheduleInputFromRecord(req.body) as ScheduleInput);
+      const schedule = await service.create(scheduleInputFromRecord(req.body) as ScheduleInput, {
+        by: actor(req),
+      });
       return reply.code(201).header('location', location(schedule.jobName)).send(scheduleView(schedule));
     },
   );
@@ -80,7 +83,7 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
         );
       }
       const input = scheduleInputFromRecord(req.body) as Omit<ScheduleInput, 'jobName'>;
-      return scheduleView(await service.update(name, input));
+      return scheduleView(await service.update(name, input, { by: actor(req) }));
     },
   );
 
@@ -89,7 +92,7 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     { schema: schemas.patch, config: { auth: 'jobs:write' } },
     async (req) => {
       const patch = scheduleInputFromRecord(req.body) as SchedulePatch;
-      return scheduleView(await service.patch(req.params.job_name, patch));
+      return scheduleView(await service.patch(req.params.job_name, patch, { by: actor(req) }));
     },
   );
 
@@ -102,13 +105,19 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
   app.post(
     '/jobs/schedules/:job_name/enable',
     { schema: schemas.enable, config: { auth: 'jobs:write' } },
-    async (req) => scheduleView(await service.enable(req.params.job_name)),
+    async (req) => scheduleView(await service.enable(req.params.job_name, { by: actor(req) })),
   );
 
   app.post(
     '/jobs/schedules/:job_name/disable',
-    { schema: schemas.disable, config: { auth: 'jobs:write' } },
-    async (req) => scheduleView(await service.disable(req.params.job_name)),
+    // No body at all means no reason.
+    {
+      schema: schemas.disable,
+      config: { auth: 'jobs:write', bodyOptional: true },
+      preValidation: noBodyIsEmpty,
+    },
+    async (req) =>
+      scheduleView(await service.disable(req.params.job_name, { reason: req.body.reason, by: actor(req) })),
   );
 
   app.get(
@@ -116,12 +125,22 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     { schema: schemas.nextRuns, config: { auth: 'jobs:read' } },
     async (req) => {
       const s = await service.get(req.params.job_name);
-      const timezone = s.timezone ?? app.scheduler.timezone;
       return {
         job_name: s.jobName,
         cron_expression: s.cronExpression,
         is_enabled: s.isEnabled,
-        ...preview(app, { cronExpression: s.cronExpression, timezone }, req.query),
+        ...preview(
+          app,
+          {
+            cronExpression: s.cronExpression,
+            timezone: s.timezone,
+            dstGap: s.dstGap,
+            dstOverlap: s.dstOverlap,
+            jitterSeconds: s.jitterSeconds,
+            jobName: s.jobName,
+          },
+          req.query,
+        ),
       };
     },
   );

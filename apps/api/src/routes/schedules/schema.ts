@@ -1,4 +1,5 @@
-import { MISSED_RUN_POLICIES, RUN_STATUSES } from '@craft/scheduler';
+import { DST_GAP_POLICIES, DST_OVERLAP_POLICIES } from '@craft/cron';
+import { MAX_JITTER_SECONDS, MAX_REASON_LENGTH, MISSED_RUN_POLICIES, RUN_STATUSES } from '@craft/scheduler';
 import { Type } from 'typebox';
 import { RunOverrideFields } from '../manual-run.js';
 import { PreviewFields, PreviewWindowFields } from '../preview.js';
@@ -62,6 +63,36 @@ const fields = {
     Type.Integer({
       minimum: 1,
       description: 'With policy all, at most this many missed slots run (default 10)',
+    }),
+  ),
+  // Per-schedule control (spec section 10).
+  dst_gap: Type.Optional(
+    Type.Enum([...DST_GAP_POLICIES], {
+      description:
+        'A matching wall time in a spring-forward gap: skip it that day (default), or shift: run once at the ' +
+        'first instant after the gap',
+    }),
+  ),
+  dst_overlap: Type.Optional(
+    Type.Enum([...DST_OVERLAP_POLICIES], {
+      description: 'A wall time that occurs twice (fall back): first (default), last, or both occurrences',
+    }),
+  ),
+  jitter_seconds: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_JITTER_SECONDS,
+      description:
+        'Each run starts up to this many seconds after its slot (a fixed offset per name and slot; default 0); ' +
+        'must be shorter than the smallest gap between consecutive slots',
+    }),
+  ),
+  pause_after_failures: Type.Optional(
+    nullable<number>({
+      type: 'integer',
+      minimum: 1,
+      description:
+        'Disable the schedule after this many consecutive failed/timed-out/abandoned runs; null: never',
     }),
   ),
 };
@@ -136,6 +167,20 @@ export const NextRuns = Type.Object({
   ...PreviewFields,
 });
 
+/** `POST /jobs/schedules/:job_name/disable` body (optional). */
+export const DisableBody = Type.Object(
+  {
+    reason: Type.Optional(
+      nullable<string>({
+        type: 'string',
+        maxLength: MAX_REASON_LENGTH,
+        description: 'Why it is disabled (stored as paused_reason; cleared on enable)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const tags = ['schedules'];
 
 /** Route schemas of the schedules resource. */
@@ -180,19 +225,26 @@ export const schemas = {
   },
   enable: {
     tags,
-    summary: 'Enable a schedule (next_run_at is computed from now: no missed slots)',
+    summary:
+      'Enable a schedule (next_run_at is computed from now: no missed slots; the pause is cleared and ' +
+      'consecutive_failures reset)',
     params: JobNameParams,
     response: { 200: ScheduleRef, ...errorResponses(404) },
   },
   disable: {
     tags,
-    summary: 'Disable a schedule (next_run_at is cleared)',
+    summary:
+      'Disable a schedule, optionally with a reason (next_run_at is cleared; paused_reason, paused_at and paused_by ' +
+      'record why, when and who)',
     params: JobNameParams,
-    response: { 200: ScheduleRef, ...errorResponses(404) },
+    body: DisableBody,
+    response: { 200: ScheduleRef, ...errorResponses(404, 413, 415) },
   },
   nextRuns: {
     tags,
-    summary: 'Preview the next runs (UTC and local) with the slots DST skips',
+    summary:
+      "Preview the next runs (UTC and local) under the schedule's DST choices and jitter: DST markers, skipped and " +
+      'shifted wall times, planned starts',
     params: JobNameParams,
     querystring: NextRunsQuery,
     response: { 200: NextRuns, ...errorResponses(400, 404) },
