@@ -36,6 +36,9 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/jobs/types', scope: 'jobs:read' },
   { method: 'GET', url: '/jobs/runs', scope: 'jobs:read' },
   { method: 'GET', url: '/jobs/runs/some-id', scope: 'jobs:read' },
+  { method: 'GET', url: '/jobs/pause', scope: 'jobs:read' },
+  { method: 'POST', url: '/jobs/pause', scope: 'jobs:write', payload: { reason: 'x' } },
+  { method: 'POST', url: '/jobs/resume', scope: 'jobs:write', payload: {} },
   { method: 'GET', url: '/metrics', scope: 'jobs:read' },
 ];
 

@@ -379,17 +379,18 @@ export function scheduleToRecord(schedule: JobSchedule): Required<JobScheduleRec
     next_run_at: schedule.nextRunAt,
     created_at: schedule.createdAt,
     updated_at: schedule.updatedAt,
-    dst_gap: schedule.dstGap,
-    dst_overlap: schedule.dstOverlap,
-    jitter_seconds: schedule.jitterSeconds,
-    next_due_at: schedule.nextDueAt,
-    pause_after_failures: schedule.pauseAfterFailures,
-    consecutive_failures: schedule.consecutiveFailures,
-    paused_reason: schedule.pausedReason,
-    paused_at: schedule.pausedAt,
-    paused_by: schedule.pausedBy,
-    updated_by: schedule.updatedBy,
-    managed_by: schedule.managedBy,
+    // Defaults for objects built without the control fields (code written before them).
+    dst_gap: schedule.dstGap ?? 'skip',
+    dst_overlap: schedule.dstOverlap ?? 'first',
+    jitter_seconds: schedule.jitterSeconds ?? 0,
+    next_due_at: schedule.nextDueAt ?? null,
+    pause_after_failures: schedule.pauseAfterFailures ?? null,
+    consecutive_failures: schedule.consecutiveFailures ?? 0,
+    paused_reason: schedule.pausedReason ?? null,
+    paused_at: schedule.pausedAt ?? null,
+    paused_by: schedule.pausedBy ?? null,
+    updated_by: schedule.updatedBy ?? null,
+    managed_by: schedule.managedBy ?? null,
   };
 }
 
@@ -555,9 +556,9 @@ export function runToRecord(run: JobRun): JobRunRecord {
     fencing_token: run.fencingToken,
     created_at: run.createdAt,
     updated_at: run.updatedAt,
-    dst: run.dst,
-    wall_time: run.wallTime,
-    due_at: run.dueAt,
+    dst: run.dst ?? null,
+    wall_time: run.wallTime ?? null,
+    due_at: run.dueAt ?? null,
   };
 }
 
