@@ -146,7 +146,10 @@ export class ScheduleService {
    * resolves chain names first (schedules not saved yet, e.g. the other definitions of `syncSchedules()`), then the
    * store.
    */
-  check(input: unknown, lookup?: (name: string) => JobSchedule | null | undefined): Promise<ValidScheduleInput> {
+  check(
+    input: unknown,
+    lookup?: (name: string) => JobSchedule | null | undefined,
+  ): Promise<ValidScheduleInput> {
     const store = this.#o.store;
     return validateScheduleInput(input, {
       jobs: this.#o.jobs,

@@ -87,7 +87,9 @@ export async function syncSchedules(
   const names = new Set<string>();
   for (const def of definitions) {
     if (typeof def !== 'object' || def === null) {
-      throw new InvalidFieldError('schedules', def, 'an object of schedule fields', { component: 'syncSchedules' });
+      throw new InvalidFieldError('schedules', def, 'an object of schedule fields', {
+        component: 'syncSchedules',
+      });
     }
     if (names.has(def.jobName)) {
       throw new InvalidFieldError('job_name', def.jobName, 'a name used once in the definitions', {
@@ -103,7 +105,9 @@ export async function syncSchedules(
   const merged = new Map<string, ScheduleInput>();
   for (const def of definitions) {
     const cur = current.get(def.jobName);
-    const base: ScheduleInput = cur ? userFields(cur) : { jobName: def.jobName, cronExpression: '', jobType: '' };
+    const base: ScheduleInput = cur
+      ? userFields(cur)
+      : { jobName: def.jobName, cronExpression: '', jobType: '' };
     const next: Record<string, unknown> = { ...base };
     for (const key of declared(def)) next[key] = def[key];
     next['isEnabled'] = cur ? cur.isEnabled : (def.isEnabled ?? true);
@@ -125,7 +129,11 @@ export async function syncSchedules(
   const creates = definitions.filter((d) => !current.has(d.jobName));
   for (const def of orderByChain(creates, valid)) {
     const v = valid.get(def.jobName) as ScheduleInput;
-    const fields = declared(def).map((k) => ({ field: SCHEDULE_FIELD_TO_RECORD[k], from: null, to: json(v[k]) }));
+    const fields = declared(def).map((k) => ({
+      field: SCHEDULE_FIELD_TO_RECORD[k],
+      from: null,
+      to: json(v[k]),
+    }));
     if (def.isEnabled === false) fields.push({ field: 'is_enabled', from: null, to: false });
     changes.push({ jobName: def.jobName, action: 'create', fields });
     work.push(() =>
