@@ -60,8 +60,17 @@ function json(value: unknown): unknown {
   return value === undefined ? null : recordDatesToJson(value);
 }
 
+/** JSON text with object keys sorted, so `{a, b}` and `{b, a}` compare equal. */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1)))
+      : v,
+  );
+}
+
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(json(a)) === JSON.stringify(json(b));
+  return stable(json(a)) === stable(json(b));
 }
 
 /** The declared keys of a definition (present and not undefined), `jobName` and `isEnabled` aside. */

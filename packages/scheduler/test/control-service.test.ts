@@ -161,7 +161,7 @@ describe('syncSchedules', () => {
       managedBy: 'sync',
       updatedBy: 'sync',
     });
-    // Again: nothing to do.
+    // Again (parameters in another key order): nothing to do.
     const again = await syncSchedules(scheduler, [
       { jobName: 'hand', ...base, description: 'from file' },
       { jobName: 'b', cronExpression: '0 3 * * *', jobType: 'noop', chain: ['c'] },
