@@ -210,13 +210,14 @@ export interface JobRun {
   createdAt: Date;
   /** When the run record was last changed. */
   updatedAt: Date;
-  // --- Per-schedule control (spec section 10) ---
+  // --- Per-schedule control (spec section 10). Optional so code that builds runs by hand keeps compiling; the
+  // engine and `runFromRecord` always set them (absent reads as null). ---
   /** DST marker of the slot: `shifted` (first instant after a gap), `first`/`second` (a repeated wall time), or null. @default null */
-  dst: DstMarker | null;
+  dst?: DstMarker | null;
   /** The wall time (`YYYY-MM-DDTHH:mm`, the schedule's zone) the slot stands for; null without a slot. @default null */
-  wallTime: string | null;
+  wallTime?: string | null;
   /** When the run was due: the slot plus its jitter offset (trigger lag is measured from it); null for manual runs. @default null */
-  dueAt: Date | null;
+  dueAt?: Date | null;
 }
 
 /** The snake_case record (document) shape of a {@link JobSchedule}: the field names of spec section 1. */
