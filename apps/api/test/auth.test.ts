@@ -36,6 +36,9 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/jobs/types', scope: 'jobs:read' },
   { method: 'GET', url: '/jobs/runs', scope: 'jobs:read' },
   { method: 'GET', url: '/jobs/runs/some-id', scope: 'jobs:read' },
+  { method: 'GET', url: '/jobs/pause', scope: 'jobs:read' },
+  { method: 'POST', url: '/jobs/pause', scope: 'jobs:write', payload: { reason: 'x' } },
+  { method: 'POST', url: '/jobs/resume', scope: 'jobs:write', payload: {} },
   { method: 'GET', url: '/metrics', scope: 'jobs:read' },
   // The event stream never ends: with the scope it is answered here by its query validation (400), not a stream.
   { method: 'GET', url: '/jobs/events?types=not+a+type', scope: 'jobs:read' },

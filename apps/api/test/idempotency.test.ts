@@ -3,7 +3,16 @@
 // another request is 422; a 4xx is replayed, a 5xx or a held job lock is not stored.
 import { defineJob, type JobDefinition } from '@craft/scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, makeApp, START, scheduleBody, type TestApp, testJobs, token } from './helpers.js';
+import {
+  bearer,
+  hasSettled,
+  makeApp,
+  START,
+  scheduleBody,
+  type TestApp,
+  testJobs,
+  token,
+} from './helpers.js';
 
 let t: TestApp;
 afterEach(async () => {
@@ -162,8 +171,13 @@ describe('a retried triggering POST with one Idempotency-Key is answered once', 
       if (fail) throw new Error('database down');
       return insert(...args);
     };
-    const first = await post('/jobs/run/echo', 'k5', { parameters: { message: 'x' } });
+    // The engine retries the failing insert until the run's lease deadline (spec section 11), on the fake clock.
+    const pending = post('/jobs/run/echo', 'k5', { parameters: { message: 'x' } });
+    for (let i = 0; i < 100 && !(await hasSettled(pending)); i++) await t.clock.advance(10_000);
+    const first = await pending;
     expect(first.statusCode).toBe(500);
+    // A replica that let its lease lapse does not write a release; the job lock frees when its TTL ends.
+    await t.clock.advance(300_000);
     fail = false;
     const retry = await post('/jobs/run/echo', 'k5', { parameters: { message: 'x' } });
     expect(retry.statusCode).toBe(202);

@@ -143,6 +143,9 @@ const BLANK_RUN: JobRun = {
   fencingToken: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
+  dst: null,
+  wallTime: null,
+  dueAt: null,
 };
 
 const IMMUTABLE_RUN_FIELDS = new Set(['id', 'runKey', 'createdAt', 'updatedAt']);

@@ -5,6 +5,7 @@ import {
   type EventPage,
   type EventReadQuery,
   FINAL_RUN_STATUSES,
+  type GlobalPauseState,
   type IdempotencyRecord,
   type IdempotencyReservation,
   type IdempotencyReserveResult,
@@ -20,6 +21,7 @@ import {
   type ScheduleCondition,
   type ScheduleQuery,
   type SchedulerStore,
+  type ScheduleUpdateOptions,
   schedulePatchToRecord,
   scheduleToRecord,
 } from '@craft/scheduler';
@@ -60,12 +62,24 @@ import { checkOperationTimeout, pinnedCollectionOptions, resolveWriteConcern } f
 export const DEFAULT_SCHEDULES_COLLECTION = 'job_schedules';
 /** Default collection of runs. */
 export const DEFAULT_RUNS_COLLECTION = 'job_runs';
+/** Default collection of the scheduler's state (the global pause). */
+export const DEFAULT_STATE_COLLECTION = 'scheduler_state';
+/** `_id` of the global pause document in the state collection. */
+export const GLOBAL_PAUSE_ID = 'global_pause';
 
 /** The indexes {@link MongoSchedulerStore.ensureIndexes} creates on the schedules collection. */
 export const SCHEDULE_INDEXES: readonly IndexSpec[] = [
   { key: { job_name: 1 }, options: { name: 'job_name_1', unique: true } },
-  // Due schedules: is_enabled in (true, missing) and next_run_at <= now or missing, sorted by next_run_at.
+  // Due schedules: is_enabled in (true, missing) and next_run_at <= now or missing, sorted by next_run_at (spec
+  // section 1; kept for queries by next_run_at).
   { key: { is_enabled: 1, next_run_at: 1 }, options: { name: 'is_enabled_1_next_run_at_1' } },
+  // Due schedules by due instant (spec section 10: next_due_at = slot + jitter offset). next_run_at is the third key
+  // so documents without next_due_at (another program's, an older version's) are found by next_run_at through the
+  // same index: next_due_at null, then a range on next_run_at.
+  {
+    key: { is_enabled: 1, next_due_at: 1, next_run_at: 1 },
+    options: { name: 'is_enabled_1_next_due_at_1_next_run_at_1' },
+  },
 ];
 
 /**
@@ -97,6 +111,7 @@ interface Collections {
   schedules: Collection<Document>;
   runs: Collection<Document>;
   idempotency: Collection<Document>;
+  state: Collection<Document>;
 }
 
 const FINAL = [...FINAL_RUN_STATUSES];
@@ -119,6 +134,8 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
   readonly schedulesCollection: string;
   /** Name of the runs collection. */
   readonly runsCollection: string;
+  /** Name of the scheduler state collection (the global pause). */
+  readonly stateCollection: string;
   /** The bound of each operation, in ms (`operationTimeoutMs`). */
   readonly operationTimeoutMs: number;
   /** Name of the idempotency-keys collection. */
@@ -166,6 +183,11 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
       );
     }
     this.idempotencyGcAfterSeconds = gc;
+    this.stateCollection = checkCollectionName(
+      'MongoSchedulerStore',
+      'stateCollection',
+      options.stateCollection ?? DEFAULT_STATE_COLLECTION,
+    );
     this.#time = timeSource(options.clock);
     this.#keys = new MongoIdempotencyKeys(this.#time, gc);
     this.#writeConcern = resolveWriteConcern(
@@ -211,6 +233,7 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
     schedules: Collection<Document>;
     runs: Collection<Document>;
     idempotency: Collection<Document>;
+    state: Collection<Document>;
   }> {
     return this.#collections.opened('MongoSchedulerStore.collections');
   }
@@ -222,6 +245,7 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
       schedules: this.db.collection(this.schedulesCollection, options),
       runs: this.db.collection(this.runsCollection, options),
       idempotency: this.db.collection(this.idempotencyCollection, options),
+      state: this.db.collection(this.stateCollection, options),
     };
   }
 
@@ -288,6 +312,7 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
+    options: ScheduleUpdateOptions = {},
   ): Promise<JobSchedule | null> {
     return this.#collections.run('updateSchedule', async ({ schedules }, o) => {
       const filter = scheduleConditionFilter(jobName, condition);
@@ -299,6 +324,33 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
         // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
         filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
         set['lock_token'] = condition.fencingToken;
+      }
+      const count = options.countRun;
+      if (count !== undefined) {
+        // Counted once per run (counted_run_id, storage-only): a failure adds 1 only where this run was not counted
+        // yet; where it was (a retried write whose first try landed) the rest of the write applies unchanged.
+        const counted = { ...set, counted_run_id: count.runId };
+        const first =
+          count.outcome === 'success'
+            ? await schedules.findOneAndUpdate(
+                filter,
+                { $set: { ...counted, consecutive_failures: 0 } },
+                { ...o, returnDocument: 'after' },
+              )
+            : await schedules.findOneAndUpdate(
+                { ...filter, counted_run_id: { $ne: count.runId } },
+                { $set: counted, $inc: { consecutive_failures: 1 } },
+                { ...o, returnDocument: 'after' },
+              );
+        if (first || count.outcome === 'success') {
+          return first ? scheduleFromDocument(first as ScheduleDocument) : null;
+        }
+        const again = await schedules.findOneAndUpdate(
+          { ...filter, counted_run_id: count.runId },
+          { $set: counted },
+          { ...o, returnDocument: 'after' },
+        );
+        return again ? scheduleFromDocument(again as ScheduleDocument) : null;
       }
       const bump = changesScheduleVersion(patch as Partial<JobSchedule>);
       if (Object.keys(set).length === 0) {
@@ -332,31 +384,81 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
   }
 
   /**
-   * Enabled schedules (`is_enabled` true or missing) whose `next_run_at` is missing, null or `<= now`, missing
-   * first then oldest, at most `limit`; served by the `(is_enabled, next_run_at)` index.
+   * Enabled schedules (`is_enabled` true or missing) that are due: `next_due_at <= now`, or — without
+   * `next_due_at` (a document of another program or an older version) — `next_run_at` missing, null or `<= now`.
+   * Missing first, then by due instant; at most `limit`; served by the `(is_enabled, next_due_at, next_run_at)`
+   * index.
    */
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
     if (limit <= 0) return [];
     return this.#collections.run('listDueSchedules', async ({ schedules }, o) => {
-      // Missing/null next_run_at sorts before every date, so schedules written by other programs come first.
+      // Missing/null values sort before every date, so schedules written by other programs come first.
       const docs = await schedules
-        .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] }, o)
-        .sort({ next_run_at: 1 })
+        .find(
+          {
+            ...ENABLED,
+            $or: [
+              { next_due_at: { $lte: now } },
+              { next_due_at: null, next_run_at: null },
+              { next_due_at: null, next_run_at: { $lte: now } },
+            ],
+          },
+          o,
+        )
+        .sort({ next_due_at: 1, next_run_at: 1 })
         .limit(limit)
         .toArray();
       return docs.map((d) => scheduleFromDocument(d as ScheduleDocument));
     });
   }
 
-  /** The earliest `next_run_at` among enabled schedules, or `null`. */
+  /**
+   * The earliest due instant among enabled schedules: `next_due_at`, or `next_run_at` of a document without
+   * `next_due_at`; `null` when none has one. Two index-served reads of one document each.
+   */
   async getEarliestNextRunAt(): Promise<Date | null> {
     return this.#collections.run('getEarliestNextRunAt', async ({ schedules }, o) => {
-      const doc = await schedules.findOne(
-        { ...ENABLED, next_run_at: { $type: 'date' } },
-        { ...o, sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
+      const [byDue, byRun] = await Promise.all([
+        schedules.findOne(
+          { ...ENABLED, next_due_at: { $type: 'date' } },
+          { ...o, sort: { next_due_at: 1 }, projection: { _id: 0, next_due_at: 1 } },
+        ),
+        schedules.findOne(
+          { ...ENABLED, next_due_at: null, next_run_at: { $type: 'date' } },
+          { ...o, sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
+        ),
+      ]);
+      const a = byDue?.['next_due_at'];
+      const b = byRun?.['next_run_at'];
+      const due = a instanceof Date ? a : null;
+      const run = b instanceof Date ? b : null;
+      if (due === null || run === null) return due ?? run;
+      return due.getTime() <= run.getTime() ? due : run;
+    });
+  }
+
+  /** The global pause (spec section 10): one read of `{ _id: 'global_pause' }` in the state collection. */
+  async getGlobalPause(): Promise<GlobalPauseState> {
+    return this.#collections.run('getGlobalPause', async ({ state }, o) => {
+      const doc = await state.findOne({ _id: GLOBAL_PAUSE_ID as unknown as Document['_id'] }, o);
+      return pauseFromDocument(doc);
+    });
+  }
+
+  /** Replaces the global pause document (an upsert). */
+  async setGlobalPause(pause: GlobalPauseState): Promise<void> {
+    await this.#collections.run('setGlobalPause', async ({ state }, o) => {
+      await state.replaceOne(
+        { _id: GLOBAL_PAUSE_ID as unknown as Document['_id'] },
+        {
+          paused: pause.paused,
+          reason: pause.reason,
+          since: pause.since,
+          by: pause.by,
+          windows: pause.windows.map((w) => ({ from: w.from, to: w.to, catch_up: w.catchUp })),
+        },
+        { ...o, upsert: true },
       );
-      const value = doc?.['next_run_at'];
-      return value instanceof Date ? value : null;
     });
   }
 
@@ -555,7 +657,29 @@ function scheduleConditionFilter(jobName: string, condition: ScheduleCondition):
   if (condition.version !== undefined) {
     filter['version'] = condition.version === 0 ? { $in: [0, null] } : condition.version;
   }
+  // A missing is_enabled is true, a missing consecutive_failures is 0 (their defaults).
+  if (condition.isEnabled !== undefined) {
+    filter['is_enabled'] = condition.isEnabled ? { $in: [true, null] } : false;
+  }
+  if (condition.consecutiveFailures !== undefined) {
+    filter['consecutive_failures'] =
+      condition.consecutiveFailures === 0 ? { $in: [0, null] } : condition.consecutiveFailures;
+  }
   return filter;
+}
+
+function pauseFromDocument(doc: Document | null): GlobalPauseState {
+  const date = (v: unknown) => (v instanceof Date ? v : null);
+  const windows = Array.isArray(doc?.['windows']) ? (doc['windows'] as Document[]) : [];
+  return {
+    paused: doc?.['paused'] === true,
+    reason: typeof doc?.['reason'] === 'string' ? doc['reason'] : null,
+    since: date(doc?.['since']),
+    by: typeof doc?.['by'] === 'string' ? doc['by'] : null,
+    windows: windows
+      .filter((w) => w['from'] instanceof Date && w['to'] instanceof Date)
+      .map((w) => ({ from: w['from'] as Date, to: w['to'] as Date, catchUp: w['catch_up'] === true })),
+  };
 }
 
 function checkLeaseMs(operation: string, ms: number): void {

@@ -32,6 +32,11 @@ export interface MongoSchedulerStoreOptions {
    */
   eventsGcAfterSeconds?: number;
   /**
+   * Collection of the scheduler's own state: one document, `{ _id: 'global_pause' }`, the global pause (spec
+   * section 10). @default 'scheduler_state'
+   */
+  stateCollection?: string;
+  /**
    * Time source for run leases (`leaseForMs`, `leaseExpired`) and `updatedAt`. Unset: the database server's
    * clock (`$currentDate` / `$$NOW`), shared by every replica whatever their own clocks say. Set: this clock
    * (simulated-time tests; every store and lock of a simulation must share the same instance).

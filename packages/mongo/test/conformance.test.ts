@@ -15,6 +15,7 @@ async function createStore(clock?: Clock): Promise<SchedulerStore> {
     runsCollection: mongo.unique('runs'),
     idempotencyCollection: mongo.unique('idempotency'),
     eventsCollection: mongo.unique('events'),
+    stateCollection: mongo.unique('state'),
     ...(clock ? { clock } : {}),
   });
   await store.ensureIndexes();
@@ -46,6 +47,10 @@ async function destroyStore(store: SchedulerStore): Promise<void> {
     .catch(() => {});
   await mongo.db
     .collection(s.eventsCollection)
+    .drop()
+    .catch(() => {});
+  await mongo.db
+    .collection(s.stateCollection)
     .drop()
     .catch(() => {});
 }

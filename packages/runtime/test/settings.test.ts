@@ -79,7 +79,7 @@ describe('defaults', () => {
 
   it('lists every variable of every setting once', () => {
     expect(new Set(ENV_VARIABLES).size).toBe(ENV_VARIABLES.length);
-    expect(SETTING_KEYS).toHaveLength(23);
+    expect(SETTING_KEYS).toHaveLength(24);
     expect(ENV_VARIABLES).toEqual(
       expect.arrayContaining([
         'PORT',

@@ -31,6 +31,8 @@ import type { Heartbeat } from './heartbeat.js';
 import { planSlots, type SlotDecision } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { checkParameters } from './registry.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import type { PauseWindow } from './types.js';
 
 /** What a claim did. */
 export interface ClaimResult {
@@ -66,14 +68,19 @@ export async function claimSchedule(
   schedule: JobSchedule,
   hb: Heartbeat,
   now: number,
+  pauses: readonly PauseWindow[] = [],
 ): Promise<ClaimResult> {
   const gone = () => new LeaseExpiredError(jobLockKey(schedule.jobName));
   const from = schedule.nextRunAt as Date;
-  const timezone = schedule.timezone ?? ctx.timezone;
+  const options = scheduleCronOptions(schedule, ctx.timezone);
+  const cron = ctx.cron(schedule.cronExpression);
   const def = ctx.jobs.get(schedule.jobType);
+  const due = (slot: Date) => dueInstant(schedule, slot);
   const plan = planSlots({
-    cron: ctx.cron(schedule.cronExpression),
-    timezone,
+    cron,
+    ...options,
+    due,
+    pauses,
     from,
     now,
     pollIntervalMs: ctx.pollIntervalMs,
@@ -101,7 +108,12 @@ export async function claimSchedule(
             reason: policy === 'once' ? 'superseded' : 'max_catch_up_runs',
           }
         : planned;
+    // The DST marker and intended wall time of the slot (spec section 10), and when it was due.
+    const info = cron.slotInfo(d.slot, options);
     const run = newRun(ctx, {
+      dst: info?.dst ?? null,
+      wallTime: info?.wallTime ?? null,
+      dueAt: due(d.slot),
       runKey: slotRunKey(schedule.jobName, d.slot),
       jobType: schedule.jobType,
       jobName: schedule.jobName,
@@ -161,8 +173,8 @@ export async function claimSchedule(
     hb,
     schedule.jobName,
     startsNow
-      ? { nextRunAt: plan.next, lastRunAt: startedAt, lastRunStatus: 'running' }
-      : { nextRunAt: plan.next },
+      ? { nextRunAt: plan.next, nextDueAt: plan.nextDue, lastRunAt: startedAt, lastRunStatus: 'running' }
+      : { nextRunAt: plan.next, nextDueAt: plan.nextDue },
     { nextRunAt: schedule.nextRunAt },
     (s) => (s.nextRunAt?.getTime() ?? null) === (plan.next?.getTime() ?? null),
   );

@@ -57,6 +57,11 @@ export interface NewRunFields {
   fencingToken?: number | null;
   status?: 'pending' | 'skipped';
   result?: unknown;
+  /** DST marker and intended wall time of the slot (spec section 10). @default null */
+  dst?: JobRun['dst'];
+  wallTime?: string | null;
+  /** The slot plus its jitter offset. @default null */
+  dueAt?: Date | null;
 }
 
 /** A fresh run record owned (leased) by this replica; skipped runs are final and unowned. */
@@ -88,6 +93,9 @@ export function newRun(ctx: EngineContext, f: NewRunFields): JobRun {
     fencingToken: f.fencingToken ?? null,
     createdAt: now,
     updatedAt: now,
+    dst: f.dst ?? null,
+    wallTime: f.wallTime ?? null,
+    dueAt: f.dueAt ?? null,
   };
 }
 

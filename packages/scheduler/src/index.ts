@@ -122,6 +122,8 @@ export {
   DEFAULT_MISSED_RUN_POLICY,
   FINAL_RUN_STATUSES,
   jobLockKey,
+  MAX_JITTER_SECONDS,
+  MAX_REASON_LENGTH,
   MISSED_RUN_POLICIES,
   RUN_FIELD_TO_RECORD,
   RUN_STATUSES,
@@ -136,6 +138,8 @@ export {
   scheduleToRecord,
   slotRunKey,
 } from './model.js';
+export type { PreviewInput, PreviewRun, PreviewWindow, RunPreview } from './preview.js';
+export { previewRuns } from './preview.js';
 export type {
   BackoffOptions,
   DefineJobOptions,
@@ -165,21 +169,31 @@ export type {
 } from './scheduler.js';
 export { JobScheduler } from './scheduler.js';
 export type {
+  ChangeOptions,
   CreateOptions,
+  DisableOptions,
   EditOptions,
   JobTypeInfo,
   ManualRunner,
   NextRunRepair,
+  PauseAllOptions,
+  ResumeAllOptions,
   ScheduleServiceEventMap,
   ScheduleServiceOptions,
 } from './service.js';
-export { ScheduleService } from './service.js';
+export { MAX_PAUSE_WINDOWS, ScheduleService } from './service.js';
+export type { SlotGap } from './slot-gap.js';
+export { findSlotGapAtMost } from './slot-gap.js';
+export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './slot-timing.js';
+export type { SyncChange, SyncFieldChange, SyncOptions, SyncResult, SyncTarget } from './sync.js';
+export { syncSchedules } from './sync.js';
 export type {
   Clock,
   EventCursor,
   EventLogStore,
   EventPage,
   EventReadQuery,
+  GlobalPauseState,
   IdempotencyRecord,
   IdempotencyReservation,
   IdempotencyReserveResult,
@@ -190,6 +204,7 @@ export type {
   LockProvider,
   Logger,
   NewJobEvent,
+  PauseWindow,
   RunCondition,
   RunQuery,
   RunStore,
@@ -200,6 +215,7 @@ export type {
   SchedulerEventName,
   SchedulerStore,
   ScheduleStore,
+  ScheduleUpdateOptions,
 } from './types.js';
 export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
-export { scheduleInputFromRecord, validateScheduleInput } from './validation.js';
+export { SERVER_MANAGED_FIELDS, scheduleInputFromRecord, validateScheduleInput } from './validation.js';

@@ -1,3 +1,5 @@
+import type { DstGapPolicy, DstMarker, DstOverlapPolicy } from '@craft/cron';
+
 /**
  * The two persisted models of the scheduler — {@link JobSchedule} and {@link JobRun} — in their TypeScript
  * (camelCase) shape, plus the one mapping per boundary to and from the snake_case record shape of the
@@ -141,6 +143,29 @@ export interface JobSchedule {
    * with this schedule instead of "exists". @default null
    */
   creationKey: string | null;
+  // --- Per-schedule control (spec section 10): DST choices, jitter, pause, audit, schedules as code ---
+  /** A matching wall time that does not exist (spring forward): `skip` it that day, or `shift` it to the first instant after the gap. @default 'skip' */
+  dstGap: DstGapPolicy;
+  /** A matching wall time that occurs twice (fall back): run at the `first` occurrence, the `last`, or `both`. @default 'first' */
+  dstOverlap: DstOverlapPolicy;
+  /** Each slot's run starts up to this many seconds after the slot (a pure function of job name and slot), 0–3600. @default 0 */
+  jitterSeconds: number;
+  /** The due instant of {@link JobSchedule.nextRunAt}: the slot plus its jitter offset; serves the due query. Managed. @default null */
+  nextDueAt: Date | null;
+  /** After this many consecutive runs ending `failed`/`timed_out`/`abandoned` the schedule disables itself. @default null (never) */
+  pauseAfterFailures: number | null;
+  /** Consecutive runs that ended `failed`, `timed_out` or (finally) `abandoned`; reset by a success or an enable. Managed. @default 0 */
+  consecutiveFailures: number;
+  /** Why the schedule was disabled; cleared on enable. Managed. @default null */
+  pausedReason: string | null;
+  /** When the schedule was disabled; cleared on enable. Managed. @default null */
+  pausedAt: Date | null;
+  /** Who disabled it: a token's `sub`, `cli`, `code`, `sync` or `auto` (self-pause); cleared on enable. Managed. @default null */
+  pausedBy: string | null;
+  /** Who last changed the schedule: a token's `sub`, `cli`, `code`, `sync` or `auto`. Managed. @default null */
+  updatedBy: string | null;
+  /** `sync` when `syncSchedules()` (`craft-jobs schedules apply`) created or adopted it: prune only deletes those. Managed. @default null */
+  managedBy: string | null;
 }
 
 /**
@@ -199,6 +224,14 @@ export interface JobRun {
   createdAt: Date;
   /** When the run record was last changed. */
   updatedAt: Date;
+  // --- Per-schedule control (spec section 10). Optional so code that builds runs by hand keeps compiling; the
+  // engine and `runFromRecord` always set them (absent reads as null). ---
+  /** DST marker of the slot: `shifted` (first instant after a gap), `first`/`second` (a repeated wall time), or null. @default null */
+  dst?: DstMarker | null;
+  /** The wall time (`YYYY-MM-DDTHH:mm`, the schedule's zone) the slot stands for; null without a slot. @default null */
+  wallTime?: string | null;
+  /** When the run was due: the slot plus its jitter offset (trigger lag is measured from it); null for manual runs. @default null */
+  dueAt?: Date | null;
 }
 
 /** The snake_case record (document) shape of a {@link JobSchedule}: the field names of spec section 1. */
@@ -223,6 +256,17 @@ export interface JobScheduleRecord {
   updated_at?: Date | null;
   version?: number | null;
   creation_key?: string | null;
+  dst_gap?: DstGapPolicy | null;
+  dst_overlap?: DstOverlapPolicy | null;
+  jitter_seconds?: number | null;
+  next_due_at?: Date | null;
+  pause_after_failures?: number | null;
+  consecutive_failures?: number | null;
+  paused_reason?: string | null;
+  paused_at?: Date | null;
+  paused_by?: string | null;
+  updated_by?: string | null;
+  managed_by?: string | null;
 }
 
 /** The snake_case record shape of a {@link RunAttempt}. */
@@ -260,6 +304,9 @@ export interface JobRunRecord {
   fencing_token: number | null;
   created_at: Date;
   updated_at: Date;
+  dst?: DstMarker | null;
+  wall_time?: string | null;
+  due_at?: Date | null;
 }
 
 /** Default of {@link JobSchedule.missedRunPolicy}. */
@@ -267,6 +314,12 @@ export const DEFAULT_MISSED_RUN_POLICY: MissedRunPolicy = 'once';
 
 /** Default of {@link JobSchedule.maxCatchUpRuns}. */
 export const DEFAULT_MAX_CATCH_UP_RUNS = 10;
+
+/** The longest pause reason (`paused_reason`, the global pause's `reason`), in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+/** Largest {@link JobSchedule.jitterSeconds} (one hour). */
+export const MAX_JITTER_SECONDS = 3600;
 
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -310,6 +363,17 @@ export function createSchedule(
     updatedAt: orNull(fields.updatedAt),
     version: fields.version ?? 1,
     creationKey: orNull(fields.creationKey),
+    dstGap: fields.dstGap ?? 'skip',
+    dstOverlap: fields.dstOverlap ?? 'first',
+    jitterSeconds: fields.jitterSeconds ?? 0,
+    nextDueAt: orNull(fields.nextDueAt),
+    pauseAfterFailures: orNull(fields.pauseAfterFailures),
+    consecutiveFailures: fields.consecutiveFailures ?? 0,
+    pausedReason: orNull(fields.pausedReason),
+    pausedAt: orNull(fields.pausedAt),
+    pausedBy: orNull(fields.pausedBy),
+    updatedBy: orNull(fields.updatedBy),
+    managedBy: orNull(fields.managedBy),
   };
 }
 
@@ -336,6 +400,18 @@ export function scheduleToRecord(schedule: JobSchedule): Required<JobScheduleRec
     updated_at: schedule.updatedAt,
     version: schedule.version,
     creation_key: schedule.creationKey,
+    // Defaults for objects built without the control fields (code written before them).
+    dst_gap: schedule.dstGap ?? 'skip',
+    dst_overlap: schedule.dstOverlap ?? 'first',
+    jitter_seconds: schedule.jitterSeconds ?? 0,
+    next_due_at: schedule.nextDueAt ?? null,
+    pause_after_failures: schedule.pauseAfterFailures ?? null,
+    consecutive_failures: schedule.consecutiveFailures ?? 0,
+    paused_reason: schedule.pausedReason ?? null,
+    paused_at: schedule.pausedAt ?? null,
+    paused_by: schedule.pausedBy ?? null,
+    updated_by: schedule.updatedBy ?? null,
+    managed_by: schedule.managedBy ?? null,
   };
 }
 
@@ -367,6 +443,17 @@ export function scheduleFromRecord(record: JobScheduleRecord): JobSchedule {
     // A document written by another program has no version: 0 (what `ifVersion: 0` / `If-Match: "0"` matches).
     version: typeof record.version === 'number' && Number.isSafeInteger(record.version) ? record.version : 0,
     creationKey: orNull(record.creation_key),
+    dstGap: record.dst_gap ?? 'skip',
+    dstOverlap: record.dst_overlap ?? 'first',
+    jitterSeconds: record.jitter_seconds ?? 0,
+    nextDueAt: toDate(record.next_due_at),
+    pauseAfterFailures: orNull(record.pause_after_failures),
+    consecutiveFailures: record.consecutive_failures ?? 0,
+    pausedReason: orNull(record.paused_reason),
+    pausedAt: toDate(record.paused_at),
+    pausedBy: orNull(record.paused_by),
+    updatedBy: orNull(record.updated_by),
+    managedBy: orNull(record.managed_by),
   });
 }
 
@@ -404,6 +491,17 @@ export const SCHEDULE_FIELD_TO_RECORD: Readonly<Record<keyof JobSchedule, keyof 
   updatedAt: 'updated_at',
   version: 'version',
   creationKey: 'creation_key',
+  dstGap: 'dst_gap',
+  dstOverlap: 'dst_overlap',
+  jitterSeconds: 'jitter_seconds',
+  nextDueAt: 'next_due_at',
+  pauseAfterFailures: 'pause_after_failures',
+  consecutiveFailures: 'consecutive_failures',
+  pausedReason: 'paused_reason',
+  pausedAt: 'paused_at',
+  pausedBy: 'paused_by',
+  updatedBy: 'updated_by',
+  managedBy: 'managed_by',
 };
 
 /**
@@ -425,6 +523,10 @@ export const SCHEDULE_VERSIONED_FIELDS: readonly (keyof JobSchedule)[] = [
   'missedRunPolicy',
   'catchUpWindowSeconds',
   'maxCatchUpRuns',
+  'dstGap',
+  'dstOverlap',
+  'jitterSeconds',
+  'pauseAfterFailures',
 ];
 
 /** Whether a schedule patch sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (so a store bumps the version). */
@@ -479,6 +581,9 @@ export const RUN_FIELD_TO_RECORD: Readonly<Record<keyof JobRun, keyof JobRunReco
   fencingToken: 'fencing_token',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  dst: 'dst',
+  wallTime: 'wall_time',
+  dueAt: 'due_at',
 };
 
 /** Maps a run to its snake_case record (Dates stay Dates). */
@@ -507,6 +612,9 @@ export function runToRecord(run: JobRun): JobRunRecord {
     fencing_token: run.fencingToken,
     created_at: run.createdAt,
     updated_at: run.updatedAt,
+    dst: run.dst ?? null,
+    wall_time: run.wallTime ?? null,
+    due_at: run.dueAt ?? null,
   };
 }
 
@@ -536,6 +644,9 @@ export function runFromRecord(record: JobRunRecord): JobRun {
     fencingToken: record.fencing_token ?? null,
     createdAt: toDate(record.created_at) ?? new Date(0),
     updatedAt: toDate(record.updated_at) ?? new Date(0),
+    dst: record.dst ?? null,
+    wallTime: record.wall_time ?? null,
+    dueAt: toDate(record.due_at),
   };
 }
 

@@ -9,6 +9,8 @@ import { executeBatch, releaseLock } from './execute.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
 import { recoverExpiredRuns } from './recovery.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import type { PauseWindow } from './types.js';
 
 /** The outcome of one pass. */
 export interface CycleResult {
@@ -24,8 +26,10 @@ export interface CycleResult {
   done: Promise<JobRun[]>;
   /** Names of due schedules whose lock was taken (deferred to a later pass, not lost). */
   deferred: string[];
-  /** Names of schedules whose missing `nextRunAt` was computed. */
+  /** Names of schedules whose missing `nextRunAt` (or `nextDueAt`) was computed. */
   initialized: string[];
+  /** True when triggering is paused for every replica (the global pause): nothing was claimed. */
+  paused: boolean;
 }
 
 /** What a pass needs besides the engine context. */
@@ -72,6 +76,18 @@ export async function runPass(
   const deferred: string[] = [];
   const initialized: string[] = [];
   let skipped = 0;
+  // The global pause (spec section 10), read once per pass: while set, nothing is triggered on any replica (runs
+  // already in flight, and the recovery of runs that were, go on).
+  const pause = await bounded(ctx, 'getGlobalPause', ctx.lockTtlMs, ctx.store.getGlobalPause());
+  if (pause.paused) {
+    ctx.emit('cycle:completed', { triggered: 0, skipped: 0, deferred: 0, durationMs: ctx.clock.now() - t0 });
+    const all = Promise.all(done).then((lists) => lists.flat());
+    return {
+      result: { runs, done: all, deferred, initialized, paused: true },
+      abandoned,
+      full: false,
+    };
+  }
   const now = ctx.clock.now();
   const due = await bounded(
     ctx,
@@ -90,7 +106,7 @@ export async function runPass(
       const index = order[next++] as number;
       const schedule = due[index] as JobSchedule;
       try {
-        outcomes[index] = await processSchedule(ctx, settings, schedule, now);
+        outcomes[index] = await processSchedule(ctx, settings, schedule, now, pause.windows);
       } catch (error) {
         ctx.logger.error('claiming a schedule failed', {
           jobName: schedule.jobName,
@@ -124,7 +140,7 @@ export async function runPass(
     durationMs: ctx.clock.now() - t0,
   });
   return {
-    result: { runs, done: all, deferred, initialized },
+    result: { runs, done: all, deferred, initialized, paused: false },
     abandoned,
     full: due.length >= settings.maxDue,
   };
@@ -135,6 +151,7 @@ async function processSchedule(
   settings: PassSettings,
   schedule: JobSchedule,
   now: number,
+  pauses: readonly PauseWindow[],
 ): Promise<ScheduleOutcome> {
   if (!ctx.jobs.get(schedule.jobType)) {
     ctx.warnOnce(
@@ -144,13 +161,13 @@ async function processSchedule(
     );
     return null;
   }
-  const timezone = schedule.timezone ?? ctx.timezone;
+  const options = scheduleCronOptions(schedule, ctx.timezone);
   let cron: CronExpression;
   try {
     cron = ctx.cron(schedule.cronExpression);
-    const pair = `${timezone}\u0000${schedule.cronExpression}`;
+    const pair = `${options.timezone}\u0000${options.dstGap}\u0000${options.dstOverlap}\u0000${schedule.cronExpression}`;
     if (!settings.validCronZones.has(pair)) {
-      cron.next(now, { timezone }); // validates the zone
+      cron.next(now, options); // validates the zone and the DST choices
       if (settings.validCronZones.size > 10_000) settings.validCronZones.clear();
       settings.validCronZones.add(pair);
     }
@@ -162,14 +179,28 @@ async function processSchedule(
     return null;
   }
   if (schedule.nextRunAt === null) {
-    const nextRunAt = cron.next(now, { timezone });
+    const nextRunAt = cron.next(now, options);
+    const nextDueAt = nextRunAt && dueInstant(schedule, nextRunAt);
     const updated = await bounded(
       ctx,
       'updateSchedule',
       ctx.timing.callTimeoutMs,
-      ctx.store.updateSchedule(schedule.jobName, { nextRunAt }, { nextRunAt: null }),
+      ctx.store.updateSchedule(schedule.jobName, { nextRunAt, nextDueAt }, { nextRunAt: null }),
     );
     if (updated) ctx.emit('schedule:repaired', { jobName: schedule.jobName, previous: null, nextRunAt });
+    return 'initialized';
+  }
+  // A stored due instant that does not belong to next_run_at (a document written without it by another program or
+  // an older version, or an edit straight in the database) is set right, so the due query and the loop's wake-up
+  // see the real one. A slot already due is claimed now (the claim writes it too).
+  const dueAt = dueInstant(schedule, schedule.nextRunAt);
+  if (schedule.nextDueAt?.getTime() !== dueAt.getTime() && dueAt.getTime() > now) {
+    await bounded(
+      ctx,
+      'updateSchedule',
+      ctx.timing.callTimeoutMs,
+      ctx.store.updateSchedule(schedule.jobName, { nextDueAt: dueAt }, { nextRunAt: schedule.nextRunAt }),
+    );
     return 'initialized';
   }
   const key = jobLockKey(schedule.jobName);
@@ -180,7 +211,8 @@ async function processSchedule(
     // lock acquire and release.) The same read is the claim's input: a claim that races another one after it is
     // kept exactly-once by the run keys and the compare-and-set of next_run_at (see claim.ts).
     const fresh = await hb.call('getSchedule', () => ctx.store.getSchedule(schedule.jobName));
-    if (!fresh?.isEnabled || fresh.nextRunAt === null || fresh.nextRunAt.getTime() > now) {
+    // Due means the due instant (slot + jitter offset) has passed, not merely the slot.
+    if (!fresh?.isEnabled || fresh.nextRunAt === null || dueInstant(fresh, fresh.nextRunAt).getTime() > now) {
       await hb.stop();
       return null;
     }
@@ -192,7 +224,7 @@ async function processSchedule(
       return 'deferred';
     }
     hb.attach(lease, basis);
-    const claim = await claimSchedule(ctx, fresh, hb, now);
+    const claim = await claimSchedule(ctx, fresh, hb, now, pauses);
     if (claim.toRun.length === 0) {
       await releaseLock(ctx, hb);
       return { created: claim.created, done: Promise.resolve([]) };

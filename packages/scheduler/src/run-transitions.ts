@@ -18,21 +18,102 @@ import type { StartHint } from './claim.js';
 import type { EngineContext } from './engine.js';
 import { type Gone, readUnder, writeRun, writeSchedule, written } from './guarded-writes.js';
 import type { Heartbeat } from './heartbeat.js';
-import type { AttemptStatus, JobRun, RunAttempt, RunError, RunStatus } from './model.js';
+import {
+  type AttemptStatus,
+  type JobRun,
+  type JobSchedule,
+  MAX_REASON_LENGTH,
+  type RunAttempt,
+  type RunError,
+  type RunStatus,
+} from './model.js';
 import type { RunCondition } from './types.js';
 
-/** Updates the schedule's `last_run_*` (fenced); a refused write is not an error (a newer holder wrote). */
+/**
+ * Updates the schedule's `last_run_*` (fenced); a refused write is not an error (a newer holder wrote). A final
+ * outcome is counted in `consecutive_failures` in the same write (spec section 10: `failed`, `timed_out` and a final
+ * `abandoned` count, a success resets; the store counts each run once, so a retry never counts twice), and a
+ * schedule whose count reached its `pause_after_failures` pauses itself.
+ */
 async function setLastRun(
   ctx: EngineContext,
   hb: Heartbeat,
   run: JobRun,
   patch: { lastRunAt?: Date; lastRunStatus: RunStatus },
+  outcome?: 'failure' | 'success',
 ): Promise<void> {
   if (!run.jobName) return;
-  const r = await writeSchedule(ctx, hb, run.jobName, patch);
+  const r = await writeSchedule(
+    ctx,
+    hb,
+    run.jobName,
+    patch,
+    {},
+    () => false,
+    outcome ? { countRun: { runId: run.id, outcome } } : undefined,
+  );
   if (r === 'expired') {
     ctx.logger.warn('could not update last_run_* of the schedule before the lease deadline', {
       jobName: run.jobName,
+    });
+    return;
+  }
+  if (
+    outcome === 'failure' &&
+    r !== null &&
+    r.isEnabled &&
+    r.pauseAfterFailures !== null &&
+    r.consecutiveFailures >= r.pauseAfterFailures
+  ) {
+    await pauseAfterFailures(ctx, hb, r, run);
+  }
+}
+
+/**
+ * The schedule disables itself (`paused_by: 'auto'`) after `pause_after_failures` consecutive failures. One more
+ * fenced write, only when it pauses, conditioned on the schedule still being enabled with the count just written
+ * (an operator's enable or disable in between wins).
+ */
+async function pauseAfterFailures(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  schedule: JobSchedule,
+  run: JobRun,
+): Promise<void> {
+  const count = schedule.consecutiveFailures;
+  const last = run.error ? `${run.error.name}: ${run.error.message}` : `the run ended ${run.status}`;
+  const reason = `paused after ${count} consecutive failures; last error: ${last}`.slice(
+    0,
+    MAX_REASON_LENGTH,
+  );
+  const now = new Date(ctx.clock.now());
+  const paused = await writeSchedule(
+    ctx,
+    hb,
+    schedule.jobName,
+    {
+      isEnabled: false,
+      nextRunAt: null,
+      nextDueAt: null,
+      pausedAt: now,
+      pausedBy: 'auto',
+      pausedReason: reason,
+      updatedAt: now,
+      updatedBy: 'auto',
+    },
+    { isEnabled: true, consecutiveFailures: count },
+    (s) => !s.isEnabled && s.pausedBy === 'auto' && s.pausedAt?.getTime() === now.getTime(),
+  );
+  if (paused !== null && paused !== 'expired') {
+    ctx.logger.warn('schedule paused itself after consecutive failures', {
+      jobName: schedule.jobName,
+      reason,
+    });
+    ctx.emit('schedule:paused', {
+      jobName: schedule.jobName,
+      pausedBy: 'auto',
+      reason,
+      consecutiveFailures: count,
     });
   }
 }
@@ -197,7 +278,7 @@ export async function succeed(
   if (!written(done)) return done;
   const startedAt = done.startedAt ?? run.attempts[run.attempts.length - 1]?.startedAt ?? finishedAt;
   ctx.emit('run:succeeded', { run: done, durationMs: finishedAt.getTime() - startedAt.getTime() });
-  await setLastRun(ctx, hb, done, { lastRunStatus: 'succeeded' });
+  await setLastRun(ctx, hb, done, { lastRunStatus: 'succeeded' }, 'success');
   return done;
 }
 
@@ -218,7 +299,7 @@ export async function fail(
   });
   if (!written(ended)) return ended;
   ctx.emit('run:failed', { run: ended, error });
-  await setLastRun(ctx, hb, ended, { lastRunStatus: 'failed' });
+  await setLastRun(ctx, hb, ended, { lastRunStatus: 'failed' }, 'failure');
   return ended;
 }
 
@@ -233,7 +314,7 @@ export async function timeOut(
   const ended = await endRun(ctx, hb, run, { status: 'timed_out', attempt: 'timed_out', error, finishedAt });
   if (!written(ended)) return ended;
   ctx.emit('run:timed_out', { run: ended });
-  await setLastRun(ctx, hb, ended, { lastRunStatus: 'timed_out' });
+  await setLastRun(ctx, hb, ended, { lastRunStatus: 'timed_out' }, 'failure');
   return ended;
 }
 
@@ -280,7 +361,7 @@ export async function requeue(
   );
   if (!written(r)) return r;
   ctx.emit('run:abandoned', { run: r, retried: retry });
-  if (!retry) await setLastRun(ctx, hb, r, { lastRunStatus: 'abandoned' });
+  if (!retry) await setLastRun(ctx, hb, r, { lastRunStatus: 'abandoned' }, 'failure');
   return r;
 }
 
@@ -320,7 +401,7 @@ export async function failBeforeStart(
   );
   if (!written(r)) return r;
   ctx.emit('run:failed', { run: r, error });
-  await setLastRun(ctx, hb, r, { lastRunStatus: 'failed' });
+  await setLastRun(ctx, hb, r, { lastRunStatus: 'failed' }, 'failure');
   return r;
 }
 
@@ -360,7 +441,7 @@ export async function abandon(
   );
   if (!written(r)) return r;
   ctx.emit('run:abandoned', { run: r, retried: retry });
-  if (!retry) await setLastRun(ctx, hb, r, { lastRunStatus: 'abandoned' });
+  if (!retry) await setLastRun(ctx, hb, r, { lastRunStatus: 'abandoned' }, 'failure');
   return r;
 }
 

@@ -185,6 +185,7 @@ export class JobScheduler {
       cron: (e) => this.cron(e),
       onChange: () => this.wake(),
       runner: this,
+      emit: (event, payload) => this.#emit(event, payload),
     });
   }
 

@@ -10,10 +10,19 @@ import {
   ScheduleVersionMismatchError,
 } from './errors.js';
 import { checkIdempotencyKey, creationKey, type IdempotencyOptions } from './idempotency.js';
-import { createSchedule, type JobRun, type JobSchedule } from './model.js';
+import { createSchedule, type JobRun, type JobSchedule, MAX_REASON_LENGTH } from './model.js';
+import { type PreviewInput, type PreviewWindow, previewRuns, type RunPreview } from './preview.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
 import type { ManualRun, RunOptions } from './scheduler.js';
-import type { Clock, RunQuery, ScheduleQuery, SchedulerStore } from './types.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import type {
+  Clock,
+  GlobalPauseState,
+  RunQuery,
+  ScheduleQuery,
+  SchedulerEventMap,
+  SchedulerStore,
+} from './types.js';
 import {
   type ScheduleInput,
   type SchedulePatch,
@@ -45,6 +54,8 @@ export interface ScheduleServiceOptions {
   onChange?: () => void;
   /** Executes manual runs. */
   runner?: ManualRunner;
+  /** Emits the scheduler's events (`scheduler:paused`, `scheduler:resumed`). */
+  emit?: <K extends keyof SchedulerEventMap>(event: K, payload: SchedulerEventMap[K]) => void;
 }
 
 /** Options of the service's edits (`update`, `patch`, `delete`, `enable`, `disable`). */
@@ -78,6 +89,43 @@ export interface ScheduleServiceEventMap {
   /** A schedule was deleted (its runs stay); `schedule` is what was deleted. */
   'schedule:deleted': { schedule: JobSchedule };
 }
+
+/**
+ * Who makes a change (spec section 10, audit): stored as `updated_by` (and `paused_by` when it disables). The
+ * REST API passes the token's `sub`, the CLI `cli`, `syncSchedules()` `sync`.
+ */
+export interface ChangeOptions {
+  /** Who makes the change. @default 'code' */
+  by?: string | undefined;
+}
+
+/** Options of `update` and `patch`: who, the version precondition, and (for `syncSchedules`) the owner. */
+export type SaveOptions = ChangeOptions & EditOptions & { managedBy?: string };
+
+/** Options of {@link ScheduleService.disable}. */
+export interface DisableOptions extends ChangeOptions {
+  /** Why it is disabled (stored as `paused_reason`, at most 500 characters). @default null */
+  reason?: string | null | undefined;
+}
+
+/** Options of {@link ScheduleService.pauseAll}. */
+export interface PauseAllOptions extends ChangeOptions {
+  /** Why triggering is paused (at most 500 characters). @default null */
+  reason?: string | null | undefined;
+}
+
+/** Options of {@link ScheduleService.resumeAll}. */
+export interface ResumeAllOptions extends ChangeOptions {
+  /**
+   * `false`: slots that fell due while paused are recorded `skipped` (reason `paused`). `true`: they are missed
+   * slots like any other, and each schedule's missed-run policy applies.
+   * @default false
+   */
+  catchUp?: boolean | undefined;
+}
+
+/** The most recent ended pause windows the global pause state keeps. */
+export const MAX_PAUSE_WINDOWS = 20;
 
 /** A registered job type as the API and CLI list it. */
 export interface JobTypeInfo {
@@ -144,36 +192,73 @@ export class ScheduleService {
     }
   }
 
-  #nextRun(s: Pick<JobSchedule, 'cronExpression' | 'timezone' | 'isEnabled'>): Date | null {
-    if (!s.isEnabled) return null;
-    return this.#o
+  /** The first slot after now and its due instant (both null when disabled). */
+  #nextTiming(s: ValidScheduleInput): { nextRunAt: Date | null; nextDueAt: Date | null } {
+    if (!s.isEnabled) return { nextRunAt: null, nextDueAt: null };
+    const nextRunAt = this.#o
       .cron(s.cronExpression)
-      .next(this.#o.clock.now(), { timezone: s.timezone ?? this.#o.timezone });
+      .next(this.#o.clock.now(), scheduleCronOptions(s, this.#o.timezone));
+    return { nextRunAt, nextDueAt: nextRunAt && dueInstant(s, nextRunAt) };
+  }
+
+  /**
+   * Validates a schedule's user fields exactly as `create` and `update` do, without storing anything. `lookup`
+   * resolves chain names first (schedules not saved yet, e.g. the other definitions of `syncSchedules()`), then the
+   * store.
+   */
+  check(
+    input: unknown,
+    lookup?: (name: string) => JobSchedule | null | undefined,
+  ): Promise<ValidScheduleInput> {
+    const store = this.#o.store;
+    return validateScheduleInput(input, {
+      jobs: this.#o.jobs,
+      store: {
+        getSchedule: async (name) => lookup?.(name) ?? (await store.getSchedule(name)),
+      },
+      cron: this.#o.cron,
+      timezone: this.#o.timezone,
+      now: () => this.#o.clock.now(),
+    });
   }
 
   #validate(input: unknown): Promise<ValidScheduleInput> {
-    return validateScheduleInput(input, { jobs: this.#o.jobs, store: this.#o.store, cron: this.#o.cron });
+    return validateScheduleInput(input, {
+      jobs: this.#o.jobs,
+      store: this.#o.store,
+      cron: this.#o.cron,
+      timezone: this.#o.timezone,
+      now: () => this.#o.clock.now(),
+    });
   }
 
   /**
    * Creates a schedule (version 1). Throws a validation error or `ScheduleExistsError`; stores nothing then.
+   * `options.by` is recorded as `updated_by` (and `paused_by` of a schedule created disabled).
    *
    * With `idempotencyKey`, the schedule records a digest of the key (and scope) and of the validated input: a
    * retry of the same creation, even after the caller died before it heard the answer, returns the schedule that
    * creation made (as it stands now) instead of `ScheduleExistsError`; the same key with another input for that
    * name is an `IdempotencyKeyReusedError`. A schedule of that name created otherwise is still "exists".
    */
-  async create(input: ScheduleInput, options: CreateOptions = {}): Promise<JobSchedule> {
+  async create(
+    input: ScheduleInput,
+    options: CreateOptions & ChangeOptions & { managedBy?: string } = {},
+  ): Promise<JobSchedule> {
     const key = checkIdempotencyKey(options.idempotencyKey);
     const valid = await this.#validate(input);
     const now = new Date(this.#o.clock.now());
+    const by = options.by ?? 'code';
     const digest = key === undefined ? null : creationKey(options.idempotencyScope ?? '', key, valid);
     const schedule = createSchedule({
       ...valid,
-      nextRunAt: this.#nextRun(valid),
+      ...this.#nextTiming(valid),
       createdAt: now,
       updatedAt: now,
       creationKey: digest,
+      updatedBy: by,
+      managedBy: options.managedBy ?? null,
+      ...(valid.isEnabled ? {} : { pausedAt: now, pausedBy: by }),
     });
     if (!(await this.#o.store.insertSchedule(schedule))) {
       const existing = digest === null ? null : await this.#o.store.getSchedule(valid.jobName);
@@ -198,7 +283,7 @@ export class ScheduleService {
   async update(
     jobName: string,
     input: Omit<ScheduleInput, 'jobName'> & { jobName?: string },
-    options: EditOptions = {},
+    options: SaveOptions = {},
   ): Promise<JobSchedule> {
     return this.#edit(jobName, options, () => ({ ...input, jobName }));
   }
@@ -207,7 +292,7 @@ export class ScheduleService {
    * Changes only the given fields. Throws a validation error, `ScheduleNotFoundError` or (with `ifVersion`)
    * `ScheduleVersionMismatchError`; changes nothing then.
    */
-  async patch(jobName: string, patch: SchedulePatch, options: EditOptions = {}): Promise<JobSchedule> {
+  async patch(jobName: string, patch: SchedulePatch, options: SaveOptions = {}): Promise<JobSchedule> {
     return this.#edit(jobName, options, (current) => {
       const merged: Record<string, unknown> = { ...userFields(current) };
       for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'jobName') merged[k] = v;
@@ -224,7 +309,7 @@ export class ScheduleService {
    */
   async #edit(
     jobName: string,
-    options: EditOptions,
+    options: SaveOptions & { reason?: string | null; enable?: boolean },
     build: (current: JobSchedule) => unknown,
   ): Promise<JobSchedule> {
     const ifVersion = checkVersion(options.ifVersion);
@@ -234,7 +319,7 @@ export class ScheduleService {
       if (ifVersion !== undefined && current.version !== ifVersion) {
         throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
       }
-      const updated = await this.#save(current, valid);
+      const updated = await this.#save(current, valid, options);
       if (updated) return updated;
       if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {
         const now = await this.get(jobName);
@@ -244,15 +329,37 @@ export class ScheduleService {
   }
 
   /** Writes a validated edit of `current`; `null` when its version changed meanwhile (nothing written). */
-  async #save(current: JobSchedule, valid: ValidScheduleInput): Promise<JobSchedule | null> {
+  async #save(
+    current: JobSchedule,
+    valid: ValidScheduleInput,
+    options: ChangeOptions & { managedBy?: string; reason?: string | null; enable?: boolean },
+  ): Promise<JobSchedule | null> {
+    const by = options.by ?? 'code';
+    const now = new Date(this.#o.clock.now());
+    // Changing any of these recomputes next_run_at from now (spec sections 1 and 10).
     const timingChanged =
       valid.cronExpression !== current.cronExpression ||
       valid.timezone !== current.timezone ||
-      valid.isEnabled !== current.isEnabled;
+      valid.isEnabled !== current.isEnabled ||
+      valid.dstGap !== current.dstGap ||
+      valid.dstOverlap !== current.dstOverlap;
     const { jobName: _ignored, ...fields } = valid;
-    const patch: Partial<JobSchedule> = { ...fields, updatedAt: new Date(this.#o.clock.now()) };
-    if (timingChanged || (valid.isEnabled && current.nextRunAt === null))
-      patch.nextRunAt = this.#nextRun(valid);
+    const patch: Partial<JobSchedule> = { ...fields, updatedAt: now, updatedBy: by };
+    if (options.managedBy !== undefined) patch.managedBy = options.managedBy;
+    if (timingChanged || (valid.isEnabled && current.nextRunAt === null)) {
+      Object.assign(patch, this.#nextTiming(valid));
+    } else if (valid.jitterSeconds !== current.jitterSeconds && current.nextRunAt !== null) {
+      // A new jitter moves only the due instant: the slot stays the first unclaimed one (a slot that passed but
+      // was not due yet is not lost).
+      patch.nextDueAt = dueInstant(valid, current.nextRunAt);
+    }
+    if (!valid.isEnabled && (current.isEnabled || options.reason !== undefined)) {
+      // Disabled now (or disabled again with a reason): who, when and why (spec section 10).
+      Object.assign(patch, { pausedAt: now, pausedBy: by, pausedReason: options.reason ?? null });
+    } else if (valid.isEnabled && (!current.isEnabled || options.enable)) {
+      // An enable clears the pause and resets the failure count.
+      Object.assign(patch, { pausedAt: null, pausedBy: null, pausedReason: null, consecutiveFailures: 0 });
+    }
     // Compare-and-set on the version read: the store bumps it in the same write.
     const updated = await this.#o.store.updateSchedule(current.jobName, patch, { version: current.version });
     if (updated) {
@@ -262,14 +369,76 @@ export class ScheduleService {
     return updated;
   }
 
-  /** Enables a schedule; `nextRunAt` is computed from now. */
-  enable(jobName: string, options: EditOptions = {}): Promise<JobSchedule> {
-    return this.patch(jobName, { isEnabled: true }, options);
+  /**
+   * Enables a schedule: `nextRunAt` is computed from now (no missed slots), the pause (`paused_*`) is cleared and
+   * `consecutive_failures` is reset (also when it was enabled already).
+   */
+  async enable(jobName: string, options: ChangeOptions & EditOptions = {}): Promise<JobSchedule> {
+    return this.#edit(jobName, { ...options, enable: true }, (current) => ({
+      ...userFields(current),
+      isEnabled: true,
+    }));
   }
 
-  /** Disables a schedule; `nextRunAt` is cleared. */
-  disable(jobName: string, options: EditOptions = {}): Promise<JobSchedule> {
-    return this.patch(jobName, { isEnabled: false }, options);
+  /**
+   * Disables a schedule with an optional reason: `nextRunAt` is cleared; `paused_reason`, `paused_at` and
+   * `paused_by` say why, when and who (disabling a disabled schedule again replaces them).
+   */
+  async disable(jobName: string, options: DisableOptions & EditOptions = {}): Promise<JobSchedule> {
+    const reason = checkReason(options.reason, 'reason');
+    return this.#edit(jobName, { ...options, reason }, (current) => ({
+      ...userFields(current),
+      isEnabled: false,
+    }));
+  }
+
+  /** The global pause state (spec section 10). */
+  pauseState(): Promise<GlobalPauseState> {
+    return this.#o.store.getGlobalPause();
+  }
+
+  /**
+   * Pauses triggering on every replica (each checks it once per pass; runs in flight finish). Pausing while paused
+   * replaces the reason and who, and keeps when it began.
+   */
+  async pauseAll(options: PauseAllOptions = {}): Promise<GlobalPauseState> {
+    const reason = checkReason(options.reason, 'reason');
+    const by = options.by ?? 'code';
+    const current = await this.#o.store.getGlobalPause();
+    const state: GlobalPauseState = {
+      ...current,
+      paused: true,
+      reason: reason ?? null,
+      by,
+      since: current.paused && current.since ? current.since : new Date(this.#o.clock.now()),
+    };
+    await this.#o.store.setGlobalPause(state);
+    this.#o.emit?.('scheduler:paused', { reason: state.reason, by });
+    return state;
+  }
+
+  /**
+   * Resumes triggering. Slots that fell due while paused are recorded `skipped` (reason `paused`) by their next
+   * claim, unless `catchUp` (then each schedule's missed-run policy applies). Resuming while not paused changes
+   * nothing.
+   */
+  async resumeAll(options: ResumeAllOptions = {}): Promise<GlobalPauseState> {
+    const current = await this.#o.store.getGlobalPause();
+    if (!current.paused) return current;
+    const by = options.by ?? 'code';
+    const now = new Date(this.#o.clock.now());
+    const window = { from: current.since ?? now, to: now, catchUp: options.catchUp === true };
+    const state: GlobalPauseState = {
+      paused: false,
+      reason: null,
+      since: null,
+      by,
+      windows: [...current.windows, window].slice(-MAX_PAUSE_WINDOWS),
+    };
+    await this.#o.store.setGlobalPause(state);
+    this.#o.emit?.('scheduler:resumed', { by, catchUp: window.catchUp });
+    this.#o.onChange?.();
+    return state;
   }
 
   /**
@@ -308,17 +477,38 @@ export class ScheduleService {
     return this.#o.store.listSchedules(query);
   }
 
-  /** The next `count` run instants of a stored schedule after `from` (default now). */
+  /** The next `count` run instants (slots) of a stored schedule after `from` (default now), with its DST choices. */
   async previewNextRuns(jobName: string, count = 5, from?: Date): Promise<Date[]> {
     const s = await this.get(jobName);
-    return this.preview({ cronExpression: s.cronExpression, timezone: s.timezone }, count, from);
+    return this.preview(s, count, from);
+  }
+
+  /**
+   * What a schedule (stored, or a draft) will do in a window: its runs with their DST markers, intended wall times
+   * and planned starts (slot + jitter offset), the wall times a gap skips or shifts. See {@link previewRuns}.
+   */
+  explain(input: PreviewInput, window: PreviewWindow = {}): RunPreview {
+    return previewRuns(
+      input,
+      { from: this.#o.clock.now() + 1, ...window },
+      { timezone: this.#o.timezone, cron: this.#o.cron },
+    );
   }
 
   /**
    * The next `count` run instants of an expression (not stored) after `from` (default now). Throws
    * `InvalidCronExpressionError` / `InvalidScheduleTimezoneError`.
    */
-  preview(input: { cronExpression: string; timezone?: string | null }, count = 5, from?: Date): Date[] {
+  preview(
+    input: {
+      cronExpression: string;
+      timezone?: string | null;
+      dstGap?: JobSchedule['dstGap'];
+      dstOverlap?: JobSchedule['dstOverlap'];
+    },
+    count = 5,
+    from?: Date,
+  ): Date[] {
     let cron: CronExpression;
     try {
       cron = this.#o.cron(input.cronExpression);
@@ -326,9 +516,18 @@ export class ScheduleService {
       throw new InvalidCronExpressionError(input.cronExpression, error);
     }
     try {
-      return cron.nextRuns(from ?? this.#o.clock.now(), count, {
-        timezone: input.timezone ?? this.#o.timezone,
-      });
+      return cron.nextRuns(
+        from ?? this.#o.clock.now(),
+        count,
+        scheduleCronOptions(
+          {
+            timezone: input.timezone ?? null,
+            dstGap: input.dstGap ?? 'skip',
+            dstOverlap: input.dstOverlap ?? 'first',
+          },
+          this.#o.timezone,
+        ),
+      );
     } catch (error) {
       throw new InvalidScheduleTimezoneError(input.timezone, 'timezone', error);
     }
@@ -354,14 +553,21 @@ export class ScheduleService {
       if (page.length === 0) break;
       for (const s of page) {
         checked++;
-        const timezone = s.timezone ?? this.#o.timezone;
+        const options = scheduleCronOptions(s, this.#o.timezone);
         try {
           const cron = this.#o.cron(s.cronExpression);
-          if (s.nextRunAt && cron.matches(s.nextRunAt, { timezone })) continue;
-          const nextRunAt = cron.next(this.#o.clock.now(), { timezone });
+          if (s.nextRunAt && cron.matches(s.nextRunAt, options)) {
+            // A valid slot; only a due instant that does not belong to it (or is missing) is set right.
+            const due = dueInstant(s, s.nextRunAt);
+            if (s.nextDueAt?.getTime() !== due.getTime()) {
+              await this.#o.store.updateSchedule(s.jobName, { nextDueAt: due }, { nextRunAt: s.nextRunAt });
+            }
+            continue;
+          }
+          const nextRunAt = cron.next(this.#o.clock.now(), options);
           const updated = await this.#o.store.updateSchedule(
             s.jobName,
-            { nextRunAt },
+            { nextRunAt, nextDueAt: nextRunAt && dueInstant(s, nextRunAt) },
             { nextRunAt: s.nextRunAt },
           );
           if (updated) repaired.push({ jobName: s.jobName, previous: s.nextRunAt, nextRunAt });
@@ -430,7 +636,8 @@ function checkVersion(value: unknown): number | undefined {
   return value;
 }
 
-function userFields(s: JobSchedule): ScheduleInput {
+/** The user fields of a stored schedule, as a {@link ScheduleInput}. */
+export function userFields(s: JobSchedule): ScheduleInput {
   return {
     jobName: s.jobName,
     cronExpression: s.cronExpression,
@@ -445,5 +652,23 @@ function userFields(s: JobSchedule): ScheduleInput {
     missedRunPolicy: s.missedRunPolicy,
     catchUpWindowSeconds: s.catchUpWindowSeconds,
     maxCatchUpRuns: s.maxCatchUpRuns,
+    dstGap: s.dstGap,
+    dstOverlap: s.dstOverlap,
+    jitterSeconds: s.jitterSeconds,
+    pauseAfterFailures: s.pauseAfterFailures,
   };
+}
+
+/** A reason as given (trimmed; empty means none), or an `InvalidFieldError` naming `field`. */
+function checkReason(reason: unknown, field: string): string | null | undefined {
+  if (reason === undefined || reason === null) return reason;
+  if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH) {
+    throw new InvalidFieldError(
+      field,
+      reason,
+      `a string of at most ${MAX_REASON_LENGTH} characters, or null`,
+    );
+  }
+  const trimmed = reason.trim();
+  return trimmed === '' ? null : trimmed;
 }

@@ -148,6 +148,51 @@ export interface ScheduleCondition {
    * schedule stored without a version, as another program may write one).
    */
   version?: number;
+  /** The stored `isEnabled` must equal this (a missing field counts as `true`). @default undefined */
+  isEnabled?: boolean;
+  /** The stored `consecutiveFailures` must equal this (a missing field counts as 0). @default undefined */
+  consecutiveFailures?: number;
+}
+
+/** Effects of {@link ScheduleStore.updateSchedule} beyond setting fields (spec section 10). */
+export interface ScheduleUpdateOptions {
+  /**
+   * Counts a finished run in `consecutiveFailures`, once per run: `'failure'` adds 1 (a missing count is 0),
+   * `'success'` sets 0. The store keeps the id of the last run it counted (storage-only, like the fencing token;
+   * MongoDB: `counted_run_id`), and when that already is `runId` (a retried write whose first try landed, its
+   * acknowledgement lost) the count is left as it is while the rest of the write still applies. So the count is
+   * exact under retries, and costs no extra round trip on the write that records the run's `last_run_status`.
+   * @default undefined (the count is not touched)
+   */
+  countRun?: { runId: string; outcome: 'failure' | 'success' };
+}
+
+/** A pause window that ended (see {@link GlobalPauseState.windows}). */
+export interface PauseWindow {
+  /** When the pause began. */
+  from: Date;
+  /** When it was resumed. */
+  to: Date;
+  /** The resume asked to catch up: slots due in the window follow each schedule's missed-run policy. */
+  catchUp: boolean;
+}
+
+/**
+ * The global pause for incidents (spec section 10): while `paused`, no replica triggers any slot (runs in flight
+ * finish; recovery of runs that were in flight goes on). Slots due inside an ended window whose resume did not ask to
+ * catch up are recorded `skipped` (reason `paused`) by the next claim.
+ */
+export interface GlobalPauseState {
+  /** Whether triggering is paused now. */
+  paused: boolean;
+  /** Why (free text), while paused. @default null */
+  reason: string | null;
+  /** When the current pause began. @default null */
+  since: Date | null;
+  /** Who paused (a token's `sub`, `cli`, `code`). @default null */
+  by: string | null;
+  /** The most recent ended pauses (at most 20, oldest first). @default [] */
+  windows: PauseWindow[];
 }
 
 /** Persists schedules (collection `job_schedules` in MongoDB). */
@@ -170,11 +215,13 @@ export interface ScheduleStore {
    * version by one exactly when `patch` sets a field of `SCHEDULE_VERSIONED_FIELDS` (a user's edit), never for the
    * engine's `nextRunAt` / `lastRun*` writes. The returned schedule is exactly the result of this write (its
    * version included), also under concurrent updates.
+   * `options` adds the counted effects of {@link ScheduleUpdateOptions} to the same atomic write.
    */
   updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition?: ScheduleCondition,
+    options?: ScheduleUpdateOptions,
   ): Promise<JobSchedule | null>;
   /**
    * Deletes a schedule when it exists and every `condition` holds (a compare-and-set on `version` makes a delete
@@ -182,13 +229,25 @@ export interface ScheduleStore {
    */
   deleteSchedule(jobName: string, condition?: ScheduleCondition): Promise<boolean>;
   /**
-   * Enabled schedules that are due at `now`: `nextRunAt <= now`, or `nextRunAt` missing/null (so schedules
-   * inserted straight into storage are picked up). Sorted by `nextRunAt` ascending, missing first; at most
-   * `limit`. Must use an index on `(is_enabled, next_run_at)`, not a scan.
+   * Enabled schedules that are due at `now`: their due instant `nextDueAt <= now`; for a schedule without
+   * `nextDueAt` (written by another program or an older version) `nextRunAt <= now`, or `nextRunAt` missing/null
+   * too (so schedules inserted straight into storage are picked up). Sorted by due instant (`nextDueAt`, else
+   * `nextRunAt`) ascending, missing first; at most `limit`. Must use an index (MongoDB: `(is_enabled, next_due_at,
+   * next_run_at)`), not a scan.
    */
   listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]>;
-  /** The earliest `nextRunAt` among enabled schedules, or `null` when none has one. */
+  /**
+   * The earliest due instant among enabled schedules — `nextDueAt`, or `nextRunAt` where `nextDueAt` is missing —
+   * or `null` when none has one (the loop sleeps until it).
+   */
   getEarliestNextRunAt(): Promise<Date | null>;
+  /**
+   * The global pause state (spec section 10); a store where it was never set answers `{ paused: false, reason:
+   * null, since: null, by: null, windows: [] }`. Called once per pass by every replica: one cheap read.
+   */
+  getGlobalPause(): Promise<GlobalPauseState>;
+  /** Replaces the global pause state (one document / record). */
+  setGlobalPause(state: GlobalPauseState): Promise<void>;
 }
 
 /** Filter and paging for {@link RunStore.listRuns}. All given filters must match. */
@@ -549,6 +608,15 @@ export interface SchedulerEventMap {
   'cycle:failed': { error: unknown };
   /** A lock was held by someone else, so the schedule (or run) was deferred to a later cycle. */
   'lock:contended': { key: string; jobName: string | null };
+  /**
+   * A schedule disabled itself after `pause_after_failures` consecutive failures (`pausedBy: 'auto'`); `reason`
+   * names the count and the last error.
+   */
+  'schedule:paused': { jobName: string; pausedBy: string; reason: string; consecutiveFailures: number };
+  /** Triggering was paused for every replica (through this process). */
+  'scheduler:paused': { reason: string | null; by: string };
+  /** Triggering resumed (through this process); `catchUp`: slots that passed follow their missed-run policy. */
+  'scheduler:resumed': { by: string; catchUp: boolean };
   /** A schedule's `nextRunAt` was computed or repaired outside a claim. */
   'schedule:repaired': { jobName: string; previous: Date | null; nextRunAt: Date | null };
   /** The loop runner started. */

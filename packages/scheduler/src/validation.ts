@@ -1,4 +1,13 @@
-import { type CronExpression, isValidTimezone, parseCron } from '@craft/cron';
+import {
+  type CronExpression,
+  DEFAULT_TIMEZONE,
+  DST_GAP_POLICIES,
+  DST_OVERLAP_POLICIES,
+  type DstGapPolicy,
+  type DstOverlapPolicy,
+  isValidTimezone,
+  parseCron,
+} from '@craft/cron';
 import {
   ChainCycleError,
   InvalidCronExpressionError,
@@ -12,11 +21,13 @@ import {
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
   type JobSchedule,
+  MAX_JITTER_SECONDS,
   MISSED_RUN_POLICIES,
   type MissedRunPolicy,
   SCHEDULE_FIELD_TO_RECORD,
 } from './model.js';
 import { checkParameters, type JobTypeLookup } from './registry.js';
+import { findSlotGapAtMost } from './slot-gap.js';
 import type { ScheduleStore } from './types.js';
 
 /** The fields of a schedule a user sets (camelCase); the others (`nextRunAt`, `lastRun*`, dates) are managed. */
@@ -47,6 +58,14 @@ export interface ScheduleInput {
   catchUpWindowSeconds?: number | null;
   /** Integer ≥ 1. @default 10 */
   maxCatchUpRuns?: number;
+  /** A matching wall time in a spring-forward gap: `skip` or `shift`. @default 'skip' */
+  dstGap?: DstGapPolicy;
+  /** A matching wall time that occurs twice: `first`, `last` or `both`. @default 'first' */
+  dstOverlap?: DstOverlapPolicy;
+  /** Integer 0–3600, shorter than the smallest gap between consecutive slots (checked by the service). @default 0 */
+  jitterSeconds?: number;
+  /** Integer ≥ 1, or null: never pause itself. @default null */
+  pauseAfterFailures?: number | null;
 }
 
 /** A validated {@link ScheduleInput} with every default filled in. */
@@ -69,6 +88,10 @@ const RECORD_TO_INPUT: Record<string, keyof ScheduleInput> = {
   missed_run_policy: 'missedRunPolicy',
   catch_up_window_seconds: 'catchUpWindowSeconds',
   max_catch_up_runs: 'maxCatchUpRuns',
+  dst_gap: 'dstGap',
+  dst_overlap: 'dstOverlap',
+  jitter_seconds: 'jitterSeconds',
+  pause_after_failures: 'pauseAfterFailures',
 };
 const MANAGED_RECORD_FIELDS = new Set([
   'last_run_at',
@@ -78,6 +101,9 @@ const MANAGED_RECORD_FIELDS = new Set([
   'updated_at',
   'version',
   'creation_key',
+  'next_due_at',
+  'updated_by',
+  'managed_by',
 ]);
 
 /** Length in code points (what JSON Schema's `maxLength` counts), not UTF-16 units. */
@@ -86,6 +112,17 @@ const codePoints = (text: string): number => {
   for (const _ of text) n++;
   return n;
 };
+
+/**
+ * Fields only the server sets (spec section 10): the pause (`enable` / `disable` change it) and the failure count
+ * (the scheduler maintains it). A body that sets one is refused, naming the field.
+ */
+export const SERVER_MANAGED_FIELDS: readonly string[] = [
+  'paused_reason',
+  'paused_at',
+  'paused_by',
+  'consecutive_failures',
+];
 
 /**
  * Maps a snake_case (JSON / REST) schedule body to a {@link ScheduleInput}-shaped object (values unchecked;
@@ -103,7 +140,13 @@ export function scheduleInputFromRecord(
   for (const [key, value] of Object.entries(record)) {
     const mapped = RECORD_TO_INPUT[key];
     if (mapped) out[mapped] = value;
-    else if (!MANAGED_RECORD_FIELDS.has(key) && key !== '_id') {
+    else if (SERVER_MANAGED_FIELDS.includes(key)) {
+      throw new InvalidFieldError(
+        key,
+        value,
+        'no value: it is managed by the server (disable a schedule, with a reason, or enable it to change the pause; the scheduler counts failures)',
+      );
+    } else if (!MANAGED_RECORD_FIELDS.has(key) && key !== '_id') {
       throw new InvalidFieldError(key, value, `a known field (${Object.keys(RECORD_TO_INPUT).join(', ')})`);
     }
   }
@@ -128,6 +171,10 @@ export interface ValidationContext {
   store?: Pick<ScheduleStore, 'getSchedule'>;
   /** Parses cron expressions (defaults to `parseCron`; the scheduler passes its cache). */
   cron?: (expression: string) => CronExpression;
+  /** The zone of schedules without their own (for the jitter check). @default 'Europe/Stockholm' */
+  timezone?: string;
+  /** Now, in epoch ms: the jitter check looks at the slots from then on. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -169,8 +216,9 @@ export async function validateScheduleInput(
   if (typeof cronExpression !== 'string') {
     throw new InvalidFieldError('cron_expression', cronExpression, 'a 5-field cron expression string');
   }
+  let cron: CronExpression;
   try {
-    (ctx.cron ?? parseCron)(cronExpression);
+    cron = (ctx.cron ?? parseCron)(cronExpression);
   } catch (error) {
     throw new InvalidCronExpressionError(cronExpression, error);
   }
@@ -212,6 +260,44 @@ export async function validateScheduleInput(
     1,
     false,
   );
+  const dstGap = i['dstGap'] ?? 'skip';
+  if (!(DST_GAP_POLICIES as readonly unknown[]).includes(dstGap)) {
+    throw new InvalidFieldError('dst_gap', dstGap, `one of ${DST_GAP_POLICIES.join(', ')}`);
+  }
+  const dstOverlap = i['dstOverlap'] ?? 'first';
+  if (!(DST_OVERLAP_POLICIES as readonly unknown[]).includes(dstOverlap)) {
+    throw new InvalidFieldError('dst_overlap', dstOverlap, `one of ${DST_OVERLAP_POLICIES.join(', ')}`);
+  }
+  const jitterSeconds = intField('jitterSeconds', i['jitterSeconds'] ?? 0, 0, false) as number;
+  if (jitterSeconds > MAX_JITTER_SECONDS) {
+    throw new InvalidFieldError(
+      'jitter_seconds',
+      jitterSeconds,
+      `an integer from 0 to ${MAX_JITTER_SECONDS}`,
+    );
+  }
+  if (jitterSeconds > 0) {
+    // Jitter must stay shorter than the smallest gap between consecutive slots (DST choices included), so a
+    // jittered run always starts before the next slot is due.
+    const options = {
+      timezone: (timezone as string | null) ?? ctx.timezone ?? DEFAULT_TIMEZONE,
+      dstGap: dstGap as DstGapPolicy,
+      dstOverlap: dstOverlap as DstOverlapPolicy,
+    };
+    const gap = findSlotGapAtMost(cron, options, jitterSeconds * 1000, (ctx.now ?? Date.now)());
+    if (gap) {
+      throw new InvalidFieldError(
+        'jitter_seconds',
+        jitterSeconds,
+        `less than the smallest gap between consecutive slots, which is ${gap.gapMs / 1000} s (${gap.where}${
+          options.dstGap !== 'skip' || options.dstOverlap !== 'first'
+            ? `, with dst_gap ${options.dstGap} and dst_overlap ${options.dstOverlap}`
+            : ''
+        }); lower jitter_seconds below ${gap.gapMs / 1000}`,
+      );
+    }
+  }
+  const pauseAfterFailures = intField('pauseAfterFailures', i['pauseAfterFailures'] ?? null, 1, true);
   const chain = i['chain'] ?? [];
   if (!Array.isArray(chain) || chain.some((c) => typeof c !== 'string' || c.length === 0)) {
     throw new InvalidFieldError('chain', chain, 'an array of schedule or job type names');
@@ -233,6 +319,10 @@ export async function validateScheduleInput(
     missedRunPolicy: missedRunPolicy as MissedRunPolicy,
     catchUpWindowSeconds,
     maxCatchUpRuns: maxCatchUpRuns as number,
+    dstGap: dstGap as DstGapPolicy,
+    dstOverlap: dstOverlap as DstOverlapPolicy,
+    jitterSeconds,
+    pauseAfterFailures,
   };
   await checkChain(valid, ctx);
   return valid;

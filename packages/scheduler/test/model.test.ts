@@ -52,6 +52,17 @@ describe('schedule records (spec section 1 field names)', () => {
       // A document another program wrote has no version: 0, what If-Match "0" matches.
       version: 0,
       creationKey: null,
+      dstGap: 'skip',
+      dstOverlap: 'first',
+      jitterSeconds: 0,
+      nextDueAt: null,
+      pauseAfterFailures: null,
+      consecutiveFailures: 0,
+      pausedReason: null,
+      pausedAt: null,
+      pausedBy: null,
+      updatedBy: null,
+      managedBy: null,
     });
   });
 
@@ -88,6 +99,18 @@ describe('schedule records (spec section 1 field names)', () => {
         'updated_at',
         'version',
         'creation_key',
+        // spec section 10
+        'dst_gap',
+        'dst_overlap',
+        'jitter_seconds',
+        'next_due_at',
+        'pause_after_failures',
+        'consecutive_failures',
+        'paused_reason',
+        'paused_at',
+        'paused_by',
+        'updated_by',
+        'managed_by',
       ].sort(),
     );
     expect(record.next_run_at).toBeInstanceOf(Date);
@@ -95,7 +118,7 @@ describe('schedule records (spec section 1 field names)', () => {
     const json = JSON.parse(JSON.stringify(recordDatesToJson(record)));
     expect(json.next_run_at).toBe('2027-03-28T01:00:00.000Z');
     expect(scheduleFromRecord(json)).toEqual(s);
-    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(20);
+    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(31);
   });
 
   it('maps a patch to only the given record fields', () => {

@@ -7,6 +7,7 @@ import {
   InvalidParametersError,
   JobLockedError,
   ScheduleValidationError,
+  SERVER_MANAGED_FIELDS,
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from '@craft/scheduler';
@@ -110,6 +111,16 @@ function validationBody(errors: AjvError[], context: string): ErrorBody {
     const name = String(e.params['additionalProperty']);
     const field = path ? `${path}.${name}` : name;
     const allowed = Object.keys(e.parentSchema?.properties ?? {});
+    if (part === 'body' && !path && SERVER_MANAGED_FIELDS.includes(name)) {
+      // Spec section 10: the pause and the failure count are set by the server only.
+      return api(
+        'CRAFT_API_UNKNOWN_FIELD',
+        `Request body: "${field}" is managed by the server and cannot be set; disable the schedule (with a ` +
+          'reason) or enable it to change the pause; the scheduler counts failures',
+        field,
+        { location: part },
+      );
+    }
     return api(
       'CRAFT_API_UNKNOWN_FIELD',
       `Request ${part}: unknown field "${field}"${allowed.length ? `; allowed fields: ${allowed.join(', ')}` : ''}`,

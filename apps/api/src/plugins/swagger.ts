@@ -87,6 +87,7 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
         { name: 'runs', description: 'Trigger runs and read run history' },
         { name: 'events', description: 'Run and schedule events as they happen (Server-Sent Events)' },
         { name: 'jobs', description: 'Registered job types' },
+        { name: 'pause', description: 'The global pause for incidents: stop triggering on every replica' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
     },

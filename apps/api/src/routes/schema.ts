@@ -1,5 +1,6 @@
 // Schemas shared by several resources: the error body, schedules and runs as the API returns them. Field names
 // are the snake_case names of spec section 1; dates are ISO 8601 UTC strings.
+import { DST_GAP_POLICIES, DST_OVERLAP_POLICIES } from '@craft/cron';
 import { MISSED_RUN_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
 import { type Static, type TSchema, Type } from 'typebox';
 
@@ -119,6 +120,46 @@ export const Schedule = Type.Object(
         'Version of the definition (the ETag, quoted): 1 at creation, +1 on every change of a user field; the ' +
         "scheduler's own writes (next_run_at, last_run_*) keep it. 0 for a schedule another program stored",
     }),
+    // Per-schedule control (spec section 10).
+    dst_gap: Type.Enum([...DST_GAP_POLICIES], {
+      description:
+        'A matching wall time in a spring-forward gap: skip it that day, or shift it to the end of the gap',
+    }),
+    dst_overlap: Type.Enum([...DST_OVERLAP_POLICIES], {
+      description:
+        'A wall time that occurs twice (fall back): run at the first occurrence, the last, or both',
+    }),
+    jitter_seconds: Type.Integer({ description: 'Each run starts up to this many seconds after its slot' }),
+    next_due_at: nullable<string>({
+      type: 'string',
+      format: 'date-time',
+      description: 'Planned start of next_run_at: the slot plus its jitter offset',
+    }),
+    pause_after_failures: nullable<number>({
+      type: 'integer',
+      description: 'The schedule disables itself after this many consecutive failures; null: never',
+    }),
+    consecutive_failures: Type.Integer({
+      description: 'Runs in a row that ended failed, timed_out or abandoned (server-managed)',
+    }),
+    paused_reason: nullable<string>({ type: 'string', description: 'Why it was disabled (server-managed)' }),
+    paused_at: nullable<string>({
+      type: 'string',
+      format: 'date-time',
+      description: 'When it was disabled (server-managed)',
+    }),
+    paused_by: nullable<string>({
+      type: 'string',
+      description: "Who disabled it: a token's sub, cli, code, sync or auto (server-managed)",
+    }),
+    updated_by: nullable<string>({
+      type: 'string',
+      description: "Who last changed it: a token's sub, cli, code, sync or auto",
+    }),
+    managed_by: nullable<string>({
+      type: 'string',
+      description: 'sync: created or adopted by schedules apply / syncSchedules (prune may delete it)',
+    }),
   },
   { $id: 'Schedule', additionalProperties: false },
 );
@@ -169,6 +210,22 @@ export const Run = Type.Object(
     fencing_token: nullable<number>({ type: 'integer' }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
+    // Per-schedule control (spec section 10).
+    dst: nullable<string>({
+      type: 'string',
+      enum: ['shifted', 'first', 'second', null],
+      description:
+        'DST marker of the slot: shifted (first instant after a gap), first/second (a repeated wall time), or null',
+    }),
+    wall_time: nullable<string>({
+      type: 'string',
+      description: "The wall time the slot stands for, YYYY-MM-DDTHH:mm in the schedule's zone",
+    }),
+    due_at: nullable<string>({
+      type: 'string',
+      format: 'date-time',
+      description: 'When the run was due: the slot plus its jitter offset (trigger lag counts from it)',
+    }),
   },
   { $id: 'Run', additionalProperties: false },
 );

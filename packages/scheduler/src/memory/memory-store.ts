@@ -6,6 +6,7 @@ import type {
   EventLogStore,
   EventPage,
   EventReadQuery,
+  GlobalPauseState,
   IdempotencyRecord,
   IdempotencyReservation,
   IdempotencyReserveResult,
@@ -18,6 +19,7 @@ import type {
   ScheduleCondition,
   ScheduleQuery,
   SchedulerStore,
+  ScheduleUpdateOptions,
 } from '../types.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.js';
@@ -56,6 +58,9 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   readonly #schedules = new Map<string, JobSchedule>();
   // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
   readonly #scheduleTokens = new Map<string, number>();
+  // The id of the last run counted in each schedule's consecutiveFailures (ScheduleUpdateOptions.countRun); storage-only.
+  readonly #countedRuns = new Map<string, string>();
+  #pause: GlobalPauseState = { paused: false, reason: null, since: null, by: null, windows: [] };
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
   // Ids of live (pending/running) runs: recovery queries look at these only, not at the whole history.
@@ -103,6 +108,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
+    options: ScheduleUpdateOptions = {},
   ): Promise<JobSchedule | null> {
     await Promise.resolve();
     const cur = this.#schedules.get(jobName);
@@ -119,6 +125,12 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     }
     // The version counts edits of the definition, in the same write (a compare-and-set on it is exact).
     if (changesScheduleVersion(patch)) next['version'] = cur.version + 1;
+    const count = options.countRun;
+    // Counted once per run: a retried write whose first try landed leaves the count as it is.
+    if (count !== undefined && this.#countedRuns.get(jobName) !== count.runId) {
+      next['consecutiveFailures'] = count.outcome === 'success' ? 0 : (cur.consecutiveFailures ?? 0) + 1;
+      this.#countedRuns.set(jobName, count.runId);
+    }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
     return copy(next as unknown as JobSchedule);
   }
@@ -128,6 +140,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     const cur = this.#schedules.get(jobName);
     if (!cur || !scheduleMatches(cur, condition)) return false;
     this.#scheduleTokens.delete(jobName);
+    this.#countedRuns.delete(jobName);
     return this.#schedules.delete(jobName);
   }
 
@@ -136,9 +149,10 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     const t = now.getTime();
     const due: JobSchedule[] = [];
     for (const s of this.#schedules.values()) {
-      if (s.isEnabled && (s.nextRunAt === null || s.nextRunAt.getTime() <= t)) due.push(s);
+      const at = dueOf(s);
+      if (s.isEnabled && (at === null || at <= t)) due.push(s);
     }
-    due.sort((a, b) => (a.nextRunAt?.getTime() ?? -Infinity) - (b.nextRunAt?.getTime() ?? -Infinity));
+    due.sort((a, b) => (dueOf(a) ?? -Infinity) - (dueOf(b) ?? -Infinity));
     return due.slice(0, limit).map(copy);
   }
 
@@ -146,10 +160,20 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     await Promise.resolve();
     let min: number | null = null;
     for (const s of this.#schedules.values()) {
-      if (s.isEnabled && s.nextRunAt && (min === null || s.nextRunAt.getTime() < min))
-        min = s.nextRunAt.getTime();
+      const at = dueOf(s);
+      if (s.isEnabled && at !== null && (min === null || at < min)) min = at;
     }
     return min === null ? null : new Date(min);
+  }
+
+  async getGlobalPause(): Promise<GlobalPauseState> {
+    await Promise.resolve();
+    return copy(this.#pause);
+  }
+
+  async setGlobalPause(state: GlobalPauseState): Promise<void> {
+    await Promise.resolve();
+    this.#pause = copy(state);
   }
 
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
@@ -304,7 +328,15 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
 function scheduleMatches(s: JobSchedule, c: ScheduleCondition): boolean {
   if (c.nextRunAt !== undefined && !sameInstant(s.nextRunAt, c.nextRunAt)) return false;
   if (c.version !== undefined && s.version !== c.version) return false;
+  if (c.isEnabled !== undefined && (s.isEnabled ?? true) !== c.isEnabled) return false;
+  if (c.consecutiveFailures !== undefined && (s.consecutiveFailures ?? 0) !== c.consecutiveFailures)
+    return false;
   return true;
+}
+
+/** The due instant: `nextDueAt`, else `nextRunAt` (a schedule written without it). */
+function dueOf(s: JobSchedule): number | null {
+  return s.nextRunAt === null ? null : (s.nextDueAt ?? s.nextRunAt).getTime();
 }
 
 function sameInstant(a: Date | null, b: Date | null): boolean {

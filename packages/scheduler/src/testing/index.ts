@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { controlSuite } from './control-suite.js';
 import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
 import { faultFencingSuite } from './fault-fencing-suite.js';
 import { faultSuite } from './fault-suite.js';
@@ -20,6 +21,7 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { killable } from './chaos.js';
+export { controlSuite } from './control-suite.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
 export type { EventLogSuiteOptions } from './event-suite.js';
@@ -39,6 +41,7 @@ export { idempotencySuite } from './idempotency-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
 export { scheduleVersionSuite } from './schedule-version-suite.js';
+export { storeControlSuite } from './store-control-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
@@ -73,6 +76,8 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
       },
     };
     engineSuite(api, engine);
+    // Per-schedule control (spec section 10): DST choices, jitter, self-pause, the global pause.
+    controlSuite(api, engine);
     // Faults (spec section 11): each guarantee against the fault that would break it.
     faultSuite(api, engine);
     faultFencingSuite(api, engine);

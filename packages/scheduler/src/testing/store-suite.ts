@@ -3,6 +3,7 @@ import { createSchedule, type JobRun, type JobSchedule } from '../model.js';
 import type { Clock, SchedulerStore } from '../types.js';
 import { idempotencySuite } from './idempotency-suite.js';
 import { scheduleVersionSuite } from './schedule-version-suite.js';
+import { storeControlSuite } from './store-control-suite.js';
 import { storeFencingSuite } from './store-fencing-suite.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
@@ -53,6 +54,9 @@ export function sampleRun(fields: Partial<JobRun> = {}): JobRun {
     fencingToken: null,
     createdAt: now,
     updatedAt: now,
+    dst: null,
+    wallTime: null,
+    dueAt: null,
     ...fields,
   };
 }
@@ -521,4 +525,5 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
   });
   storeFencingSuite(api, options);
+  storeControlSuite(api, options);
 }

@@ -44,6 +44,7 @@ const STREAM_DESCRIPTION = [
 export const schemas = {
   stream: {
     tags: ['events'],
+    operationId: 'streamEvents',
     summary: 'Follow run and schedule events (Server-Sent Events)',
     description: STREAM_DESCRIPTION,
     querystring: EventsQuery,

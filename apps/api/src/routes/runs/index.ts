@@ -79,7 +79,7 @@ export async function runRoutes(app: CraftApp): Promise<void> {
         );
       }
       const cycle = await app.scheduler.checkAndRunDueJobs();
-      const answer = { deferred: cycle.deferred, initialized: cycle.initialized };
+      const answer = { deferred: cycle.deferred, initialized: cycle.initialized, paused: cycle.paused };
       if (!wait) {
         cycle.done.catch((error: unknown) => req.log.error({ err: error }, 'cycle runs failed'));
         return { runs: cycle.runs.map(runView), ...answer };

@@ -112,6 +112,10 @@ export const CycleResult = Type.Object({
     description: 'Due schedules whose lock was held elsewhere (they stay due: deferred, not lost)',
   }),
   initialized: Type.Array(Type.String(), { description: 'Schedules whose missing next_run_at was computed' }),
+  paused: Type.Boolean({
+    description:
+      'true: triggering is paused for every replica (POST /jobs/pause); this cycle claimed nothing',
+  }),
   chained: Type.Optional(
     Type.Array(RunRef, {
       description:

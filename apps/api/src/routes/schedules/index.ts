@@ -7,6 +7,7 @@ import {
 import { ApiError } from '../../errors.js';
 import { libraryIdempotency, REPLAYED_HEADER } from '../../plugins/idempotency.js';
 import type { CraftApp } from '../../types.js';
+import { actor } from '../actor.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { preview } from '../preview.js';
 import { runView, scheduleView } from '../views.js';
@@ -29,10 +30,10 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     '/jobs/schedules',
     { schema: schemas.create, config: { auth: 'jobs:write', idempotent: true } },
     async (req, reply) => {
-      const schedule = await service.create(
-        scheduleInputFromRecord(req.body) as ScheduleInput,
-        libraryIdempotency(req),
-      );
+      const schedule = await service.create(scheduleInputFromRecord(req.body) as ScheduleInput, {
+        ...libraryIdempotency(req),
+        by: actor(req),
+      });
       return reply
         .code(201)
         .header('location', location(schedule.jobName))
@@ -87,7 +88,7 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
       }
       const input = scheduleInputFromRecord(req.body) as Omit<ScheduleInput, 'jobName'>;
       const updated = await underIfMatch(req, name, (ifVersion) =>
-        service.update(name, input, { ifVersion }),
+        service.update(name, input, { ifVersion, by: actor(req) }),
       );
       return scheduleView(withEtag(reply, updated));
     },
@@ -99,7 +100,9 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     async (req, reply) => {
       const name = req.params.job_name;
       const patch = scheduleInputFromRecord(req.body) as SchedulePatch;
-      const updated = await underIfMatch(req, name, (ifVersion) => service.patch(name, patch, { ifVersion }));
+      const updated = await underIfMatch(req, name, (ifVersion) =>
+        service.patch(name, patch, { ifVersion, by: actor(req) }),
+      );
       return scheduleView(withEtag(reply, updated));
     },
   );
@@ -113,32 +116,56 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     },
   );
 
-  for (const [action, schema] of [
-    ['enable', schemas.enable],
-    ['disable', schemas.disable],
-  ] as const) {
-    app.post(
-      `/jobs/schedules/:job_name/${action}`,
-      { schema, config: { auth: 'jobs:write' } },
-      async (req, reply) => {
-        const name = (req.params as { job_name: string }).job_name;
-        const updated = await underIfMatch(req, name, (ifVersion) => service[action](name, { ifVersion }));
-        return scheduleView(withEtag(reply, updated));
-      },
-    );
-  }
+  app.post(
+    '/jobs/schedules/:job_name/enable',
+    { schema: schemas.enable, config: { auth: 'jobs:write' } },
+    async (req, reply) => {
+      const name = req.params.job_name;
+      const updated = await underIfMatch(req, name, (ifVersion) =>
+        service.enable(name, { ifVersion, by: actor(req) }),
+      );
+      return scheduleView(withEtag(reply, updated));
+    },
+  );
+
+  app.post(
+    '/jobs/schedules/:job_name/disable',
+    // No body at all means no reason.
+    {
+      schema: schemas.disable,
+      config: { auth: 'jobs:write', bodyOptional: true },
+      preValidation: noBodyIsEmpty,
+    },
+    async (req, reply) => {
+      const name = req.params.job_name;
+      const updated = await underIfMatch(req, name, (ifVersion) =>
+        service.disable(name, { ifVersion, reason: req.body?.reason, by: actor(req) }),
+      );
+      return scheduleView(withEtag(reply, updated));
+    },
+  );
 
   app.get(
     '/jobs/schedules/:job_name/next-runs',
     { schema: schemas.nextRuns, config: { auth: 'jobs:read' } },
     async (req) => {
       const s = await service.get(req.params.job_name);
-      const timezone = s.timezone ?? app.scheduler.timezone;
       return {
         job_name: s.jobName,
         cron_expression: s.cronExpression,
         is_enabled: s.isEnabled,
-        ...preview(app, { cronExpression: s.cronExpression, timezone }, req.query),
+        ...preview(
+          app,
+          {
+            cronExpression: s.cronExpression,
+            timezone: s.timezone,
+            dstGap: s.dstGap,
+            dstOverlap: s.dstOverlap,
+            jitterSeconds: s.jitterSeconds,
+            jobName: s.jobName,
+          },
+          req.query,
+        ),
       };
     },
   );

@@ -1,4 +1,5 @@
-import { MISSED_RUN_POLICIES, RUN_STATUSES } from '@craft/scheduler';
+import { DST_GAP_POLICIES, DST_OVERLAP_POLICIES } from '@craft/cron';
+import { MAX_JITTER_SECONDS, MAX_REASON_LENGTH, MISSED_RUN_POLICIES, RUN_STATUSES } from '@craft/scheduler';
 import { Type } from 'typebox';
 import { IdempotencyKeyHeaders } from '../../plugins/idempotency.js';
 import { CRON_EXPRESSION_PATTERN } from '../cron-pattern.js';
@@ -88,6 +89,36 @@ const fieldsFor = (jobTypes: readonly string[]) => ({
       description: 'With policy all, at most this many missed slots run (default 10)',
     }),
   ),
+  // Per-schedule control (spec section 10).
+  dst_gap: Type.Optional(
+    Type.Enum([...DST_GAP_POLICIES], {
+      description:
+        'A matching wall time in a spring-forward gap: skip it that day (default), or shift: run once at the ' +
+        'first instant after the gap',
+    }),
+  ),
+  dst_overlap: Type.Optional(
+    Type.Enum([...DST_OVERLAP_POLICIES], {
+      description: 'A wall time that occurs twice (fall back): first (default), last, or both occurrences',
+    }),
+  ),
+  jitter_seconds: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_JITTER_SECONDS,
+      description:
+        'Each run starts up to this many seconds after its slot (a fixed offset per name and slot; default 0); ' +
+        'must be shorter than the smallest gap between consecutive slots',
+    }),
+  ),
+  pause_after_failures: Type.Optional(
+    nullable<number>({
+      type: 'integer',
+      minimum: 1,
+      description:
+        'Disable the schedule after this many consecutive failed/timed-out/abandoned runs; null: never',
+    }),
+  ),
 });
 
 const jobName = jobNameSchema('Unique name of the schedule');
@@ -163,6 +194,20 @@ export const NextRuns = Type.Object({
   ...PreviewFields,
 });
 
+/** `POST /jobs/schedules/:job_name/disable` body (optional). */
+export const DisableBody = Type.Object(
+  {
+    reason: Type.Optional(
+      nullable<string>({
+        type: 'string',
+        maxLength: MAX_REASON_LENGTH,
+        description: 'Why it is disabled (stored as paused_reason; cleared on enable)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const tags = ['schedules'];
 
 /** Route schemas of the schedules resource; `job_type` lists `jobTypes` (the registry at startup). */
@@ -222,7 +267,8 @@ export function scheduleSchemas(jobTypes: readonly string[]) {
       tags,
       operationId: 'enableSchedule',
       summary:
-        'Enable a schedule (next_run_at is computed from now: no missed slots); If-Match makes it conditional',
+        'Enable a schedule (next_run_at is computed from now: no missed slots; the pause is cleared and ' +
+        'consecutive_failures reset); If-Match makes it conditional',
       params: JobNameParams,
       headers: IfMatchHeaders,
       response: { 200: ScheduleRef, ...errorResponses(404, 412) },
@@ -230,15 +276,20 @@ export function scheduleSchemas(jobTypes: readonly string[]) {
     disable: {
       tags,
       operationId: 'disableSchedule',
-      summary: 'Disable a schedule (next_run_at is cleared); If-Match makes it conditional',
+      summary:
+        'Disable a schedule, optionally with a reason (next_run_at is cleared; paused_reason, paused_at and paused_by ' +
+        'record why, when and who); If-Match makes it conditional',
       params: JobNameParams,
       headers: IfMatchHeaders,
-      response: { 200: ScheduleRef, ...errorResponses(404, 412) },
+      body: DisableBody,
+      response: { 200: ScheduleRef, ...errorResponses(404, 412, 413, 415) },
     },
     nextRuns: {
       tags,
       operationId: 'getNextRuns',
-      summary: 'Preview the next runs (UTC and local) with the slots DST skips',
+      summary:
+        "Preview the next runs (UTC and local) under the schedule's DST choices and jitter: DST markers, skipped and " +
+        'shifted wall times, planned starts',
       params: JobNameParams,
       querystring: NextRunsQuery,
       response: { 200: NextRuns, ...errorResponses(400, 404) },

@@ -35,6 +35,23 @@ export interface NamedArgs extends SchedulesArgs, Partial<JobsArgs>, Partial<IfV
   name: string;
 }
 
+/** Arguments of `schedules disable`. */
+export interface DisableArgs extends NamedArgs {
+  reason: string | undefined;
+}
+
+/** Arguments of `schedules apply`. */
+export interface ApplyArgs extends SchedulesArgs, Partial<JobsArgs> {
+  file: string;
+  'dry-run': boolean;
+  prune: boolean;
+}
+
+/** Arguments of `schedules export`. */
+export interface ExportArgs extends SchedulesArgs {
+  output: string | undefined;
+}
+
 /**
  * The schedule-field flags of `create` and `update` (each `undefined` when not given), `--idempotency-key` of
  * `create` and `--if-version` of `update`.
@@ -53,12 +70,16 @@ export interface FieldArgs extends SchedulesArgs, JobsArgs, Partial<IdempotencyA
   'missed-run-policy': string | undefined;
   'catch-up-window-seconds': string | undefined;
   'max-catch-up-runs': string | undefined;
+  'dst-gap': string | undefined;
+  'dst-overlap': string | undefined;
+  'jitter-seconds': string | undefined;
+  'pause-after-failures': string | undefined;
   disabled: boolean | undefined;
   enabled: boolean | undefined;
   file: string | undefined;
 }
 
-type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable';
+type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable' | 'apply' | 'export';
 
 const examples = (list: readonly (readonly [string, string])[]) =>
   list.map(([command, text]) => [command, text] as [string, string]);
@@ -88,6 +109,22 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
   y = text(y, 'missed-run-policy', f.missedRunPolicy);
   y = text(y, 'catch-up-window-seconds', f.catchUpWindowSeconds);
   y = text(y, 'max-catch-up-runs', f.maxCatchUpRuns);
+  y = y.option('dst-gap', {
+    type: 'string',
+    requiresArg: true,
+    coerce: lastValue,
+    choices: ['skip', 'shift'],
+    describe: f.dstGap,
+  });
+  y = y.option('dst-overlap', {
+    type: 'string',
+    requiresArg: true,
+    coerce: lastValue,
+    choices: ['first', 'last', 'both'],
+    describe: f.dstOverlap,
+  });
+  y = text(y, 'jitter-seconds', f.jitterSeconds);
+  y = text(y, 'pause-after-failures', f.pauseAfterFailures);
   y = y.option('disabled', { type: 'boolean', describe: f.disabled });
   if (!create)
     y = y.option('enabled', { type: 'boolean', describe: f.enabled }).conflicts('enabled', 'disabled');
@@ -107,6 +144,10 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
       'missed-run-policy',
       'catch-up-window-seconds',
       'max-catch-up-runs',
+      'dst-gap',
+      'dst-overlap',
+      'jitter-seconds',
+      'pause-after-failures',
       'disabled',
       ...(create ? [] : ['enabled']),
       'file',
@@ -233,13 +274,54 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
           ),
         )
         .command(
-          subcommand<NamedArgs>(
+          subcommand<DisableArgs>(
             context,
             'disable',
             'disable <name>',
             messages.disable.describe,
-            (y) => ifVersionOption(jobsOptions(named(y)), messages.ifVersion) as Argv<unknown>,
+            (y) =>
+              ifVersionOption(jobsOptions(named(y)), messages.ifVersion).option('reason', {
+                type: 'string',
+                requiresArg: true,
+                coerce: lastValue,
+                describe: messages.disable.reason,
+              }) as Argv<unknown>,
             messages.disable.examples,
+          ),
+        )
+        .command(
+          subcommand<ApplyArgs>(
+            context,
+            'apply',
+            'apply <file>',
+            messages.apply.describe,
+            (y) =>
+              jobsOptions(
+                common(
+                  y
+                    .positional('file', { type: 'string', demandOption: true, describe: messages.apply.file })
+                    .option('dry-run', { type: 'boolean', default: false, describe: messages.apply.dryRun })
+                    .option('prune', { type: 'boolean', default: false, describe: messages.apply.prune }),
+                ),
+              ) as Argv<unknown>,
+            messages.apply.examples,
+          ),
+        )
+        .command(
+          subcommand<ExportArgs>(
+            context,
+            'export',
+            'export',
+            messages.export.describe,
+            (y) =>
+              common(y).option('output', {
+                type: 'string',
+                alias: 'o',
+                requiresArg: true,
+                coerce: lastValue,
+                describe: messages.export.output,
+              }) as Argv<unknown>,
+            messages.export.examples,
           ),
         )
         .demandCommand(1, messages.missingSubcommand),
@@ -247,9 +329,9 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
   };
 }
 
-/** `craft-jobs schedules list | get | create | update | delete | enable | disable`. */
+/** `craft-jobs schedules list | get | create | update | delete | enable | disable | apply | export`. */
 export const schedulesCommand: CommandSpec = {
   name: 'schedules',
-  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable'],
+  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable', 'apply', 'export'],
   create: (context) => defineCommand(createSchedulesCommand(context)),
 };

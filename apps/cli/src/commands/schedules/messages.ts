@@ -1,7 +1,9 @@
 /** User-facing strings of `craft-jobs schedules …`. */
 export const messages = {
-  describe: 'List, show, create, update, enable, disable and delete schedules in the database',
-  missingSubcommand: 'choose a schedules subcommand: list, get, create, update, delete, enable or disable',
+  describe:
+    'List, show, create, update, enable, disable and delete schedules in the database; apply and export them as a file',
+  missingSubcommand:
+    'choose a schedules subcommand: list, get, create, update, delete, enable, disable, apply or export',
   json: 'Print JSON (snake_case schedule records, as the REST API returns them) instead of a table',
   name: 'The schedule name (job_name)',
 
@@ -77,9 +79,41 @@ export const messages = {
     done: (name: string, next: string) => `Enabled schedule "${name}"; next run at ${next}.`,
   },
   disable: {
-    describe: 'Disable a schedule: it is never triggered until enabled again',
-    examples: [['$0 schedules disable nightly-cleanup', 'Pause it']],
-    done: (name: string) => `Disabled schedule "${name}".`,
+    describe: 'Disable a schedule: it is never triggered until enabled again (recorded as paused by cli)',
+    reason: 'Why it is disabled (stored as paused_reason; cleared when enabled again)',
+    examples: [
+      ['$0 schedules disable nightly-cleanup', 'Pause it'],
+      [`$0 schedules disable nightly-cleanup --reason 'downstream outage, INC-42'`, 'Pause it, saying why'],
+    ],
+    done: (name: string, reason: string | null) =>
+      `Disabled schedule "${name}"${reason ? ` (reason: ${reason})` : ''}.`,
+  },
+  apply: {
+    describe:
+      'Apply a JSON file of schedules (schedules as code): print the diff, then create and update what the file declares',
+    file: 'JSON file: {"schedules": [ … ]} or an array of schedule objects with the API\'s snake_case fields',
+    dryRun: 'Print the diff only; change nothing',
+    prune:
+      'Also delete schedules that apply created or adopted before (managed_by sync) and the file no longer has',
+    examples: [
+      ['$0 schedules apply schedules.json --dry-run', 'What would change'],
+      ['$0 schedules apply schedules.json --prune', 'Make the database match the file'],
+    ],
+    notObject: 'expected {"schedules": [ … ]} or an array of schedule objects',
+    notEntry: (i: number) => `entry ${i + 1} is not an object of schedule fields`,
+    nothing: 'No changes.',
+    dryRunDone: (n: number) => `Dry run: ${n} change(s) would be made; nothing was written.`,
+    done: (n: number) => `Applied ${n} change(s).`,
+  },
+  export: {
+    describe:
+      'Write every schedule as a JSON file that schedules apply takes back (user fields only, no runtime state)',
+    output: 'Write to this file instead of standard output',
+    examples: [
+      ['$0 schedules export > schedules.json', 'Every schedule, to a file'],
+      ['$0 schedules export -o schedules.json', 'The same'],
+    ],
+    written: (n: number, path: string) => `Exported ${n} schedule(s) to ${path}.`,
   },
 
   ifVersion:
@@ -104,6 +138,14 @@ export const messages = {
     missedRunPolicy: 'What happens to slots that passed unclaimed: skip, once (default) or all',
     catchUpWindowSeconds: 'Missed slots older than this are skipped, not run; an empty value means no limit',
     maxCatchUpRuns: 'With missed-run policy all, at most this many missed slots run (default 10)',
+    dstGap:
+      'A matching wall time that does not exist (spring forward): skip it that day (default), or shift it to the first minute after the gap',
+    dstOverlap:
+      'A wall time that occurs twice (fall back): run at the first occurrence (default), the last, or both',
+    jitterSeconds:
+      'Start each run up to this many seconds after its slot (0-3600, a fixed offset per name and slot; default 0)',
+    pauseAfterFailures:
+      'Disable the schedule after this many consecutive failed, timed-out or abandoned runs; an empty value means never',
     disabled: 'Create it disabled (update: disable it)',
     enabled: 'Enable it',
     file: 'A JSON file with the snake_case schedule fields of the API (job_name, cron_expression, job_type, …); flags override its fields',

@@ -100,6 +100,7 @@ export function Layout({ children, onSignOut }: { children: ComponentChildren; o
           </div>
         </div>
       </header>
+      {globalControls.map((c) => (c.banner ? <c.banner key={`banner-${c.id}`} /> : null))}
       <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>

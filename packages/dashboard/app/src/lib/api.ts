@@ -3,6 +3,7 @@
 import type {
   ErrorBody,
   JobType,
+  PauseState,
   Preview,
   Run,
   RunList,
@@ -147,7 +148,15 @@ export class Api {
     });
   }
   previewCron(
-    query: { cron_expression: string; timezone?: string; count: number },
+    query: {
+      cron_expression: string;
+      timezone?: string;
+      count: number;
+      dst_gap?: string;
+      dst_overlap?: string;
+      jitter_seconds?: number;
+      job_name?: string;
+    },
     signal?: AbortSignal,
   ): Promise<Preview> {
     return this.request('GET', '/jobs/cron/next-runs', { query, ...(signal ? { signal } : {}) });
@@ -164,7 +173,7 @@ export class Api {
   enable(name: string): Promise<Schedule> {
     return this.request('POST', `/jobs/schedules/${seg(name)}/enable`);
   }
-  /** Disables with a reason (the API records it once per-schedule control lands; until then it is ignored). */
+  /** Disables with a reason (stored as `paused_reason`, with who and when). */
   disable(name: string, reason: string): Promise<Schedule> {
     return this.request('POST', `/jobs/schedules/${seg(name)}/disable`, reason ? { body: { reason } } : {});
   }
@@ -176,6 +185,16 @@ export class Api {
   }
   getRun(id: string, signal?: AbortSignal): Promise<Run> {
     return this.request('GET', `/jobs/runs/${seg(id)}`, signal ? { signal } : {});
+  }
+  /** The global pause (spec section 10). */
+  getPause(signal?: AbortSignal): Promise<PauseState> {
+    return this.request('GET', '/jobs/pause', signal ? { signal } : {});
+  }
+  pauseAll(reason: string): Promise<PauseState> {
+    return this.request('POST', '/jobs/pause', reason ? { body: { reason } } : {});
+  }
+  resumeAll(catchUp: boolean): Promise<PauseState> {
+    return this.request('POST', '/jobs/resume', catchUp ? { body: { catch_up: true } } : {});
   }
   async listTypes(signal?: AbortSignal): Promise<JobType[]> {
     return (await this.request<{ items: JobType[] }>('GET', '/jobs/types', signal ? { signal } : {})).items;

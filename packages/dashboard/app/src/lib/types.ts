@@ -41,6 +41,29 @@ export interface Schedule {
   paused_reason?: string | null;
   paused_at?: string | null;
   paused_by?: string | null;
+  dst_gap?: DstGap;
+  dst_overlap?: DstOverlap;
+  jitter_seconds?: number;
+  next_due_at?: string | null;
+  pause_after_failures?: number | null;
+  consecutive_failures?: number;
+  updated_by?: string | null;
+  managed_by?: string | null;
+}
+
+export const DST_GAPS = ['skip', 'shift'] as const;
+export type DstGap = (typeof DST_GAPS)[number];
+export const DST_OVERLAPS = ['first', 'last', 'both'] as const;
+export type DstOverlap = (typeof DST_OVERLAPS)[number];
+
+/** The global pause (GET /jobs/pause). */
+export interface PauseState {
+  paused: boolean;
+  reason: string | null;
+  paused_at: string | null;
+  paused_by: string | null;
+  resumed_by: string | null;
+  windows: { from: string; to: string; catch_up: boolean }[];
 }
 
 export interface ScheduleList {
@@ -87,6 +110,10 @@ export interface Run {
   fencing_token: number | null;
   created_at: string;
   updated_at: string;
+  /** Per-schedule control (spec section 10). */
+  dst?: string | null;
+  wall_time?: string | null;
+  due_at?: string | null;
 }
 
 export interface RunList {
@@ -102,7 +129,20 @@ export interface PreviewRun {
   local: string;
   offset: string;
   /** Per-schedule control's DST options mark runs `shifted`, `first` or `second` (spec section 10). */
-  dst?: string;
+  dst?: string | null;
+  /** The wall time the slot stands for (differs from `local` for a shifted slot). */
+  wall_time?: string;
+  /** The planned start: the slot plus its jitter offset. */
+  due_at?: string;
+  jitter_ms?: number;
+}
+
+export interface ShiftedSlot {
+  local: string;
+  reason: string;
+  at: string;
+  run_local: string;
+  message: string;
 }
 
 export interface SkippedSlot {
@@ -117,6 +157,10 @@ export interface Preview {
   timezone: string;
   runs: PreviewRun[];
   skipped: SkippedSlot[];
+  shifted?: ShiftedSlot[];
+  dst_gap?: DstGap;
+  dst_overlap?: DstOverlap;
+  jitter_seconds?: number;
   job_name?: string;
   is_enabled?: boolean;
 }
@@ -175,4 +219,8 @@ export interface ScheduleInput {
   missed_run_policy: string;
   catch_up_window_seconds: number | null;
   max_catch_up_runs: number;
+  dst_gap: DstGap;
+  dst_overlap: DstOverlap;
+  jitter_seconds: number;
+  pause_after_failures: number | null;
 }
