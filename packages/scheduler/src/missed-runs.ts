@@ -10,7 +10,9 @@ export type SkipReason =
   /** Policy `all`: beyond `max_catch_up_runs`. */
   | 'max_catch_up_runs'
   /** Older than `catch_up_window_seconds`. */
-  | 'catch_up_window';
+  | 'catch_up_window'
+  /** Overlap policy `skip`: a run of the schedule was still running (spec section 10). */
+  | 'overlap';
 
 /** The decision for one passed slot. */
 export interface SlotDecision {

@@ -7,13 +7,20 @@
 //   too), and a run whose lock another replica holds (it is still executing that schedule) is left alone this pass.
 // - Runs of a job type this replica does not know are left alone (a rolling deploy: a replica that knows it takes
 //   them), logged once per type, like the claim path does for schedules.
-import { type EngineContext, type FollowUps, settleAll } from './engine.js';
+// - A run that holds its own lease (an `allow` schedule's) takes no lock: the compare-and-set on its expired lease and
+//   token is the takeover, and its restart writes a greater token (own-lease.ts).
+// - A run whose cancel was requested ends `cancelled` instead (spec section 10): a running one with its attempt
+//   recorded `abandoned`, a pending one without starting; neither is retried.
+// - Once one run of a lock key is taken (or found contended) in a pass, the other runs of that key wait for a later
+//   pass (one acquire per key and pass, not one per run: a backfill leaves many pending runs behind one lock), and when
+//   the taken run finishes the loop is woken, so queued runs of one key follow each other without waiting a poll.
+import { type EngineContext, type FollowUps, ownsLease, settleAll } from './engine.js';
 import { RunAbandonedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
 import { written } from './guarded-writes.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
-import { abandon, adopt } from './run-transitions.js';
+import { abandon, adopt, cancelExpired } from './run-transitions.js';
 
 /** What one recovery pass did. */
 export interface Recovered {
@@ -33,6 +40,8 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
     ctx.lockTtlMs,
     ctx.store.listRuns({ status: ['pending', 'running'], leaseExpired: true, order: 'asc', limit }),
   );
+  // Lock keys already taken or found contended in this pass, and whether more runs of them wait.
+  const seenKeys = new Map<string, { more: boolean }>();
   for (const run of expired) {
     if (ctx.softStop.aborted) break;
     if (ctx.active.has(run.id)) continue;
@@ -47,32 +56,44 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
       );
       continue;
     }
+    const own = ownsLease(run);
+    const seen = seenKeys.get(run.lockKey);
+    if (seen) {
+      seen.more = true;
+      continue;
+    }
+    const key = { more: false };
+    if (!own) seenKeys.set(run.lockKey, key);
     const basis = ctx.mono();
     const hb = new Heartbeat(ctx, run.lockKey, basis);
-    let lease = null;
-    try {
-      lease = await hb.call('acquire', () => ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs));
-    } catch (error) {
-      await hb.stop();
-      ctx.logger.warn('recovery could not take a lock; the run is left for a later pass', {
-        runId: run.id,
-        error: toRunError(error).message,
-      });
-      continue;
+    if (!own) {
+      let lease = null;
+      try {
+        lease = await hb.call('acquire', () => ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs));
+      } catch (error) {
+        await hb.stop();
+        ctx.logger.warn('recovery could not take a lock; the run is left for a later pass', {
+          runId: run.id,
+          error: toRunError(error).message,
+        });
+        continue;
+      }
+      if (!lease) {
+        await hb.stop();
+        ctx.emit('lock:contended', { key: run.lockKey, jobName: run.jobName });
+        continue;
+      }
+      hb.attach(lease, basis);
     }
-    if (!lease) {
-      await hb.stop();
-      ctx.emit('lock:contended', { key: run.lockKey, jobName: run.jobName });
-      continue;
-    }
-    hb.attach(lease, basis);
     let taken: JobRun | null = null;
     if (run.status === 'running') {
       const r = await abandon(ctx, hb, run, toRunError(new RunAbandonedError(run.replicaId)));
       if (written(r)) {
-        abandoned.push(r);
+        if (r.status !== 'cancelled') abandoned.push(r);
         if (r.status === 'pending') taken = r;
       }
+    } else if (run.cancelRequestedAt !== null) {
+      await cancelExpired(ctx, hb, run);
     } else {
       const r = await adopt(ctx, hb, run);
       if (written(r)) taken = r;
@@ -81,9 +102,18 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
       await releaseLock(ctx, hb);
       continue;
     }
+    // A run with its own lease: its token is one more than the one its former holder started it with.
+    if (own) hb.attachOwn((taken.fencingToken ?? 0) + 1, basis);
     const followUps: Promise<JobRun[]>[] = [];
     const collector: FollowUps = { push: (p) => followUps.push(p) };
     const batch = ctx.track(executeBatch(ctx, hb, [taken], collector));
+    // More runs of this key were left for a later pass: run it as soon as this one is done.
+    batch.then(
+      () => {
+        if (key.more) ctx.wake();
+      },
+      () => {},
+    );
     recovered.push(batch.then(async (r) => [...r, ...(await settleAll(followUps))]));
   }
   return { abandoned, recovered };

@@ -8,7 +8,7 @@ import {
 } from './errors.js';
 import { createSchedule, type JobRun, type JobSchedule } from './model.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
-import type { RunOptions } from './scheduler.js';
+import type { BackfillOptions, BackfillResult, CancelOptions, RunOptions } from './scheduler.js';
 import type { Clock, RunQuery, ScheduleQuery, SchedulerStore } from './types.js';
 import {
   type ScheduleInput,
@@ -17,8 +17,12 @@ import {
   validateScheduleInput,
 } from './validation.js';
 
-/** What the service delegates manual runs to (the `JobScheduler`). */
+/** What the service delegates manual runs, cancels and backfills to (the `JobScheduler`). */
 export interface ManualRunner {
+  /** See `JobScheduler.cancelRun`. */
+  cancelRun?(id: string, options?: CancelOptions): Promise<JobRun>;
+  /** See `JobScheduler.backfill`. */
+  backfill?(jobName: string, options: BackfillOptions): Promise<BackfillResult>;
   /** See `JobScheduler.runNow`. */
   runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }>;
   /** See `JobScheduler.runJob`. */
@@ -263,6 +267,18 @@ export class ScheduleService {
       : this.#o.runner.runJob(jobType, parameters, options);
   }
 
+  /** Cancels a run (see `JobScheduler.cancelRun`). */
+  cancelRun(id: string, options?: CancelOptions): Promise<JobRun> {
+    if (!this.#o.runner?.cancelRun) throw new Error('ScheduleService: no runner configured');
+    return this.#o.runner.cancelRun(id, options);
+  }
+
+  /** Backfills a schedule's slots in a range (see `JobScheduler.backfill`). */
+  backfill(jobName: string, options: BackfillOptions): Promise<BackfillResult> {
+    if (!this.#o.runner?.backfill) throw new Error('ScheduleService: no runner configured');
+    return this.#o.runner.backfill(jobName, options);
+  }
+
   /** Run history, newest first unless `query.order` says otherwise. */
   listRuns(query?: RunQuery): Promise<JobRun[]> {
     return this.#o.store.listRuns(query);
@@ -308,5 +324,6 @@ function userFields(s: JobSchedule): ScheduleInput {
     missedRunPolicy: s.missedRunPolicy,
     catchUpWindowSeconds: s.catchUpWindowSeconds,
     maxCatchUpRuns: s.maxCatchUpRuns,
+    overlapPolicy: s.overlapPolicy,
   };
 }

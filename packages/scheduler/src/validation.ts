@@ -11,9 +11,12 @@ import {
 import {
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
+  DEFAULT_OVERLAP_POLICY,
   type JobSchedule,
   MISSED_RUN_POLICIES,
   type MissedRunPolicy,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
   SCHEDULE_FIELD_TO_RECORD,
 } from './model.js';
 import { checkParameters, type JobTypeLookup } from './registry.js';
@@ -47,6 +50,8 @@ export interface ScheduleInput {
   catchUpWindowSeconds?: number | null;
   /** Integer ≥ 1. @default 10 */
   maxCatchUpRuns?: number;
+  /** What a due slot does while a run of this schedule still runs (spec section 10). @default 'defer' */
+  overlapPolicy?: OverlapPolicy;
 }
 
 /** A validated {@link ScheduleInput} with every default filled in. */
@@ -69,6 +74,7 @@ const RECORD_TO_INPUT: Record<string, keyof ScheduleInput> = {
   missed_run_policy: 'missedRunPolicy',
   catch_up_window_seconds: 'catchUpWindowSeconds',
   max_catch_up_runs: 'maxCatchUpRuns',
+  overlap_policy: 'overlapPolicy',
 };
 const MANAGED_RECORD_FIELDS = new Set([
   'last_run_at',
@@ -201,6 +207,10 @@ export async function validateScheduleInput(
     1,
     false,
   );
+  const overlapPolicy = i['overlapPolicy'] ?? DEFAULT_OVERLAP_POLICY;
+  if (!OVERLAP_POLICIES.includes(overlapPolicy as OverlapPolicy)) {
+    throw new InvalidFieldError('overlap_policy', overlapPolicy, `one of ${OVERLAP_POLICIES.join(', ')}`);
+  }
   const chain = i['chain'] ?? [];
   if (!Array.isArray(chain) || chain.some((c) => typeof c !== 'string' || c.length === 0)) {
     throw new InvalidFieldError('chain', chain, 'an array of schedule or job type names');
@@ -222,6 +232,7 @@ export async function validateScheduleInput(
     missedRunPolicy: missedRunPolicy as MissedRunPolicy,
     catchUpWindowSeconds,
     maxCatchUpRuns: maxCatchUpRuns as number,
+    overlapPolicy: overlapPolicy as OverlapPolicy,
   };
   await checkChain(valid, ctx);
   return valid;

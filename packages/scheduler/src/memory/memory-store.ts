@@ -92,6 +92,11 @@ export class MemoryStore implements SchedulerStore {
     const cur = this.#schedules.get(jobName);
     if (!cur) return null;
     if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    if (condition.lastRunAt !== undefined && !sameInstant(cur.lastRunAt, condition.lastRunAt)) return null;
+    // last_run_at only moves forward: refused when the stored one is later.
+    const notAfter = condition.lastRunAtNotAfter;
+    if (notAfter !== undefined && cur.lastRunAt !== null && cur.lastRunAt.getTime() > notAfter.getTime())
+      return null;
     // Fenced write: refused once a holder with a newer token wrote; stores the writer's token.
     const token = condition.fencingToken;
     if (token !== undefined && (this.#scheduleTokens.get(jobName) ?? Number.NEGATIVE_INFINITY) > token)
@@ -255,5 +260,6 @@ function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
   if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
   if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
   if (c.attemptCount !== undefined && run.attempts.length !== c.attemptCount) return false;
+  if (c.cancelRequested !== undefined && (run.cancelRequestedAt !== null) !== c.cancelRequested) return false;
   return true;
 }

@@ -43,6 +43,8 @@ export function sampleRun(fields: Partial<JobRun> = {}): JobRun {
     leaseOwner: null,
     leaseExpiresAt: null,
     fencingToken: null,
+    cancelRequestedAt: null,
+    cancelRequestedBy: null,
     createdAt: now,
     updatedAt: now,
     ...fields,
