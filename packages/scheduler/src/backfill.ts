@@ -18,7 +18,7 @@ import { type EngineContext, type FollowUps, newRun, ownsLease, settleAll } from
 import { BackfillTooLargeError, InvalidFieldError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
 import { written } from './guarded-writes.js';
-import { Heartbeat } from './heartbeat.js';
+import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { executeOwnLease } from './own-lease.js';
 import { adopt } from './run-transitions.js';
@@ -182,13 +182,20 @@ export async function startBackfill(
       // Unleased: free for this replica to adopt now, or for any replica's recovery if this one stops.
       leased: false,
     });
-    // The scheduler's run key of the slot: a slot with any record keeps it.
-    if (await ctx.store.insertRun(run)) {
+    // The scheduler's run key of the slot: a slot with any record keeps it. Each call is bounded (TTL/6): a hanging
+    // store fails the request; what was recorded stays (unleased: any replica's recovery runs it), and a retry of
+    // the same backfill reports it and records the rest.
+    if (await bounded(ctx, 'insertRun', ctx.timing.callTimeoutMs, ctx.store.insertRun(run))) {
       created.push(run);
       ctx.emit('run:created', { run });
       continue;
     }
-    const existing = await ctx.store.getRunByKey(run.runKey);
+    const existing = await bounded(
+      ctx,
+      'getRunByKey',
+      ctx.timing.callTimeoutMs,
+      ctx.store.getRunByKey(run.runKey),
+    );
     if (existing) alreadyRecorded.push(existing);
   }
   const done =
@@ -233,13 +240,13 @@ async function executeOne(ctx: EngineContext, run: JobRun, followUps: FollowUps)
     const hb = new Heartbeat(ctx, run.lockKey, basis);
     const taken = await adopt(ctx, hb, run);
     await hb.stop();
-    if (!written(taken)) return (await ctx.store.getRun(run.id)) ?? run;
+    if (!written(taken)) return (await read(ctx, run.id)) ?? run;
     return (await executeOwnLease(ctx, taken, basis, followUps))[0] ?? taken;
   }
   let pauseMs = Math.min(1000, ctx.pollIntervalMs);
   for (;;) {
     if (ctx.softStop.aborted) return run;
-    const current = await ctx.store.getRun(run.id);
+    const current = await read(ctx, run.id);
     // Cancelled, or taken by another replica (its recovery, or a claim of the same slot): reported as it stands.
     if (current?.status !== 'pending' || current.leaseOwner !== null) return current ?? run;
     const basis = ctx.mono();
@@ -264,8 +271,13 @@ async function executeOne(ctx: EngineContext, run: JobRun, followUps: FollowUps)
     const taken = await adopt(ctx, hb, current);
     if (!written(taken)) {
       await releaseLock(ctx, hb);
-      return (await ctx.store.getRun(run.id)) ?? current;
+      return (await read(ctx, run.id)) ?? current;
     }
     return (await executeBatch(ctx, hb, [taken], followUps))[0] ?? taken;
   }
+}
+
+/** A read of the driver (outside any lease), bounded like the pass's calls. */
+function read(ctx: EngineContext, id: string): Promise<JobRun | null> {
+  return bounded(ctx, 'getRun', ctx.timing.callTimeoutMs, ctx.store.getRun(id));
 }

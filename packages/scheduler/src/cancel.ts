@@ -8,7 +8,8 @@
 //   stands) and the run's holder records it `cancelled`, fenced, once its handler settled: it learns of it at its next
 //   lease renewal at the latest (TTL/3), at once when the cancel is asked through the replica that runs it, and a
 //   pending run's start refuses to start it. A holder that dies leaves it to recovery, which records it `cancelled`.
-// - A finished run is refused (`RunFinishedError`, 409) and nothing changes.
+// - A finished run is refused (`RunFinishedError`, 409) and nothing changes — except a run already `cancelled`, which
+//   is answered as it is (a retried cancel, e.g. after a lost answer, is not an error).
 import type { EngineContext } from './engine.js';
 import { RunCancelledError, RunFinishedError, RunNotFoundError, toRunError } from './errors.js';
 import { FINAL_RUN_STATUSES, type JobRun } from './model.js';
@@ -55,6 +56,7 @@ export async function cancelRun(
   for (let round = 0; round < 5; round++) {
     run = await ctx.store.getRun(id);
     if (!run) throw new RunNotFoundError(id);
+    if (run.status === 'cancelled') return run;
     if (FINAL.has(run.status)) throw new RunFinishedError(id, run.status);
     const requestedAt = run.cancelRequestedAt ?? new Date(ctx.clock.now());
     const requestedBy = run.cancelRequestedAt ? run.cancelRequestedBy : by;

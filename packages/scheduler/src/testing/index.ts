@@ -12,6 +12,9 @@
  *
  * @module
  */
+import { controlBackfillSuite } from './control-backfill-suite.js';
+import { controlCancelSuite } from './control-cancel-suite.js';
+import { controlOverlapSuite } from './control-overlap-suite.js';
 import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
 import { faultFencingSuite } from './fault-fencing-suite.js';
 import { faultSuite } from './fault-suite.js';
@@ -20,6 +23,9 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { killable } from './chaos.js';
+export { controlBackfillSuite } from './control-backfill-suite.js';
+export { controlCancelSuite } from './control-cancel-suite.js';
+export { controlOverlapSuite } from './control-overlap-suite.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
 export { faultFencingSuite } from './fault-fencing-suite.js';
@@ -72,5 +78,9 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
     // Faults (spec section 11): each guarantee against the fault that would break it.
     faultSuite(api, engine);
     faultFencingSuite(api, engine);
+    // Per-schedule control (spec section 10): overlap policies, the run cap, cancel, backfill.
+    controlOverlapSuite(api, engine);
+    controlCancelSuite(api, engine);
+    controlBackfillSuite(api, engine);
   }
 }
