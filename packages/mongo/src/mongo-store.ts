@@ -218,9 +218,9 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   /**
-   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set,
-   * `null` matching a missing field; `fencingToken` against the storage-only `lock_token` field, which the same
-   * write sets). One conditional `findOneAndUpdate`; `null` when nothing matched.
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` / `lastRunAt`
+   * compare-and-set, `null` matching a missing field; `lastRunAtNotAfter`; `fencingToken` against the storage-only
+   * `lock_token` field, which the same write sets). One conditional `findOneAndUpdate`; `null` when nothing matched.
    */
   async updateSchedule(
     jobName: string,
@@ -231,6 +231,14 @@ export class MongoSchedulerStore implements SchedulerStore {
       const filter: Filter<Document> = { job_name: jobName };
       // A Date matches that instant exactly; null matches null or a missing field.
       if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
+      // The last run is still the one that started then (runs of an `allow` schedule hold no lock to fence with).
+      if (condition.lastRunAt !== undefined) filter['last_run_at'] = condition.lastRunAt;
+      // last_run_at only moves forward: missing, null, or not after the writer's start.
+      if (condition.lastRunAtNotAfter !== undefined) {
+        filter['$and'] = [
+          { $or: [{ last_run_at: null }, { last_run_at: { $lte: condition.lastRunAtNotAfter } }] },
+        ];
+      }
       const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
       delete set['job_name'];
       if (condition.fencingToken !== undefined) {

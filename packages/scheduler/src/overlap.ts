@@ -39,9 +39,13 @@ export async function whileLocked(
       limit: 20,
     }),
   );
-  if (running.length === 0) return 'deferred';
+  // A run of a slot at or after the next_run_at read is the due slot itself, claimed by another replica since that
+  // read: not an overlap (its claimer advanced next_run_at; this replica's view is stale).
+  const due = (schedule.nextRunAt as Date).getTime();
+  const older = running.filter((r) => r.slot === null || r.slot.getTime() < due);
+  if (older.length === 0) return 'deferred';
   if (schedule.overlapPolicy === 'skip') return await skipOverlapping(ctx, schedule, now);
-  const own = running.filter((r) => r.trigger === 'schedule' || r.trigger === 'catch_up');
+  const own = older.filter((r) => r.trigger === 'schedule' || r.trigger === 'catch_up');
   for (const r of own) {
     if (r.cancelRequestedAt === null) await requestCancel(ctx, r, 'overlap');
   }

@@ -41,6 +41,7 @@ export type {
 export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './faults.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export { storeControlSuite } from './store-control-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSchedule, type JobRun, type JobSchedule } from '../model.js';
 import type { Clock, SchedulerStore } from '../types.js';
+import { storeControlSuite } from './store-control-suite.js';
 import { storeFencingSuite } from './store-fencing-suite.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
@@ -513,4 +514,5 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
   });
   storeFencingSuite(api, options);
+  storeControlSuite(api, options);
 }
