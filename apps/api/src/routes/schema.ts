@@ -1,6 +1,6 @@
 // Schemas shared by several resources: the error body, schedules and runs as the API returns them. Field names
 // are the snake_case names of spec section 1; dates are ISO 8601 UTC strings.
-import { MISSED_RUN_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
+import { MISSED_RUN_POLICIES, OVERLAP_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
 import { type Static, type TSchema, Type } from 'typebox';
 
 /** `T | null` as a JSON Schema type list (cheaper to serialise than `anyOf`, valid OpenAPI 3.1). */
@@ -60,6 +60,10 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
 
 const RunStatusEnum = Type.Enum([...RUN_STATUSES]);
 const PolicyEnum = Type.Enum([...MISSED_RUN_POLICIES]);
+const OverlapEnum = Type.Enum([...OVERLAP_POLICIES], {
+  description:
+    'What a due slot does while a run of the schedule still runs (defer, skip, allow, cancel_running)',
+});
 
 /** A schedule as the API returns it. */
 export const Schedule = Type.Object(
@@ -77,6 +81,7 @@ export const Schedule = Type.Object(
     missed_run_policy: PolicyEnum,
     catch_up_window_seconds: nullable<number>({ type: 'integer' }),
     max_catch_up_runs: Type.Integer(),
+    overlap_policy: OverlapEnum,
     last_run_at: NullableDateTime,
     last_run_status: nullable<string>({ type: 'string', enum: [...RUN_STATUSES, null] }),
     next_run_at: NullableDateTime,
@@ -130,6 +135,15 @@ export const Run = Type.Object(
     lease_owner: nullable<string>({ type: 'string' }),
     lease_expires_at: NullableDateTime,
     fencing_token: nullable<number>({ type: 'integer' }),
+    cancel_requested_at: nullable<string>({
+      type: 'string',
+      format: 'date-time',
+      description: 'When a cancel was requested (POST /jobs/runs/{run_id}/cancel); null when none was',
+    }),
+    cancel_requested_by: nullable<string>({
+      type: 'string',
+      description: "Who requested the cancel: the token's sub, cli, or overlap (the cancel_running policy)",
+    }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },

@@ -260,6 +260,8 @@ function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
   if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
   if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
   if (c.attemptCount !== undefined && run.attempts.length !== c.attemptCount) return false;
-  if (c.cancelRequested !== undefined && (run.cancelRequestedAt !== null) !== c.cancelRequested) return false;
+  // A record written without the field (before it existed) has no cancel request.
+  const requested = (run.cancelRequestedAt ?? null) !== null;
+  if (c.cancelRequested !== undefined && requested !== c.cancelRequested) return false;
   return true;
 }

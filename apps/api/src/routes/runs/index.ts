@@ -3,6 +3,7 @@ import { ApiError } from '../../errors.js';
 import type { CraftApp } from '../../types.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { runView } from '../views.js';
+import { cancelRoute } from './cancel.js';
 import { CHECK_WAIT_DEFAULT_SECONDS, schemas } from './schema.js';
 
 /** `/jobs/runs…`, `/jobs/run/:job_type` and `/jobs/check-schedules`: a thin layer over the scheduler. */
@@ -39,6 +40,8 @@ export async function runRoutes(app: CraftApp): Promise<void> {
   app.get('/jobs/runs/:id', { schema: schemas.get, config: { auth: 'jobs:read' } }, async (req) =>
     runView(await service.getRun(req.params.id)),
   );
+
+  await cancelRoute(app);
 
   app.post(
     '/jobs/run/:job_type',

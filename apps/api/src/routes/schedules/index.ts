@@ -9,6 +9,7 @@ import type { CraftApp } from '../../types.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { preview } from '../preview.js';
 import { runView, scheduleView } from '../views.js';
+import { backfillRoute } from './backfill.js';
 import { schemas } from './schema.js';
 
 const location = (jobName: string) => `/jobs/schedules/${encodeURIComponent(jobName)}`;
@@ -141,4 +142,6 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
       return reply.code(202).header('location', `/jobs/runs/${run.id}`).send(runView(run));
     },
   );
+
+  await backfillRoute(app);
 }
