@@ -47,8 +47,6 @@ export interface EngineContext {
   readonly cancels: CancelRequests;
   /** The cap on handlers running at once in this replica (run-slots.ts). */
   readonly slots: RunSlots;
-  /** Makes the loop runner run a pass soon (recovery found more queued work behind a lock it just took). */
-  wake(): void;
 }
 
 export interface NewRunFields {

@@ -196,7 +196,6 @@ export class JobScheduler {
       },
       cancels: new CancelRequests(),
       slots: new RunSlots(cap),
-      wake: () => this.wake(),
     };
     this.#loop = new LoopRunner({
       ctx: this.#ctx,

@@ -181,13 +181,14 @@ export function controlBackfillSuite(api: SuiteTestApi, options: WorldOptions): 
         expect((await bf.done).every((r) => r.status === 'succeeded')).toBe(true);
         expect(maxConcurrent(log)).toBe(3);
         expect(bf.created.every((r) => r.lockKey === `run:${r.id}`)).toBe(true);
-        // Recorded only (the CLI without --wait): a running scheduler's recovery runs them, one at a time, in order.
+        // Recorded only (the CLI without --wait): one pass of another replica (its recovery) runs them all, one at a
+        // time, in order, under the schedule lock.
         const recorded = await A.backfill('s', { from: at(0), to: at(30), execute: false });
         const before = log.executions.length;
         const B = w.scheduler();
-        await B.start();
+        const pass = await B.checkAndRunDueJobs();
         await stepTo(w.clock, w.clock.now() + 10 * MIN, 5000);
-        await B.stop();
+        expect((await pass.done).filter((r) => r.jobName === 's')).toHaveLength(recorded.created.length);
         const runs = await Promise.all(recorded.created.map((r) => w.store.getRun(r.id)));
         expect(runs.map((r) => r?.status)).toEqual(recorded.created.map(() => 'succeeded'));
         const mine = log.executions.slice(before);

@@ -83,7 +83,12 @@ export function controlCancelSuite(api: SuiteTestApi, options: WorldOptions): vo
       'a pending run no replica holds is cancelled by a compare-and-set and never starts',
       withWorld(T0, async (w) => {
         const A = w.scheduler();
-        await A.schedules.create({ jobName: 'j', cronExpression: '* * * * *', jobType: 'noop', isEnabled: false });
+        await A.schedules.create({
+          jobName: 'j',
+          cronExpression: '* * * * *',
+          jobType: 'noop',
+          isEnabled: false,
+        });
         await w.clock.set(t0 + 3 * 60_000);
         // Recorded, not executed: pending and unleased, for any replica.
         const backfill = await A.backfill('j', {

@@ -23,6 +23,11 @@ export interface RunsGetArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
   id: string;
 }
 
+/** Arguments of `runs cancel`. */
+export interface RunsCancelArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
+  id: string;
+}
+
 const examples = (list: readonly (readonly [string, string])[]) =>
   list.map(([command, text]) => [command, text] as [string, string]);
 
@@ -79,6 +84,18 @@ function createRunsCommand(context: CommandContext): CommandModule<GlobalArgs, G
       await getRun(context, argv);
     },
   };
+  const cancel: CommandModule<GlobalArgs, RunsCancelArgs> = {
+    command: 'cancel <id>',
+    describe: messages.cancel.describe,
+    builder: (yargs) =>
+      common(yargs)
+        .positional('id', { type: 'string', demandOption: true, describe: messages.cancel.id })
+        .example(examples(messages.cancel.examples)) as unknown as Argv<RunsCancelArgs>,
+    handler: async (argv) => {
+      const { cancelRun } = await import('./action.js');
+      await cancelRun(context, argv);
+    },
+  };
   return {
     command: 'runs',
     describe: messages.describe,
@@ -86,14 +103,15 @@ function createRunsCommand(context: CommandContext): CommandModule<GlobalArgs, G
       yargs
         .command(list as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .command(get as unknown as CommandModule<GlobalArgs, GlobalArgs>)
+        .command(cancel as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .demandCommand(1, messages.missingSubcommand),
     handler: () => {},
   };
 }
 
-/** `craft-jobs runs list | get`. */
+/** `craft-jobs runs list | get | cancel`. */
 export const runsCommand: CommandSpec = {
   name: 'runs',
-  subcommands: ['list', 'get'],
+  subcommands: ['list', 'get', 'cancel'],
   create: (context) => defineCommand(createRunsCommand(context)),
 };

@@ -115,6 +115,7 @@ function inputFromFlags(
   set('missedRunPolicy', argv['missed-run-policy']);
   set('catchUpWindowSeconds', numberField(argv['catch-up-window-seconds']));
   set('maxCatchUpRuns', numberField(argv['max-catch-up-runs']));
+  set('overlapPolicy', argv['overlap-policy']);
   if (argv.chain !== undefined) input.chain = argv.chain.map(String).filter((name) => name !== '');
   if (argv.params !== undefined) {
     input.parameters = parseParams(argv.params, argv.param);

@@ -46,12 +46,24 @@ export interface FieldArgs extends SchedulesArgs, JobsArgs {
   'missed-run-policy': string | undefined;
   'catch-up-window-seconds': string | undefined;
   'max-catch-up-runs': string | undefined;
+  'overlap-policy': string | undefined;
   disabled: boolean | undefined;
   enabled: boolean | undefined;
   file: string | undefined;
 }
 
-type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable';
+/** Arguments of `schedules backfill`. */
+export interface BackfillArgs extends SchedulesArgs, JobsArgs {
+  name: string;
+  from: string | undefined;
+  to: string | undefined;
+  'max-slots': string | undefined;
+  concurrency: string | undefined;
+  wait: boolean;
+  quiet: boolean;
+}
+
+type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable' | 'backfill';
 
 const examples = (list: readonly (readonly [string, string])[]) =>
   list.map(([command, text]) => [command, text] as [string, string]);
@@ -81,6 +93,7 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
   y = text(y, 'missed-run-policy', f.missedRunPolicy);
   y = text(y, 'catch-up-window-seconds', f.catchUpWindowSeconds);
   y = text(y, 'max-catch-up-runs', f.maxCatchUpRuns);
+  y = text(y, 'overlap-policy', f.overlapPolicy);
   y = y.option('disabled', { type: 'boolean', describe: f.disabled });
   if (!create)
     y = y.option('enabled', { type: 'boolean', describe: f.enabled }).conflicts('enabled', 'disabled');
@@ -100,6 +113,7 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
       'missed-run-policy',
       'catch-up-window-seconds',
       'max-catch-up-runs',
+      'overlap-policy',
       'disabled',
       ...(create ? [] : ['enabled']),
       'file',
@@ -122,6 +136,11 @@ function subcommand<A>(
     builder: (yargs) => builder(yargs).example(examples(examplesList)) as unknown as Argv<A>,
     handler: async (argv) => {
       // The scheduler and the database driver load only now, so `--help` stays fast.
+      if (name === 'backfill') {
+        const { backfill } = await import('./backfill.js');
+        await backfill(context, argv as never);
+        return;
+      }
       const actions = await import('./action.js');
       await actions[name](context, argv as never);
     },
@@ -228,14 +247,57 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             messages.disable.examples,
           ),
         )
+        .command(
+          subcommand<BackfillArgs>(
+            context,
+            'backfill',
+            'backfill <name>',
+            messages.backfill.describe,
+            (y) =>
+              jobsOptions(named(y))
+                .option('from', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.from,
+                })
+                .option('to', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.to,
+                })
+                .option('max-slots', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.maxSlots,
+                })
+                .option('concurrency', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.concurrency,
+                })
+                .option('wait', { type: 'boolean', default: false, describe: messages.backfill.wait })
+                .option('quiet', {
+                  alias: 'q',
+                  type: 'boolean',
+                  default: false,
+                  describe: messages.backfill.quiet,
+                })
+                .demandOption(['from', 'to']) as Argv<unknown>,
+            messages.backfill.examples,
+          ),
+        )
         .demandCommand(1, messages.missingSubcommand),
     handler: () => {},
   };
 }
 
-/** `craft-jobs schedules list | get | create | update | delete | enable | disable`. */
+/** `craft-jobs schedules list | get | create | update | delete | enable | disable | backfill`. */
 export const schedulesCommand: CommandSpec = {
   name: 'schedules',
-  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable'],
+  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable', 'backfill'],
   create: (context) => defineCommand(createSchedulesCommand(context)),
 };
