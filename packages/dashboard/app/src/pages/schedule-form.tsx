@@ -7,7 +7,13 @@ import { can } from '../lib/auth.js';
 import { useApp } from '../lib/context.js';
 import { knownZones } from '../lib/format.js';
 import { Link, navigate, scheduleHref } from '../lib/router.js';
-import { type JobType, MISSED_RUN_POLICIES, type Schedule, type ScheduleInput } from '../lib/types.js';
+import {
+  type JobType,
+  MISSED_RUN_POLICIES,
+  OVERLAP_POLICIES,
+  type Schedule,
+  type ScheduleInput,
+} from '../lib/types.js';
 import { useData, useDebounced } from '../lib/use-data.js';
 import { useDefaultZone } from '../lib/zone.js';
 
@@ -25,6 +31,7 @@ interface Form {
   missed_run_policy: string;
   catch_up_window_seconds: string;
   max_catch_up_runs: string;
+  overlap_policy: string;
 }
 
 type Errors = Partial<Record<keyof Form | 'form', string>>;
@@ -43,6 +50,7 @@ const EMPTY: Form = {
   missed_run_policy: 'once',
   catch_up_window_seconds: '',
   max_catch_up_runs: '10',
+  overlap_policy: 'defer',
 };
 
 function fromSchedule(s: Schedule): Form {
@@ -61,6 +69,7 @@ function fromSchedule(s: Schedule): Form {
     missed_run_policy: s.missed_run_policy,
     catch_up_window_seconds: n(s.catch_up_window_seconds),
     max_catch_up_runs: String(s.max_catch_up_runs),
+    overlap_policy: s.overlap_policy ?? 'defer',
   };
 }
 
@@ -102,6 +111,8 @@ function toInput(f: Form, creating: boolean): { input: ScheduleInput } | { error
     missed_run_policy: f.missed_run_policy,
     catch_up_window_seconds: int('catch_up_window_seconds', 0),
     max_catch_up_runs: int('max_catch_up_runs', 1) ?? 10,
+    // Sent whole (PUT replaces the user fields): an edit keeps the schedule's overlap policy.
+    overlap_policy: f.overlap_policy,
   };
   return Object.keys(errors).length > 0 ? { errors } : { input };
 }
@@ -489,6 +500,24 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
                   />
                 </Field>
               </div>
+              <Field
+                id="overlap_policy"
+                label="While a run still runs"
+                error={errors.overlap_policy}
+                hint="defer: the next slot waits; skip: it is skipped; allow: runs overlap; cancel_running: the running one is cancelled."
+              >
+                <select
+                  {...describedBy('overlap_policy', errors.overlap_policy)}
+                  value={form.overlap_policy}
+                  onChange={(e) => set('overlap_policy', e.currentTarget.value)}
+                >
+                  {OVERLAP_POLICIES.map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
+                </select>
+              </Field>
             </fieldset>
           </div>
           <aside class="form-side card" aria-labelledby="preview-h">
