@@ -227,7 +227,7 @@ async function executeRun(
         // Another replica started (or adopted) it first, a newer lock holder wrote the schedule, or its cancel was
         // requested (the start requires none): read it back to tell.
         const seen = await readUnder(ctx, hb, 'getRun', () => ctx.store.getRun(current.id));
-        if (seen === 'expired') return leaseGone(ctx, hb, current, 'expired', 'write');
+        if (seen === 'expired') return current;
         if (seen && isOursToCancel(ctx, hb, seen)) {
           ctx.cancels.request(seen.id, seen.cancelRequestedBy);
           current = seen;

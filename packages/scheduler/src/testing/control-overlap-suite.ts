@@ -2,10 +2,10 @@
 // record under each policy; `defer`, `skip` and `cancel_running` never let two executions of a schedule overlap,
 // `allow` does (each run on its own lease) and keeps `last_run_at` moving forward; run-now never answers 409 under
 // `allow` and never cancels anything; the per-replica cap bounds the handlers and leaves due slots due.
-import { JobLockedError, RunCancelledError } from '../errors.js';
+import { JobLockedError, LeaseExpiredError, RunCancelledError } from '../errors.js';
 import type { JobRun, OverlapPolicy } from '../model.js';
-import type { SchedulerStore } from '../types.js';
-import { type ExecutionLog, executionLog, trackedJob } from './fault-helpers.js';
+import type { RunUpdate, SchedulerStore } from '../types.js';
+import { type ExecutionLog, executionLog, runWriteOf, trackedJob } from './fault-helpers.js';
 import type { SuiteTestApi } from './types.js';
 import { type World, type WorldOptions, worldRunner } from './world.js';
 
@@ -216,6 +216,60 @@ export function controlOverlapSuite(api: SuiteTestApi, options: WorldOptions): v
         expect(run?.status).toBe('running');
         expect(run?.cancelRequestedAt).toBeNull();
         await a?.stop({ graceMs: 0 });
+      }),
+    );
+  });
+
+  describe('Runs on their own lease (allow) under faults', () => {
+    it(
+      "a holder whose lease renewals hang stops at its deadline; recovery restarts the run with a greater token and the stalled holder's late write is refused",
+      withWorld(T0, async (w) => {
+        const log = executionLog();
+        w.registry.register(trackedJob('work', w.clock, log, (ctx) => (ctx.attempt === 1 ? 120_000 : 1000)));
+        const setup = w.scheduler();
+        await setup.schedules.create({
+          jobName: 'a',
+          cronExpression: '0 0 1 1 *',
+          jobType: 'work',
+          overlapPolicy: 'allow',
+        });
+        const a = w.faulty();
+        // Every renewal of the run's own lease hangs (A is cut off from the store for renewals).
+        const renewals = a.store.inject({
+          method: 'updateRun',
+          action: 'hang',
+          when: (args) =>
+            (args[1] as RunUpdate).leaseForMs !== undefined && (args[1] as RunUpdate).set === undefined,
+        });
+        // A's success write, should it ever send one (it must not: its deadline passed).
+        const late = a.store.inject({ method: 'updateRun', action: 'hang', when: runWriteOf('succeeded') });
+        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
+        const { run } = await A.runNow('a');
+        await w.clock.advance(1000);
+        expect((await w.store.getRun(run.id))?.fencingToken).toBe(1);
+        await w.clock.advance(23_000); // 24 s: A's local deadline
+        expect(log.executions[0]?.abortedWith instanceof LeaseExpiredError).toBe(true);
+        await w.clock.advance(7_000); // the run's lease expired by the store's clock
+        const B = w.scheduler();
+        const pass = await B.handleMissedRuns();
+        await w.clock.advance(2000);
+        await pass.done;
+        const final = await w.store.getRun(run.id);
+        expect(`${final?.status} ${final?.fencingToken} ${final?.lockKey}`).toBe(`succeeded 2 run:${run.id}`);
+        expect(final?.attempts.map((x) => `${x.status} ${x.replicaId}`)).toEqual([
+          `abandoned ${A.replicaId}`,
+          `succeeded ${B.replicaId}`,
+        ]);
+        // The stalled holder's renewals land now: refused (the run is B's, and finished), nothing changes.
+        expect(renewals.hits).toBeGreaterThan(0);
+        expect(late.hits).toBe(0);
+        renewals.release();
+        await w.clock.advance(1000);
+        await A.idle();
+        const after = await w.store.getRun(run.id);
+        expect(`${after?.status} ${after?.fencingToken} ${after?.attempts.length}`).toBe('succeeded 2 2');
+        expect(log.overlaps).toEqual([]);
+        expect((await w.store.getSchedule('a'))?.lastRunStatus).toBe('succeeded');
       }),
     );
   });
