@@ -25,6 +25,8 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { killable } from './chaos.js';
+export type { CallCounter, RoundTripResult, RoundTripWorkload } from './round-trips.js';
+export { countCalls, runRoundTripWorkload } from './round-trips.js';
 export { controlBackfillSuite } from './control-backfill-suite.js';
 export { controlCancelSuite } from './control-cancel-suite.js';
 export { controlOverlapSuite } from './control-overlap-suite.js';
