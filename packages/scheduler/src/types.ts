@@ -121,6 +121,11 @@ export interface ScheduleQuery {
   lastRunStatus?: (RunStatus | null)[];
   /** Only schedules whose `jobName` sorts strictly after this (cursor paging). @default undefined */
   afterJobName?: string;
+  /**
+   * Only schedules with one of these names (the engine re-reads a batch of due schedules in one query before
+   * claiming them). An empty list matches none. @default undefined (any name)
+   */
+  jobNames?: readonly string[];
   /** At most this many schedules. @default undefined (all) */
   limit?: number;
 }

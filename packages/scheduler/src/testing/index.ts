@@ -25,8 +25,6 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { killable } from './chaos.js';
-export type { CallCounter, RoundTripResult, RoundTripWorkload } from './round-trips.js';
-export { countCalls, runRoundTripWorkload } from './round-trips.js';
 export { controlBackfillSuite } from './control-backfill-suite.js';
 export { controlCancelSuite } from './control-cancel-suite.js';
 export { controlOverlapSuite } from './control-overlap-suite.js';
@@ -49,6 +47,8 @@ export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './fau
 export { idempotencySuite } from './idempotency-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export type { CallCounter, RoundTripResult, RoundTripWorkload } from './round-trips.js';
+export { countCalls, runRoundTripWorkload } from './round-trips.js';
 export { scheduleVersionSuite } from './schedule-version-suite.js';
 export { storeControlSuite } from './store-control-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';

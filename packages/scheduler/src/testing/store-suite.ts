@@ -218,6 +218,36 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
 
     it(
+      'lists schedules by a set of names (a batch re-read), with the other filters and sorted by name',
+      withStore(async (store) => {
+        for (const [name, enabled] of [
+          ['n3', true],
+          ['n1', true],
+          ['n2', false],
+          ['n4', true],
+        ] as const) {
+          await store.insertSchedule(sampleSchedule({ jobName: name, isEnabled: enabled }));
+        }
+        const names = (l: JobSchedule[]) => l.map((s) => s.jobName);
+        expect(names(await store.listSchedules({ jobNames: ['n3', 'n1', 'missing', 'n1'] }))).toEqual([
+          'n1',
+          'n3',
+        ]);
+        expect(names(await store.listSchedules({ jobNames: ['n1', 'n2', 'n3'], enabled: true }))).toEqual([
+          'n1',
+          'n3',
+        ]);
+        expect(
+          names(await store.listSchedules({ jobNames: ['n1', 'n3', 'n4'], afterJobName: 'n1' })),
+        ).toEqual(['n3', 'n4']);
+        expect(await store.listSchedules({ jobNames: [] })).toEqual([]);
+        // The records are whole schedules, as getSchedule returns them.
+        const [one] = await store.listSchedules({ jobNames: ['n4'] });
+        expect(one).toEqual(await store.getSchedule('n4'));
+      }),
+    );
+
+    it(
       'finds schedules by a case-insensitive substring of name or description, literally, with the cursor',
       withStore(async (store) => {
         for (const [name, description] of [
