@@ -73,12 +73,6 @@ describe('round trips of the claim path on MongoDB', () => {
   it('three replicas do the same work with at most 10 % more round trips in total than one', async () => {
     const one = await measure(1);
     const three = await measure(3);
-    console.log(
-      JSON.stringify({
-        one: [one.commands, one.byCommand, one.byMethod],
-        three: [three.commands, three.byCommand, three.byMethod],
-      }),
-    );
     expect(three.succeeded).toBe(DUE);
     expect(three.runs).toBe(DUE);
     expect(three.commands).toBeLessThanOrEqual(one.commands * 1.1);
