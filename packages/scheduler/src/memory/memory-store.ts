@@ -194,6 +194,12 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     return true;
   }
 
+  async insertRuns(runs: readonly JobRun[], options: { leaseForMs?: number } = {}): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const run of runs) out.push(await this.insertRun(run, options));
+    return out;
+  }
+
   async getRun(id: string): Promise<JobRun | null> {
     await Promise.resolve();
     const r = this.#runs.get(id);

@@ -386,6 +386,40 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
 
     it(
+      'inserts several runs in one call, each on its own: a taken key or id refuses that run only',
+      withStore(async (store, time) => {
+        expect(typeof store.insertRuns).toBe('function');
+        const insertRuns = (store.insertRuns as NonNullable<typeof store.insertRuns>).bind(store);
+        const taken = sampleRun({ runKey: 'bulk-taken' });
+        expect(await store.insertRun(taken)).toBe(true);
+        const leased = sampleRun({ runKey: 'bulk-1', status: 'pending', leaseOwner: 'a' });
+        const plain = sampleRun({ runKey: 'bulk-2' });
+        const sameKey = sampleRun({ runKey: 'bulk-taken' });
+        const sameId = sampleRun({ id: plain.id, runKey: 'bulk-3' });
+        const last = sampleRun({ runKey: 'bulk-4', status: 'skipped', leaseOwner: null });
+        expect(
+          await insertRuns([leased, plain, sameKey, sameId, last], { leaseForMs: time.leaseMs }),
+        ).toEqual([true, true, false, false, true]);
+        expect(await store.getRunByKey('bulk-2')).toEqual(plain);
+        expect((await store.getRunByKey('bulk-taken'))?.id).toBe(taken.id);
+        expect(await store.getRunByKey('bulk-3')).toBeNull();
+        expect(await store.getRunByKey('bulk-4')).toEqual(last);
+        // A leased run's lease is stamped by the store's clock, as insertRun does.
+        expect((await store.getRun(leased.id))?.leaseExpiresAt).not.toBeNull();
+        expect(await store.countRuns({ leaseExpired: true })).toBe(3); // the unleased ones
+        await time.advance(time.leaseMs * 1.5);
+        expect(await store.countRuns({ leaseExpired: true })).toBe(4);
+        expect(await insertRuns([])).toEqual([]);
+        // Two concurrent bulk inserts of the same keys: each key is inserted exactly once.
+        const a = [sampleRun({ runKey: 'race-1' }), sampleRun({ runKey: 'race-2' })];
+        const b = [sampleRun({ runKey: 'race-2' }), sampleRun({ runKey: 'race-1' })];
+        const [ra, rb] = await Promise.all([insertRuns(a), insertRuns(b)]);
+        expect((ra?.[0] ? 1 : 0) + (rb?.[1] ? 1 : 0)).toBe(1);
+        expect((ra?.[1] ? 1 : 0) + (rb?.[0] ? 1 : 0)).toBe(1);
+      }),
+    );
+
+    it(
       'updates runs under conditions (status, owner, fencing token) and never changes id or key',
       withStore(async (store) => {
         const run = sampleRun({ status: 'running', leaseOwner: 'a', fencingToken: 3 });
