@@ -45,8 +45,12 @@ export interface DueWalk {
   reread(names: string[]): Promise<Map<string, JobSchedule>>;
   /** Whether a listed schedule, as re-read (undefined: gone), is still to be visited. */
   stillDue(listed: JobSchedule, fresh: JobSchedule | undefined): boolean;
-  /** Visits one schedule of a batch with its re-read record (null: gone). */
-  visit(index: number, fresh: JobSchedule | null): Promise<void>;
+  /**
+   * Visits one schedule of a batch with its re-read record (null: gone). `lineUp` is the batch's meeting point: a
+   * visit that holds its schedule's lock awaits it before its first insert, so the claims of a batch insert their
+   * runs in the same turn (one store call, insert-batcher.ts); every other visit just returns (it leaves the line).
+   */
+  visit(index: number, fresh: JobSchedule | null, lineUp: () => Promise<void>): Promise<void>;
   /** A batch could not be re-read. */
   onReadError(error: unknown): void;
 }
@@ -78,9 +82,55 @@ export async function walkDue(w: DueWalk): Promise<void> {
         inWake = true;
         return;
       }
-      // The batch's schedules are claimed at once, right after their re-read (so it is still fresh).
-      await Promise.all(live.map((i) => w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null)));
+      // The batch's schedules are claimed at once, right after their re-read (so it is still fresh), lined up before
+      // their inserts.
+      const line = new LineUp(live.length);
+      await Promise.all(
+        live.map(async (i) => {
+          let arrived = false;
+          try {
+            await w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null, () => {
+              if (arrived) return Promise.resolve();
+              arrived = true;
+              return line.arrive();
+            });
+          } finally {
+            if (!arrived) line.leave();
+          }
+        }),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, w.due.length) }, worker));
+}
+
+/**
+ * A meeting point of `n` participants: each either arrives (and waits until every participant arrived or left) or
+ * leaves (never waits). Once every participant did one or the other, the arrived ones go on together.
+ */
+export class LineUp {
+  #open: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(n: number) {
+    this.#open = n;
+  }
+
+  /** Arrives; resolves once nobody is still on the way. */
+  arrive(): Promise<void> {
+    const p = new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#done();
+    return p;
+  }
+
+  /** Leaves without waiting (a participant that will not arrive). */
+  leave(): void {
+    this.#done();
+  }
+
+  #done(): void {
+    this.#open--;
+    if (this.#open > 0) return;
+    for (const go of this.#waiting.splice(0)) go();
+  }
 }

@@ -8,7 +8,7 @@ import type { CronExpression } from '@craft/cron';
 import { claimSchedule } from './claim.js';
 import { walkDue } from './due-walk.js';
 import { type EngineContext, type FollowUps, settleAll } from './engine.js';
-import { SchedulerStoppedError, toRunError } from './errors.js';
+import { LeaseExpiredError, SchedulerStoppedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
@@ -102,10 +102,10 @@ export async function runPass(
     stillDue: (listed, fresh) => listed.nextRunAt === null || (fresh !== undefined && isDue(fresh, now)),
     onReadError: (error) =>
       ctx.logger.error('re-reading due schedules failed', { error: toRunError(error).message }),
-    visit: async (index, fresh) => {
+    visit: async (index, fresh, lineUp) => {
       const schedule = due[index] as JobSchedule;
       try {
-        outcomes[index] = await processSchedule(ctx, settings, schedule, fresh, now, pause.windows);
+        outcomes[index] = await processSchedule(ctx, settings, schedule, fresh, now, pause.windows, lineUp);
       } catch (error) {
         ctx.logger.error('claiming a schedule failed', {
           jobName: schedule.jobName,
@@ -173,6 +173,7 @@ async function processSchedule(
   fresh: JobSchedule | null,
   now: number,
   pauses: readonly PauseWindow[],
+  lineUp: () => Promise<void>,
 ): Promise<ScheduleOutcome> {
   if (!ctx.jobs.get(schedule.jobType)) {
     ctx.warnOnce(
@@ -248,6 +249,10 @@ async function processSchedule(
         : 'deferred';
     }
     hb.attach(lease, basis);
+    // Wait for the other claims of this batch to hold their locks (or give up), so that all insert their runs in one
+    // store call. The lease is ours and renewed meanwhile; each of them waits at most its own bounded acquire.
+    await lineUp();
+    if (hb.expired) throw new LeaseExpiredError(key);
     const claim = await claimSchedule(ctx, fresh, hb, now, pauses);
     if (claim.toRun.length === 0) {
       await releaseLock(ctx, hb);
