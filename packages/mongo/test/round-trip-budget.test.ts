@@ -11,8 +11,8 @@ const mongo = await setupMongo('round-trip-budget');
 
 /** The budget per slot this engine achieves with one replica (issue target: 3; bench/README.md states the gap). */
 const BUDGET_PER_SLOT = 6.6;
-const TOTAL = 600;
-const DUE = 150;
+const TOTAL = 1600;
+const DUE = 400;
 
 async function measure(
   replicas: number,
