@@ -63,6 +63,7 @@ export async function walkDue(w: DueWalk): Promise<void> {
   const batch = Math.min(REREAD_BATCH, Math.ceil(concurrency / workers));
   let next = 0;
   let inWake = false;
+  let claimedInRow = 0;
   const worker = async () => {
     while (!w.stopped() && !inWake && next < order.length) {
       const indexes = order.slice(next, next + batch);
@@ -79,9 +80,12 @@ export async function walkDue(w: DueWalk): Promise<void> {
         return w.stillDue(listed, fresh.get(listed.jobName));
       });
       if (live.length === 0) {
-        inWake = true;
-        return;
+        // At least two schedules in a row (a whole batch) claimed by someone else: a wake, not a coincidence.
+        claimedInRow += indexes.length;
+        if (claimedInRow >= Math.max(2, batch)) inWake = true;
+        continue;
       }
+      claimedInRow = 0;
       // The batch's schedules are claimed at once, right after their re-read (so it is still fresh), lined up before
       // their inserts.
       const line = new LineUp(live.length);

@@ -98,8 +98,10 @@ export async function runPass(
     random: Math.random,
     stopped: () => ctx.softStop.aborted,
     reread: (names) => rereadSchedules(ctx, names),
-    // A schedule listed without next_run_at (initialised by the pass) is visited whatever the re-read says.
-    stillDue: (listed, fresh) => listed.nextRunAt === null || (fresh !== undefined && isDue(fresh, now)),
+    // A schedule listed without next_run_at, or with a due instant to set right (both repaired by the visit), is
+    // visited whatever the re-read says: such schedules never end a walk (they stay listed until repaired).
+    stillDue: (listed, fresh) =>
+      listed.nextRunAt === null || needsDueRepair(listed, now) || (fresh !== undefined && isDue(fresh, now)),
     onReadError: (error) =>
       ctx.logger.error('re-reading due schedules failed', { error: toRunError(error).message }),
     visit: async (index, fresh, lineUp) => {
@@ -142,6 +144,13 @@ export async function runPass(
     abandoned,
     full: due.length >= settings.maxDue,
   };
+}
+
+/** Whether the stored due instant of a listed schedule does not belong to its next_run_at (see processSchedule). */
+function needsDueRepair(s: JobSchedule, now: number): boolean {
+  if (s.nextRunAt === null) return false;
+  const dueAt = dueInstant(s, s.nextRunAt).getTime();
+  return s.nextDueAt?.getTime() !== dueAt && dueAt > now;
 }
 
 /** Whether `s` (as re-read) is enabled with a due instant (slot + jitter offset) at or before `now`. */
@@ -215,8 +224,8 @@ async function processSchedule(
   // A stored due instant that does not belong to next_run_at (a document written without it by another program or
   // an older version, or an edit straight in the database) is set right, so the due query and the loop's wake-up
   // see the real one. A slot already due is claimed now (the claim writes it too).
-  const dueAt = dueInstant(schedule, schedule.nextRunAt);
-  if (schedule.nextDueAt?.getTime() !== dueAt.getTime() && dueAt.getTime() > now) {
+  if (needsDueRepair(schedule, now)) {
+    const dueAt = dueInstant(schedule, schedule.nextRunAt);
     await bounded(
       ctx,
       'updateSchedule',
