@@ -12,13 +12,24 @@
 //           replica) and the pass time on the memory store (one replica; median of 3).
 // - memory: 100,000 schedules (hourly to daily crons) and a week of their run history (~2 M runs) in the memory
 //           store: RSS, then RSS after `cleanup_run_history` (keep 1 day) and a GC.
+// - lag:    the loop runner of 3 replicas on MongoDB, 1,000 schedules due every minute (`* * * * *`, jitter_seconds
+//           59, so the 1,000 due instants spread over each minute), for 3 minutes (1 with --quick): trigger lag
+//           (run start − due instant) p50 / p99 / max over the runs due after the first minute.
 // The test server serialises operations and scans every query (no real secondary indexes): its times grow with the
 // collection, its round trips are what carries over to a real MongoDB (MONGODB_URI=… runs the same against one).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { DistributedLock, MongoSchedulerStore } from '@craft/mongo';
 import { startMongoTestServer } from '@craft/mongo-test-server';
-import { createSchedule, MemoryLock, MemoryStore, scheduleToRecord } from '@craft/scheduler';
+import {
+  createSchedule,
+  defineJob,
+  JobRegistry,
+  JobScheduler,
+  MemoryLock,
+  MemoryStore,
+  scheduleToRecord,
+} from '@craft/scheduler';
 import { runRoundTripWorkload } from '@craft/scheduler/testing';
 import { MongoClient } from 'mongodb';
 import { formatTable } from './lib/table.mjs';
@@ -27,7 +38,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const MARKDOWN = argv.includes('--markdown');
 const onlyArg = argv.indexOf('--only');
-const ONLY = new Set(onlyArg >= 0 ? String(argv[onlyArg + 1]).split(',') : ['rt', 'cost', 'memory']);
+const ONLY = new Set(onlyArg >= 0 ? String(argv[onlyArg + 1]).split(',') : ['rt', 'cost', 'memory', 'lag']);
 const log = (m) => process.stderr.write(`[scale bench] ${m}\n`);
 const fmt = (n, d = 2) => n.toFixed(d);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -104,7 +115,12 @@ async function onMemory(total, due) {
   return r;
 }
 
-const out = [];
+const out = {
+  push(section) {
+    // Each section is printed as soon as it is measured (a long run that fails later keeps what it measured).
+    console.log(`\n${section}`);
+  },
+};
 try {
   if (ONLY.has('rt')) {
     const total = QUICK ? 2000 : 10_000;
@@ -173,8 +189,9 @@ try {
   if (ONLY.has('memory')) {
     const schedules = QUICK ? 10_000 : 100_000;
     const days = 7;
-    // Hourly to daily crons: every 1, 2, 3, 4, 6, 8, 12 or 24 hours; a week of history at that rate.
-    const everyHours = [1, 2, 3, 4, 6, 8, 12, 24];
+    // Hourly to daily crons, most of them daily (every 1, 3, 6 or 12 hours: one in 16 each; the other 12 in 16
+    // daily); a week of history at that rate: about 22 runs per schedule.
+    const everyHours = [1, 3, 6, 12, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24];
     gc();
     const rss0 = process.memoryUsage().rss;
     const heap0 = process.memoryUsage().heapUsed;
@@ -264,13 +281,99 @@ try {
       )}`,
     );
   }
+  if (ONLY.has('lag')) {
+    const { uri } = await mongo();
+    const minutes = QUICK ? 2 : 4;
+    const count = QUICK ? 300 : 1000;
+    const dbName = `craft_lag_${randomBytes(4).toString('hex')}`;
+    const col = admin.db(dbName).collection('job_schedules');
+    const docs = [];
+    for (let i = 0; i < count; i++) {
+      const s = createSchedule({
+        jobName: `lag-${String(i).padStart(5, '0')}`,
+        cronExpression: '* * * * *',
+        jobType: 'noop',
+        timezone: 'UTC',
+        jitterSeconds: 59,
+      });
+      docs.push({ ...scheduleToRecord(s), version: 1 });
+    }
+    await col.insertMany(docs);
+    const registry = new JobRegistry([defineJob({ type: 'noop', handler: () => null })]);
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const clients = [];
+    const schedulers = [];
+    for (let r = 0; r < 3; r++) {
+      const client = await new MongoClient(uri, { maxPoolSize: 20 }).connect();
+      clients.push(client);
+      const db = client.db(dbName);
+      const store = new MongoSchedulerStore(db);
+      const lock = new DistributedLock(db);
+      await store.ensureIndexes();
+      await lock.ensureIndexes();
+      schedulers.push(
+        new JobScheduler({
+          store,
+          lock,
+          registry,
+          replicaId: `lag-${r}`,
+          logger: quiet,
+          timezone: 'UTC',
+          builtins: false,
+        }),
+      );
+    }
+    const t0 = Date.now();
+    log(`lag: ${count} schedules every minute, 3 replicas, ${minutes} min`);
+    await Promise.all(schedulers.map((s) => s.start()));
+    await new Promise((r) => setTimeout(r, minutes * 60_000));
+    await Promise.all(schedulers.map((s) => s.stop()));
+    const from = new Date(Math.ceil(t0 / 60_000) * 60_000 + 60_000);
+    const runs = await admin
+      .db(dbName)
+      .collection('job_runs')
+      .find({ due_at: { $gte: from, $lt: new Date(Date.now() - 70_000) } })
+      .toArray();
+    const lags = runs
+      .filter((r) => r.started_at instanceof Date && r.due_at instanceof Date)
+      .map((r) => r.started_at.getTime() - r.due_at.getTime())
+      .sort((a, b) => a - b);
+    const q = (p) => lags[Math.min(lags.length - 1, Math.floor(p * (lags.length - 1)))] ?? Number.NaN;
+    const notStarted = runs.filter((r) => !(r.started_at instanceof Date)).length;
+    for (const c of clients) await c.close();
+    await admin.db(dbName).dropDatabase();
+    out.push(
+      `Loop trigger lag, 3 replicas on MongoDB (run start − due instant, runs due from the second minute on):\n\n${formatTable(
+        [
+          'schedules',
+          'due per minute',
+          'runs measured',
+          'not started',
+          'lag p50 (ms)',
+          'lag p99 (ms)',
+          'max (ms)',
+        ],
+        [
+          [
+            String(count),
+            String(count),
+            String(lags.length),
+            String(notStarted),
+            String(q(0.5)),
+            String(q(0.99)),
+            String(lags[lags.length - 1] ?? Number.NaN),
+          ],
+        ],
+        { markdown: MARKDOWN },
+      )}`,
+    );
+  }
   console.log(
     `\nScale on ${os.cpus().length} cores, Node ${process.version}, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}\n`,
+      .join(' ')}`,
   );
-  console.log(out.join('\n\n'));
 } finally {
   await admin?.close();
   await server?.stop();
