@@ -64,12 +64,20 @@ export async function runOk(command, args, options = {}) {
 
 /**
  * A long-running child (a server): output collected, `stop()` sends a signal and resolves with the exit code.
+ * With `group`, the child leads a process group of its own and `stop()` signals the whole group, as a terminal's
+ * Ctrl-C does: needed for launchers such as `npx`, which do not pass SIGTERM on to the program they started.
  * @param {string} command
  * @param {string[]} args
- * @param {{ cwd?: string, env?: NodeJS.ProcessEnv }} [options]
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, group?: boolean }} [options]
  */
 export function start(command, args, options = {}) {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'pipe' });
+  const group = options.group === true;
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: 'pipe',
+    detached: group,
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -85,7 +93,13 @@ export function start(command, args, options = {}) {
     output: () => output,
     /** @param {NodeJS.Signals} [signal] */
     stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (group && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // the group is gone already
+        }
+      } else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
@@ -126,4 +140,20 @@ export async function freePort() {
   await new Promise((r) => server.close(r));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/**
+ * This process's environment as a user's shell would have it: without what vitest sets for its own workers
+ * (NODE_OPTIONS, VITEST*, NODE_ENV=test), plus `extra`.
+ * @param {Record<string, string>} [extra]
+ * @returns {NodeJS.ProcessEnv}
+ */
+export function userEnv(extra = {}) {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'NODE_OPTIONS' || key === 'NODE_ENV' || key.startsWith('VITEST')) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
 }

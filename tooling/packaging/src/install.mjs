@@ -1,0 +1,73 @@
+// Fresh npm projects that install the packed tarballs the way a user installs from the registry: `npm install`
+// (npm, not pnpm: what most users run) of the .tgz files plus third-party packages from the registry.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runOk } from './run.mjs';
+
+/**
+ * The lowest version a range admits, for the ranges our manifests use (`^x.y.z`, `>=x.y.z`, and `a || b`).
+ * @param {string} range
+ */
+export function floorOf(range) {
+  const floors = range.split('||').map((part) => {
+    const m = /^\s*(?:\^|~|>=)?\s*(\d+)\.(\d+)\.(\d+)\s*$/.exec(part);
+    if (!m) throw new Error(`floorOf: unsupported range part "${part}" in "${range}"`);
+    return [Number(m[1]), Number(m[2]), Number(m[3])];
+  });
+  floors.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0) || (a[2] ?? 0) - (b[2] ?? 0));
+  return (floors[0] ?? []).join('.');
+}
+
+/**
+ * Creates an npm project in `dir` that depends on `tarballs` (by path) and the registry `specs`, and installs it.
+ *
+ * `overrides` pin every `@craft/*` dependency, peer and transitive, to its tarball, as the release that publishes
+ * them together will satisfy them; the `@craft` scope points at a closed port, so a lookup that slipped through
+ * fails instead of reaching the registry. `engine-strict` makes an `engines` range that does not hold fail the
+ * install, not a later run.
+ * @param {string} dir
+ * @param {{ name: string, tarball: string }[]} tarballs
+ * @param {Record<string, string>} specs registry packages and ranges, e.g. `{ typebox: '^1.0.0' }`
+ * @returns {Promise<number>} how long `npm install` took, in ms
+ */
+export async function npmProject(dir, tarballs, specs) {
+  mkdirSync(dir, { recursive: true });
+  const local = Object.fromEntries(tarballs.map((t) => [t.name, `file:${t.tarball}`]));
+  const manifest = {
+    name: 'craft-install-check',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    dependencies: { ...local, ...specs },
+    overrides: local,
+  };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    join(dir, '.npmrc'),
+    [
+      '@craft:registry=http://127.0.0.1:9/',
+      'engine-strict=true',
+      'audit=false',
+      'fund=false',
+      'update-notifier=false',
+    ]
+      .map((line) => `${line}\n`)
+      .join(''),
+  );
+  const started = Date.now();
+  await runOk('npm', ['install', '--prefer-offline', '--loglevel=error'], { cwd: dir, timeoutMs: 600_000 });
+  return Date.now() - started;
+}
+
+/**
+ * Writes `files` (path relative to `dir` → content) under `dir`.
+ * @param {string} dir
+ * @param {Record<string, string>} files
+ */
+export function writeFiles(dir, files) {
+  for (const [path, content] of Object.entries(files)) {
+    const file = join(dir, path);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, content);
+  }
+}
