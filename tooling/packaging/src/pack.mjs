@@ -1,6 +1,6 @@
-// Packs every published package the way a release does (`pnpm pack` runs each package's `prepack` build and the
-// workspace's `beforePacking` hook, as `pnpm publish` under `changeset publish` does) and unpacks each tarball, so
-// the checks read exactly what users would download.
+// Packs every published package the way a release does (`pnpm pack`, with the workspace's `beforePacking` hook, as
+// `pnpm publish` under `changeset publish` packs) and unpacks each tarball, so the checks read exactly what users
+// would download. The packages are built already (the test task depends on their build).
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runOk } from './run.mjs';
@@ -43,11 +43,16 @@ export async function packAll(dest) {
   /** @type {PackedPackage[]} */
   const packed = [];
   for (const pkg of publishedPackages()) {
-    // prepack builds (tsc -b: incremental, a no-op when turbo has built already).
-    const result = await runOk('pnpm', ['pack', '--pack-destination', dest, '--json'], {
-      cwd: pkg.dir,
-      timeoutMs: 300_000,
-    });
+    // Without lifecycle scripts: turbo built every package before this test (`^build`), and a prepack rebuild here
+    // could rewrite dist/ files while other packages' tests read them. prepack.test.mjs proves prepack on a copy.
+    const result = await runOk(
+      'pnpm',
+      ['pack', '--config.ignore-scripts=true', '--pack-destination', dest, '--json'],
+      {
+        cwd: pkg.dir,
+        timeoutMs: 300_000,
+      },
+    );
     // stdout holds the prepack script's output, then pnpm's JSON.
     const filename = /"filename":\s*"([^"]+)"/.exec(result.stdout)?.[1];
     if (!filename) throw new Error(`pnpm pack of ${pkg.name} printed no filename:\n${result.stdout}`);
