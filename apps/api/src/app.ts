@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dashboard } from '@craft/dashboard';
 import type { Clock, JobDefinition, LockProvider, SchedulerStore } from '@craft/scheduler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -11,6 +12,7 @@ import { errorsPlugin, toErrorBody } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { schedulerPlugin } from './plugins/scheduler.js';
 import { swaggerPlugin } from './plugins/swagger.js';
+import { cronRoutes } from './routes/cron/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { runRoutes } from './routes/runs/index.js';
@@ -24,6 +26,9 @@ import type { CraftApp } from './types.js';
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+/** Where the service serves the dashboard (`DASHBOARD_ENABLED=false` turns it off). */
+export const DASHBOARD_PREFIX = '/ui';
 
 /** Options of {@link buildApp}; everything is injectable so tests run without a network or a database. */
 export interface BuildAppOptions {
@@ -147,7 +152,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
   await app.register(metricsRoutes);
   await app.register(typeRoutes);
   await app.register(scheduleRoutes);
+  await app.register(cronRoutes);
   await app.register(runRoutes);
+  // The dashboard's page and files are public (it signs in with a bearer token it sends to the API).
+  if (config.dashboardEnabled) {
+    await app.register(dashboard, { prefix: DASHBOARD_PREFIX, routeConfig: { auth: 'public' } });
+  }
   await app.ready();
   return app;
 }

@@ -2,7 +2,7 @@
 export type { HttpRequestJobOptions, HttpRequestParams, HttpRequestResult } from '@craft/scheduler';
 export { HTTP_REQUEST_JOB, HttpRequestParameters, httpRequestJob, MAX_RESULT_BODY } from '@craft/scheduler';
 export type { BuildAppOptions } from './app.js';
-export { buildApp, VERSION } from './app.js';
+export { buildApp, DASHBOARD_PREFIX, VERSION } from './app.js';
 export type { ApiConfig, JwtAlgorithm, JwtVerification, LoadConfigOptions } from './config.js';
 export {
   algorithmForKey,

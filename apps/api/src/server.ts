@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadJobs, openStorage } from '@craft/runtime';
 import type { Clock } from '@craft/scheduler';
-import { buildApp, VERSION } from './app.js';
+import { buildApp, DASHBOARD_PREFIX, VERSION } from './app.js';
 import { type ApiConfig, loadConfig } from './config.js';
 import { testClock } from './test-clock.js';
 import type { CraftApp } from './types.js';
@@ -105,7 +105,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       `*** craft-api: no JWT_SECRET set, so tokens are signed with a secret generated for this process.\n` +
         `*** A token with every scope (${ALL_SCOPES}), valid for 24 hours:\n\n` +
         `export CRAFT_TOKEN=${devToken}\n` +
-        `curl -H "Authorization: Bearer $CRAFT_TOKEN" ${url}/jobs/schedules\n\n`,
+        `curl -H "Authorization: Bearer $CRAFT_TOKEN" ${url}/jobs/schedules\n\n` +
+        // The token rides in the fragment, which browsers never send: it reaches neither the server nor its logs.
+        (config.dashboardEnabled
+          ? `*** Dashboard, signed in with that token:\n\n${url}${DASHBOARD_PREFIX}/#token=${devToken}\n\n`
+          : ''),
     );
   }
 

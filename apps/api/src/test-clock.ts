@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@craft/scheduler';
+import { type Clock, monotonicNow, systemClock } from '@craft/scheduler';
 
 /** Settings of {@link testClock} (from `CRAFT_TEST_CLOCK_*`). */
 export interface TestClockOptions {
@@ -15,7 +15,8 @@ export interface TestClockOptions {
  * `CRAFT_TEST_CLOCK_OFFSET_MS`: `now()` is `epoch + (base.now() - epoch) × speed + offset`, and `sleep(ms)` lasts
  * `ms / speed` of the base clock, so every replica given the same epoch and speed agrees on the time (up to its
  * offset) and wakes when a slot falls due. Returns `undefined` (use the real clock) when neither is set.
- * Leases are not affected: MongoDB judges them by the server's clock, in real time.
+ * Leases are not affected: MongoDB judges them by the server's clock, in real time; so the engine's local lease
+ * deadlines are measured on the base clock's monotonic time (`monotonic()`: real time), not on the accelerated one.
  */
 export function testClock(options: TestClockOptions, base: Clock = systemClock): Clock | undefined {
   const speed = options.speed ?? 1;
@@ -25,5 +26,6 @@ export function testClock(options: TestClockOptions, base: Clock = systemClock):
   return {
     now: () => Math.floor(epochMs + (base.now() - epochMs) * speed + offsetMs),
     sleep: (ms, signal) => base.sleep(ms / speed, signal),
+    monotonic: () => monotonicNow(base),
   };
 }

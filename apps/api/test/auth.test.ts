@@ -29,6 +29,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', url: '/jobs/schedules/existing/enable', scope: 'jobs:write' },
   { method: 'POST', url: '/jobs/schedules/existing/disable', scope: 'jobs:write' },
   { method: 'GET', url: '/jobs/schedules/existing/next-runs?count=2', scope: 'jobs:read' },
+  { method: 'GET', url: '/jobs/cron/next-runs?cron_expression=0+3+*+*+*', scope: 'jobs:read' },
   { method: 'POST', url: '/jobs/schedules/existing/run', scope: 'jobs:run' },
   { method: 'POST', url: '/jobs/check-schedules', scope: 'jobs:run' },
   { method: 'POST', url: '/jobs/run/noop', scope: 'jobs:run', payload: {} },
@@ -78,7 +79,8 @@ describe('scopes on every endpoint', () => {
         .replace('/some-id', '/:id')
         .replace('/noop', '/:job_type');
     const table = new Set(ROUTES.map((r) => `${r.method} ${pattern(r.url)}`));
-    const open = ['GET /health', 'GET /ready', 'GET /docs/json'];
+    // The dashboard's page and files (@craft/dashboard at /ui) are public too.
+    const open = ['GET /health', 'GET /ready', 'GET /docs/json', 'GET /ui', 'GET /ui/', 'GET /ui/*'];
     expect([...actual].sort()).toEqual([...table, ...open].sort());
   });
 

@@ -33,6 +33,7 @@ describe('OpenAPI document: findings of the API fuzzer', () => {
       .filter((p) => p.in === 'query' && p.schema?.default !== undefined);
     expect(withDefault.map((p) => p.name).sort()).toEqual([
       'count',
+      'count',
       'limit',
       'limit',
       'offset',

@@ -36,7 +36,7 @@ describe('the OpenAPI document', () => {
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, op })),
     );
-    expect(ops).toHaveLength(18); // 16 authenticated operations, /health and /ready
+    expect(ops).toHaveLength(19); // 17 authenticated operations, /health and /ready
     for (const { path, op } of ops) {
       expect(op.tags?.length).toBeGreaterThan(0);
       if (['/health', '/ready'].includes(path)) {

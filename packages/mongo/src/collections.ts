@@ -1,4 +1,4 @@
-import { MongoInvalidOptionError, toAdapterError } from './errors.js';
+import { MongoInvalidOptionError, MongoTimeoutError, toAdapterError } from './errors.js';
 
 /** A promise memoised until it rejects: a failed attempt is retried by the next call instead of cached. */
 function memoRetry<T>(make: (operation: string) => Promise<T>): (operation: string) => Promise<T> {
@@ -15,26 +15,42 @@ function memoRetry<T>(make: (operation: string) => Promise<T>): (operation: stri
   };
 }
 
+/** The per-operation options every call passes to the driver: the server-side time limit. */
+export interface OperationOptions {
+  /** The server gives up on the operation after this many ms (`maxTimeMS`). */
+  maxTimeMS: number;
+}
+
+// The adapter's own wait exceeds the server's limit by this much, so the server's own timeout error (with its code)
+// wins when the server answers at all; the adapter's bound catches a connection that never answers.
+const CLIENT_SLACK_MS = 1000;
+
 /**
- * An adapter's collections, opened once per instance (the write concern is resolved on first use) and, with
- * `autoIndex`, with their indexes ensured once before the first operation: a missing unique index would silently
- * break exactly-once claims and lock exclusivity. Shared by the store and the lock.
+ * An adapter's collections, opened once per instance and, with `autoIndex`, with their indexes ensured once before
+ * the first operation: a missing unique index would silently break exactly-once claims and lock exclusivity. Every
+ * operation is bounded twice: the server's `maxTimeMS` (the operation timeout), and the adapter's own wait (the
+ * operation timeout + 1 s), after which it fails with `MongoTimeoutError` even if the connection never answers (a
+ * stalled socket, a partition). Shared by the store and the lock.
  */
 export class AdapterCollections<C> {
   readonly #opened: (operation: string) => Promise<C>;
   readonly #ready: (operation: string) => Promise<C>;
+  readonly #options: OperationOptions;
 
   /**
    * @param component the adapter's name in error messages (`MongoSchedulerStore`, `DistributedLock`)
    * @param open opens the collections (`operation` names the call that triggered it, for errors)
    * @param ensure creates the indexes (`operation` as for `open`)
+   * @param timeoutMs the operation timeout
    */
   constructor(
     private readonly component: string,
     open: (operation: string) => Promise<C>,
     ensure: (collections: C, operation: string) => Promise<void>,
     autoIndex: boolean,
+    private readonly timeoutMs: number,
   ) {
+    this.#options = { maxTimeMS: Math.max(1, Math.round(timeoutMs)) };
     this.#opened = memoRetry(open);
     this.#ready = memoRetry(async (operation) => {
       const collections = await this.#opened(operation);
@@ -48,14 +64,29 @@ export class AdapterCollections<C> {
     return this.#opened(operation);
   }
 
-  /** Runs one operation on the collections (indexes ensured first), wrapping driver errors in typed ones. */
-  async run<T>(operation: string, fn: (collections: C) => Promise<T>): Promise<T> {
+  /**
+   * Runs one operation on the collections (indexes ensured first), bounded (see the class comment), wrapping driver
+   * errors in typed ones. `fn` passes `options` (`maxTimeMS`) to its driver call.
+   */
+  async run<T>(operation: string, fn: (collections: C, options: OperationOptions) => Promise<T>): Promise<T> {
     const name = `${this.component}.${operation}`;
     const collections = await this.#ready(name);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = this.timeoutMs + CLIENT_SLACK_MS;
+    const gaveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new MongoTimeoutError(name, new Error(`no answer within ${limit} ms`))),
+        limit,
+      );
+    });
     try {
-      return await fn(collections);
+      const call = fn(collections, this.#options);
+      call.catch(() => {});
+      return await Promise.race([call, gaveUp]);
     } catch (error) {
       throw toAdapterError(name, error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -40,8 +40,11 @@ export interface MongoConnection {
 
 /**
  * Connects to MongoDB and returns a store and a lock over one database, with indexes ensured: the one call the
- * API and the CLI make. Throws `MongoInvalidUriError` for a malformed URI and `MongoUnavailableError` /
- * `MongoTimeoutError` when the server cannot be reached (the client is closed again).
+ * API and the CLI make. Throws `MongoInvalidUriError` for a malformed URI, `MongoInvalidOptionError` for a bad
+ * store or lock option (before connecting), and `MongoUnavailableError` / `MongoTimeoutError` when the server cannot
+ * be reached (the client is closed again). Whatever the URI says about `readPreference`, `readConcernLevel` or `w`,
+ * the store and the lock read from the primary with read concern `majority` and write with `w: 'majority'` and a
+ * bounded `wtimeoutMS` (see their `writeConcern` option).
  *
  * ```ts
  * const mongo = await connectMongo(process.env.MONGODB_URI!, { dbName: process.env.MONGODB_DB });
@@ -59,15 +62,16 @@ export async function connectMongo(uri: string, options: ConnectMongoOptions = {
   } catch (error) {
     throw new MongoInvalidUriError(uri, error);
   }
+  // Options are checked before connecting (a bad one, such as `writeConcern: { w: 0 }`, throws and opens nothing).
+  const db = client.db(options.dbName ?? uriDatabase(uri) ?? DEFAULT_DB_NAME);
+  const store = new MongoSchedulerStore(db, options.store);
+  const lock = new DistributedLock(db, options.lock);
   try {
     await client.connect();
   } catch (error) {
     await client.close().catch(() => {});
     throw toAdapterError('connectMongo', error);
   }
-  const db = client.db(options.dbName ?? uriDatabase(uri) ?? DEFAULT_DB_NAME);
-  const store = new MongoSchedulerStore(db, options.store);
-  const lock = new DistributedLock(db, options.lock);
   let closed: Promise<void> | null = null;
   const close = () => {
     closed ??= client.close();

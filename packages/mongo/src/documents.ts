@@ -63,6 +63,13 @@ export function scheduleQueryFilter(query: ScheduleQuery): Filter<Document> {
   else if (query.enabled === false) filter['is_enabled'] = false;
   if (query.jobType !== undefined) filter['job_type'] = query.jobType;
   if (query.afterJobName !== undefined) filter['job_name'] = { $gt: query.afterJobName };
+  if (query.lastRunStatus !== undefined) filter['last_run_status'] = { $in: [...query.lastRunStatus] };
+  if (query.text !== undefined) {
+    // A literal, case-insensitive substring: every pattern character of the user's text is escaped. No index
+    // serves it (a scan of job_schedules); the other filters still narrow it first.
+    const pattern = { $regex: query.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+    filter['$or'] = [{ job_name: pattern }, { description: pattern }];
+  }
   return filter;
 }
 
@@ -88,6 +95,12 @@ export function runQueryFilter(query: RunQuery, time: TimeSource): Filter<Docume
     if (query.slotTo !== undefined) slot['$lt'] = query.slotTo;
     filter['slot'] = slot;
   }
+  if (query.createdFrom !== undefined || query.createdTo !== undefined) {
+    const created: Record<string, Date> = {};
+    if (query.createdFrom !== undefined) created['$gte'] = query.createdFrom;
+    if (query.createdTo !== undefined) created['$lt'] = query.createdTo;
+    filter['created_at'] = created;
+  }
   if (query.leaseExpired !== undefined) and.push(leaseFilter(query.leaseExpired, time));
   if (and.length > 0) filter['$and'] = and;
   return filter;
@@ -99,6 +112,8 @@ export function runConditionFilter(id: string, condition: RunCondition, time: Ti
   if (condition.leaseOwner !== undefined) filter['lease_owner'] = condition.leaseOwner;
   if (condition.fencingToken !== undefined) filter['fencing_token'] = condition.fencingToken;
   if (condition.leaseExpired !== undefined) filter['$and'] = [leaseFilter(condition.leaseExpired, time)];
+  // The attempt a write belongs to: a late write of an earlier attempt no longer matches.
+  if (condition.attemptCount !== undefined) filter['attempts'] = { $size: condition.attemptCount };
   return filter;
 }
 

@@ -59,14 +59,17 @@ export class MongoUnavailableError extends MongoAdapterError {
   }
 }
 
-/** An operation exceeded its time limit (socket timeout, `timeoutMS`, or the server's `maxTimeMS`). Transient. */
+/**
+ * An operation exceeded its time limit (a socket timeout, the server's `maxTimeMS`, or no answer within the adapter's
+ * own bound, `operationTimeoutMs` + 1 s). Transient.
+ */
 export class MongoTimeoutError extends MongoAdapterError {
   constructor(operation: string, cause: unknown) {
     super(
       'CRAFT_MONGO_TIMEOUT',
       operation,
       `${operation}: the MongoDB operation timed out (${reason(cause)}). The server may be overloaded or the ` +
-        'network slow; raise socketTimeoutMS/timeoutMS on the client if this is expected, else check the server.',
+        'network slow; raise operationTimeoutMs if this is expected, else check the server and the network.',
       { cause, httpStatus: 504 },
     );
   }

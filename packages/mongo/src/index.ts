@@ -30,4 +30,4 @@ export {
 } from './mongo-store.js';
 export type { DistributedLockOptions, MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
 export type { DeploymentInfo, WriteConcernOption } from './write-concern.js';
-export { detectDeployment } from './write-concern.js';
+export { DEFAULT_OPERATION_TIMEOUT_MS, detectDeployment } from './write-concern.js';

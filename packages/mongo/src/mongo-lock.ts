@@ -1,12 +1,12 @@
 import type { Lease, LockProvider } from '@craft/scheduler';
 import type { Collection, Db, Document, Filter, WriteConcernSettings } from 'mongodb';
-import { AdapterCollections, checkCollectionName } from './collections.js';
+import { AdapterCollections, checkCollectionName, type OperationOptions } from './collections.js';
 import type { StringIdDocument } from './documents.js';
 import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { DistributedLockOptions, MongoAdapterLogger } from './types.js';
-import { resolveWriteConcern } from './write-concern.js';
+import { checkOperationTimeout, pinnedCollectionOptions, resolveWriteConcern } from './write-concern.js';
 
 /** Default lock collection. */
 export const DEFAULT_LOCK_COLLECTION = 'job_locks';
@@ -83,7 +83,9 @@ export class DistributedLock implements LockProvider {
   /** The garbage-collection horizon, in seconds. */
   readonly gcAfterSeconds: number;
   readonly #time: TimeSource;
-  readonly #writeConcern: DistributedLockOptions['writeConcern'];
+  /** The bound of each operation, in ms (`operationTimeoutMs`). */
+  readonly operationTimeoutMs: number;
+  readonly #writeConcern: WriteConcernSettings;
   readonly #logger: MongoAdapterLogger;
   readonly #collections: AdapterCollections<Collections>;
 
@@ -121,13 +123,19 @@ export class DistributedLock implements LockProvider {
       options.tokenCollectionName ?? `${this.collectionName}_tokens`,
     );
     this.#time = timeSource(options.clock);
-    this.#writeConcern = options.writeConcern ?? 'auto';
+    this.operationTimeoutMs = checkOperationTimeout('DistributedLock', options.operationTimeoutMs);
+    this.#writeConcern = resolveWriteConcern(
+      'DistributedLock',
+      options.writeConcern,
+      this.operationTimeoutMs,
+    );
     this.#logger = options.logger ?? console;
     this.#collections = new AdapterCollections<Collections>(
       'DistributedLock',
-      (operation) => this.#open(operation),
+      async () => this.#open(),
       (collections, operation) => this.#ensure(collections, operation),
       options.autoIndex ?? true,
+      this.operationTimeoutMs,
     );
   }
 
@@ -136,20 +144,27 @@ export class DistributedLock implements LockProvider {
     return this.#time.kind;
   }
 
-  /** The write concern in use (resolved on first use; `undefined` is the server's default). */
-  async writeConcern(): Promise<WriteConcernSettings | undefined> {
-    const { locks } = await this.#collections.opened('DistributedLock.writeConcern');
-    return locks.writeConcern ? { ...locks.writeConcern } : undefined;
+  /** The write concern of every lock write (majority with a bounded `wtimeoutMS` unless `writeConcern` says otherwise). */
+  async writeConcern(): Promise<WriteConcernSettings> {
+    return { ...this.#writeConcern };
   }
 
-  #open(operation: string): Promise<Collections> {
-    return resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
-      const options = writeConcern ? { writeConcern } : {};
-      return {
-        locks: this.db.collection(this.collectionName, options),
-        tokens: this.db.collection<StringIdDocument>(this.tokenCollectionName, options),
-      };
-    });
+  /**
+   * The collection handles every operation of this lock uses, with the pinned read preference (`primary`), read
+   * concern (`majority`) and write concern; for diagnostics and tests.
+   */
+  async collections(): Promise<{ locks: Collection<Document>; tokens: Collection<StringIdDocument> }> {
+    return this.#collections.opened('DistributedLock.collections');
+  }
+
+  #open(): Collections {
+    // Pinned, whatever the URI or the Db says: a lock check on a secondary could see a lock as free that the primary
+    // already gave away.
+    const options = pinnedCollectionOptions(this.#writeConcern);
+    return {
+      locks: this.db.collection(this.collectionName, options),
+      tokens: this.db.collection<StringIdDocument>(this.tokenCollectionName, options),
+    };
   }
 
   /**
@@ -178,7 +193,7 @@ export class DistributedLock implements LockProvider {
    */
   async acquire(key: string, owner: string, ttlMs: number = this.defaultTtlMs): Promise<Lease | null> {
     this.#checkTtl('acquire', ttlMs);
-    return this.#collections.run('acquire', async ({ locks, tokens }) => {
+    return this.#collections.run('acquire', async ({ locks, tokens }, o) => {
       const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] };
       // 1. The common case, one round trip: a lock document of this implementation (token in an epoch) that is
       //    free or expired (judged against the shared clock) becomes ours, its token incremented in the same write.
@@ -190,7 +205,7 @@ export class DistributedLock implements LockProvider {
       const bumped = await locks.findOneAndUpdate(
         { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free },
         bump as Document,
-        { returnDocument: 'after' },
+        { ...o, returnDocument: 'after' },
       );
       // The test server may return a document that already shows a later concurrent write; only one that is still
       // ours tells our token (a lease that lapsed and was taken over at once is lost anyway: not ours).
@@ -201,27 +216,27 @@ export class DistributedLock implements LockProvider {
       // 2. Held and unexpired: taken, this pass defers (2 round trips in all).
       const held = await locks.findOne(
         { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
-        { projection: { _id: 1 } },
+        { ...o, projection: { _id: 1 } },
       );
       if (held) return null;
       // 3. No document (the first lock of the key, or one garbage-collected), a document without an epoch token (an
       //    earlier version's, or another program's), or one released just now: start a new epoch.
       for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
-        const epoch = await reserveToken(tokens, key);
+        const epoch = await reserveToken(tokens, key, o);
         const token = epoch * TOKEN_EPOCH;
         const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs } };
         this.#time.stamp(take, ['acquired_at', 'renewed_at']);
         const taken = await locks.findOneAndUpdate(
           { lock_key: key, $and: [OLDER_TOKEN(token), free] },
           take as Document,
-          { returnDocument: 'after' },
+          { ...o, returnDocument: 'after' },
         );
         if (taken) return toLease(key, owner, token, taken as unknown as LockDocument);
         if (round > 0) {
           // Looked at in step 2 for the first round.
           const stillHeld = await locks.findOne(
             { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
-            { projection: { _id: 1 } },
+            { ...o, projection: { _id: 1 } },
           );
           if (stillHeld) return null;
         }
@@ -231,15 +246,15 @@ export class DistributedLock implements LockProvider {
           const created = await locks.findOneAndUpdate(
             { lock_key: key, owner: null, ...OLDER_TOKEN(token) },
             take as Document,
-            { upsert: true, returnDocument: 'after' },
+            { ...o, upsert: true, returnDocument: 'after' },
           );
           if (created) {
             // An epoch reserved before ours may be older than one already used (and garbage-collected with its
             // document): only keep the lock if nobody reserved an epoch after ours; else start over.
-            const counter = await tokens.findOne({ _id: key });
+            const counter = await tokens.findOne({ _id: key }, o);
             if (counter?.['seq'] === epoch)
               return toLease(key, owner, token, created as unknown as LockDocument);
-            await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } });
+            await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } }, o);
           }
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
@@ -255,13 +270,13 @@ export class DistributedLock implements LockProvider {
    */
   async renew(lease: Lease, ttlMs?: number): Promise<Lease | null> {
     if (ttlMs !== undefined) this.#checkTtl('renew', ttlMs);
-    return this.#collections.run('renew', async ({ locks }) => {
+    return this.#collections.run('renew', async ({ locks }, o) => {
       const update: UpdateOps = ttlMs === undefined ? {} : { $set: { ttl_ms: ttlMs } };
       this.#time.stamp(update, ['renewed_at']);
       const doc = await locks.findOneAndUpdate(
         { lock_key: lease.key, owner: lease.owner, token: lease.token },
         update as Document,
-        { returnDocument: 'after' },
+        { ...o, returnDocument: 'after' },
       );
       return doc ? toLease(lease.key, lease.owner, lease.token, doc as unknown as LockDocument) : null;
     });
@@ -269,10 +284,11 @@ export class DistributedLock implements LockProvider {
 
   /** Releases a lease held by `lease.owner` with `lease.token`; returns `false` (changing nothing) otherwise. */
   async release(lease: Lease): Promise<boolean> {
-    return this.#collections.run('release', async ({ locks }) => {
+    return this.#collections.run('release', async ({ locks }, o) => {
       const r = await locks.updateOne(
         { lock_key: lease.key, owner: lease.owner, token: lease.token },
         { $set: { owner: null } },
+        o,
       );
       return r.matchedCount === 1;
     });
@@ -280,12 +296,15 @@ export class DistributedLock implements LockProvider {
 
   /** The current holder of `key`, or `null` when it is free or expired. For diagnostics only. */
   async inspect(key: string): Promise<Lease | null> {
-    return this.#collections.run('inspect', async ({ locks }) => {
-      const doc = await locks.findOne({
-        lock_key: key,
-        owner: { $ne: null },
-        $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] },
-      });
+    return this.#collections.run('inspect', async ({ locks }, o) => {
+      const doc = await locks.findOne(
+        {
+          lock_key: key,
+          owner: { $ne: null },
+          $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] },
+        },
+        o,
+      );
       return doc ? leaseOf(doc as unknown as LockDocument) : null;
     });
   }
@@ -296,10 +315,11 @@ export class DistributedLock implements LockProvider {
    * TTL support (and for tests proving that fencing tokens survive garbage collection).
    */
   async collectGarbage(): Promise<number> {
-    return this.#collections.run('collectGarbage', async ({ locks }) => {
-      const r = await locks.deleteMany({
-        $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }],
-      });
+    return this.#collections.run('collectGarbage', async ({ locks }, o) => {
+      const r = await locks.deleteMany(
+        { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] },
+        o,
+      );
       return r.deletedCount;
     });
   }
@@ -318,7 +338,11 @@ export class DistributedLock implements LockProvider {
 }
 
 /** Reserves the next fencing epoch of `key` from its counter document (created on first use, never deleted). */
-async function reserveToken(tokens: Collection<StringIdDocument>, key: string): Promise<number> {
+async function reserveToken(
+  tokens: Collection<StringIdDocument>,
+  key: string,
+  o: OperationOptions,
+): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
       // 'before' + 1 rather than 'after': the value this increment produced, even on servers that serialise the
@@ -326,7 +350,7 @@ async function reserveToken(tokens: Collection<StringIdDocument>, key: string): 
       const before = await tokens.findOneAndUpdate(
         { _id: key },
         { $inc: { seq: 1 } },
-        { upsert: true, returnDocument: 'before' },
+        { ...o, upsert: true, returnDocument: 'before' },
       );
       const seq = before === null ? 0 : before['seq'];
       if (typeof seq !== 'number') throw new Error(`fencing counter of "${key}" holds ${String(seq)}`);

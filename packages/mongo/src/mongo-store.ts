@@ -36,7 +36,7 @@ import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
-import { resolveWriteConcern } from './write-concern.js';
+import { checkOperationTimeout, pinnedCollectionOptions, resolveWriteConcern } from './write-concern.js';
 
 /** Default collection of schedules (spec section 1). */
 export const DEFAULT_SCHEDULES_COLLECTION = 'job_schedules';
@@ -99,14 +99,20 @@ export class MongoSchedulerStore implements SchedulerStore {
   readonly schedulesCollection: string;
   /** Name of the runs collection. */
   readonly runsCollection: string;
+  /** The bound of each operation, in ms (`operationTimeoutMs`). */
+  readonly operationTimeoutMs: number;
   readonly #time: TimeSource;
-  readonly #writeConcern: MongoSchedulerStoreOptions['writeConcern'];
+  readonly #writeConcern: WriteConcernSettings;
   readonly #logger: MongoAdapterLogger;
   readonly #collections: AdapterCollections<Collections>;
 
-  /** @param db the database (e.g. `client.db('craft')`). */
+  /**
+   * @param db the database (e.g. `client.db('craft')`); its (or its client's) read preference, read concern and
+   *   write concern are not used: the store pins its own (see {@link MongoSchedulerStoreOptions.writeConcern}).
+   */
   constructor(db: Db, options: MongoSchedulerStoreOptions = {}) {
     this.db = db;
+    this.operationTimeoutMs = checkOperationTimeout('MongoSchedulerStore', options.operationTimeoutMs);
     this.schedulesCollection = checkCollectionName(
       'MongoSchedulerStore',
       'schedulesCollection',
@@ -118,13 +124,18 @@ export class MongoSchedulerStore implements SchedulerStore {
       options.runsCollection ?? DEFAULT_RUNS_COLLECTION,
     );
     this.#time = timeSource(options.clock);
-    this.#writeConcern = options.writeConcern ?? 'auto';
+    this.#writeConcern = resolveWriteConcern(
+      'MongoSchedulerStore',
+      options.writeConcern,
+      this.operationTimeoutMs,
+    );
     this.#logger = options.logger ?? console;
     this.#collections = new AdapterCollections<Collections>(
       'MongoSchedulerStore',
-      (operation) => this.#open(operation),
+      async () => this.#open(),
       (collections, operation) => this.#ensure(collections, operation),
       options.autoIndex ?? true,
+      this.operationTimeoutMs,
     );
   }
 
@@ -133,20 +144,26 @@ export class MongoSchedulerStore implements SchedulerStore {
     return this.#time.kind;
   }
 
-  /** The write concern in use (resolved on first use; `undefined` is the server's default). */
-  async writeConcern(): Promise<WriteConcernSettings | undefined> {
-    const { runs } = await this.#collections.opened('MongoSchedulerStore.writeConcern');
-    return runs.writeConcern ? { ...runs.writeConcern } : undefined;
+  /** The write concern of every write (majority with a bounded `wtimeoutMS` unless `writeConcern` says otherwise). */
+  async writeConcern(): Promise<WriteConcernSettings> {
+    return { ...this.#writeConcern };
   }
 
-  #open(operation: string): Promise<Collections> {
-    return resolveWriteConcern(this.db, this.#writeConcern, operation).then((writeConcern) => {
-      const options = { ignoreUndefined: true, ...(writeConcern ? { writeConcern } : {}) };
-      return {
-        schedules: this.db.collection(this.schedulesCollection, options),
-        runs: this.db.collection(this.runsCollection, options),
-      };
-    });
+  /**
+   * The collection handles every operation of this store uses, with the pinned read preference (`primary`), read
+   * concern (`majority`) and write concern; for diagnostics and tests.
+   */
+  async collections(): Promise<{ schedules: Collection<Document>; runs: Collection<Document> }> {
+    return this.#collections.opened('MongoSchedulerStore.collections');
+  }
+
+  #open(): Collections {
+    // Pinned, whatever the URI or the Db says: primary reads, majority read and write concern with a bounded wait.
+    const options = { ignoreUndefined: true, ...pinnedCollectionOptions(this.#writeConcern) };
+    return {
+      schedules: this.db.collection(this.schedulesCollection, options),
+      runs: this.db.collection(this.runsCollection, options),
+    };
   }
 
   /**
@@ -171,8 +188,8 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The schedule named `jobName` (`job_name`), or `null`. One `find` by the unique index. */
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
-    return this.#collections.run('getSchedule', async ({ schedules }) => {
-      const doc = await schedules.findOne({ job_name: jobName });
+    return this.#collections.run('getSchedule', async ({ schedules }, o) => {
+      const doc = await schedules.findOne({ job_name: jobName }, o);
       return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
     });
   }
@@ -180,8 +197,8 @@ export class MongoSchedulerStore implements SchedulerStore {
   /** Schedules matching `query`, by `job_name` ascending (binary order). */
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
     if (query.limit !== undefined && query.limit <= 0) return [];
-    return this.#collections.run('listSchedules', async ({ schedules }) => {
-      let cursor = schedules.find(scheduleQueryFilter(query)).sort({ job_name: 1 });
+    return this.#collections.run('listSchedules', async ({ schedules }, o) => {
+      let cursor = schedules.find(scheduleQueryFilter(query), o).sort({ job_name: 1 });
       if (query.limit !== undefined) cursor = cursor.limit(query.limit);
       return (await cursor.toArray()).map((d) => scheduleFromDocument(d as ScheduleDocument));
     });
@@ -189,9 +206,9 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** Inserts a schedule; `false` when its `job_name` exists (duplicate key 11000). */
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
-    return this.#collections.run('insertSchedule', async ({ schedules }) => {
+    return this.#collections.run('insertSchedule', async ({ schedules }, o) => {
       try {
-        await schedules.insertOne({ ...scheduleToRecord(schedule) });
+        await schedules.insertOne({ ...scheduleToRecord(schedule) }, o);
         return true;
       } catch (error) {
         if (isDuplicateKeyError(error)) return false;
@@ -201,32 +218,39 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   /**
-   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set;
-   * `null` matches a missing field). One conditional `findOneAndUpdate`; `null` when nothing matched.
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set,
+   * `null` matching a missing field; `fencingToken` against the storage-only `lock_token` field, which the same
+   * write sets). One conditional `findOneAndUpdate`; `null` when nothing matched.
    */
   async updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
   ): Promise<JobSchedule | null> {
-    return this.#collections.run('updateSchedule', async ({ schedules }) => {
+    return this.#collections.run('updateSchedule', async ({ schedules }, o) => {
       const filter: Filter<Document> = { job_name: jobName };
       // A Date matches that instant exactly; null matches null or a missing field.
       if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
       const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
       delete set['job_name'];
+      if (condition.fencingToken !== undefined) {
+        // Fenced write: refused once a lock holder with a newer token wrote (`lock_token` greater than ours); a
+        // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
+        filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
+        set['lock_token'] = condition.fencingToken;
+      }
       const doc =
         Object.keys(set).length === 0
-          ? await schedules.findOne(filter)
-          : await schedules.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' });
+          ? await schedules.findOne(filter, o)
+          : await schedules.findOneAndUpdate(filter, { $set: set }, { ...o, returnDocument: 'after' });
       return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
     });
   }
 
   /** Deletes a schedule (its runs stay); `true` when it existed. */
   async deleteSchedule(jobName: string): Promise<boolean> {
-    return this.#collections.run('deleteSchedule', async ({ schedules }) => {
-      const r = await schedules.deleteOne({ job_name: jobName });
+    return this.#collections.run('deleteSchedule', async ({ schedules }, o) => {
+      const r = await schedules.deleteOne({ job_name: jobName }, o);
       return r.deletedCount === 1;
     });
   }
@@ -237,10 +261,10 @@ export class MongoSchedulerStore implements SchedulerStore {
    */
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
     if (limit <= 0) return [];
-    return this.#collections.run('listDueSchedules', async ({ schedules }) => {
+    return this.#collections.run('listDueSchedules', async ({ schedules }, o) => {
       // Missing/null next_run_at sorts before every date, so schedules written by other programs come first.
       const docs = await schedules
-        .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] })
+        .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] }, o)
         .sort({ next_run_at: 1 })
         .limit(limit)
         .toArray();
@@ -250,10 +274,10 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The earliest `next_run_at` among enabled schedules, or `null`. */
   async getEarliestNextRunAt(): Promise<Date | null> {
-    return this.#collections.run('getEarliestNextRunAt', async ({ schedules }) => {
+    return this.#collections.run('getEarliestNextRunAt', async ({ schedules }, o) => {
       const doc = await schedules.findOne(
         { ...ENABLED, next_run_at: { $type: 'date' } },
-        { sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
+        { ...o, sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
       );
       const value = doc?.['next_run_at'];
       return value instanceof Date ? value : null;
@@ -269,12 +293,12 @@ export class MongoSchedulerStore implements SchedulerStore {
    * `leaseForMs` and a `leaseOwner`, the lease is stamped with the store's clock (the server's by default).
    */
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
-    return this.#collections.run('insertRun', async ({ runs }) => {
+    return this.#collections.run('insertRun', async ({ runs }, o) => {
       const record = runToRecord(run) as unknown as Record<string, unknown>;
       const leaseForMs = options.leaseForMs;
       try {
         if (leaseForMs === undefined || run.leaseOwner === null) {
-          await runs.insertOne({ _id: new ObjectId(), ...record, lease_ms: null, lease_renewed_at: null });
+          await runs.insertOne({ _id: new ObjectId(), ...record, lease_ms: null, lease_renewed_at: null }, o);
           return true;
         }
         checkLeaseMs('MongoSchedulerStore.insertRun', leaseForMs);
@@ -288,6 +312,7 @@ export class MongoSchedulerStore implements SchedulerStore {
         };
         this.#time.stamp(update, ['lease_renewed_at']);
         await runs.updateOne({ _id: new ObjectId(), run_key: runKey, id }, update as Document, {
+          ...o,
           upsert: true,
         });
         return true;
@@ -300,16 +325,16 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** The run with this id, or `null`. */
   async getRun(id: string): Promise<JobRun | null> {
-    return this.#collections.run('getRun', async ({ runs }) => {
-      const doc = await runs.findOne({ id });
+    return this.#collections.run('getRun', async ({ runs }, o) => {
+      const doc = await runs.findOne({ id }, o);
       return doc ? runFromDocument(doc as unknown as RunDocument) : null;
     });
   }
 
   /** The run with this run key, or `null`. */
   async getRunByKey(runKey: string): Promise<JobRun | null> {
-    return this.#collections.run('getRunByKey', async ({ runs }) => {
-      const doc = await runs.findOne({ run_key: runKey });
+    return this.#collections.run('getRunByKey', async ({ runs }, o) => {
+      const doc = await runs.findOne({ run_key: runKey }, o);
       return doc ? runFromDocument(doc as unknown as RunDocument) : null;
     });
   }
@@ -320,7 +345,7 @@ export class MongoSchedulerStore implements SchedulerStore {
    * matched.
    */
   async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
-    return this.#collections.run('updateRun', async ({ runs }) => {
+    return this.#collections.run('updateRun', async ({ runs }, o) => {
       const set = runPatchToRecord(update.set ?? {});
       const ops: UpdateOps = { $set: set };
       if (update.leaseForMs !== undefined) {
@@ -337,9 +362,7 @@ export class MongoSchedulerStore implements SchedulerStore {
       const doc = await runs.findOneAndUpdate(
         runConditionFilter(id, condition, this.#time),
         ops as Document,
-        {
-          returnDocument: 'after',
-        },
+        { ...o, returnDocument: 'after' },
       );
       return doc ? runFromDocument(doc as unknown as RunDocument) : null;
     });
@@ -349,9 +372,9 @@ export class MongoSchedulerStore implements SchedulerStore {
   async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
     // MongoDB reads limit(0) as "no limit".
     if (query.limit !== undefined && query.limit <= 0) return [];
-    return this.#collections.run('listRuns', async ({ runs }) => {
+    return this.#collections.run('listRuns', async ({ runs }, o) => {
       const dir = query.order === 'asc' ? 1 : -1;
-      let cursor = runs.find(runQueryFilter(query, this.#time)).sort({ created_at: dir, _id: dir });
+      let cursor = runs.find(runQueryFilter(query, this.#time), o).sort({ created_at: dir, _id: dir });
       if (query.offset) cursor = cursor.skip(query.offset);
       if (query.limit !== undefined) cursor = cursor.limit(query.limit);
       return (await cursor.toArray()).map((d) => runFromDocument(d as unknown as RunDocument));
@@ -360,18 +383,21 @@ export class MongoSchedulerStore implements SchedulerStore {
 
   /** Number of runs matching `query` (paging ignored). */
   async countRuns(query: RunQuery = {}): Promise<number> {
-    return this.#collections.run('countRuns', ({ runs }) =>
-      runs.countDocuments(runQueryFilter(query, this.#time)),
+    return this.#collections.run('countRuns', ({ runs }, o) =>
+      runs.countDocuments(runQueryFilter(query, this.#time), o),
     );
   }
 
   /** Deletes final runs finished before `finishedBefore` (never live ones); returns how many. */
   async deleteRuns(filter: { finishedBefore: Date }): Promise<number> {
-    return this.#collections.run('deleteRuns', async ({ runs }) => {
-      const r = await runs.deleteMany({
-        status: { $in: FINAL },
-        finished_at: { $lt: filter.finishedBefore },
-      });
+    return this.#collections.run('deleteRuns', async ({ runs }, o) => {
+      const r = await runs.deleteMany(
+        {
+          status: { $in: FINAL },
+          finished_at: { $lt: filter.finishedBefore },
+        },
+        o,
+      );
       return r.deletedCount;
     });
   }

@@ -21,12 +21,21 @@ export interface MongoSchedulerStoreOptions {
    */
   clock?: Clock;
   /**
-   * Write concern of every write. `'auto'`: `{ w: 'majority' }` on a replica set or sharded cluster (detected
-   * once with `hello`); on a standalone server (or the test server) the client's own (the URI's `w`, else the
-   * server's default, acknowledged w:1).
+   * Write concern of every write. `'auto'`: `{ w: 'majority', wtimeoutMS: operationTimeoutMs }`, on every
+   * deployment (on a standalone server majority is the one node). Explicit settings replace it (a missing
+   * `wtimeoutMS` becomes `operationTimeoutMs`); `w: 0` is refused with `MongoInvalidOptionError`. Whatever this says,
+   * reads are pinned to the primary with read concern `majority`. The URI's and the `Db`'s own read preference,
+   * read concern and write concern are never used (a URI cannot weaken them).
    * @default 'auto'
    */
   writeConcern?: WriteConcernOption;
+  /**
+   * The bound of every operation, in ms: sent as the server's `maxTimeMS`, used as the default `wtimeoutMS`, and
+   * enforced by the adapter itself (+1 s) so a connection that never answers fails with `MongoTimeoutError`.
+   * Keep it shorter than the scheduler's lease deadline (`lockTtlMs` − max(1 s, lockTtlMs/5)).
+   * @default 10000
+   */
+  operationTimeoutMs?: number;
   /** Where warnings go. @default console */
   logger?: MongoAdapterLogger;
   /**
@@ -59,8 +68,14 @@ export interface DistributedLockOptions {
    * @default undefined (the server's clock)
    */
   clock?: Clock;
-  /** Write concern of lock writes. @default 'auto' (majority on replica sets and sharded clusters) */
+  /**
+   * Write concern of lock writes, as for the store: `'auto'` is `{ w: 'majority', wtimeoutMS: operationTimeoutMs }`;
+   * `w: 0` is refused. Reads (lock checks) are pinned to the primary with read concern `majority`.
+   * @default 'auto'
+   */
   writeConcern?: WriteConcernOption;
+  /** The bound of every lock operation, in ms (as for the store). @default 10000 */
+  operationTimeoutMs?: number;
   /**
    * Garbage collection horizon: on MongoDB a TTL index deletes a lock document this many seconds after its last
    * acquire or renewal. Must exceed every lease (a longer lease is rejected). GC only removes dead documents;

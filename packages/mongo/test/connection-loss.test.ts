@@ -184,8 +184,6 @@ describe('a cycle cut off by a dropped connection', () => {
         const db = client.db(mongo.db.databaseName);
         const store = new MongoSchedulerStore(db, { ...names, clock });
         const lock = new DistributedLock(db, { collectionName: lockName, clock });
-        await store.writeConcern(); // resolve before counting, so the count starts at the cycle
-        await lock.writeConcern();
         const scheduler = new JobScheduler({ store, lock, registry, clock, logger: quiet, replicaId: 'cut' });
         let commands = 0;
         let counting = true;
@@ -196,16 +194,26 @@ describe('a cycle cut off by a dropped connection', () => {
         });
 
         await clock.set(SLOT.getTime() + 500);
-        const first: CycleResult | Error = await scheduler.checkAndRunDueJobs().catch((e: Error) => e);
-        if (first instanceof Error) expect(first).toBeInstanceOf(MongoUnavailableError);
-        else await first.done.catch(() => []);
-        await scheduler.idle();
+        const cutCycle = (async () => {
+          const first: CycleResult | Error = await scheduler.checkAndRunDueJobs().catch((e: Error) => e);
+          if (first instanceof Error) expect(first).toBeInstanceOf(MongoUnavailableError);
+          else await first.done.catch(() => []);
+          await scheduler.idle();
+        })();
+        // While the connection stays down the engine retries its writes until each lease's local deadline (48 s into
+        // the 60 s lease; spec section 11), then writes nothing more: let fake time pass that deadline.
+        await Promise.race([cutCycle, new Promise((r) => setTimeout(r, 1000))]);
+        await clock.set(SLOT.getTime() + 50_000);
+        await cutCycle;
         counting = false;
         proxy.restore();
 
-        // The next cycle of the loop (one poll interval later, past the lock and run leases) repairs everything;
-        // a second one finds nothing left to do.
-        await clock.set(SLOT.getTime() + 61_000);
+        // The next cycle of the loop (past the lock and run leases) repairs everything; a second one finds nothing
+        // left to do. A write the engine gave up on may still land once the connection is back (the driver held it
+        // while it selected a server): a run lease renewed then, at 50 s, lasts until 110 s — recovery is later by
+        // a lease, never unsafe. So the next cycle is a lease after that.
+        await new Promise((r) => setTimeout(r, 500));
+        await clock.set(SLOT.getTime() + 50_000 + 61_000);
         for (let pass = 0; pass < 2; pass++) {
           const r = await eventually(() => scheduler.checkAndRunDueJobs());
           await r.done;

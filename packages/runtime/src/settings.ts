@@ -31,6 +31,8 @@ export interface CraftSettings {
   timezone: string;
   /** `SCHEDULER_ENABLED`: run the startup pass and the scheduler loop in the API process. @default true */
   schedulerEnabled: boolean;
+  /** `DASHBOARD_ENABLED`: serve the dashboard (`@craft/dashboard`) at `/ui` in the API process. @default true */
+  dashboardEnabled: boolean;
   /**
    * `LOCK_TTL_SECONDS`: lease of job locks and run leases, renewed every third of it while a job runs; after a
    * process dies its jobs are taken over within this time. The API and the CLI both use it. @default 300
@@ -72,6 +74,7 @@ export const SETTING_VARIABLES: { readonly [K in SettingKey]: readonly string[] 
   jwtAudience: ['JWT_AUDIENCE'],
   timezone: ['SCHEDULER_TIMEZONE'],
   schedulerEnabled: ['SCHEDULER_ENABLED'],
+  dashboardEnabled: ['DASHBOARD_ENABLED'],
   lockTtlSeconds: ['LOCK_TTL_SECONDS'],
   pollIntervalSeconds: ['POLL_INTERVAL_SECONDS'],
   jobs: ['CRAFT_JOBS'],
@@ -403,6 +406,7 @@ const RESOLVERS: { readonly [K in SettingKey]: (ctx: Context) => ResolvedSetting
     return zone;
   }),
   schedulerEnabled: single('SCHEDULER_ENABLED', true, boolean),
+  dashboardEnabled: single('DASHBOARD_ENABLED', true, boolean),
   lockTtlSeconds: single('LOCK_TTL_SECONDS', DEFAULT_LOCK_TTL_SECONDS, (v) =>
     integer(v, 5, 86_400, 'whole seconds'),
   ),

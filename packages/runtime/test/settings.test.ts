@@ -37,6 +37,7 @@ describe('defaults', () => {
       jwtAudience: undefined,
       timezone: 'Europe/Stockholm',
       schedulerEnabled: true,
+      dashboardEnabled: true,
       lockTtlSeconds: 300,
       pollIntervalSeconds: 60,
       jobs: undefined,
@@ -75,7 +76,7 @@ describe('defaults', () => {
 
   it('lists every variable of every setting once', () => {
     expect(new Set(ENV_VARIABLES).size).toBe(ENV_VARIABLES.length);
-    expect(SETTING_KEYS).toHaveLength(20);
+    expect(SETTING_KEYS).toHaveLength(21);
     expect(ENV_VARIABLES).toEqual(
       expect.arrayContaining([
         'PORT',
@@ -155,6 +156,7 @@ describe('every variable is parsed', () => {
         JWT_AUDIENCE: 'aud',
         SCHEDULER_TIMEZONE: 'UTC',
         SCHEDULER_ENABLED: 'false',
+        DASHBOARD_ENABLED: 'false',
         LOCK_TTL_SECONDS: '120',
         POLL_INTERVAL_SECONDS: '15',
         CRAFT_JOBS: './jobs.js',
@@ -178,6 +180,7 @@ describe('every variable is parsed', () => {
       jwtAudience: 'aud',
       timezone: 'UTC',
       schedulerEnabled: false,
+      dashboardEnabled: false,
       lockTtlSeconds: 120,
       pollIntervalSeconds: 15,
       jobs: '/srv/app/jobs.js',

@@ -13,15 +13,24 @@
 // - the schedule is read just before the lock is taken (one read serves as "is it still due?" and as the claim's
 //   input), so a claimer may plan from a next_run_at that another replica advanced meanwhile: its slots collide on
 //   their run_key and its compare-and-set fails, exactly as for a stalled claimer above.
+// - every write is made under the schedule lock's heartbeat (heartbeat.ts): the lock is renewed while a long claim
+//   inserts its records (a year of minutely gaps), each call is bounded by the lease's local deadline, failed
+//   inserts and the compare-and-set are retried until it (idempotently: an insert whose key holds our run id, or a
+//   compare-and-set whose new next_run_at is in place, landed), and a claim that passes its deadline stops writing
+//   (it throws `LeaseExpiredError`; the next claimer re-plans the same gap, as for a claimer that died);
+// - the compare-and-set is fenced by the lock token (`ScheduleCondition.fencingToken`): once a newer holder wrote the
+//   schedule, a stalled former holder's late compare-and-set is refused even if next_run_at came back to its value.
 // Round trips of a claim with one current slot: insert + compare-and-set (which also records the start of the run
 // that executes first, see `startHint`). A duplicate current slot is looked up (to adopt a pending record left by a
 // claimer that died before its compare-and-set) only when our compare-and-set succeeded; when it failed, another
 // claimer advanced next_run_at and the record is in its hands, or recovery finds it once its lease expired.
 import { type EngineContext, newRun } from './engine.js';
+import { LeaseExpiredError } from './errors.js';
+import { create, readUnder, writeSchedule } from './guarded-writes.js';
+import type { Heartbeat } from './heartbeat.js';
 import { planSlots, type SlotDecision } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { checkParameters } from './registry.js';
-import type { Lease } from './types.js';
 
 /** What a claim did. */
 export interface ClaimResult {
@@ -49,15 +58,16 @@ export interface StartHint {
 }
 
 /**
- * Claims every passed slot of `schedule` (read after taking its lock `lease`) at `now`. The schedule's job type
- * must be registered.
+ * Claims every passed slot of `schedule` (read just before taking its lock, whose heartbeat is `hb`) at `now`. The
+ * schedule's job type must be registered. Throws `LeaseExpiredError` when the lease's local deadline passes.
  */
 export async function claimSchedule(
   ctx: EngineContext,
   schedule: JobSchedule,
-  lease: Lease,
+  hb: Heartbeat,
   now: number,
 ): Promise<ClaimResult> {
+  const gone = () => new LeaseExpiredError(jobLockKey(schedule.jobName));
   const from = schedule.nextRunAt as Date;
   const timezone = schedule.timezone ?? ctx.timezone;
   const def = ctx.jobs.get(schedule.jobType);
@@ -101,7 +111,7 @@ export async function claimSchedule(
       maxAttempts: schedule.maxAttempts ?? def?.maxAttempts ?? 3,
       timeoutSeconds: schedule.timeoutSeconds ?? def?.timeoutSeconds ?? 300,
       lockKey: jobLockKey(schedule.jobName),
-      fencingToken: lease.token,
+      fencingToken: hb.token,
       status: d.action === 'skip' ? 'skipped' : 'pending',
       result:
         d.action === 'skip'
@@ -113,7 +123,9 @@ export async function claimSchedule(
             }
           : null,
     });
-    if (await ctx.store.insertRun(run, { leaseForMs: ctx.lockTtlMs })) {
+    const inserted = await create(ctx, hb, run);
+    if (inserted === 'expired') throw gone();
+    if (inserted) {
       if (missed && run.status === 'pending') missedRuns++;
       created.push(run);
       if (run.status === 'pending') toRun.push(run);
@@ -127,7 +139,8 @@ export async function claimSchedule(
       duplicates.push(run.runKey);
       continue;
     }
-    const existing = await ctx.store.getRunByKey(run.runKey);
+    const existing = await readUnder(ctx, hb, 'getRunByKey', () => ctx.store.getRunByKey(run.runKey));
+    if (existing === 'expired') throw gone();
     if (existing && existing.status !== 'skipped') missedRuns++;
     if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
   }
@@ -141,18 +154,25 @@ export async function claimSchedule(
     ctx.jobs.get(first.jobType) !== undefined &&
     checkParameters(ctx.jobs, first.jobType, first.parameters).length === 0;
   const startedAt = new Date(ctx.clock.now());
-  const updated = await ctx.store.updateSchedule(
+  // Compare-and-set from the value read, fenced by our lock token; a retry after a lost acknowledgement recognises
+  // its own landed write by the next_run_at it set.
+  const updated = await writeSchedule(
+    ctx,
+    hb,
     schedule.jobName,
     startsNow
       ? { nextRunAt: plan.next, lastRunAt: startedAt, lastRunStatus: 'running' }
       : { nextRunAt: plan.next },
     { nextRunAt: schedule.nextRunAt },
+    (s) => (s.nextRunAt?.getTime() ?? null) === (plan.next?.getTime() ?? null),
   );
+  if (updated === 'expired') throw gone();
   if (updated !== null) {
     // We advanced next_run_at, so nobody else did: a pending record of a current slot was left by a claimer that
     // died (or stalled) before its compare-and-set. We hold the lock now, so we run it.
     for (const key of duplicates) {
-      const existing = await ctx.store.getRunByKey(key);
+      const existing = await readUnder(ctx, hb, 'getRunByKey', () => ctx.store.getRunByKey(key));
+      if (existing === 'expired') throw gone();
       if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
     }
   }

@@ -1,11 +1,16 @@
+import { performance } from 'node:perf_hooks';
 import type { Clock } from './types.js';
 
 // setTimeout clamps delays above 2^31-1 ms to 1 ms, so long sleeps are chunked.
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
-/** The real clock: `Date.now()` and `setTimeout` (long sleeps are chunked; a pending sleep keeps Node alive, so a running loop runner does too). */
+/**
+ * The real clock: `Date.now()`, `setTimeout` (long sleeps are chunked; a pending sleep keeps Node alive, so a running
+ * loop runner does too) and `performance.now()` as the monotonic clock of lease deadlines.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) {
@@ -60,6 +65,11 @@ export class FakeClock implements Clock {
 
   /** The fake current time in epoch ms. */
   now(): number {
+    return this.#now;
+  }
+
+  /** The monotonic clock of lease deadlines: the fake time itself, so deadlines in fake-time tests are exact. */
+  monotonic(): number {
     return this.#now;
   }
 
@@ -126,12 +136,18 @@ export class FakeClock implements Clock {
 }
 
 /**
- * A view of another clock shifted by `offsetMs` (timers are shared). Simulates replicas whose clocks differ
- * by a few seconds.
+ * A view of another clock shifted by `offsetMs` (timers and the monotonic clock are shared). Simulates replicas
+ * whose clocks differ by a few seconds.
  */
 export function offsetClock(base: Clock, offsetMs: number): Clock {
   return {
     now: () => base.now() + offsetMs,
     sleep: (ms, signal) => base.sleep(ms, signal),
+    monotonic: () => (base.monotonic ? base.monotonic() : base.now()),
   };
+}
+
+/** The clock's monotonic time (`monotonic()`, else `now()`): what lease deadlines are measured on. */
+export function monotonicNow(clock: Clock): number {
+  return clock.monotonic ? clock.monotonic() : clock.now();
 }

@@ -1,6 +1,7 @@
-// Internal: what claim.ts and executor.ts need from the scheduler. Not part of the public API.
+// Internal: what the engine's modules (pass, claim, execution, recovery, manual runs) share. Not public API.
 import { randomUUID } from 'node:crypto';
 import type { CronExpression } from '@craft/cron';
+import type { LeaseTiming } from './heartbeat.js';
 import type { JobRun, RunTrigger } from './model.js';
 import type { JobTypeLookup } from './registry.js';
 import type { Clock, LockProvider, Logger, SchedulerEventMap, SchedulerStore } from './types.js';
@@ -12,6 +13,10 @@ export interface EngineContext {
   readonly clock: Clock;
   readonly replicaId: string;
   readonly lockTtlMs: number;
+  /** The lease arithmetic of `lockTtlMs` (renewal period, deadline margin, call timeout, retry pause). */
+  readonly timing: LeaseTiming;
+  /** Monotonic time of the clock (lease deadlines): `clock.monotonic()`, else `clock.now()`. */
+  mono(): number;
   readonly pollIntervalMs: number;
   readonly timezone: string;
   readonly logger: Logger;
@@ -32,8 +37,10 @@ export interface EngineContext {
   cron(expression: string): CronExpression;
   /** Registers background work so stop() and idle() can wait for it. */
   track<T>(promise: Promise<T>): Promise<T>;
-  /** Run ids currently executed by this process (recovery leaves them alone). */
+  /** Run ids currently executed or queued by this process (recovery leaves them alone). */
   readonly active: Set<string>;
+  /** Logs `message` once per `key` (e.g. per unknown job type) for the life of this scheduler. */
+  warnOnce(key: string, message: string, data: Record<string, unknown>): void;
 }
 
 export interface NewRunFields {
@@ -97,3 +104,25 @@ export function toJsonResult(value: unknown): unknown {
 
 /** Abort reason for internal controllers (cheaper than the DOMException `abort()` creates). */
 export const DONE = Object.freeze({ reason: 'done' });
+
+/**
+ * Collects the chained runs a batch triggers (and the runs they chain in turn) so `done` can wait for them and
+ * report them: each entry resolves with the records of chained runs (final, or as last known).
+ */
+export interface FollowUps {
+  push(promise: Promise<JobRun[]>): void;
+}
+
+/** Waits for every entry of a list that grows while it is awaited (chains chain further); returns their runs. */
+export async function settleAll(list: Promise<JobRun[]>[]): Promise<JobRun[]> {
+  const out: JobRun[] = [];
+  let seen = 0;
+  while (seen < list.length) {
+    const batch = list.slice(seen);
+    seen = list.length;
+    for (const settled of await Promise.allSettled(batch)) {
+      if (settled.status === 'fulfilled') out.push(...settled.value);
+    }
+  }
+  return out;
+}

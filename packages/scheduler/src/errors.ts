@@ -322,7 +322,10 @@ export class JobTimeoutError extends SchedulerError {
   }
 }
 
-/** The handler's signal reason when this replica lost the job's lock lease (another replica may take over). */
+/**
+ * The handler's signal reason when this replica lost the job's lock lease: a renewal found it taken over or released
+ * (another replica may hold it now). A lease that merely could not be renewed in time is a {@link LeaseExpiredError}.
+ */
 export class LeaseLostError extends SchedulerError {
   /** The lock key whose lease was lost. */
   readonly lockKey: string;
@@ -330,10 +333,53 @@ export class LeaseLostError extends SchedulerError {
   constructor(lockKey: string) {
     super(
       'CRAFT_SCHEDULER_LEASE_LOST',
-      `Executor: the lease on ${show(lockKey)} was lost (expired and taken over, or the lock store failed); ` +
+      `Executor: the lease on ${show(lockKey)} was lost (it expired and was taken over, or was released); ` +
         'the handler was aborted and its result will not be written. Use a longer lock TTL if this recurs.',
     );
     this.lockKey = lockKey;
+  }
+}
+
+/**
+ * The handler's signal reason when this replica could not renew a lease before its LOCAL lease deadline (spec
+ * section 11: the send time of the last successful renewal + TTL − max(1 s, TTL/5), on the clock's monotonic
+ * time). The replica writes nothing more for the run; another replica recovers it once the lease expired by the
+ * store's clock. Also thrown by `http_request` when the deadline passed right before it would send.
+ */
+export class LeaseExpiredError extends SchedulerError {
+  /** What the lease covered: a lock key (`job:<name>`) or a run. */
+  readonly lease: string;
+
+  constructor(lease: string) {
+    super(
+      'CRAFT_SCHEDULER_LEASE_EXPIRED',
+      `Executor: the lease on ${show(lease)} could not be renewed before this replica's local lease deadline ` +
+        '(the store or lock did not answer in time); the handler was aborted and nothing more is written for ' +
+        'this run. Another replica recovers it after the lease expires. Check the database and the lock TTL.',
+    );
+    this.lease = lease;
+  }
+}
+
+/**
+ * A store or lock call did not answer within its bound (a hanging connection, an unreachable database); the
+ * engine treats it as failed and retries what is safe to retry until its lease deadline.
+ */
+export class StoreTimeoutError extends SchedulerError {
+  /** The call, e.g. `updateRun`. */
+  readonly operation: string;
+  /** The bound that passed, in ms. */
+  readonly timeoutMs: number;
+
+  constructor(operation: string, timeoutMs: number) {
+    super(
+      'CRAFT_SCHEDULER_STORE_TIMEOUT',
+      `Engine: the store or lock call ${show(operation)} did not answer within ${Math.round(timeoutMs)} ms and was ` +
+        'treated as failed. Check that the database is reachable; a slow database needs a longer lock TTL.',
+      { httpStatus: 503, exitStatus: EXIT_STATUS.tempfail },
+    );
+    this.operation = operation;
+    this.timeoutMs = timeoutMs;
   }
 }
 
@@ -468,6 +514,8 @@ export const SCHEDULER_ERROR_CODES: readonly string[] = [
   'CRAFT_SCHEDULER_STOPPED',
   'CRAFT_SCHEDULER_JOB_TIMEOUT',
   'CRAFT_SCHEDULER_LEASE_LOST',
+  'CRAFT_SCHEDULER_LEASE_EXPIRED',
+  'CRAFT_SCHEDULER_STORE_TIMEOUT',
   'CRAFT_SCHEDULER_SHUTDOWN',
   'CRAFT_SCHEDULER_RUN_ABANDONED',
   'CRAFT_SCHEDULER_INVALID_JOB_DEFINITION',

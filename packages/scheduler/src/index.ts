@@ -1,3 +1,4 @@
+export { backoffDelay } from './attempt.js';
 export type {
   HttpRequestJobOptions,
   HttpRequestParams,
@@ -15,7 +16,7 @@ export {
   CLEANUP_RUN_HISTORY,
   DEFAULT_RUN_RETENTION_DAYS,
 } from './builtins.js';
-export { FakeClock, offsetClock, systemClock } from './clock.js';
+export { FakeClock, monotonicNow, offsetClock, systemClock } from './clock.js';
 export type {
   HttpJobErrorCode,
   InvalidFieldWording,
@@ -36,6 +37,7 @@ export {
   JobLockedError,
   JobModuleError,
   JobTimeoutError,
+  LeaseExpiredError,
   LeaseLostError,
   RunAbandonedError,
   RunNotFoundError,
@@ -46,10 +48,10 @@ export {
   SchedulerStoppedError,
   ScheduleValidationError,
   ShutdownError,
+  StoreTimeoutError,
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from './errors.js';
-export { backoffDelay } from './executor.js';
 export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';

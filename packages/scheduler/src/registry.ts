@@ -22,12 +22,30 @@ export interface BackoffOptions {
 
 /** What a handler receives besides its parameters. */
 export interface JobContext {
-  /** Aborts on timeout (`JobTimeoutError`), lost lease (`LeaseLostError`) or shutdown (`ShutdownError`). */
+  /**
+   * Aborts on timeout (`JobTimeoutError`), on the lease's loss — this replica's local lease deadline passed
+   * (`LeaseExpiredError`) or a renewal found it taken over (`LeaseLostError`) — or on shutdown (`ShutdownError`).
+   * Honour it: once it aborted, another replica may run this run again.
+   */
   signal: AbortSignal;
   /** The run's id. */
   runId: string;
   /** 1-based attempt number. */
   attempt: number;
+  /**
+   * The run's idempotency key (spec section 11): its run key (`<job_name>@<slot ISO>`, `chain:<parent>:<name>`, or
+   * the run id of a manual run), the same for every attempt and every re-execution of this run. Pass it downstream
+   * (the built-in `http_request` sends it as `Idempotency-Key`) so a receiver can apply the effect once.
+   */
+  idempotencyKey: string;
+  /**
+   * This replica's local lease deadline, as an estimate on the scheduler's wall clock: the signal aborts then unless
+   * the lease is renewed first (each renewal moves it later, so read it when you need it). Check it right before an
+   * effect that must not happen after the lease is gone (the built-in `http_request` does, before it sends).
+   */
+  readonly leaseDeadline: Date;
+  /** Milliseconds left before the local lease deadline, on the clock's monotonic time (<= 0 once it passed). */
+  leaseTimeLeftMs(): number;
   /** The slot this run was scheduled for (null for manual runs). */
   scheduledAt: Date | null;
   /** The schedule's name (null for a run of a bare job type). */

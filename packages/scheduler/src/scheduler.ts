@@ -2,22 +2,15 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type CronExpression, DEFAULT_TIMEZONE, parseCron } from '@craft/cron';
 import { builtinJobs } from './builtins.js';
-import { claimSchedule } from './claim.js';
-import { systemClock } from './clock.js';
-import { DONE, type EngineContext, newRun } from './engine.js';
-import {
-  InvalidFieldError,
-  InvalidParametersError,
-  JobLockedError,
-  RunAbandonedError,
-  ScheduleNotFoundError,
-  SchedulerStoppedError,
-  toRunError,
-  UnknownJobTypeError,
-} from './errors.js';
-import { executeBatch, type FollowUps } from './executor.js';
-import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
-import { checkParameters, JobRegistry, type JobTypeLookup, layeredJobs } from './registry.js';
+import { monotonicNow, systemClock } from './clock.js';
+import type { EngineContext } from './engine.js';
+import { ScheduleNotFoundError, toRunError, UnknownJobTypeError } from './errors.js';
+import { leaseTiming } from './heartbeat.js';
+import { LoopRunner, type StopOptions } from './loop-runner.js';
+import { checkRunOptions, type ManualRun, type RunOptions, startManualRun } from './manual-runs.js';
+import type { JobRun } from './model.js';
+import { type CycleResult, runPass } from './pass.js';
+import { JobRegistry, type JobTypeLookup, layeredJobs } from './registry.js';
 import { ScheduleService } from './service.js';
 import type {
   Clock,
@@ -27,6 +20,10 @@ import type {
   SchedulerEventName,
   SchedulerStore,
 } from './types.js';
+
+export type { StopOptions } from './loop-runner.js';
+export type { ManualRun, RunOptions } from './manual-runs.js';
+export type { CycleResult } from './pass.js';
 
 /** Options of {@link JobScheduler}. This interface is the single source of truth for scheduler configuration. */
 export interface JobSchedulerOptions {
@@ -72,74 +69,6 @@ export interface JobSchedulerOptions {
   random?: () => number;
 }
 
-/** Options of {@link JobScheduler.stop}. */
-export interface StopOptions {
-  /**
-   * How long running handlers may finish before their signals abort (`ShutdownError`), in ms.
-   * @default the scheduler's `shutdownGraceMs` (30000)
-   */
-  graceMs?: number | undefined;
-  /**
-   * What happens to the runs this instance holds and does not finish: handlers aborted after the grace period,
-   * runs waiting to retry, and claimed, adopted or chained runs it had not started yet.
-   *
-   * - `true`: they go back to `pending` for another replica (a later pass of any scheduler picks them up): the
-   *   aborted attempt is recorded `abandoned` with `CRAFT_SCHEDULER_SHUTDOWN`, and a run with no attempts left ends
-   *   `abandoned`. Right for a replica that is being replaced (rolling deploy): the work continues elsewhere.
-   * - `false`: they end here with status `failed` and the error `ShutdownError` (`CRAFT_SCHEDULER_SHUTDOWN`, "aborted
-   *   by shutdown"): the aborted attempt is recorded `failed`; a run that had not started is recorded `failed` with
-   *   no new attempt. Nothing of theirs runs again. Right when an operator interrupts the work (a CLI's SIGTERM or
-   *   Ctrl-C). When resolved, no run this instance held is left `pending` or `running`.
-   *
-   * Once any `stop()` call passes `false`, it holds for the rest of the shutdown.
-   * @default true
-   */
-  requeue?: boolean | undefined;
-}
-
-/** The outcome of one pass. */
-export interface CycleResult {
-  /** Every run record this pass created (pending runs it triggered, and slots it recorded as skipped). */
-  runs: JobRun[];
-  /**
-   * Resolves once the runs this pass triggered or recovered have finished, and the runs they chained too
-   * (transitively: chained runs chain further), with the final records of all of them: `runs` (skipped slots as
-   * recorded), runs of dead replicas recovered and executed in this pass, and every chained run they triggered
-   * (`trigger: 'chain'`, `parentRunId` set; including chained runs recorded `skipped`, and ones left `pending`
-   * because their lock was held elsewhere or the scheduler stopped with requeue). Each run appears once.
-   */
-  done: Promise<JobRun[]>;
-  /** Names of due schedules whose lock was taken (deferred to a later pass, not lost). */
-  deferred: string[];
-  /** Names of schedules whose missing `nextRunAt` was computed. */
-  initialized: string[];
-}
-
-/**
- * Per-run overrides of a manual run (`runJob`, `runNow`). They apply to that one run only (they are stored on its
- * record); the job type's defaults and the schedule are unchanged.
- */
-export interface RunOptions {
-  /**
-   * Attempt budget of this run: an integer >= 1.
-   * @default the schedule's `maxAttempts` (for `runNow`), else the job type's `maxAttempts`
-   */
-  maxAttempts?: number | undefined;
-  /**
-   * Timeout of each attempt of this run, in seconds: an integer >= 1.
-   * @default the schedule's `timeoutSeconds` (for `runNow`), else the job type's `timeoutSeconds`
-   */
-  timeoutSeconds?: number | undefined;
-}
-
-/** The outcome of a manual run. */
-export interface ManualRun {
-  /** The run record as created (status `pending`). */
-  run: JobRun;
-  /** Resolves with the final record (including chained runs having finished). */
-  done: Promise<JobRun>;
-}
-
 /** The outcome of {@link JobScheduler.handleMissedRuns}. */
 export interface MissedRunsResult extends CycleResult {
   /** Runs of dead replicas found in this pass and marked (an attempt) abandoned. */
@@ -156,7 +85,11 @@ const consoleLogger: Logger = {
 
 /**
  * The scheduling engine. One instance per process (replica); any number of replicas may share a store and a
- * lock. See the README for the guarantees (exactly-once triggering per slot, missed-run policies, leases).
+ * lock. See the README for the guarantees (exactly-once triggering per slot, missed-run policies, leases, the
+ * delivery guarantee of spec section 11). The work is done by the modules this class wires together: `pass.ts`
+ * (one pass: recovery, claims), `claim.ts`, `execute.ts` (attempts), `run-transitions.ts` (every status change, from the guarded calls of `guarded-writes.ts`),
+ * `heartbeat.ts` (leases and their local deadlines), `chain.ts`, `recovery.ts`, `manual-runs.ts` and
+ * `loop-runner.ts`.
  */
 export class JobScheduler {
   /** The schedule management API (create, update, enable, preview, run now …) over the same store. */
@@ -182,19 +115,12 @@ export class JobScheduler {
   readonly #logger: Logger;
   readonly #ctx: EngineContext;
   readonly #cronCache = new Map<string, CronExpression>();
-  // (expression, zone) pairs already checked by computing a next run: the check is not repeated every pass.
-  readonly #validCronZones = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #softStop = new AbortController();
   readonly #hardStop = new AbortController();
-  readonly #shutdown = { requeue: true };
-  readonly #graceMs: number;
-  readonly #maxDue: number;
-  readonly #concurrency: number;
-  #loop: Promise<void> | null = null;
-  #wake: AbortController = new AbortController();
-  #warnedTypes = new Set<string>();
-  #lastPassFull = false;
+  readonly #warned = new Set<string>();
+  readonly #pass: { maxDue: number; concurrency: number; validCronZones: Set<string> };
+  readonly #loop: LoopRunner;
 
   constructor(options: JobSchedulerOptions) {
     this.store = options.store;
@@ -206,18 +132,23 @@ export class JobScheduler {
     this.lockTtlMs = options.lockTtlMs ?? 60_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 60_000;
     this.#logger = options.logger ?? consoleLogger;
-    this.#graceMs = options.shutdownGraceMs ?? 30_000;
-    this.#maxDue = options.maxDuePerPass ?? 1000;
-    this.#concurrency = Math.max(1, options.claimConcurrency ?? 8);
+    this.#pass = {
+      maxDue: options.maxDuePerPass ?? 1000,
+      concurrency: Math.max(1, options.claimConcurrency ?? 8),
+      validCronZones: new Set<string>(),
+    };
     const user = options.registry ?? new JobRegistry();
     this.jobs = options.builtins === false ? user : layeredJobs(user, new JobRegistry(builtinJobs()));
+    const clock = this.clock;
     this.#ctx = {
       store: this.store,
       lock: this.lock,
       jobs: this.jobs,
-      clock: this.clock,
+      clock,
       replicaId: this.replicaId,
       lockTtlMs: this.lockTtlMs,
+      timing: leaseTiming(this.lockTtlMs),
+      mono: () => monotonicNow(clock),
       pollIntervalMs: this.pollIntervalMs,
       timezone: this.timezone,
       logger: this.#logger,
@@ -225,13 +156,27 @@ export class JobScheduler {
       random: options.random ?? Math.random,
       hardStop: this.#hardStop.signal,
       softStop: this.#softStop.signal,
-      shutdown: this.#shutdown,
+      shutdown: { requeue: true },
       self: this,
       active: new Set<string>(),
       emit: (event, payload) => this.#emit(event, payload),
       cron: (expression) => this.cron(expression),
       track: (promise) => this.#track(promise),
+      warnOnce: (key, message, data) => {
+        if (this.#warned.has(key)) return;
+        this.#warned.add(key);
+        this.#logger.warn(message, data);
+      },
     };
+    this.#loop = new LoopRunner({
+      ctx: this.#ctx,
+      pollIntervalMs: this.pollIntervalMs,
+      graceMs: options.shutdownGraceMs ?? 30_000,
+      softStop: this.#softStop,
+      hardStop: this.#hardStop,
+      pass: async (startup) => await runPass(this.#ctx, this.#pass, startup),
+      idle: () => this.idle(),
+    });
     this.schedules = new ScheduleService({
       store: this.store,
       jobs: this.jobs,
@@ -289,7 +234,7 @@ export class JobScheduler {
 
   /** Whether the loop runner is running. */
   get running(): boolean {
-    return this.#loop !== null;
+    return this.#loop.running;
   }
 
   /* ---------------------------------------------------------------------------------------------------------- */
@@ -302,8 +247,7 @@ export class JobScheduler {
    * (transitively), finished, with all their final records.
    */
   async checkAndRunDueJobs(): Promise<CycleResult> {
-    const { result } = await this.#pass(false);
-    return result;
+    return (await runPass(this.#ctx, this.#pass, false)).result;
   }
 
   /**
@@ -312,203 +256,8 @@ export class JobScheduler {
    * the same moment (locks and the run ledger keep every slot exactly-once).
    */
   async handleMissedRuns(): Promise<MissedRunsResult> {
-    const { result, abandoned } = await this.#pass(true);
+    const { result, abandoned } = await runPass(this.#ctx, this.#pass, true);
     return { ...result, abandoned };
-  }
-
-  async #pass(startup: boolean): Promise<{ result: CycleResult; abandoned: JobRun[] }> {
-    if (this.#softStop.signal.aborted) throw new SchedulerStoppedError();
-    const t0 = this.clock.now();
-    const done: Promise<JobRun[]>[] = [];
-    const { abandoned, recovered } = await this.#recover(startup);
-    done.push(...recovered);
-    const runs: JobRun[] = [];
-    const deferred: string[] = [];
-    const initialized: string[] = [];
-    let skipped = 0;
-    const now = this.clock.now();
-    const due = await this.store.listDueSchedules(new Date(now), this.#maxDue);
-    this.#lastPassFull = due.length >= this.#maxDue;
-    // Each pass walks the due list in its own random order, so replicas passing at the same moment spread over
-    // different schedules instead of contending for the same locks one after another. Results are reported in
-    // the list's order.
-    const order = shuffledIndexes(due.length);
-    const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
-    let next = 0;
-    const worker = async () => {
-      while (next < order.length && !this.#softStop.signal.aborted) {
-        const index = order[next++] as number;
-        const schedule = due[index] as JobSchedule;
-        try {
-          outcomes[index] = await this.#processSchedule(schedule, now);
-        } catch (error) {
-          this.#logger.error('claiming a schedule failed', {
-            jobName: schedule.jobName,
-            error: toRunError(error).message,
-          });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, due.length) }, worker));
-    due.forEach((schedule, index) => {
-      const r = outcomes[index];
-      if (r === 'deferred') deferred.push(schedule.jobName);
-      else if (r === 'initialized') initialized.push(schedule.jobName);
-      else if (r) {
-        runs.push(...r.created);
-        skipped += r.created.filter((x) => x.status === 'skipped').length;
-        done.push(r.done);
-      }
-    });
-    const skippedRuns = runs.filter((r) => r.status === 'skipped');
-    const all = Promise.all(done).then((lists) => {
-      const byId = new Map<string, JobRun>();
-      for (const r of skippedRuns) byId.set(r.id, r);
-      for (const list of lists) for (const r of list) byId.set(r.id, r);
-      return [...byId.values()];
-    });
-    this.#emit('cycle:completed', {
-      triggered: runs.length - skipped,
-      skipped,
-      deferred: deferred.length,
-      durationMs: this.clock.now() - t0,
-    });
-    return { result: { runs, done: all, deferred, initialized }, abandoned };
-  }
-
-  async #processSchedule(schedule: JobSchedule, now: number): Promise<ScheduleOutcome> {
-    if (!this.jobs.get(schedule.jobType)) {
-      if (!this.#warnedTypes.has(schedule.jobType)) {
-        this.#warnedTypes.add(schedule.jobType);
-        this.#logger.warn('schedule has a job type this replica does not know; left for other replicas', {
-          jobName: schedule.jobName,
-          jobType: schedule.jobType,
-        });
-      }
-      return null;
-    }
-    const timezone = schedule.timezone ?? this.timezone;
-    let cron: CronExpression;
-    try {
-      cron = this.cron(schedule.cronExpression);
-      const pair = `${timezone}\u0000${schedule.cronExpression}`;
-      if (!this.#validCronZones.has(pair)) {
-        cron.next(now, { timezone }); // validates the zone
-        if (this.#validCronZones.size > 10_000) this.#validCronZones.clear();
-        this.#validCronZones.add(pair);
-      }
-    } catch (error) {
-      this.#logger.error('schedule has an invalid cron expression or timezone; not triggered', {
-        jobName: schedule.jobName,
-        error: toRunError(error).message,
-      });
-      return null;
-    }
-    if (schedule.nextRunAt === null) {
-      const nextRunAt = cron.next(now, { timezone });
-      const updated = await this.store.updateSchedule(schedule.jobName, { nextRunAt }, { nextRunAt: null });
-      if (updated) this.#emit('schedule:repaired', { jobName: schedule.jobName, previous: null, nextRunAt });
-      return 'initialized';
-    }
-    // Still due? (Another replica may have claimed it since the list was read; then this costs one read, not a
-    // lock acquire and release.) The same read is the claim's input: a claim that races another one after it is
-    // kept exactly-once by the run keys and the compare-and-set of next_run_at (see claim.ts).
-    const fresh = await this.store.getSchedule(schedule.jobName);
-    if (!fresh?.isEnabled || fresh.nextRunAt === null || fresh.nextRunAt.getTime() > now) return null;
-    const key = jobLockKey(schedule.jobName);
-    const lease = await this.lock.acquire(key, this.replicaId, this.lockTtlMs);
-    if (!lease) {
-      this.#emit('lock:contended', { key, jobName: schedule.jobName });
-      return 'deferred';
-    }
-    try {
-      const claim = await claimSchedule(this.#ctx, fresh, lease, now);
-      if (claim.toRun.length === 0) {
-        await this.lock.release(lease);
-        return { created: claim.created, done: Promise.resolve([]) };
-      }
-      const followUps: Promise<JobRun[]>[] = [];
-      const collector: FollowUps = { push: (p) => followUps.push(p) };
-      const batch = this.#track(executeBatch(this.#ctx, lease, claim.toRun, collector, claim.startHint));
-      return {
-        created: claim.created,
-        done: batch.then(async (r) => [...r, ...(await settleAll(followUps))]),
-      };
-    } catch (error) {
-      await this.lock.release(lease).catch(noop);
-      throw error;
-    }
-  }
-
-  /**
-   * Finds runs whose lease expired (their replica died, or a chained run whose lock was taken): a `running` one
-   * gets its attempt marked abandoned and goes back to `pending` if attempts remain (else ends `abandoned`);
-   * pending ones are then executed here if their lock is free.
-   */
-  async #recover(all: boolean): Promise<{ abandoned: JobRun[]; recovered: Promise<JobRun[]>[] }> {
-    const abandoned: JobRun[] = [];
-    const recovered: Promise<JobRun[]>[] = [];
-    const expired = await this.store.listRuns({
-      status: ['pending', 'running'],
-      leaseExpired: true,
-      order: 'asc',
-      limit: all ? 10_000 : this.#maxDue,
-    });
-    for (let run of expired) {
-      if (this.#softStop.signal.aborted) break;
-      if (this.#ctx.active.has(run.id)) continue;
-      if (run.status === 'running') {
-        const now = new Date(this.clock.now());
-        const error = toRunError(new RunAbandonedError(run.replicaId));
-        const attempts = run.attempts.map((a) => ({ ...a }));
-        const last = attempts[attempts.length - 1];
-        if (last && last.status === 'running') {
-          last.status = 'abandoned';
-          last.finishedAt = now;
-          last.error = error;
-        }
-        const retry = attempts.length < run.maxAttempts;
-        const updated = await this.store.updateRun(
-          run.id,
-          {
-            set: retry
-              ? { status: 'pending', attempts, error, leaseOwner: null }
-              : { status: 'abandoned', attempts, error, leaseOwner: null, finishedAt: now },
-          },
-          { status: ['running'], fencingToken: run.fencingToken, leaseExpired: true },
-        );
-        if (!updated) continue;
-        abandoned.push(updated);
-        this.#emit('run:abandoned', { run: updated, retried: retry });
-        if (!retry) {
-          if (updated.jobName) {
-            await this.store.updateSchedule(updated.jobName, { lastRunStatus: 'abandoned' }).catch(noop);
-          }
-          continue;
-        }
-        run = updated;
-      }
-      const lease = await this.lock.acquire(run.lockKey, this.replicaId, this.lockTtlMs);
-      if (!lease) {
-        this.#emit('lock:contended', { key: run.lockKey, jobName: run.jobName });
-        continue;
-      }
-      const adopted = await this.store.updateRun(
-        run.id,
-        { set: { leaseOwner: this.replicaId }, leaseForMs: this.lockTtlMs },
-        { status: ['pending'], leaseExpired: true },
-      );
-      if (!adopted) {
-        await this.lock.release(lease).catch(noop);
-        continue;
-      }
-      const followUps: Promise<JobRun[]>[] = [];
-      const batch = this.#track(
-        executeBatch(this.#ctx, lease, [adopted], { push: (p) => followUps.push(p) }),
-      );
-      recovered.push(batch.then(async (r) => [...r, ...(await settleAll(followUps))]));
-    }
-    return { abandoned, recovered };
   }
 
   /* ---------------------------------------------------------------------------------------------------------- */
@@ -531,7 +280,7 @@ export class JobScheduler {
         this.jobs.list().map((d) => d.type),
       );
     const limits = checkRunOptions(options);
-    return this.#manual({
+    return startManualRun(this.#ctx, {
       jobType,
       jobName: null,
       parameters,
@@ -556,7 +305,7 @@ export class JobScheduler {
         schedule.jobType,
         this.jobs.list().map((d) => d.type),
       );
-    return this.#manual({
+    return startManualRun(this.#ctx, {
       jobType: schedule.jobType,
       jobName,
       parameters: schedule.parameters,
@@ -565,47 +314,11 @@ export class JobScheduler {
     });
   }
 
-  async #manual(f: {
-    jobType: string;
-    jobName: string | null;
-    parameters: Record<string, unknown>;
-    maxAttempts: number;
-    timeoutSeconds: number;
-  }): Promise<ManualRun> {
-    if (this.#softStop.signal.aborted) throw new SchedulerStoppedError();
-    const issues = checkParameters(this.jobs, f.jobType, f.parameters);
-    if (issues.length > 0) throw new InvalidParametersError(f.jobType, issues);
-    const lockKey = jobLockKey(f.jobName ?? f.jobType);
-    const lease = await this.lock.acquire(lockKey, this.replicaId, this.lockTtlMs);
-    if (!lease) throw new JobLockedError(lockKey);
-    try {
-      const run = newRun(this.#ctx, {
-        ...f,
-        slot: null,
-        trigger: 'manual',
-        lockKey,
-        fencingToken: lease.token,
-      });
-      await this.store.insertRun(run, { leaseForMs: this.lockTtlMs });
-      this.#emit('run:created', { run });
-      const followUps: Promise<JobRun[]>[] = [];
-      const batch = this.#track(executeBatch(this.#ctx, lease, [run], { push: (p) => followUps.push(p) }));
-      const done = batch.then(async ([final]) => {
-        await settleAll(followUps);
-        return final ?? run;
-      });
-      return { run, done };
-    } catch (error) {
-      await this.lock.release(lease).catch(noop);
-      throw error;
-    }
-  }
-
   /* ---------------------------------------------------------------------------------------------------------- */
 
   /** Makes a sleeping loop runner run a pass now (called when a schedule is saved through this process). */
   wake(): void {
-    this.#wake.abort(DONE);
+    this.#loop.wake();
   }
 
   /**
@@ -613,59 +326,8 @@ export class JobScheduler {
    * until the earliest `nextRunAt` (at most the poll interval, so schedules added elsewhere are seen), or until
    * {@link wake}. A failing pass is logged (`cycle:failed`) and the loop goes on. Resolves after the startup pass.
    */
-  async start(): Promise<void> {
-    if (this.#loop) return;
-    if (this.#softStop.signal.aborted) throw new SchedulerStoppedError();
-    let startup: () => void = noop;
-    const started = new Promise<void>((r) => {
-      startup = r;
-    });
-    this.#loop = this.#runLoop(startup);
-    this.#emit('scheduler:started', { replicaId: this.replicaId });
-    await started;
-  }
-
-  async #runLoop(startup: () => void): Promise<void> {
-    let first = true;
-    while (!this.#softStop.signal.aborted) {
-      this.#wake = new AbortController();
-      try {
-        if (first) await this.handleMissedRuns();
-        else await this.checkAndRunDueJobs();
-      } catch (error) {
-        if (this.#softStop.signal.aborted) break;
-        this.#lastPassFull = false;
-        this.#emit('cycle:failed', { error });
-        this.#logger.error('scheduler pass failed; retrying at the next interval', {
-          error: toRunError(error).message,
-        });
-      }
-      if (first) {
-        first = false;
-        startup();
-      }
-      if (this.#softStop.signal.aborted) break;
-      let delay = this.pollIntervalMs;
-      try {
-        if (this.#lastPassFull) {
-          // More due schedules than one pass takes: go again at once.
-          await this.clock.sleep(0);
-          continue;
-        }
-        const earliest = await this.store.getEarliestNextRunAt();
-        if (earliest) {
-          const until = earliest.getTime() - this.clock.now();
-          // A schedule still due after a pass is deferred (its lock is taken): retry soon, not in a busy loop.
-          delay = Math.min(this.pollIntervalMs, until > 0 ? until : Math.min(1000, this.pollIntervalMs));
-        }
-      } catch (error) {
-        this.#logger.warn('could not read the earliest next_run_at', { error: toRunError(error).message });
-      }
-      const wake = this.#wake.signal;
-      const stopOrWake = AbortSignal.any([wake, this.#softStop.signal]);
-      await this.clock.sleep(delay, stopOrWake);
-    }
-    startup();
+  start(): Promise<void> {
+    return this.#loop.start();
   }
 
   /**
@@ -676,75 +338,7 @@ export class JobScheduler {
    * to `pending` for another replica (the aborted attempt recorded `abandoned`; a run with no attempts left ends
    * `abandoned`); with `requeue: false` they end `failed` here and nothing of theirs runs again.
    */
-  async stop(options: StopOptions = {}): Promise<void> {
-    const graceMs = options.graceMs ?? this.#graceMs;
-    if (options.requeue === false) this.#shutdown.requeue = false;
-    this.#softStop.abort(DONE);
-    this.wake();
-    if (this.#loop) await this.#loop;
-    const drained = this.idle().then(() => true);
-    const grace = new AbortController();
-    const timedOut = this.clock.sleep(graceMs, grace.signal).then(() => false);
-    const ok = await Promise.race([drained, timedOut]);
-    grace.abort(DONE);
-    if (!ok) {
-      this.#hardStop.abort();
-      await this.idle();
-    }
-    if (this.#loop) {
-      this.#loop = null;
-      this.#emit('scheduler:stopped', { replicaId: this.replicaId });
-    }
+  stop(options: StopOptions = {}): Promise<void> {
+    return this.#loop.stop(options);
   }
-}
-
-/** Checks the per-run overrides; throws `InvalidFieldError` (snake_case field) for a value that is not an integer >= 1. */
-function checkRunOptions(options: RunOptions): { maxAttempts?: number; timeoutSeconds?: number } {
-  const out: { maxAttempts?: number; timeoutSeconds?: number } = {};
-  const fields = [
-    ['maxAttempts', 'max_attempts'],
-    ['timeoutSeconds', 'timeout_seconds'],
-  ] as const;
-  for (const [key, field] of fields) {
-    const value: unknown = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidFieldError(field, value, 'an integer >= 1', {
-        component: 'JobScheduler',
-        noun: 'run option',
-        fix: `Pass a whole number of ${key === 'maxAttempts' ? 'attempts' : 'seconds'}, or leave it out for the default.`,
-      });
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-/** What a pass did with one due schedule. */
-type ScheduleOutcome = 'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> };
-
-/** `0 … n-1` in a random order (Fisher–Yates). */
-function shuffledIndexes(n: number): number[] {
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    const t = out[i] as number;
-    out[i] = out[j] as number;
-    out[j] = t;
-  }
-  return out;
-}
-
-/** Waits for every entry of a list that grows while it is awaited (chains chain further); returns their runs. */
-async function settleAll(list: Promise<JobRun[]>[]): Promise<JobRun[]> {
-  const out: JobRun[] = [];
-  let seen = 0;
-  while (seen < list.length) {
-    const batch = list.slice(seen);
-    seen = list.length;
-    for (const settled of await Promise.allSettled(batch)) {
-      if (settled.status === 'fulfilled') out.push(...settled.value);
-    }
-  }
-  return out;
 }

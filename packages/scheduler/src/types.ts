@@ -31,6 +31,17 @@ export interface Clock {
    * rejects, in both cases). `ms <= 0` resolves on a later tick.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Monotonic time in milliseconds from an arbitrary origin: never jumps when the wall clock is set, so it measures
+   * how much time passed. The engine measures each held lease's LOCAL deadline on it (spec section 11: the send
+   * time of the last successful renewal + TTL − max(1 s, TTL/5)). {@link systemClock} uses `performance.now()`,
+   * `FakeClock` its fake time (so fake-time tests are exact). Optional: when a clock lacks it, the engine uses
+   * {@link Clock.now} instead, which is right for any clock whose `now()` advances at the rate leases are judged
+   * by. A clock whose `now()` runs faster or slower than the lock's time source (an accelerated test clock while
+   * the database judges leases in real time) must provide it, in the lock's rate.
+   * @default undefined (the engine falls back to now())
+   */
+  monotonic?(): number;
 }
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -96,6 +107,18 @@ export interface ScheduleQuery {
   enabled?: boolean;
   /** Only schedules of this job type. @default undefined (all) */
   jobType?: string;
+  /**
+   * Only schedules whose `jobName` or `description` contains this text, compared case-insensitively (a plain
+   * substring: no pattern syntax). ASCII letters ignore case on every store; other letters as the store's own
+   * case folding does (JavaScript's toLowerCase in memory, the regex engine on MongoDB).
+   * @default undefined (no text filter)
+   */
+  text?: string;
+  /**
+   * Only schedules whose `lastRunStatus` is one of these; `null` in the list matches schedules that never ran.
+   * @default undefined (any)
+   */
+  lastRunStatus?: (RunStatus | null)[];
   /** Only schedules whose `jobName` sorts strictly after this (cursor paging). @default undefined */
   afterJobName?: string;
   /** At most this many schedules. @default undefined (all) */
@@ -109,6 +132,17 @@ export interface ScheduleCondition {
    * null when `null` is given.
    */
   nextRunAt?: Date | null;
+  /**
+   * Fencing (spec section 11): the fencing token of the lock lease `job:<jobName>` the writer holds. The write
+   * applies only when the schedule's stored fencing token is missing (a schedule that no lock holder wrote yet,
+   * e.g. a seed-format document) or is `<=` this one, and the same write stores this token. So once a holder with
+   * a newer (greater) token has written, a stalled former holder's late write is refused (`null`), and
+   * `last_run_*` and `next_run_at` only move in lock order. The stored token is storage-only: it is not a field
+   * of {@link JobSchedule} (MongoDB: `lock_token`), never changes anything else, and is kept by every other
+   * update (a patch without this condition leaves it as it is).
+   * @default undefined (no fencing)
+   */
+  fencingToken?: number;
 }
 
 /** Persists schedules (collection `job_schedules` in MongoDB). */
@@ -160,6 +194,10 @@ export interface RunQuery {
   slotFrom?: Date;
   /** Only runs whose slot is strictly before this instant. */
   slotTo?: Date;
+  /** Only runs created at or after this instant (manual and chained runs included: every run has one). */
+  createdFrom?: Date;
+  /** Only runs created strictly before this instant. */
+  createdTo?: Date;
   /**
    * `true`: only runs whose lease is free — `leaseOwner` null or `leaseExpiresAt <= now` of the STORE's time
    * source. Used to find runs of dead replicas.
@@ -192,6 +230,13 @@ export interface RunCondition {
    * `false`: the lease must be held and unexpired.
    */
   leaseExpired?: boolean;
+  /**
+   * The stored run must have exactly this many attempts (`attempts.length`). Final and bookkeeping writes carry
+   * the attempt number they belong to, so a retried or late-landing write of an earlier attempt can never
+   * overwrite a later one (the writes stay idempotent).
+   * @default undefined (any)
+   */
+  attemptCount?: number;
 }
 
 /** A change to a run for {@link RunStore.updateRun}. */
@@ -275,8 +320,20 @@ export interface SchedulerEventMap {
   'run:skipped': { run: JobRun; reason: string };
   /** A run of a dead replica was found; `retried` tells whether it went back to `pending`. */
   'run:abandoned': { run: JobRun; retried: boolean };
-  /** This replica lost a run's lock lease while the handler ran; its signal was aborted. */
-  'run:lease_lost': { run: JobRun };
+  /**
+   * This replica stopped being responsible for a run (spec section 11), and writes nothing more for it: its local
+   * lease deadline passed before a renewal succeeded (`reason: 'deadline'`), or a renewal or a fenced write found the
+   * lease taken over (`'taken_over'`). `during`: in an attempt (the handler's signal was aborted just now), in a
+   * write (a start, result or chain write could not be made in time), or while queued (a chained run not started).
+   * `deadline` is the local deadline as an estimate on the scheduler's clock. Emitted when it happens, not when an
+   * aborted handler settles. Another replica recovers the run after its lease expired by the store's clock.
+   */
+  'run:lease_lost': {
+    run: JobRun;
+    reason: 'deadline' | 'taken_over';
+    deadline: Date;
+    during: 'attempt' | 'write' | 'queued';
+  };
   /** One pass of `checkAndRunDueJobs()` finished claiming (runs may still be executing). */
   'cycle:completed': { triggered: number; skipped: number; deferred: number; durationMs: number };
   /** A pass threw; the loop runner logs it and keeps going. */

@@ -8,6 +8,7 @@ import {
   JobRegistry,
   type JobRun,
   JobScheduler,
+  type LockProvider,
   MemoryLock,
   MemoryStore,
   type MissedRunPolicy,
@@ -39,8 +40,8 @@ async function race(
       },
     }),
   ]);
-  const make = (s: SchedulerStore, id: string) =>
-    new JobScheduler({ store: s, lock, registry, clock, logger: quiet, lockTtlMs: TTL, replicaId: id });
+  const make = (s: SchedulerStore, id: string, l: LockProvider = lock) =>
+    new JobScheduler({ store: s, lock: l, registry, clock, logger: quiet, lockTtlMs: TTL, replicaId: id });
   const setup = make(store, 'setup');
   await setup.schedules.create({
     jobName: 'x',
@@ -50,23 +51,45 @@ async function race(
     ...over,
   });
 
-  // Claimer A stalls at `stall`, until released.
+  // Claimer A stalls at `stall`, until released: from then on every call it makes (store and lock) waits, as for a
+  // process frozen mid-claim, so its lock is no longer renewed and its local lease deadline passes. The calls it had
+  // in flight land when it wakes (after B claimed), and must change nothing.
   let release: () => void = () => {};
+  let stalled = false;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
   });
+  const stall_ = async () => {
+    stalled = true;
+    await gate;
+  };
   let inserts = 0;
   const overrides: Partial<SchedulerStore> = {
     insertRun: async (run, options) => {
-      if (stall === 'before-insert' && inserts === 0) await gate;
-      if (stall === 'after-first-insert' && inserts === 1) await gate;
+      if (stalled || (stall === 'before-insert' && inserts === 0)) await stall_();
+      if (stall === 'after-first-insert' && inserts === 1) await stall_();
       inserts++;
       return store.insertRun(run, options);
     },
     updateSchedule: async (name, patch, condition) => {
-      if (stall === 'after-insert' && patch.nextRunAt !== undefined && condition) await gate;
+      if (stalled || (stall === 'after-insert' && patch.nextRunAt !== undefined && condition)) await stall_();
       return store.updateSchedule(name, patch, condition);
     },
+  };
+  const stallingLock: LockProvider = {
+    acquire: async (...a) => {
+      if (stalled) await gate;
+      return lock.acquire(...a);
+    },
+    renew: async (...a) => {
+      if (stalled) await gate;
+      return lock.renew(...a);
+    },
+    release: async (...a) => {
+      if (stalled) await gate;
+      return lock.release(...a);
+    },
+    inspect: (k) => lock.inspect(k),
   };
   const stalling = new Proxy(store, {
     get(target, prop) {
@@ -75,7 +98,7 @@ async function race(
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const a = make(stalling, 'A');
+  const a = make(stalling, 'A', stallingLock);
   const b = make(store, 'B');
 
   // Down since 00:05: at 00:35 slots 00:10, 00:20, 00:30 are missed. A claims then (or at aClaimsAt), and stalls.

@@ -115,14 +115,18 @@ describe('CycleResult.done and chained runs', () => {
     // Another replica died right after recording the 00:05 run, before running it.
     await w.clock.set(Date.parse('2030-01-01T00:05:00.000Z'));
     const store = killable(w.store);
+    const lock = killable(w.lock);
     const cut = Object.create(store.proxy) as SchedulerStore;
     cut.updateSchedule = (...args) => {
-      if (args[1].nextRunAt !== undefined && args[2]) store.kill();
+      if (args[1].nextRunAt !== undefined && args[2]) {
+        store.kill();
+        lock.kill();
+      }
       return store.proxy.updateSchedule(...args);
     };
     const dying = new JobScheduler({
       store: cut,
-      lock: w.lock,
+      lock: lock.proxy,
       registry: w.scheduler.jobs,
       clock: w.clock,
       logger: quiet,

@@ -31,6 +31,8 @@ const instances: api.SchedulerError[] = [
   new api.SchedulerStoppedError(),
   new api.JobTimeoutError('x', 10),
   new api.LeaseLostError('job:x'),
+  new api.LeaseExpiredError('job:x'),
+  new api.StoreTimeoutError('updateRun', 5000),
   new api.ShutdownError(),
   new api.RunAbandonedError('r1'),
   new api.InvalidJobDefinitionError('x'),

@@ -10,6 +10,7 @@ import {
   httpRequestJob,
   type JobContext,
   JobScheduler,
+  LeaseExpiredError,
   MemoryLock,
   MemoryStore,
   SchedulerError,
@@ -25,6 +26,7 @@ interface Seen {
 let server: Server;
 let base: string;
 const seen: Seen[] = [];
+const flaky = new Set<string>();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -35,6 +37,14 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (req.url === '/hang') return; // never answers
+      if (req.url?.startsWith('/flaky')) {
+        // Fails the first request to each /flaky… URL, answers 200 afterwards.
+        const first = !flaky.has(req.url);
+        flaky.add(req.url);
+        res.writeHead(first ? 503 : 200, { 'content-type': 'text/plain' });
+        res.end(first ? 'try again' : 'ok');
+        return;
+      }
       const status = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? 200);
       if (req.url?.startsWith('/json')) {
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -53,7 +63,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function ctx(signal = new AbortController().signal): JobContext {
+function ctx(signal = new AbortController().signal, fields: Partial<JobContext> = {}): JobContext {
   const noop = () => {};
   return {
     signal,
@@ -62,8 +72,12 @@ function ctx(signal = new AbortController().signal): JobContext {
     scheduledAt: null,
     jobName: null,
     jobType: 'http_request',
+    idempotencyKey: 'r1',
+    leaseDeadline: new Date(Date.now() + 60_000),
+    leaseTimeLeftMs: () => 60_000,
     logger: { debug: noop, info: noop, warn: noop, error: noop },
     scheduler: null,
+    ...fields,
   };
 }
 
@@ -143,6 +157,49 @@ describe('http_request job', () => {
     await expect(pending).rejects.toBe(reason);
   });
 
+  it('sends the run key as Idempotency-Key, and X-Craft-Schedule, -Slot, -Run-Id and -Attempt; keeps a given key', async () => {
+    const slot = new Date('2030-06-01T03:00:00.000Z');
+    const fields = {
+      runId: 'run-7',
+      attempt: 2,
+      jobName: 'nightly',
+      scheduledAt: slot,
+      idempotencyKey: `nightly@${slot.toISOString()}`,
+    };
+    await job.handler({ url: `${base}/json` } as never, ctx(undefined, fields));
+    const h = (seen.at(-1) as Seen).headers;
+    expect([
+      h['idempotency-key'],
+      h['x-craft-schedule'],
+      h['x-craft-slot'],
+      h['x-craft-run-id'],
+      h['x-craft-attempt'],
+    ]).toEqual(['nightly@2030-06-01T03:00:00.000Z', 'nightly', '2030-06-01T03:00:00.000Z', 'run-7', '2']);
+    await job.handler(
+      { url: `${base}/json`, headers: { 'Idempotency-Key': 'mine' } } as never,
+      ctx(undefined, fields),
+    );
+    expect((seen.at(-1) as Seen).headers['idempotency-key']).toBe('mine');
+    // A manual run of a bare job type has no schedule and no slot: those headers are left out.
+    await run({ url: `${base}/json` });
+    const manual = (seen.at(-1) as Seen).headers;
+    expect([manual['idempotency-key'], manual['x-craft-schedule'], manual['x-craft-slot']]).toEqual([
+      'r1',
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('does not send once the lease deadline passed (checked right before sending)', async () => {
+    const before = seen.length;
+    const error = await Promise.resolve(
+      job.handler({ url: `${base}/json` } as never, ctx(undefined, { leaseTimeLeftMs: () => 0 })),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseExpiredError);
+    expect((error as LeaseExpiredError).code).toBe('CRAFT_SCHEDULER_LEASE_EXPIRED');
+    expect(seen.length).toBe(before);
+  });
+
   it('uses an injected fetch', async () => {
     const calls: string[] = [];
     const custom = httpRequestJob({
@@ -202,5 +259,46 @@ describe('http_request as a built-in of the engine', () => {
       status: 'failed',
       error: { name: 'HttpJobError', code: 'CRAFT_API_HTTP_UNEXPECTED_STATUS' },
     });
+  });
+
+  it('sends the same Idempotency-Key on every attempt of a run, with its attempt number', async () => {
+    const clock = new FakeClock(Date.parse('2030-06-01T10:00:30.000Z'));
+    const scheduler = new JobScheduler({
+      store: new MemoryStore({ clock }),
+      lock: new MemoryLock({ clock }),
+      clock,
+      timezone: 'UTC',
+      random: () => 0,
+    });
+    const url = `${base}/flaky-${Math.random().toString(36).slice(2)}`;
+    await scheduler.schedules.create({
+      jobName: 'flaky-hook',
+      cronExpression: '0 3 * * *',
+      jobType: HTTP_REQUEST_JOB,
+      parameters: { url },
+    });
+    const { run, done } = await scheduler.runNow('flaky-hook');
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+    });
+    // Real HTTP, fake backoff: move the clock until the retry has happened.
+    for (let i = 0; i < 200 && !finished; i++) {
+      await clock.advance(500);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect((await done).status).toBe('succeeded');
+    const sent = seen.filter((r) => url.endsWith(r.url ?? '?'));
+    expect(
+      sent.map((r) => [
+        r.headers['idempotency-key'],
+        r.headers['x-craft-attempt'],
+        r.headers['x-craft-run-id'],
+      ]),
+    ).toEqual([
+      [run.runKey, '1', run.id],
+      [run.runKey, '2', run.id],
+    ]);
+    expect(sent.every((r) => r.headers['x-craft-schedule'] === 'flaky-hook')).toBe(true);
   });
 });

@@ -23,6 +23,8 @@ export const EPILOGUES = {
   '@craft/runtime': { epilogue: 'await scheduler.stop();\nawait storage.close();', needsMongo: true },
   // buildApp + inject, then startServer() on PORT (0 here); close() drains and closes.
   '@craft/api': { epilogue: 'await server.close();', needsMongo: true },
+  // A Fastify app with the plugin, listening on PORT (0 here).
+  '@craft/dashboard': { epilogue: 'await app.close();' },
 };
 
 /**

@@ -60,6 +60,52 @@ export async function npmProject(dir, tarballs, specs) {
 }
 
 /**
+ * The third-party peer dependencies of `packages` (typebox, mongodb, fastify, …) with their ranges: what the READMEs'
+ * install lines add next to our packages. Throws when two packages peer the same name with different ranges.
+ * @param {{ name: string, manifest: Record<string, any> }[]} packages
+ * @returns {Record<string, string>}
+ */
+export function thirdPartyPeers(packages) {
+  /** @type {Record<string, string>} */
+  const peers = {};
+  for (const pkg of packages) {
+    for (const [name, range] of Object.entries(pkg.manifest.peerDependencies ?? {})) {
+      if (name.startsWith('@craft/')) continue;
+      if (peers[name] !== undefined && peers[name] !== range) {
+        throw new Error(`${pkg.name} peers ${name}@${range}, another package ${name}@${peers[name]}`);
+      }
+      peers[name] = /** @type {string} */ (range);
+    }
+  }
+  return peers;
+}
+
+/**
+ * Our packages that `names` need, transitively (dependencies and peers): a tarball install must include them all.
+ * @template {{ name: string, manifest: Record<string, any> }} P
+ * @param {P[]} packages every packed package
+ * @param {string[]} names
+ * @returns {P[]}
+ */
+export function withOurDependencies(packages, names) {
+  const wanted = new Set(names);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const pkg of packages.filter((p) => wanted.has(p.name))) {
+      for (const field of ['dependencies', 'peerDependencies']) {
+        for (const dep of Object.keys(pkg.manifest[field] ?? {})) {
+          if (dep.startsWith('@craft/') && !wanted.has(dep)) {
+            wanted.add(dep);
+            grew = true;
+          }
+        }
+      }
+    }
+  }
+  return packages.filter((p) => wanted.has(p.name));
+}
+
+/**
  * Writes `files` (path relative to `dir` → content) under `dir`.
  * @param {string} dir
  * @param {Record<string, string>} files

@@ -1,8 +1,9 @@
-// The oldest versions our peer ranges admit, from the tarballs: an npm project with the libraries (@craft/cron,
-// @craft/scheduler, @craft/mongo), typebox and the mongodb driver at the floors of the packed peer ranges, and
-// TypeScript 5. The app owns its driver: one copy of mongodb in the install, its `Db` accepted by @craft/mongo's
-// types, and the scheduler README's adapter conformance test (the whole @craft/scheduler/testing suite against
-// MongoSchedulerStore and DistributedLock) passes on it against the test's MongoDB.
+// The oldest versions our peer ranges admit, from the tarballs: an npm project with every package that has a
+// third-party peer (@craft/scheduler: typebox, @craft/mongo: mongodb, @craft/dashboard: fastify) and what they need
+// of ours, each peer at the floor of its packed range, and TypeScript 5. The README examples run; the app owns its
+// driver: one copy of mongodb in the install, its `Db` accepted by @craft/mongo's types, and the scheduler README's
+// adapter conformance test (the @craft/scheduler/testing suite against MongoSchedulerStore and DistributedLock)
+// passes on it against the test's MongoDB.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,23 +11,24 @@ import { randomDbName } from '@craft/test-utils';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXAMPLE_DONE, usageExample } from '../src/examples.mjs';
-import { floorOf, npmProject, writeFiles } from '../src/install.mjs';
+import { floorOf, npmProject, thirdPartyPeers, withOurDependencies, writeFiles } from '../src/install.mjs';
 import { listFiles } from '../src/pack.mjs';
 import { firstBlock } from '../src/readme.mjs';
 import { run, userEnv } from '../src/run.mjs';
 import { ROOT } from '../src/workspace.mjs';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-const LIBRARIES = ['@craft/cron', '@craft/scheduler', '@craft/mongo'];
-const packed = inject('packed').filter((p) => LIBRARIES.includes(p.name));
+const all = inject('packed');
+const peers = thirdPartyPeers(all);
+const withPeers = all.filter((p) => Object.keys(p.manifest.peerDependencies ?? {}).some((n) => n in peers));
+const packed = withOurDependencies(
+  all,
+  withPeers.map((p) => p.name),
+);
 const app = mkdtempSync(join(tmpdir(), 'craft-install-floor-'));
 const dbName = randomDbName('packaging-floor');
-const peer = (/** @type {string} */ name, /** @type {string} */ dep) =>
-  packed.find((p) => p.name === name)?.manifest.peerDependencies?.[dep] ?? '';
-const floors = {
-  typebox: floorOf(peer('@craft/scheduler', 'typebox')),
-  mongodb: floorOf(peer('@craft/mongo', 'mongodb')),
-};
+/** @type {Record<string, string>} e.g. { typebox: '1.0.0', mongodb: '6.22.0', fastify: '5.0.0' } */
+const floors = Object.fromEntries(Object.entries(peers).map(([name, range]) => [name, floorOf(range)]));
 const vitestVersion = JSON.parse(
   readFileSync(join(ROOT, 'node_modules/vitest/package.json'), 'utf8'),
 ).version;
@@ -42,14 +44,16 @@ function exampleEnv() {
 
 beforeAll(async () => {
   const ms = await npmProject(app, packed, {
-    typebox: floors.typebox,
-    mongodb: floors.mongodb,
+    ...floors,
     typescript: '^5.9.0',
     '@types/node': '^22.12.0',
     vitest: vitestVersion,
   });
   process.stderr.write(
-    `packaging: npm install of the libraries with typebox ${floors.typebox}, mongodb ${floors.mongodb} took ${ms} ms\n`,
+    `packaging: npm install of ${packed.map((p) => p.name).join(', ')} with ` +
+      `${Object.entries(floors)
+        .map(([n, v]) => `${n} ${v}`)
+        .join(', ')} took ${ms} ms\n`,
   );
   const sources = Object.fromEntries(
     packed.map((p) => [p.name.replace('@craft/', ''), usageExample(p).source]),
@@ -89,23 +93,18 @@ describe('the floors of the peer ranges', () => {
       listFiles(join(app, 'node_modules'))
         .filter((f) => f === `${name}/package.json` || f.endsWith(`/node_modules/${name}/package.json`))
         .map((f) => JSON.parse(readFileSync(join(app, 'node_modules', f), 'utf8')).version);
-    expect(versions('typebox')).toEqual([floors.typebox]);
-    expect(versions('mongodb')).toEqual([floors.mongodb]);
+    expect(Object.keys(floors)).toEqual(expect.arrayContaining(['typebox', 'mongodb']));
+    for (const [name, floor] of Object.entries(floors)) expect(versions(name), name).toEqual([floor]);
     expect(versions('@craft/scheduler')).toHaveLength(1);
   });
 
-  it.each(LIBRARIES)("runs %s's README example as written", async (name) => {
+  it.each(packed.map((p) => p.name))("runs %s's README example as written", async (name) => {
     const result = await run(process.execPath, [join(app, 'esm', `${name.replace('@craft/', '')}.mjs`)], {
       env: exampleEnv(),
       timeoutMs: 120_000,
     });
-    expect(
-      { status: result.status, done: result.stdout.split('\n').includes(EXAMPLE_DONE) },
-      result.stderr,
-    ).toEqual({
-      status: 0,
-      done: true,
-    });
+    const done = result.stdout.split('\n').includes(EXAMPLE_DONE);
+    expect({ status: result.status, done }, result.stderr).toEqual({ status: 0, done: true });
   });
 
   it('type-checks the examples and the adapter test with TypeScript 5 (the app’s own Db goes into @craft/mongo)', async () => {

@@ -12,7 +12,7 @@ import { randomDbName } from '@craft/test-utils';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXAMPLE_DONE, hasUsageExample, usageExample } from '../src/examples.mjs';
-import { npmProject, writeFiles } from '../src/install.mjs';
+import { npmProject, thirdPartyPeers, writeFiles } from '../src/install.mjs';
 import { codeBlocks, firstBlock } from '../src/readme.mjs';
 import { freePort, run, runOk, start, userEnv, waitFor200 } from '../src/run.mjs';
 import { ROOT } from '../src/workspace.mjs';
@@ -36,11 +36,8 @@ function exampleEnv(/** @type {Record<string, string>} */ extra = {}) {
 const outcome = (r) => ({ status: r.status, done: r.stdout.split('\n').includes(EXAMPLE_DONE) });
 
 beforeAll(async () => {
-  const peer = (/** @type {string} */ name, /** @type {string} */ dep) =>
-    packed.find((p) => p.name === name)?.manifest.peerDependencies?.[dep];
   const ms = await npmProject(app, packed, {
-    typebox: peer('@craft/scheduler', 'typebox'),
-    mongodb: peer('@craft/mongo', 'mongodb'),
+    ...thirdPartyPeers(packed),
     typescript: typescriptVersion,
     '@types/node': '^22.12.0',
   });

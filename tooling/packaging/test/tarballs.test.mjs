@@ -23,6 +23,7 @@ it('packs every published package of the workspace', () => {
       '@craft/runtime',
       '@craft/api',
       '@craft/cli',
+      '@craft/dashboard',
     ]),
   );
   // The figures for the report: tarball and unpacked sizes.
@@ -156,6 +157,10 @@ describe('peer dependencies: the packages whose instance the user owns', () => {
       mongodb: '^6.22.0 || ^7.0.0',
     });
     expect(byName('@craft/mongo')?.dependencies?.mongodb).toBeUndefined();
+  });
+
+  it("@craft/dashboard peers fastify (it registers into the user's Fastify app)", () => {
+    expect(byName('@craft/dashboard')?.peerDependencies).toEqual({ fastify: '^5.0.0' });
   });
 
   it('the programs (@craft/api, @craft/cli, @craft/runtime) depend on what they use, peers included', () => {

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { HttpJobError } from '../errors.js';
+import { HttpJobError, LeaseExpiredError } from '../errors.js';
 import { defineJob, type JobDefinition } from '../registry.js';
 
 /** Name of the built-in HTTP request job. */
@@ -65,6 +65,10 @@ export interface HttpRequestJobOptions {
  * AbortSignal. `builtinJobs()` includes `httpRequestJob()` (global fetch); register your own
  * `httpRequestJob({ fetch })` in the user registry to replace it (user job types are layered over built-ins).
  *
+ * Every request carries `Idempotency-Key` (the run key: the same for every attempt and re-execution of the run),
+ * `X-Craft-Schedule`, `X-Craft-Slot` (when the run has them), `X-Craft-Run-Id` and `X-Craft-Attempt`; it is not sent
+ * once the run's lease is gone (checked right before sending).
+ *
  * Security: it calls any URL the process can reach, so whoever may create schedules or runs (the API's
  * `jobs:write` scope, the CLI's database access) can make the service send requests inside your network (SSRF).
  */
@@ -89,7 +93,18 @@ export function httpRequestJob(options: HttpRequestJobOptions = {}): JobDefiniti
         }
       }
       if (!headers.has('user-agent')) headers.set('user-agent', 'craft-scheduler (http_request job)');
+      // Effectively once downstream (spec section 11): the run key is the same for every attempt and re-execution of
+      // this run, so the receiver can apply the effect once. A key given in `headers` is kept.
+      if (!headers.has('idempotency-key')) headers.set('idempotency-key', ctx.idempotencyKey);
+      if (ctx.jobName !== null) headers.set('x-craft-schedule', ctx.jobName);
+      if (ctx.scheduledAt !== null) headers.set('x-craft-slot', ctx.scheduledAt.toISOString());
+      headers.set('x-craft-run-id', ctx.runId);
+      headers.set('x-craft-attempt', String(ctx.attempt));
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+      // Right before sending: never send once the lease is gone (the signal aborted, or this replica's local lease
+      // deadline passed and the abort has not landed yet, e.g. in a process that was frozen past it).
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (ctx.leaseTimeLeftMs() <= 0) throw new LeaseExpiredError(`run ${ctx.runId}`);
       const started = Date.now();
       let response: Response;
       try {

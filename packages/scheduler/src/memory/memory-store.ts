@@ -40,6 +40,8 @@ const FINAL = new Set(FINAL_RUN_STATUSES);
 export class MemoryStore implements SchedulerStore {
   readonly #clock: Clock;
   readonly #schedules = new Map<string, JobSchedule>();
+  // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
+  readonly #scheduleTokens = new Map<string, number>();
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
   // Ids of live (pending/running) runs: recovery queries look at these only, not at the whole history.
@@ -58,11 +60,16 @@ export class MemoryStore implements SchedulerStore {
 
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
     await Promise.resolve();
+    const text = query.text?.toLowerCase();
     let list = [...this.#schedules.values()].filter(
       (s) =>
         (query.enabled === undefined || s.isEnabled === query.enabled) &&
         (query.jobType === undefined || s.jobType === query.jobType) &&
-        (query.afterJobName === undefined || s.jobName > query.afterJobName),
+        (query.afterJobName === undefined || s.jobName > query.afterJobName) &&
+        (query.lastRunStatus === undefined || query.lastRunStatus.includes(s.lastRunStatus ?? null)) &&
+        (text === undefined ||
+          s.jobName.toLowerCase().includes(text) ||
+          (s.description ?? '').toLowerCase().includes(text)),
     );
     list.sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
     if (query.limit !== undefined) list = list.slice(0, query.limit);
@@ -85,6 +92,11 @@ export class MemoryStore implements SchedulerStore {
     const cur = this.#schedules.get(jobName);
     if (!cur) return null;
     if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    // Fenced write: refused once a holder with a newer token wrote; stores the writer's token.
+    const token = condition.fencingToken;
+    if (token !== undefined && (this.#scheduleTokens.get(jobName) ?? Number.NEGATIVE_INFINITY) > token)
+      return null;
+    if (token !== undefined) this.#scheduleTokens.set(jobName, token);
     const next = { ...cur } as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
       if (v !== undefined && k !== 'jobName') next[k] = copy(v);
@@ -95,6 +107,7 @@ export class MemoryStore implements SchedulerStore {
 
   async deleteSchedule(jobName: string): Promise<boolean> {
     await Promise.resolve();
+    this.#scheduleTokens.delete(jobName);
     return this.#schedules.delete(jobName);
   }
 
@@ -216,6 +229,8 @@ export class MemoryStore implements SchedulerStore {
       if (q.parentRunId !== undefined && r.parentRunId !== q.parentRunId) continue;
       if (q.slotFrom !== undefined && (r.slot === null || r.slot.getTime() < q.slotFrom.getTime())) continue;
       if (q.slotTo !== undefined && (r.slot === null || r.slot.getTime() >= q.slotTo.getTime())) continue;
+      if (q.createdFrom !== undefined && r.createdAt.getTime() < q.createdFrom.getTime()) continue;
+      if (q.createdTo !== undefined && r.createdAt.getTime() >= q.createdTo.getTime()) continue;
       if (q.leaseExpired !== undefined && leaseFree(r, now) !== q.leaseExpired) continue;
       out.push(stored);
     }
@@ -239,5 +254,6 @@ function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
   if (c.leaseOwner !== undefined && run.leaseOwner !== c.leaseOwner) return false;
   if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
   if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
+  if (c.attemptCount !== undefined && run.attempts.length !== c.attemptCount) return false;
   return true;
 }

@@ -1,21 +1,14 @@
-import { FakeClock, offsetClock } from '../clock.js';
+import { offsetClock } from '../clock.js';
 import { LeaseLostError } from '../errors.js';
 import { createSchedule, type JobRun, jobLockKey, slotRunKey } from '../model.js';
-import { defineJob, JobRegistry } from '../registry.js';
-import { JobScheduler, type JobSchedulerOptions } from '../scheduler.js';
-import type { Clock, LockProvider, SchedulerStore } from '../types.js';
+import { defineJob } from '../registry.js';
+import type { LockProvider, SchedulerStore } from '../types.js';
 import { killable } from './chaos.js';
-import { InFlightTracker, SettlingClock } from './settle.js';
 import type { SuiteTestApi } from './types.js';
+import { callKey, TTL, type WorldOptions, worldRunner } from './world.js';
 
 /** Options of {@link engineSuite}. */
-export interface EngineSuiteOptions {
-  /** A fresh, empty store judging time by `ctx.clock` (a shared `FakeClock`). */
-  createStore(ctx: { clock: Clock }): SchedulerStore | Promise<SchedulerStore>;
-  /** A fresh lock provider judging time by `ctx.clock` (the same `FakeClock`). */
-  createLock(ctx: { clock: Clock }): LockProvider | Promise<LockProvider>;
-  /** Called after each test (with the instances the factories returned). */
-  destroy?(store: SchedulerStore, lock: LockProvider): void | Promise<void>;
+export interface EngineSuiteOptions extends WorldOptions {
   /**
    * How the suite lets the engine's work happen when it moves the fake clock (`tick`, `advance`, `set`):
    * - `'in-flight'` (default): it tracks every store and lock call in flight and, before and after each timer it
@@ -31,23 +24,6 @@ export interface EngineSuiteOptions {
 }
 
 const MIN = 60_000;
-const TTL = 30_000;
-
-interface World {
-  clock: FakeClock;
-  store: SchedulerStore;
-  lock: LockProvider;
-  registry: JobRegistry;
-  /** Handler executions: `<jobName|jobType>@<slot ISO or 'manual'>`. */
-  calls: string[];
-  scheduler(options?: Partial<JobSchedulerOptions>): JobScheduler;
-}
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-function callKey(ctx: { jobName: string | null; jobType: string; scheduledAt: Date | null }): string {
-  return `${ctx.jobName ?? ctx.jobType}@${ctx.scheduledAt?.toISOString() ?? 'manual'}`;
-}
 
 /**
  * The engine conformance suite: `JobScheduler` behaviour on top of an adapter's store and lock — exactly-once
@@ -56,54 +32,7 @@ function callKey(ctx: { jobName: string | null; jobType: string; scheduledAt: Da
  */
 export function engineSuite(api: SuiteTestApi, options: EngineSuiteOptions): void {
   const { describe, it, expect } = api;
-  const withWorld = (start: string, fn: (w: World) => Promise<void>) => async () => {
-    const tracker = new InFlightTracker(options.settleTimeoutMs ?? 20_000);
-    const settling = (options.settle ?? 'in-flight') === 'in-flight';
-    const clock = settling ? new SettlingClock(Date.parse(start), tracker) : new FakeClock(Date.parse(start));
-    const rawStore = await options.createStore({ clock });
-    const rawLock = await options.createLock({ clock });
-    const store = settling ? tracker.track(rawStore) : rawStore;
-    const lock = settling ? tracker.track(rawLock) : rawLock;
-    const calls: string[] = [];
-    const registry = new JobRegistry([
-      defineJob({
-        type: 'noop',
-        handler: async (_p, ctx) => {
-          calls.push(callKey(ctx));
-          return { ok: true };
-        },
-      }),
-    ]);
-    const schedulers: JobScheduler[] = [];
-    let n = 0;
-    const w: World = {
-      clock,
-      store,
-      lock,
-      registry,
-      calls,
-      scheduler: (o = {}) => {
-        const s = new JobScheduler({
-          store,
-          lock,
-          registry,
-          clock,
-          replicaId: `replica-${n++}`,
-          lockTtlMs: TTL,
-          logger: quiet,
-          random: () => 0.5,
-          ...o,
-        });
-        schedulers.push(s);
-        return s;
-      },
-    };
-    try {
-      await fn(w);
-    } finally {
-      await options.destroy?.(rawStore, rawLock);
-    }
-  };
+  const withWorld = worldRunner(options);
   const runsOf = async (store: SchedulerStore, jobName: string) =>
     (await store.listRuns({ jobName, order: 'asc' })).sort(
       (a, b) => (a.slot?.getTime() ?? 0) - (b.slot?.getTime() ?? 0),
@@ -347,14 +276,18 @@ export function engineSuite(api: SuiteTestApi, options: EngineSuiteOptions): voi
         await setup.schedules.create({ ...yearly, jobName: 'child-2' });
         await setup.schedules.create({ ...yearly, jobName: 'parent', chain: ['child-1', 'child-2'] });
         const a = killable(w.store);
-        // A store view that dies right after inserting the first chained run.
+        const aLock = killable(w.lock);
+        // A replica that dies (store and lock calls never answer again) right after inserting the first chained run.
         const cut = Object.create(a.proxy) as SchedulerStore;
         cut.insertRun = async (...args) => {
           const inserted = await a.proxy.insertRun(...args);
-          if (args[0].runKey.endsWith(':child-1')) a.kill();
+          if (args[0].runKey.endsWith(':child-1')) {
+            a.kill();
+            aLock.kill();
+          }
           return inserted;
         };
-        const dying = w.scheduler({ store: cut });
+        const dying = w.scheduler({ store: cut, lock: aLock.proxy });
         void dying.runNow('parent');
         await w.clock.tick();
         expect(await w.store.countRuns({ trigger: 'chain' })).toBe(1);
@@ -472,13 +405,17 @@ export function engineSuite(api: SuiteTestApi, options: EngineSuiteOptions): voi
         const setup = w.scheduler();
         await setup.schedules.create({ jobName: 'cut', cronExpression: '*/5 * * * *', jobType: 'noop' });
         const a = killable(w.store);
-        // A store view that dies right before the compare-and-set of nextRunAt.
+        const aLock = killable(w.lock);
+        // A replica that dies (store and lock) right before the compare-and-set of nextRunAt.
         const cut = Object.create(a.proxy) as SchedulerStore;
         cut.updateSchedule = (...args) => {
-          if (args[1].nextRunAt !== undefined && args[2]) a.kill();
+          if (args[1].nextRunAt !== undefined && args[2]) {
+            a.kill();
+            aLock.kill();
+          }
           return a.proxy.updateSchedule(...args);
         };
-        const dying = w.scheduler({ store: cut });
+        const dying = w.scheduler({ store: cut, lock: aLock.proxy });
         await w.clock.set(Date.parse('2030-01-01T00:05:00.000Z'));
         void dying.checkAndRunDueJobs();
         await w.clock.tick();

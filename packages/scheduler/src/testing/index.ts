@@ -13,6 +13,8 @@
  * @module
  */
 import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
+import { faultFencingSuite } from './fault-fencing-suite.js';
+import { faultSuite } from './fault-suite.js';
 import { type LockSuiteOptions, lockSuite } from './lock-suite.js';
 import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
@@ -20,8 +22,20 @@ import type { SuiteTestApi, TimeOptions } from './types.js';
 export { killable } from './chaos.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
+export { faultFencingSuite } from './fault-fencing-suite.js';
+export { faultSuite } from './fault-suite.js';
+export type {
+  FaultAction,
+  FaultCall,
+  FaultHandle,
+  FaultInjector,
+  FaultInjectorOptions,
+  FaultRule,
+} from './faults.js';
+export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './faults.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export { storeFencingSuite } from './store-fencing-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
 export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.js';
@@ -39,7 +53,7 @@ export interface ConformanceSuiteOptions
   engine?: boolean;
 }
 
-/** Registers the storage, lock and (with fake time) engine suites. */
+/** Registers the storage, lock and (with fake time) engine and fault suites. */
 export function schedulerConformanceSuite(api: SuiteTestApi, options: ConformanceSuiteOptions): void {
   storeSuite(api, options);
   lockSuite(api, options);
@@ -55,5 +69,8 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
       },
     };
     engineSuite(api, engine);
+    // Faults (spec section 11): each guarantee against the fault that would break it.
+    faultSuite(api, engine);
+    faultFencingSuite(api, engine);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSchedule, type JobRun, type JobSchedule } from '../model.js';
 import type { Clock, SchedulerStore } from '../types.js';
+import { storeFencingSuite } from './store-fencing-suite.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
 /** Options of {@link storeSuite}. */
@@ -196,6 +197,57 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
         expect(names(await store.listSchedules({ enabled: false, jobType: 't1' }))).toEqual(['d']);
         expect(names(await store.listSchedules({ limit: 2 }))).toEqual(['a', 'b']);
         expect(names(await store.listSchedules({ afterJobName: 'b', limit: 1 }))).toEqual(['c']);
+      }),
+    );
+
+    it(
+      'finds schedules by a case-insensitive substring of name or description, literally, with the cursor',
+      withStore(async (store) => {
+        for (const [name, description] of [
+          ['Nightly-Cleanup', 'Deletes expired tokens'],
+          ['report.daily', null],
+          ['reportXdaily', 'Sends the REPORT'],
+          ['billing', 'monthly invoices (EU)'],
+        ] as const) {
+          await store.insertSchedule(sampleSchedule({ jobName: name, description }));
+        }
+        const names = (l: JobSchedule[]) => l.map((s) => s.jobName);
+        expect(names(await store.listSchedules({ text: 'cleanup' }))).toEqual(['Nightly-Cleanup']);
+        expect(names(await store.listSchedules({ text: 'EXPIRED' }))).toEqual(['Nightly-Cleanup']);
+        expect(names(await store.listSchedules({ text: 'report' }))).toEqual([
+          'report.daily',
+          'reportXdaily',
+        ]);
+        // Pattern characters are literal: '.' is a dot, '(' needs no escaping by the caller.
+        expect(names(await store.listSchedules({ text: 't.d' }))).toEqual(['report.daily']);
+        expect(names(await store.listSchedules({ text: '(eu)' }))).toEqual(['billing']);
+        expect(names(await store.listSchedules({ text: 'report', afterJobName: 'report.daily' }))).toEqual([
+          'reportXdaily',
+        ]);
+        expect(await store.listSchedules({ text: 'nothing-like-this' })).toEqual([]);
+      }),
+    );
+
+    it(
+      'filters schedules by last run status, null meaning never ran',
+      withStore(async (store) => {
+        for (const [name, status] of [
+          ['a', 'failed'],
+          ['b', 'succeeded'],
+          ['c', null],
+          ['d', 'timed_out'],
+        ] as const) {
+          await store.insertSchedule(sampleSchedule({ jobName: name, lastRunStatus: status }));
+        }
+        const names = (l: JobSchedule[]) => l.map((s) => s.jobName);
+        expect(names(await store.listSchedules({ lastRunStatus: ['failed', 'timed_out'] }))).toEqual([
+          'a',
+          'd',
+        ]);
+        expect(names(await store.listSchedules({ lastRunStatus: [null] }))).toEqual(['c']);
+        expect(names(await store.listSchedules({ lastRunStatus: ['succeeded', null], limit: 1 }))).toEqual([
+          'b',
+        ]);
       }),
     );
 
@@ -406,6 +458,10 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
         expect(ids(await store.listRuns({ trigger: 'chain' }))).toEqual([r2.id]);
         expect(ids(await store.listRuns({ parentRunId: 'p' }))).toEqual([r2.id]);
         expect(ids(await store.listRuns({ slotFrom: at(5), slotTo: at(10) }))).toEqual([r1.id]);
+        // createdAt filters every run, manual ones (no slot) included: [from, to).
+        expect(ids(await store.listRuns({ createdFrom: at(2), createdTo: at(4) }))).toEqual([r2.id, r1.id]);
+        expect(ids(await store.listRuns({ createdFrom: at(4) }))).toEqual([r3.id]);
+        expect(await store.countRuns({ createdTo: at(2) })).toBe(1);
         expect(ids(await store.listRuns({ offset: 1, limit: 2 }))).toEqual([r2.id, r1.id]);
         expect(await store.countRuns({ jobName: 'a' })).toBe(2);
         expect(await store.countRuns({ limit: 1 })).toBe(4);
@@ -454,4 +510,5 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
       }),
     );
   });
+  storeFencingSuite(api, options);
 }

@@ -19,6 +19,8 @@ export async function runRoutes(app: CraftApp): Promise<void> {
       ...(q.parent_run_id === undefined ? {} : { parentRunId: q.parent_run_id }),
       ...(q.slot_from === undefined ? {} : { slotFrom: new Date(q.slot_from) }),
       ...(q.slot_to === undefined ? {} : { slotTo: new Date(q.slot_to) }),
+      ...(q.created_from === undefined ? {} : { createdFrom: new Date(q.created_from) }),
+      ...(q.created_to === undefined ? {} : { createdTo: new Date(q.created_to) }),
     };
     const [items, total] = await Promise.all([
       service.listRuns({ ...query, order: q.order, limit: q.limit, offset: q.offset }),

@@ -30,6 +30,16 @@ export const ListRunsQuery = Type.Object(
           'Only runs whose slot is before this instant (manual and chained runs have no slot: never matched)',
       }),
     ),
+    created_from: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Only runs created at or after this instant (every run, manual and chained ones included)',
+      }),
+    ),
+    created_to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only runs created before this instant' }),
+    ),
     order: Type.Enum(['desc', 'asc'], {
       default: 'desc',
       description: 'By creation time (default newest first)',

@@ -1,7 +1,5 @@
-import { CronError, describeCron, explainRuns } from '@craft/cron';
 import {
-  InvalidCronExpressionError,
-  InvalidScheduleTimezoneError,
+  type RunStatus,
   type ScheduleInput,
   type SchedulePatch,
   scheduleInputFromRecord,
@@ -9,6 +7,7 @@ import {
 import { ApiError } from '../../errors.js';
 import type { CraftApp } from '../../types.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
+import { preview } from '../preview.js';
 import { runView, scheduleView } from '../views.js';
 import { schemas } from './schema.js';
 
@@ -38,10 +37,18 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
   );
 
   app.get('/jobs/schedules', { schema: schemas.list, config: { auth: 'jobs:read' } }, async (req) => {
-    const { enabled, job_type, limit, cursor } = req.query;
+    const { enabled, job_type, q, last_status, limit, cursor } = req.query;
     const page = await service.list({
       ...(enabled === undefined ? {} : { enabled }),
       ...(job_type === undefined ? {} : { jobType: job_type }),
+      ...(q === undefined ? {} : { text: q }),
+      ...(last_status === undefined
+        ? {}
+        : {
+            lastRunStatus: [...new Set(last_status.split(','))].map((s) =>
+              s === 'none' ? null : (s as RunStatus),
+            ),
+          }),
       ...(cursor === undefined ? {} : { afterJobName: decodeCursor(cursor) }),
       limit: limit + 1,
     });
@@ -110,32 +117,11 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
     async (req) => {
       const s = await service.get(req.params.job_name);
       const timezone = s.timezone ?? app.scheduler.timezone;
-      // `from` is inclusive; without it the preview starts strictly after now, as next_run_at does.
-      const from = req.query.from === undefined ? app.scheduler.clock.now() + 1 : Date.parse(req.query.from);
-      let explained: ReturnType<typeof explainRuns>;
-      let description: string;
-      try {
-        description = describeCron(s.cronExpression);
-      } catch (error) {
-        // A stored expression that no longer parses (e.g. edited straight in the database).
-        throw new InvalidCronExpressionError(s.cronExpression, error);
-      }
-      try {
-        explained = explainRuns(s.cronExpression, { from, count: req.query.count, timezone });
-      } catch (error) {
-        if (error instanceof CronError && error.code === 'CRAFT_CRON_INVALID_TIMEZONE') {
-          throw new InvalidScheduleTimezoneError(timezone, 'timezone', error);
-        }
-        throw new InvalidCronExpressionError(s.cronExpression, error);
-      }
       return {
         job_name: s.jobName,
         cron_expression: s.cronExpression,
-        description,
-        timezone: explained.timezone,
         is_enabled: s.isEnabled,
-        runs: explained.runs.map((r) => ({ at: r.at.toISOString(), local: r.local, offset: r.offset })),
-        skipped: explained.skipped.map((k) => ({ local: k.local, reason: k.reason, message: k.message })),
+        ...preview(app, { cronExpression: s.cronExpression, timezone }, req.query),
       };
     },
   );

@@ -1,6 +1,7 @@
-import { MISSED_RUN_POLICIES } from '@craft/scheduler';
+import { MISSED_RUN_POLICIES, RUN_STATUSES } from '@craft/scheduler';
 import { Type } from 'typebox';
 import { RunOverrideFields } from '../manual-run.js';
+import { PreviewFields, PreviewWindowFields } from '../preview.js';
 import { errorResponses, JobNameParams, nullable, RunRef, ScheduleRef, WaitQuery } from '../schema.js';
 
 /** `POST /jobs/schedules/:job_name/run` body (optional): per-run overrides; the schedule is unchanged. */
@@ -82,6 +83,8 @@ export const ReplaceScheduleBody = Type.Object(
 /** `PATCH /jobs/schedules/:job_name` body: only the fields to change. */
 export const PatchScheduleBody = Type.Partial(Type.Object(fields), { additionalProperties: false });
 
+const LAST_STATUSES = [...RUN_STATUSES, 'none'];
+
 /** `GET /jobs/schedules` query. */
 export const ListSchedulesQuery = Type.Object(
   {
@@ -89,6 +92,22 @@ export const ListSchedulesQuery = Type.Object(
       Type.Boolean({ description: 'Only enabled (true) or disabled (false) schedules' }),
     ),
     job_type: Type.Optional(Type.String({ minLength: 1, description: 'Only schedules of this job type' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Only schedules whose job_name or description contains this text (case-insensitive, literal)',
+      }),
+    ),
+    last_status: Type.Optional(
+      Type.String({
+        pattern: `^(${LAST_STATUSES.join('|')})(,(${LAST_STATUSES.join('|')}))*$`,
+        description:
+          'Only schedules whose last_run_status is one of these, comma-separated; none: never ran ' +
+          `(${LAST_STATUSES.join(', ')})`,
+      }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' }),
     cursor: Type.Optional(
       Type.String({ minLength: 1, maxLength: 1000, description: 'next_cursor of the previous page' }),
@@ -107,41 +126,14 @@ export const ScheduleList = Type.Object({
 });
 
 /** `GET /jobs/schedules/:job_name/next-runs` query. */
-export const NextRunsQuery = Type.Object(
-  {
-    count: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'How many runs' }),
-    from: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description: 'Start of the preview, inclusive (default: strictly after now)',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+export const NextRunsQuery = Type.Object({ ...PreviewWindowFields }, { additionalProperties: false });
 
 /** `GET /jobs/schedules/:job_name/next-runs` answer. */
 export const NextRuns = Type.Object({
   job_name: Type.String(),
   cron_expression: Type.String(),
-  description: Type.String({ description: 'The expression in words' }),
-  timezone: Type.String({ description: 'The zone the expression is evaluated in' }),
   is_enabled: Type.Boolean({ description: 'false: the schedule is disabled and these runs will not happen' }),
-  runs: Type.Array(
-    Type.Object({
-      at: Type.String({ format: 'date-time', description: 'The instant, UTC' }),
-      local: Type.String({ description: 'Wall-clock time in the zone, YYYY-MM-DDTHH:mm' }),
-      offset: Type.String({ description: 'UTC offset at that instant, e.g. +02:00' }),
-    }),
-  ),
-  skipped: Type.Array(
-    Type.Object({
-      local: Type.String({ description: 'A matching wall time that does not exist (spring-forward gap)' }),
-      reason: Type.String({ enum: ['dst-gap'] }),
-      message: Type.String(),
-    }),
-    { description: 'Matching wall times between the listed runs that DST skips (never shifted)' },
-  ),
+  ...PreviewFields,
 });
 
 const tags = ['schedules'];

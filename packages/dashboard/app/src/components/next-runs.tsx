@@ -1,0 +1,140 @@
+import { relative } from '../lib/format.js';
+import type { Preview } from '../lib/types.js';
+import { TableWrap } from './common.js';
+
+type Row =
+  | {
+      kind: 'run';
+      local: string;
+      at: string;
+      offset: string;
+      changed: string | null;
+      dst?: string | undefined;
+    }
+  | { kind: 'skipped'; local: string; message: string; reason: string };
+
+/** Runs and DST-skipped slots in wall-time order; a run whose offset differs from the previous one is marked. */
+export function previewRows(preview: Preview): Row[] {
+  const rows: Row[] = [
+    ...preview.runs.map((r) => ({
+      kind: 'run' as const,
+      local: r.local,
+      at: r.at,
+      offset: r.offset,
+      changed: null,
+      dst: r.dst,
+    })),
+    ...preview.skipped.map((s) => ({
+      kind: 'skipped' as const,
+      local: s.local,
+      message: s.message,
+      reason: s.reason,
+    })),
+  ];
+  rows.sort((a, b) => (a.local < b.local ? -1 : a.local > b.local ? 1 : a.kind === 'skipped' ? -1 : 1));
+  let previous: string | null = null;
+  for (const row of rows) {
+    if (row.kind !== 'run') continue;
+    if (previous !== null && previous !== row.offset) row.changed = `${previous} → ${row.offset}`;
+    previous = row.offset;
+  }
+  return rows;
+}
+
+const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+/** `Sun 2027-03-28 02:30` from a wall time `2027-03-28T02:30` (the date's weekday, whatever the zone). */
+function localText(local: string): string {
+  const [d, t] = local.split('T') as [string, string];
+  const day = new Date(`${d}T00:00:00Z`).getUTCDay();
+  return `${WEEKDAY[day]} ${d} ${t}`;
+}
+
+const DST_TEXT: Record<string, string> = {
+  shifted: 'Shifted: the wall time did not exist, so the run moves to the end of the gap',
+  first: 'First of a repeated hour',
+  second: 'Second of a repeated hour',
+};
+
+/**
+ * The next runs of a schedule or draft: wall time in the zone with its UTC offset, the UTC instant, and the DST
+ * events between them (skipped slots, offset changes, shifted runs).
+ */
+export function NextRunsTable({
+  preview,
+  caption,
+  compact = false,
+}: {
+  preview: Preview;
+  caption: string;
+  compact?: boolean;
+}) {
+  const rows = previewRows(preview);
+  let n = 0;
+  return (
+    <TableWrap label={caption}>
+      <table class={`table next-runs${compact ? ' compact' : ''}`}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {compact ? null : (
+              <th scope="col" class="col-n">
+                #
+              </th>
+            )}
+            <th scope="col">Local time ({preview.timezone})</th>
+            <th scope="col">UTC offset</th>
+            <th scope="col">UTC</th>
+            {compact ? null : (
+              <th scope="col" class="col-when">
+                When
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) =>
+            row.kind === 'skipped' ? (
+              <tr key={`s-${row.local}`} class="row-skipped" data-dst="skipped">
+                {compact ? null : <td class="col-n">–</td>}
+                <td data-label="Local time">
+                  <s>{localText(row.local)}</s> <span class="badge badge-dst badge-skip">DST skip</span>
+                </td>
+                <td data-label="What" colSpan={compact ? 2 : 3} class="skip-message">
+                  {row.message}
+                </td>
+              </tr>
+            ) : (
+              <tr key={row.at} class={row.changed || row.dst ? 'row-dst' : undefined}>
+                {compact ? null : <td class="col-n">{++n}</td>}
+                <td data-label="Local time">
+                  {localText(row.local)}
+                  {row.dst ? (
+                    <span class="badge badge-dst" title={DST_TEXT[row.dst]}>
+                      DST {row.dst}
+                    </span>
+                  ) : null}
+                </td>
+                <td data-label="UTC offset">
+                  <span class="offset">{row.offset}</span>
+                  {row.changed ? (
+                    <span
+                      class="badge badge-dst"
+                      title="The zone's UTC offset changes (daylight saving time)"
+                    >
+                      DST {row.changed}
+                    </span>
+                  ) : null}
+                </td>
+                <td class="col-utc">
+                  <span class="nowrap">{row.at.slice(0, 10)}</span>{' '}
+                  <span class="nowrap">{row.at.slice(11, 16)}</span>
+                </td>
+                {compact ? null : <td class="col-when">{relative(row.at)}</td>}
+              </tr>
+            ),
+          )}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}

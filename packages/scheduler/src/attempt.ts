@@ -1,0 +1,113 @@
+// One attempt of a run: calls the handler with its signal and context, and races it against the attempt's timeout,
+// the lease (its local deadline, or a renewal that found it taken over) and a hard shutdown.
+import { DONE, type EngineContext } from './engine.js';
+import { JobTimeoutError, LeaseExpiredError, ShutdownError } from './errors.js';
+import type { Heartbeat } from './heartbeat.js';
+import type { JobRun } from './model.js';
+import type { JobContext, JobDefinition } from './registry.js';
+import type { Logger } from './types.js';
+
+/** `min(maxMs, baseMs * 2^(attempt-1))`, minus up to `jitter` of itself. */
+export function backoffDelay(def: JobDefinition, attempt: number, random: () => number): number {
+  const { baseMs, maxMs, jitter } = def.backoff;
+  const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(0, Math.round(raw * (1 - jitter * random())));
+}
+
+/** How an attempt ended; `settled` resolves when a handler that was aborted (or timed out) finally returns. */
+export type AttemptOutcome =
+  | { kind: 'ok'; value: unknown }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'timeout'; settled: Promise<unknown> }
+  | { kind: 'lease'; settled: Promise<unknown> }
+  | { kind: 'shutdown'; settled: Promise<unknown> };
+
+function runLogger(base: Logger, run: JobRun, attempt: number): Logger {
+  const extra = { runId: run.id, jobType: run.jobType, jobName: run.jobName, attempt };
+  return {
+    debug: (m, d) => base.debug(m, { ...extra, ...d }),
+    info: (m, d) => base.info(m, { ...extra, ...d }),
+    warn: (m, d) => base.warn(m, { ...extra, ...d }),
+    error: (m, d) => base.error(m, { ...extra, ...d }),
+  };
+}
+
+/** The context a handler receives for one attempt. */
+function jobContext(
+  ctx: EngineContext,
+  run: JobRun,
+  attempt: number,
+  hb: Heartbeat,
+  signal: AbortSignal,
+): JobContext {
+  return {
+    signal,
+    runId: run.id,
+    attempt,
+    scheduledAt: run.slot,
+    jobName: run.jobName,
+    jobType: run.jobType,
+    idempotencyKey: run.runKey,
+    get leaseDeadline() {
+      return hb.deadlineDate();
+    },
+    leaseTimeLeftMs: () => hb.timeLeftMs(),
+    logger: runLogger(ctx.logger, run, attempt),
+    scheduler: ctx.self,
+  };
+}
+
+/**
+ * Runs the handler of `run`'s attempt `attempt` under the lease `hb`. Never throws: a handler's exception is the
+ * `error` outcome. The handler's signal aborts on timeout (`JobTimeoutError`), on the lease's loss (`LeaseExpiredError`
+ * at the local deadline, `LeaseLostError` when taken over) and on a hard shutdown (`ShutdownError`).
+ */
+export async function runAttempt(
+  ctx: EngineContext,
+  def: JobDefinition,
+  run: JobRun,
+  attempt: number,
+  hb: Heartbeat,
+): Promise<AttemptOutcome> {
+  const controller = new AbortController();
+  const lease = hb.signal;
+  const onLost = () => controller.abort(lease.reason);
+  const onHardStop = () => controller.abort(new ShutdownError({ requeue: ctx.shutdown.requeue }));
+  lease.addEventListener('abort', onLost, { once: true });
+  ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
+  if (lease.aborted) onLost();
+  if (ctx.hardStop.aborted) onHardStop();
+  const context = jobContext(ctx, run, attempt, hb, controller.signal);
+  const settled: Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> = (async () => {
+    // Never call a handler once the lease is gone (e.g. the start write was answered after the deadline).
+    if (controller.signal.aborted) throw controller.signal.reason ?? new LeaseExpiredError(run.lockKey);
+    return def.handler(run.parameters, context);
+  })().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const cancelTimer = new AbortController();
+  const timer = ctx.clock.sleep(run.timeoutSeconds * 1000, cancelTimer.signal).then(() => 'timeout' as const);
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (controller.signal.aborted) resolve('aborted');
+    controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  try {
+    const first = await Promise.race([settled, timer, aborted]);
+    if (first === 'timeout' && !controller.signal.aborted) {
+      controller.abort(new JobTimeoutError(run.jobType, run.timeoutSeconds));
+      return { kind: 'timeout', settled };
+    }
+    if (first === 'timeout' || first === 'aborted' || controller.signal.aborted) {
+      const reason = controller.signal.reason;
+      if (reason instanceof JobTimeoutError) return { kind: 'timeout', settled };
+      if (reason instanceof ShutdownError) return { kind: 'shutdown', settled };
+      return { kind: 'lease', settled };
+    }
+    return first.ok ? { kind: 'ok', value: first.value } : { kind: 'error', error: first.error };
+  } finally {
+    cancelTimer.abort(DONE);
+    lease.removeEventListener('abort', onLost);
+    ctx.hardStop.removeEventListener('abort', onHardStop);
+  }
+}

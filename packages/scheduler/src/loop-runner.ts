@@ -1,0 +1,157 @@
+// The loop runner (spec section 5): `handleMissedRuns()` once, then passes until stopped — after each pass it sleeps
+// until the earliest `next_run_at` (at most the poll interval), or until woken; a failing pass is logged and the loop
+// goes on. `stop()` drains: no new claims or attempts, a grace period for running handlers, then their signals abort.
+import { DONE, type EngineContext } from './engine.js';
+import { SchedulerStoppedError, toRunError } from './errors.js';
+import { bounded } from './heartbeat.js';
+
+/** Options of {@link JobScheduler.stop}. */
+export interface StopOptions {
+  /**
+   * How long running handlers may finish before their signals abort (`ShutdownError`), in ms.
+   * @default the scheduler's `shutdownGraceMs` (30000)
+   */
+  graceMs?: number | undefined;
+  /**
+   * What happens to the runs this instance holds and does not finish: handlers aborted after the grace period,
+   * runs waiting to retry, and claimed, adopted or chained runs it had not started yet.
+   *
+   * - `true`: they go back to `pending` for another replica (a later pass of any scheduler picks them up): the
+   *   aborted attempt is recorded `abandoned` with `CRAFT_SCHEDULER_SHUTDOWN`, and a run with no attempts left ends
+   *   `abandoned`. Right for a replica that is being replaced (rolling deploy): the work continues elsewhere.
+   * - `false`: they end here with status `failed` and the error `ShutdownError` (`CRAFT_SCHEDULER_SHUTDOWN`, "aborted
+   *   by shutdown"): the aborted attempt is recorded `failed`; a run that had not started is recorded `failed` with
+   *   no new attempt. Nothing of theirs runs again. Right when an operator interrupts the work (a CLI's SIGTERM or
+   *   Ctrl-C). When resolved, no run this instance held is left `pending` or `running`.
+   *
+   * Once any `stop()` call passes `false`, it holds for the rest of the shutdown.
+   * @default true
+   */
+  requeue?: boolean | undefined;
+}
+
+/** What the loop runner drives. */
+export interface LoopHost {
+  readonly ctx: EngineContext;
+  readonly pollIntervalMs: number;
+  readonly graceMs: number;
+  /** Aborted by `stop()` (the context's `softStop` is its signal). */
+  readonly softStop: AbortController;
+  /** Aborted when the grace period ends (the context's `hardStop`). */
+  readonly hardStop: AbortController;
+  /** One pass; `startup` for the first one. Returns whether it took as many due schedules as it may. */
+  pass(startup: boolean): Promise<{ full: boolean }>;
+  /** Resolves when every execution has settled. */
+  idle(): Promise<void>;
+}
+
+const noop = () => {};
+
+/** Runs passes in the background for one scheduler. */
+export class LoopRunner {
+  readonly #host: LoopHost;
+  #loop: Promise<void> | null = null;
+  #wake = new AbortController();
+  #lastPassFull = false;
+
+  constructor(host: LoopHost) {
+    this.#host = host;
+  }
+
+  /** Whether the loop runs. */
+  get running(): boolean {
+    return this.#loop !== null;
+  }
+
+  /** Makes a sleeping loop run a pass now. */
+  wake(): void {
+    this.#wake.abort(DONE);
+  }
+
+  /** Starts the loop; resolves after the startup pass. */
+  async start(): Promise<void> {
+    if (this.#loop) return;
+    const { ctx } = this.#host;
+    if (ctx.softStop.aborted) throw new SchedulerStoppedError();
+    let startup: () => void = noop;
+    const started = new Promise<void>((r) => {
+      startup = r;
+    });
+    this.#loop = this.#run(startup);
+    ctx.emit('scheduler:started', { replicaId: ctx.replicaId });
+    await started;
+  }
+
+  async #run(startup: () => void): Promise<void> {
+    const host = this.#host;
+    const { ctx } = host;
+    let first = true;
+    while (!ctx.softStop.aborted) {
+      this.#wake = new AbortController();
+      try {
+        this.#lastPassFull = (await host.pass(first)).full;
+      } catch (error) {
+        if (ctx.softStop.aborted) break;
+        this.#lastPassFull = false;
+        ctx.emit('cycle:failed', { error });
+        ctx.logger.error('scheduler pass failed; retrying at the next interval', {
+          error: toRunError(error).message,
+        });
+      }
+      if (first) {
+        first = false;
+        startup();
+      }
+      if (ctx.softStop.aborted) break;
+      let delay = host.pollIntervalMs;
+      try {
+        if (this.#lastPassFull) {
+          // More due schedules than one pass takes: go again at once.
+          await ctx.clock.sleep(0);
+          continue;
+        }
+        const earliest = await bounded(
+          ctx,
+          'getEarliestNextRunAt',
+          ctx.lockTtlMs,
+          ctx.store.getEarliestNextRunAt(),
+          ctx.softStop,
+        );
+        if (earliest) {
+          const until = earliest.getTime() - ctx.clock.now();
+          // A schedule still due after a pass is deferred (its lock is taken): retry soon, not in a busy loop.
+          delay = Math.min(host.pollIntervalMs, until > 0 ? until : Math.min(1000, host.pollIntervalMs));
+        }
+      } catch (error) {
+        ctx.logger.warn('could not read the earliest next_run_at', { error: toRunError(error).message });
+      }
+      const stopOrWake = AbortSignal.any([this.#wake.signal, ctx.softStop]);
+      await ctx.clock.sleep(delay, stopOrWake);
+    }
+    startup();
+  }
+
+  /** Stops and drains (see {@link StopOptions}). */
+  async stop(options: StopOptions = {}): Promise<void> {
+    const host = this.#host;
+    const { ctx } = host;
+    const graceMs = options.graceMs ?? host.graceMs;
+    if (options.requeue === false) ctx.shutdown.requeue = false;
+    host.softStop.abort(DONE);
+    this.wake();
+    if (this.#loop) await this.#loop;
+    const drained = host.idle().then(() => true);
+    const grace = new AbortController();
+    const timedOut = ctx.clock.sleep(graceMs, grace.signal).then(() => false);
+    const ok = await Promise.race([drained, timedOut]);
+    grace.abort(DONE);
+    if (!ok) {
+      host.hardStop.abort();
+      await host.idle();
+    }
+    if (this.#loop) {
+      this.#loop = null;
+      ctx.emit('scheduler:stopped', { replicaId: ctx.replicaId });
+    }
+  }
+}

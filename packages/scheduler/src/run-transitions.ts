@@ -1,0 +1,376 @@
+// Every change of a run's status, in one place: start an attempt, succeed, fail, time out, retry later, hand back
+// (requeue), abandon (recovery), adopt, fail before start, and the shutdown variants. Execution, recovery, manual
+// runs and chains all call these, so "where is a run's final status written" has one answer: here.
+//
+// Each transition is one guarded write (guarded-writes.ts; spec section 11):
+// - fenced: conditioned on the run's status, the lease owner and the fencing token of the lock lease held, and the
+//   attempt it belongs to (`attemptCount`), so a stale holder, or a late copy of an earlier write, never lands;
+// - bounded and retried: every call goes through the held lease's heartbeat (bounded by its call timeout and its
+//   local deadline); a transient error is retried until that deadline, never turned into `abandoned`;
+// - idempotent: when a retried write finds its condition gone, the run is read back, and "already exactly in the
+//   state I wrote" (the first try landed, its acknowledgement was lost) counts as written.
+// Then the transition emits its event and updates the schedule's `last_run_*` with a write fenced by the same
+// token (a stale holder cannot move `last_run_status` back).
+//
+// Cancel-ready: a cancelled run (the control issue) is one more final status: `endRun` with `status: 'cancelled'`,
+// its event, and `lastRunStatus: 'cancelled'` — the guarded write, retries and fencing are the ones below.
+import type { StartHint } from './claim.js';
+import type { EngineContext } from './engine.js';
+import { type Gone, readUnder, writeRun, writeSchedule, written } from './guarded-writes.js';
+import type { Heartbeat } from './heartbeat.js';
+import type { AttemptStatus, JobRun, RunAttempt, RunError, RunStatus } from './model.js';
+import type { RunCondition } from './types.js';
+
+/** Updates the schedule's `last_run_*` (fenced); a refused write is not an error (a newer holder wrote). */
+async function setLastRun(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  patch: { lastRunAt?: Date; lastRunStatus: RunStatus },
+): Promise<void> {
+  if (!run.jobName) return;
+  const r = await writeSchedule(ctx, hb, run.jobName, patch);
+  if (r === 'expired') {
+    ctx.logger.warn('could not update last_run_* of the schedule before the lease deadline', {
+      jobName: run.jobName,
+    });
+  }
+}
+
+/** The condition of every write by the holder of a running run: ours, this token, this attempt. */
+function heldCondition(ctx: EngineContext, hb: Heartbeat, run: JobRun): RunCondition {
+  return {
+    status: ['running'],
+    leaseOwner: ctx.replicaId,
+    fencingToken: hb.token,
+    attemptCount: run.attempts.length,
+  };
+}
+
+/** A pending run's compare-and-set: still pending, with the token and attempts we read. */
+function pendingCondition(run: JobRun): RunCondition {
+  return { status: ['pending'], fencingToken: run.fencingToken, attemptCount: run.attempts.length };
+}
+
+function withLastAttempt(
+  run: JobRun,
+  status: AttemptStatus,
+  finishedAt: Date,
+  error: RunError | null,
+): RunAttempt[] {
+  const attempts = run.attempts.map((a) => ({ ...a }));
+  const last = attempts[attempts.length - 1];
+  if (last) {
+    last.status = status;
+    last.finishedAt = finishedAt;
+    last.error = error;
+  }
+  return attempts;
+}
+
+/** What a started attempt knows: the run as started, and the schedule's chain as of this start (null: read later). */
+export interface Started {
+  run: JobRun;
+  chain: string[] | null;
+}
+
+/**
+ * Starts an attempt of a pending run (or the next attempt of our running one). The start is fenced by the lock
+ * token: first the schedule's `last_run_*` (`running`) with a write fenced by it — refused once a newer holder
+ * wrote, which means this replica must not start — unless the claim recorded it already (`recorded`); then the
+ * run's own compare-and-set (still pending with the token we read, or ours and running).
+ */
+export async function startAttempt(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  startedAt: Date,
+  recorded: StartHint | null,
+): Promise<Started | Gone> {
+  let chain: string[] | null = recorded ? recorded.chain : null;
+  if (run.jobName && !recorded) {
+    const s = await writeSchedule(ctx, hb, run.jobName, { lastRunAt: startedAt, lastRunStatus: 'running' });
+    if (s === 'expired') return 'expired';
+    if (s === null) {
+      // Refused: a newer holder wrote (we must not start), or the schedule was deleted (its runs still run).
+      const exists = await readUnder(ctx, hb, 'getSchedule', () =>
+        ctx.store.getSchedule(run.jobName as string),
+      );
+      if (exists === 'expired') return 'expired';
+      if (exists) return 'lost';
+    } else chain = s.chain;
+  }
+  const attemptNo = run.attempts.length + 1;
+  const started = await writeRun(
+    ctx,
+    hb,
+    run,
+    {
+      set: {
+        status: 'running',
+        startedAt: run.startedAt ?? startedAt,
+        replicaId: ctx.replicaId,
+        leaseOwner: ctx.replicaId,
+        fencingToken: hb.token,
+        attempts: [
+          ...run.attempts,
+          {
+            attempt: attemptNo,
+            status: 'running',
+            startedAt,
+            finishedAt: null,
+            error: null,
+            replicaId: ctx.replicaId,
+          },
+        ],
+      },
+      leaseForMs: ctx.lockTtlMs,
+    },
+    run.status === 'pending' ? pendingCondition(run) : heldCondition(ctx, hb, run),
+  );
+  if (!written(started)) return started;
+  ctx.emit('run:started', { run: started, attempt: attemptNo });
+  return { run: started, chain };
+}
+
+/**
+ * A fenced write that proves the run is still ours under this token and this attempt, right before effects that
+ * must not come from a stale holder (the chained runs' inserts); it also renews the run's lease.
+ */
+export function proveHeld(ctx: EngineContext, hb: Heartbeat, run: JobRun): Promise<JobRun | Gone> {
+  return writeRun(
+    ctx,
+    hb,
+    run,
+    { set: { leaseOwner: ctx.replicaId, fencingToken: hb.token }, leaseForMs: ctx.lockTtlMs },
+    heldCondition(ctx, hb, run),
+  );
+}
+
+/** How a run ends (a final status). */
+export interface RunEnd {
+  status: RunStatus;
+  /** The status of the last attempt (when the run is in one). */
+  attempt?: AttemptStatus;
+  error: RunError | null;
+  result?: unknown;
+  finishedAt: Date;
+}
+
+/**
+ * The guarded final write of a running run (ours, this token, this attempt). `succeed`, `fail` and `timeOut` are this
+ * plus their event and `last_run_status`; it is also the cancel-ready hook: a cancelled run is
+ * `endRun(ctx, hb, run, { status: 'cancelled', attempt: 'cancelled', error, finishedAt })` with its event.
+ */
+export async function endRun(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  end: RunEnd,
+): Promise<JobRun | Gone> {
+  const set: Partial<JobRun> = {
+    status: end.status,
+    finishedAt: end.finishedAt,
+    error: end.error,
+    leaseOwner: null,
+    ...(end.result !== undefined ? { result: end.result } : {}),
+    ...(end.attempt ? { attempts: withLastAttempt(run, end.attempt, end.finishedAt, end.error) } : {}),
+  };
+  return writeRun(ctx, hb, run, { set }, heldCondition(ctx, hb, run));
+}
+
+/** The attempt succeeded: the run ends `succeeded` with its result. */
+export async function succeed(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  result: unknown,
+  finishedAt: Date,
+): Promise<JobRun | Gone> {
+  const done = await endRun(ctx, hb, run, {
+    status: 'succeeded',
+    attempt: 'succeeded',
+    error: null,
+    result,
+    finishedAt,
+  });
+  if (!written(done)) return done;
+  const startedAt = done.startedAt ?? run.attempts[run.attempts.length - 1]?.startedAt ?? finishedAt;
+  ctx.emit('run:succeeded', { run: done, durationMs: finishedAt.getTime() - startedAt.getTime() });
+  await setLastRun(ctx, hb, done, { lastRunStatus: 'succeeded' });
+  return done;
+}
+
+/** The last attempt failed (or a shutdown with `requeue: false` interrupted it): the run ends `failed`. */
+export async function fail(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  error: RunError,
+  finishedAt: Date,
+  inAttempt = true,
+): Promise<JobRun | Gone> {
+  const ended = await endRun(ctx, hb, run, {
+    status: 'failed',
+    ...(inAttempt ? { attempt: 'failed' as const } : {}),
+    error,
+    finishedAt,
+  });
+  if (!written(ended)) return ended;
+  ctx.emit('run:failed', { run: ended, error });
+  await setLastRun(ctx, hb, ended, { lastRunStatus: 'failed' });
+  return ended;
+}
+
+/** The last attempt exceeded its timeout: the run ends `timed_out`. */
+export async function timeOut(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  error: RunError,
+  finishedAt: Date,
+): Promise<JobRun | Gone> {
+  const ended = await endRun(ctx, hb, run, { status: 'timed_out', attempt: 'timed_out', error, finishedAt });
+  if (!written(ended)) return ended;
+  ctx.emit('run:timed_out', { run: ended });
+  await setLastRun(ctx, hb, ended, { lastRunStatus: 'timed_out' });
+  return ended;
+}
+
+/** An attempt failed or timed out and another follows after `delayMs`: the attempt is recorded, the run stays ours. */
+export async function retryLater(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  o: { attempt: 'failed' | 'timed_out'; error: RunError; finishedAt: Date; delayMs: number },
+): Promise<JobRun | Gone> {
+  const attempts = withLastAttempt(run, o.attempt, o.finishedAt, o.error);
+  const r = await writeRun(ctx, hb, run, { set: { attempts, error: o.error } }, heldCondition(ctx, hb, run));
+  if (written(r))
+    ctx.emit('run:retrying', { run: r, attempt: run.attempts.length, delayMs: o.delayMs, error: o.error });
+  return r;
+}
+
+/**
+ * Hands an interrupted attempt back (shutdown with requeue): the attempt is recorded `abandoned` and the run goes
+ * back to `pending` for any replica, or ends `abandoned` when no attempt is left.
+ */
+export async function requeue(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  error: RunError,
+  finishedAt: Date,
+): Promise<JobRun | Gone> {
+  const retry = run.attempts.length < run.maxAttempts;
+  const r = await writeRun(
+    ctx,
+    hb,
+    run,
+    {
+      set: {
+        status: retry ? 'pending' : 'abandoned',
+        attempts: withLastAttempt(run, 'abandoned', finishedAt, error),
+        error,
+        leaseOwner: null,
+        ...(retry ? {} : { finishedAt }),
+      },
+    },
+    heldCondition(ctx, hb, run),
+  );
+  if (!written(r)) return r;
+  ctx.emit('run:abandoned', { run: r, retried: retry });
+  if (!retry) await setLastRun(ctx, hb, r, { lastRunStatus: 'abandoned' });
+  return r;
+}
+
+/** Our running run between attempts goes back to `pending` for any replica (shutdown while waiting to retry). */
+export function handBackRunning(ctx: EngineContext, hb: Heartbeat, run: JobRun): Promise<JobRun | Gone> {
+  return writeRun(
+    ctx,
+    hb,
+    run,
+    { set: { status: 'pending', leaseOwner: null } },
+    heldCondition(ctx, hb, run),
+  );
+}
+
+/**
+ * A pending run we hold but will not start (its lock is taken, the scheduler stops, this replica does not know its
+ * job type) is released for any replica: recovery elsewhere picks it up.
+ */
+export function handBack(ctx: EngineContext, hb: Heartbeat, run: JobRun): Promise<JobRun | Gone> {
+  return writeRun(ctx, hb, run, { set: { leaseOwner: null } }, pendingCondition(run));
+}
+
+/** A pending run that cannot start (invalid parameters, or a shutdown with `requeue: false`) ends `failed`. */
+export async function failBeforeStart(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  error: RunError,
+): Promise<JobRun | Gone> {
+  const finishedAt = new Date(ctx.clock.now());
+  const r = await writeRun(
+    ctx,
+    hb,
+    run,
+    { set: { status: 'failed', finishedAt, error, leaseOwner: null, replicaId: ctx.replicaId } },
+    pendingCondition(run),
+  );
+  if (!written(r)) return r;
+  ctx.emit('run:failed', { run: r, error });
+  await setLastRun(ctx, hb, r, { lastRunStatus: 'failed' });
+  return r;
+}
+
+/**
+ * Recovery, under the run's lock (`hb`): a `running` run whose lease expired (its replica died or stalled) gets its
+ * attempt recorded `abandoned`, and is adopted by this replica (`pending`, our lease) when attempts remain, or ends
+ * `abandoned`. Fenced by the token the dead holder left, and by the lease still being expired.
+ */
+export async function abandon(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  run: JobRun,
+  error: RunError,
+): Promise<JobRun | Gone> {
+  const now = new Date(ctx.clock.now());
+  const attempts = run.attempts.map((a) => ({ ...a }));
+  const last = attempts[attempts.length - 1];
+  if (last && last.status === 'running') {
+    last.status = 'abandoned';
+    last.finishedAt = now;
+    last.error = error;
+  }
+  const retry = attempts.length < run.maxAttempts;
+  const r = await writeRun(
+    ctx,
+    hb,
+    run,
+    retry
+      ? { set: { status: 'pending', attempts, error, leaseOwner: ctx.replicaId }, leaseForMs: ctx.lockTtlMs }
+      : { set: { status: 'abandoned', attempts, error, leaseOwner: null, finishedAt: now } },
+    {
+      status: ['running'],
+      fencingToken: run.fencingToken,
+      leaseExpired: true,
+      attemptCount: run.attempts.length,
+    },
+  );
+  if (!written(r)) return r;
+  ctx.emit('run:abandoned', { run: r, retried: retry });
+  if (!retry) await setLastRun(ctx, hb, r, { lastRunStatus: 'abandoned' });
+  return r;
+}
+
+/** Recovery, under the run's lock: a `pending` run whose lease expired becomes ours (our lease). */
+export function adopt(ctx: EngineContext, hb: Heartbeat, run: JobRun): Promise<JobRun | Gone> {
+  return writeRun(
+    ctx,
+    hb,
+    run,
+    { set: { leaseOwner: ctx.replicaId }, leaseForMs: ctx.lockTtlMs },
+    { status: ['pending'], leaseExpired: true, fencingToken: run.fencingToken },
+  );
+}
