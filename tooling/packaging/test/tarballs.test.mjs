@@ -135,9 +135,10 @@ describe.each(
     expect([...(await publintProblems(pkg.tarball)), ...(await attwProblems(pkg.tarball))]).toEqual([]);
   });
 
-  it('builds itself before packing (prepack), so a publish from an unbuilt checkout ships dist/', () => {
+  it('builds itself from clean before packing (prepack): dist/ is always there and holds no stale files', () => {
     const source = JSON.parse(readFileSync(join(ROOT, pkg.relDir, 'package.json'), 'utf8'));
-    expect(source.scripts.prepack).toBe('pnpm run build');
+    expect(source.scripts.prepack).toBe('pnpm run clean && pnpm run build');
+    expect(source.scripts.clean).toMatch(/^rm -rf dist\b/);
     expect(source.scripts.build).toMatch(/^tsc -b\b/);
   });
 });
