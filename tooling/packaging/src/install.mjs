@@ -60,6 +60,32 @@ export async function npmProject(dir, tarballs, specs) {
 }
 
 /**
+ * Creates a pnpm project in `dir` and runs `pnpm add <packages>` in it, as a README's install line does. Every
+ * `@craft/*` package resolves to its tarball (`pnpm.overrides`; the scope's registry is a closed port), everything
+ * else comes from the registry. pnpm, unlike npm, makes only the project's own dependencies importable from it, so
+ * an install line that leaves out a package the example imports fails here.
+ * @param {string} dir
+ * @param {{ name: string, tarball: string }[]} tarballs every packed package
+ * @param {string[]} packages the install line's packages, e.g. `['@craft/scheduler', 'typebox']`
+ */
+export async function pnpmProject(dir, tarballs, packages) {
+  mkdirSync(dir, { recursive: true });
+  const overrides = Object.fromEntries(tarballs.map((t) => [t.name, `file:${t.tarball}`]));
+  const manifest = {
+    name: 'craft-readme-install',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    pnpm: { overrides },
+  };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(dir, '.npmrc'), '@craft:registry=http://127.0.0.1:9/\nengine-strict=true\n');
+  const started = Date.now();
+  await runOk('pnpm', ['add', ...packages], { cwd: dir, timeoutMs: 300_000 });
+  return Date.now() - started;
+}
+
+/**
  * The third-party peer dependencies of `packages` (typebox, mongodb, fastify, …) with their ranges: what the READMEs'
  * install lines add next to our packages. Throws when two packages peer the same name with different ranges.
  * @param {{ name: string, manifest: Record<string, any> }[]} packages
