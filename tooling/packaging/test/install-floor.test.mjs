@@ -39,7 +39,7 @@ const adapterTest = firstBlock(
 ).code;
 
 function exampleEnv() {
-  return userEnv({ MONGODB_URI: process.env.MONGODB_URI ?? '', MONGODB_DB: dbName });
+  return userEnv({ MONGODB_URI: process.env.MONGODB_URI ?? '', MONGODB_DB: dbName, PORT: '0' });
 }
 
 beforeAll(async () => {
