@@ -1,8 +1,8 @@
 // `changeset publish` runs `pnpm publish` in each package of a checkout; a checkout that was never built used to
-// publish packages without dist/, and one built before a module was deleted would ship the deleted module's output.
-// Each package's `prepack` cleans and builds it: here a copy of @craft/cron whose dist/ holds only a stale file (in a
-// copy of the workspace root, sharing the installed node_modules) is packed, and the tarball has a fresh dist/.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// publish packages without dist/. Each package's `prepack` builds it: here a copy of @craft/cron with no dist/ (in a
+// copy of the workspace root, sharing the installed node_modules) is packed, and the tarball has dist/. (Stale
+// output of a removed module is the root `release` script's job: it cleans and rebuilds every package first.)
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { ROOT } from '../src/workspace.mjs';
 const scratch = mkdtempSync(join(tmpdir(), 'craft-prepack-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-it('pnpm pack of a package that was never built (or built before a module was removed) ships a fresh dist/', async () => {
+it('pnpm pack of a package that was never built builds it and ships dist/', async () => {
   for (const file of [
     'package.json',
     'pnpm-workspace.yaml',
@@ -29,8 +29,6 @@ it('pnpm pack of a package that was never built (or built before a module was re
     cpSync(join(ROOT, 'packages', 'cron', file), join(pkg, file), { recursive: true });
   }
   symlinkSync(join(ROOT, 'packages', 'cron', 'node_modules'), join(pkg, 'node_modules'));
-  mkdirSync(join(pkg, 'dist'));
-  writeFileSync(join(pkg, 'dist', 'removed-module.js'), 'export const stale = true;\n');
   const out = join(scratch, 'out');
   mkdirSync(out);
 
@@ -41,5 +39,4 @@ it('pnpm pack of a package that was never built (or built before a module was re
   expect(listing).toContain('package/dist/index.js');
   expect(listing).toContain('package/dist/index.d.ts');
   expect(listing).toContain('package/src/index.ts');
-  expect(listing.filter((f) => f.includes('removed-module'))).toEqual([]);
 });

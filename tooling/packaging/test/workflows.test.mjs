@@ -59,7 +59,10 @@ describe('release.yml', () => {
     expect(action.with).toMatchObject({ version: 'pnpm run version-packages', publish: 'pnpm run release' });
     expect(action.env.NPM_CONFIG_PROVENANCE).toBe('true');
     const scripts = JSON.parse(read('package.json')).scripts;
-    expect(scripts.release).toMatch(/build && changeset publish$/);
+    // Clean, then a forced (uncached) build of every published package, then publish: no stale dist/ files.
+    expect(scripts.release).toMatch(
+      /^turbo run clean --filter='\.\/packages\/\*' --filter='\.\/apps\/\*' && turbo run build --force .* && changeset publish$/,
+    );
     expect(scripts['version-packages']).toMatch(/^changeset version\b/);
   });
 });
