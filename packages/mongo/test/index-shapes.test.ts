@@ -133,7 +133,9 @@ it('every query of a pass / claim / execute / recovery cycle is served by a decl
   const declared: Record<string, Record<string, 1 | -1>[]> = {
     [names.schedulesCollection]: SCHEDULE_INDEXES.map((s) => s.key),
     [names.runsCollection]: RUN_INDEXES.map((s) => s.key),
-    [lockCollection]: (await db.collection(lockCollection).indexes()).map((i) => i['key']),
+    [lockCollection]: (await db.collection(lockCollection).indexes()).map(
+      (i) => i['key'] as Record<string, 1 | -1>,
+    ),
     [`${lockCollection}_tokens`]: [{ _id: 1 }],
     [names.stateCollection]: [{ _id: 1 }],
   };
