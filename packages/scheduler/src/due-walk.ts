@@ -34,6 +34,14 @@ export function ringOrder(due: readonly JobSchedule[], random: () => number): nu
   return [...ring.slice(start), ...ring.slice(0, start)];
 }
 
+/** A visit's place in its batch's line-up (see {@link DueWalk.visit}). */
+export interface BatchLine {
+  /** Waits until every other visit of the batch arrived or left. */
+  arrive(): Promise<void>;
+  /** Leaves the line without waiting. */
+  leave(): void;
+}
+
 /** What {@link walkDue} needs from the pass. */
 export interface DueWalk {
   due: readonly JobSchedule[];
@@ -46,11 +54,12 @@ export interface DueWalk {
   /** Whether a listed schedule, as re-read (undefined: gone), is still to be visited. */
   stillDue(listed: JobSchedule, fresh: JobSchedule | undefined): boolean;
   /**
-   * Visits one schedule of a batch with its re-read record (null: gone). `lineUp` is the batch's meeting point: a
-   * visit that holds its schedule's lock awaits it before its first insert, so the claims of a batch insert their
-   * runs in the same turn (one store call, insert-batcher.ts); every other visit just returns (it leaves the line).
+   * Visits one schedule of a batch with its re-read record (null: gone). `line` is the batch's meeting point: a
+   * visit that holds its schedule's lock awaits `line.arrive()` before its first insert, so the claims of a batch
+   * insert their runs in the same turn (one store call, insert-batcher.ts); a visit that will not insert under a lock
+   * calls `line.leave()` as soon as it knows (or just returns: it leaves the line when it ends).
    */
-  visit(index: number, fresh: JobSchedule | null, lineUp: () => Promise<void>): Promise<void>;
+  visit(index: number, fresh: JobSchedule | null, line: BatchLine): Promise<void>;
   /** A batch could not be re-read. */
   onReadError(error: unknown): void;
 }
@@ -91,15 +100,24 @@ export async function walkDue(w: DueWalk): Promise<void> {
       const line = new LineUp(live.length);
       await Promise.all(
         live.map(async (i) => {
-          let arrived = false;
-          try {
-            await w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null, () => {
-              if (arrived) return Promise.resolve();
-              arrived = true;
+          // Each visit arrives or leaves exactly once.
+          let done = false;
+          const place: BatchLine = {
+            arrive: () => {
+              if (done) return Promise.resolve();
+              done = true;
               return line.arrive();
-            });
+            },
+            leave: () => {
+              if (done) return;
+              done = true;
+              line.leave();
+            },
+          };
+          try {
+            await w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null, place);
           } finally {
-            if (!arrived) line.leave();
+            place.leave();
           }
         }),
       );

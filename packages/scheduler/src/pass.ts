@@ -6,7 +6,7 @@
 // replica runs as many handlers as its cap allows (`maxConcurrentRuns`), due schedules are left due (deferred).
 import type { CronExpression } from '@craft/cron';
 import { claimSchedule } from './claim.js';
-import { walkDue } from './due-walk.js';
+import { type BatchLine, walkDue } from './due-walk.js';
 import { type EngineContext, type FollowUps, settleAll } from './engine.js';
 import { LeaseExpiredError, SchedulerStoppedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
@@ -104,10 +104,10 @@ export async function runPass(
       listed.nextRunAt === null || needsDueRepair(listed, now) || (fresh !== undefined && isDue(fresh, now)),
     onReadError: (error) =>
       ctx.logger.error('re-reading due schedules failed', { error: toRunError(error).message }),
-    visit: async (index, fresh, lineUp) => {
+    visit: async (index, fresh, line) => {
       const schedule = due[index] as JobSchedule;
       try {
-        outcomes[index] = await processSchedule(ctx, settings, schedule, fresh, now, pause.windows, lineUp);
+        outcomes[index] = await processSchedule(ctx, settings, schedule, fresh, now, pause.windows, line);
       } catch (error) {
         ctx.logger.error('claiming a schedule failed', {
           jobName: schedule.jobName,
@@ -182,7 +182,7 @@ async function processSchedule(
   fresh: JobSchedule | null,
   now: number,
   pauses: readonly PauseWindow[],
-  lineUp: () => Promise<void>,
+  line: BatchLine,
 ): Promise<ScheduleOutcome> {
   if (!ctx.jobs.get(schedule.jobType)) {
     ctx.warnOnce(
@@ -210,6 +210,7 @@ async function processSchedule(
     return null;
   }
   if (schedule.nextRunAt === null) {
+    line.leave(); // writes without a lock: the batch's claims need not wait for it
     const nextRunAt = cron.next(now, options);
     const nextDueAt = nextRunAt && dueInstant(schedule, nextRunAt);
     const updated = await bounded(
@@ -225,6 +226,7 @@ async function processSchedule(
   // an older version, or an edit straight in the database) is set right, so the due query and the loop's wake-up
   // see the real one. A slot already due is claimed now (the claim writes it too).
   if (needsDueRepair(schedule, now)) {
+    line.leave();
     const dueAt = dueInstant(schedule, schedule.nextRunAt);
     await bounded(
       ctx,
@@ -246,10 +248,14 @@ async function processSchedule(
   const start = ctx.mono();
   const hb = new Heartbeat(ctx, key, start);
   try {
-    if (fresh.overlapPolicy === 'allow') return await claimWithoutLock(ctx, fresh, hb, start, now);
+    if (fresh.overlapPolicy === 'allow') {
+      line.leave(); // claimed without a lock, its runs inserted on their own
+      return await claimWithoutLock(ctx, fresh, hb, start, now);
+    }
     const basis = ctx.mono();
     const lease = await hb.call('acquire', () => ctx.lock.acquire(key, ctx.replicaId, ctx.lockTtlMs));
     if (!lease) {
+      line.leave();
       await hb.stop();
       ctx.emit('lock:contended', { key, jobName: schedule.jobName });
       const policy = fresh.overlapPolicy;
@@ -260,7 +266,7 @@ async function processSchedule(
     hb.attach(lease, basis);
     // Wait for the other claims of this batch to hold their locks (or give up), so that all insert their runs in one
     // store call. The lease is ours and renewed meanwhile; each of them waits at most its own bounded acquire.
-    await lineUp();
+    await line.arrive();
     if (hb.expired) throw new LeaseExpiredError(key);
     const claim = await claimSchedule(ctx, fresh, hb, now, pauses);
     if (claim.toRun.length === 0) {

@@ -47,9 +47,9 @@ describe('walking the due list', () => {
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
       },
       stillDue: () => true,
-      visit: async (i, fresh, lineUp) => {
+      visit: async (i, fresh, line) => {
         expect(fresh?.jobName).toBe(due[i]?.jobName);
-        await lineUp();
+        await line.arrive();
         visited.push(i);
       },
       onReadError: () => {},
@@ -75,8 +75,8 @@ describe('walking the due list', () => {
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
       },
       stillDue: (listed) => !claimed.has(listed.jobName),
-      visit: async (i, _fresh, lineUp) => {
-        await lineUp();
+      visit: async (i, _fresh, line) => {
+        await line.arrive();
         visited.push(i);
       },
       onReadError: () => {},
@@ -96,9 +96,9 @@ describe('walking the due list', () => {
       reread: async (names) =>
         new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule])),
       stillDue: () => true,
-      visit: async (i, _fresh, lineUp) => {
+      visit: async (i, _fresh, line) => {
         if (i === 2) throw new Error('boom');
-        await lineUp();
+        await line.arrive();
         visited.push(i);
       },
       onReadError: () => {},
