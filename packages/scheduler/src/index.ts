@@ -99,6 +99,31 @@ export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';
 export { MemoryStore } from './memory/memory-store.js';
+export type {
+  GaugeOptions,
+  GaugeSources,
+  MetricDefinition,
+  MetricLabels,
+  MetricSink,
+  ObservedScheduler,
+  PausedByLabel,
+  SchedulerGauges,
+  SchedulerMetricKey,
+} from './metrics/index.js';
+export {
+  FINAL_STATUSES,
+  observeSchedulerMetrics,
+  PAUSED_BY_LABELS,
+  pausedByLabel,
+  readSchedulerGauges,
+  SCHEDULER_METRICS,
+  SKIP_REASONS,
+  skipReasonLabel,
+  statusLabel,
+  TRIGGERS,
+  triggerLabel,
+  triggerLagMs,
+} from './metrics/index.js';
 export type { SkipReason, SlotDecision, SlotPlan, SlotPlanInput } from './missed-runs.js';
 export { planSlots } from './missed-runs.js';
 export type {
@@ -202,6 +227,7 @@ export type {
   JobEvent,
   Lease,
   LockProvider,
+  AttemptOutcomeName,
   Logger,
   NewJobEvent,
   PauseWindow,
@@ -218,4 +244,6 @@ export type {
   ScheduleUpdateOptions,
 } from './types.js';
 export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
+export type { RunLogFields } from './run-log.js';
+export { bindLogger, runLogFields } from './run-log.js';
 export { SERVER_MANAGED_FIELDS, scheduleInputFromRecord, validateScheduleInput } from './validation.js';

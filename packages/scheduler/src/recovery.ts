@@ -13,6 +13,7 @@ import { executeBatch, releaseLock } from './execute.js';
 import { written } from './guarded-writes.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
+import { runLogFields } from './run-log.js';
 import { abandon, adopt } from './run-transitions.js';
 
 /** What one recovery pass did. */
@@ -40,10 +41,7 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
       ctx.warnOnce(
         `type:${run.jobType}`,
         'run has a job type this replica does not know; left for other replicas',
-        {
-          runId: run.id,
-          jobType: run.jobType,
-        },
+        runLogFields(run),
       );
       continue;
     }
@@ -55,7 +53,7 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
     } catch (error) {
       await hb.stop();
       ctx.logger.warn('recovery could not take a lock; the run is left for a later pass', {
-        runId: run.id,
+        ...runLogFields(run),
         error: toRunError(error).message,
       });
       continue;
@@ -71,11 +69,15 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
       const r = await abandon(ctx, hb, run, toRunError(new RunAbandonedError(run.replicaId)));
       if (written(r)) {
         abandoned.push(r);
+        ctx.emit('run:recovered', { run: r, previousStatus: 'running' });
         if (r.status === 'pending') taken = r;
       }
     } else {
       const r = await adopt(ctx, hb, run);
-      if (written(r)) taken = r;
+      if (written(r)) {
+        ctx.emit('run:recovered', { run: r, previousStatus: 'pending' });
+        taken = r;
+      }
     }
     if (!taken) {
       await releaseLock(ctx, hb);

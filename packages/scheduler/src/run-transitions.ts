@@ -27,6 +27,7 @@ import {
   type RunError,
   type RunStatus,
 } from './model.js';
+import { runLogFields } from './run-log.js';
 import type { RunCondition } from './types.js';
 
 /**
@@ -53,9 +54,7 @@ async function setLastRun(
     outcome ? { countRun: { runId: run.id, outcome } } : undefined,
   );
   if (r === 'expired') {
-    ctx.logger.warn('could not update last_run_* of the schedule before the lease deadline', {
-      jobName: run.jobName,
-    });
+    ctx.logger.warn('could not update last_run_* of the schedule before the lease deadline', runLogFields(run));
     return;
   }
   if (
