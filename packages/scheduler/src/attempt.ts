@@ -3,9 +3,9 @@
 import { DONE, type EngineContext } from './engine.js';
 import { JobTimeoutError, LeaseExpiredError, ShutdownError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
+import { triggerLagMs } from './metrics/observer.js';
 import type { JobRun } from './model.js';
 import type { JobContext, JobDefinition } from './registry.js';
-import { triggerLagMs } from './metrics/observer.js';
 import { bindLogger, runLogFields } from './run-log.js';
 import { startAttemptSpan } from './tracing/spans.js';
 import type { AttemptOutcomeName, Logger } from './types.js';

@@ -18,8 +18,8 @@ import { toRunError } from './errors.js';
 import { executeBatch, leaseGone, stopPending } from './execute.js';
 import { create, type Gone, readUnder, written } from './guarded-writes.js';
 import { Heartbeat } from './heartbeat.js';
-import { runLogFields } from './run-log.js';
 import { chainRunKey, type JobRun, jobLockKey } from './model.js';
+import { runLogFields } from './run-log.js';
 import { handBack, proveHeld } from './run-transitions.js';
 
 /** The chained runs of a successful run, and the heartbeat that keeps the pending ones leased until they start. */

@@ -184,6 +184,8 @@ export {
   layeredJobs,
   loadJobModule,
 } from './registry.js';
+export type { RunLogFields } from './run-log.js';
+export { bindLogger, runLogFields } from './run-log.js';
 export type {
   CycleResult,
   JobSchedulerOptions,
@@ -213,6 +215,7 @@ export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './sl
 export type { SyncChange, SyncFieldChange, SyncOptions, SyncResult, SyncTarget } from './sync.js';
 export { syncSchedules } from './sync.js';
 export type {
+  AttemptOutcomeName,
   Clock,
   EventCursor,
   EventLogStore,
@@ -227,7 +230,6 @@ export type {
   JobEvent,
   Lease,
   LockProvider,
-  AttemptOutcomeName,
   Logger,
   NewJobEvent,
   PauseWindow,
@@ -244,6 +246,4 @@ export type {
   ScheduleUpdateOptions,
 } from './types.js';
 export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
-export type { RunLogFields } from './run-log.js';
-export { bindLogger, runLogFields } from './run-log.js';
 export { SERVER_MANAGED_FIELDS, scheduleInputFromRecord, validateScheduleInput } from './validation.js';

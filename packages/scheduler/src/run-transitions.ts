@@ -54,7 +54,10 @@ async function setLastRun(
     outcome ? { countRun: { runId: run.id, outcome } } : undefined,
   );
   if (r === 'expired') {
-    ctx.logger.warn('could not update last_run_* of the schedule before the lease deadline', runLogFields(run));
+    ctx.logger.warn(
+      'could not update last_run_* of the schedule before the lease deadline',
+      runLogFields(run),
+    );
     return;
   }
   if (

@@ -653,7 +653,13 @@ export interface SchedulerEventMap {
 }
 
 /** How an attempt's handler ended (the `outcome` of the `attempt:finished` event and of the attempt span). */
-export type AttemptOutcomeName = 'succeeded' | 'failed' | 'timed_out' | 'lease_lost' | 'shutdown' | 'cancelled';
+export type AttemptOutcomeName =
+  | 'succeeded'
+  | 'failed'
+  | 'timed_out'
+  | 'lease_lost'
+  | 'shutdown'
+  | 'cancelled';
 
 /** A name of a {@link SchedulerEventMap} event. */
 export type SchedulerEventName = keyof SchedulerEventMap;

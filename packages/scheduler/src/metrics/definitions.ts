@@ -179,7 +179,14 @@ export const PAUSED_BY_LABELS = ['api', 'cli', 'code', 'sync', 'auto', 'unknown'
 export type PausedByLabel = (typeof PAUSED_BY_LABELS)[number];
 
 /** Run statuses a final run can have (label `status` of `craft_runs_total`). */
-export const FINAL_STATUSES = ['succeeded', 'failed', 'timed_out', 'abandoned', 'skipped', 'cancelled'] as const;
+export const FINAL_STATUSES = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'abandoned',
+  'skipped',
+  'cancelled',
+] as const;
 
 /** Run triggers (label `trigger`). */
 export const TRIGGERS = ['schedule', 'catch_up', 'manual', 'chain', 'backfill'] as const;
@@ -210,6 +217,7 @@ export function statusLabel(status: unknown): string {
  */
 export function pausedByLabel(pausedBy: string | null | undefined): PausedByLabel {
   if (pausedBy === null || pausedBy === undefined || pausedBy === '') return 'unknown';
-  if (pausedBy === 'auto' || pausedBy === 'cli' || pausedBy === 'code' || pausedBy === 'sync') return pausedBy;
+  if (pausedBy === 'auto' || pausedBy === 'cli' || pausedBy === 'code' || pausedBy === 'sync')
+    return pausedBy;
   return 'api';
 }

@@ -67,7 +67,8 @@ export function observeSchedulerMetrics(scheduler: ObservedScheduler, sink: Metr
     );
     let seconds: number | undefined;
     if (ms !== undefined) seconds = ms / 1000;
-    else if (run.startedAt && run.finishedAt) seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+    else if (run.startedAt && run.finishedAt)
+      seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
     if (seconds !== undefined && seconds >= 0) {
       sink.observe('runDuration', { job_type: jobType(run.jobType), status: statusLabel(status) }, seconds);
     }
@@ -80,7 +81,11 @@ export function observeSchedulerMetrics(scheduler: ObservedScheduler, sink: Metr
   });
   on('run:skipped', ({ run, reason }) => {
     const n = slotsOf(run);
-    sink.inc('runs', { job_type: jobType(run.jobType), status: 'skipped', trigger: triggerLabel(run.trigger) }, 1);
+    sink.inc(
+      'runs',
+      { job_type: jobType(run.jobType), status: 'skipped', trigger: triggerLabel(run.trigger) },
+      1,
+    );
     sink.inc('skippedSlots', { reason: skipReasonLabel(reason) }, n);
     if (run.trigger === 'catch_up') sink.inc('missedSlots', { outcome: 'skipped' }, n);
   });
@@ -94,7 +99,11 @@ export function observeSchedulerMetrics(scheduler: ObservedScheduler, sink: Metr
     if (lag !== null) sink.observe('lag', { trigger: triggerLabel(run.trigger) }, lag / 1000);
   });
   on('attempt:finished', ({ run, outcome, durationMs }) =>
-    sink.observe('handlerDuration', { job_type: jobType(run.jobType), outcome }, Math.max(0, durationMs) / 1000),
+    sink.observe(
+      'handlerDuration',
+      { job_type: jobType(run.jobType), outcome },
+      Math.max(0, durationMs) / 1000,
+    ),
   );
   on('run:lease_lost', ({ reason }) => sink.inc('leaseLost', { reason }, 1));
   on('claim:conflict', ({ reason }) => sink.inc('claimConflicts', { reason }, 1));

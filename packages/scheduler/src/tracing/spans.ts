@@ -14,7 +14,11 @@ function tracer() {
 
 /** The span attributes of a run: schedule, slot, trigger, run id, job type. */
 export function runAttributes(run: JobRun): Attributes {
-  const a: Attributes = { 'craft.run_id': run.id, 'craft.job_type': run.jobType, 'craft.trigger': run.trigger };
+  const a: Attributes = {
+    'craft.run_id': run.id,
+    'craft.job_type': run.jobType,
+    'craft.trigger': run.trigger,
+  };
   if (run.jobName !== null) a['craft.schedule'] = run.jobName;
   if (run.slot) a['craft.slot'] = run.slot.toISOString();
   return a;
@@ -40,7 +44,10 @@ export async function inSpan<T>(
       return result;
     } catch (error) {
       span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.setStatus({
+        code: api.SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      });
       span.setAttribute('craft.outcome', 'error');
       throw error;
     } finally {
