@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { loadJobs, openStorage } from '@craft/runtime';
 import type { Clock } from '@craft/scheduler';
 import { buildApp, DASHBOARD_PREFIX, VERSION } from './app.js';
+import { startTelemetry } from './telemetry.js';
 import { type ApiConfig, loadConfig } from './config.js';
 import { testClock } from './test-clock.js';
 import type { CraftApp } from './types.js';
@@ -50,6 +51,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     offsetMs: config.testClockOffsetMs,
   });
   const jobs = config.jobsModule ? await loadJobs(config.jobsModule) : [];
+  // OpenTelemetry traces when the OTEL_* variables ask for them (telemetry.ts); flushed when the app closes.
+  const telemetry = await startTelemetry(options.env ?? process.env);
   const storage = await openStorage({
     mongodbUri: config.mongodbUri,
     mongodbDb: config.mongodbDb,
@@ -60,10 +63,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let app: CraftApp;
   try {
     await storage.ensureIndexes();
-    app = await buildApp({ config, storage, jobs, ...(clock ? { clock } : {}) });
+    app = await buildApp({ config, storage, jobs, tracing: telemetry !== null, ...(clock ? { clock } : {}) });
   } catch (error) {
     await storage.close().catch(() => {});
+    await telemetry?.shutdown().catch(() => {});
     throw error;
+  }
+  if (telemetry) {
+    app.addHook('onClose', async () => {
+      await telemetry.shutdown().catch(() => {});
+    });
+    app.log.info('OpenTelemetry tracing is on (OTEL_* environment variables)');
   }
   const log = app.log;
   if (clock) {
