@@ -10,35 +10,172 @@ const JOB = 'job_type=~"$job_type"';
 
 /** [title, kind, unit, description, [expr, legend][]] rows, laid out left to right in rows of `w`. */
 const PANELS = [
-  ['Oldest overdue schedule', 'stat', 's', 'Age of the oldest overdue enabled schedule nobody holds (0 = healthy). Above 5 min: no replica triggers (alert CraftSchedulerNotRunning).', [['max(craft_oldest_overdue_seconds)', 'overdue']]],
-  ['Global pause', 'stat', 'none', '1 while triggering is paused for every replica.', [['max(craft_scheduler_paused)', 'paused']]],
-  ['Due backlog', 'stat', 'none', 'Enabled schedules due and not claimed yet (deferred ones included).', [['max(craft_due_backlog)', 'due']]],
-  ['Paused schedules by who paused them', 'stat', 'none', 'Disabled schedules by paused_by (api, cli, code, sync, auto, unknown).', [['max by (paused_by) (craft_schedules_paused)', '{{paused_by}}']]],
-  ['Trigger lag p50 / p99', 'timeseries', 's', 'Delay from a slot\'s due instant (slot + jitter) to its run\'s start, current slots (trigger schedule) and catch-up runs.', [
-    ['histogram_quantile(0.5, sum by (le, trigger) (rate(craft_trigger_lag_seconds_bucket[5m])))', 'p50 {{trigger}}'],
-    ['histogram_quantile(0.99, sum by (le, trigger) (rate(craft_trigger_lag_seconds_bucket[5m])))', 'p99 {{trigger}}'],
-  ]],
-  ['Oldest overdue over time', 'timeseries', 's', 'The "scheduler not running" signal over time.', [['max(craft_oldest_overdue_seconds)', 'oldest overdue']]],
-  ['Throughput by status', 'timeseries', 'ops', 'Runs reaching a final status per second, all replicas.', [[`sum by (status) (rate(craft_runs_total{${JOB}}[5m]))`, '{{status}}']]],
-  ['Runs by trigger', 'timeseries', 'ops', 'Runs started by the scheduler, catch-up, manual, chain and backfill triggers.', [[`sum by (trigger) (rate(craft_runs_total{status!="skipped",${JOB}}[5m]))`, '{{trigger}}']]],
-  ['Failures by job type', 'timeseries', 'ops', 'Runs ending failed, timed out or abandoned.', [[`sum by (job_type, status) (rate(craft_runs_total{status=~"failed|timed_out|abandoned",${JOB}}[5m]))`, '{{job_type}} {{status}}']]],
-  ['Failure ratio by job type', 'timeseries', 'percentunit', 'Share of finished runs that failed (alert CraftRunFailureRateHigh above 25 %).', [[`sum by (job_type) (rate(craft_runs_total{status=~"failed|timed_out|abandoned",${JOB}}[15m])) / sum by (job_type) (rate(craft_runs_total{status=~"succeeded|failed|timed_out|abandoned",${JOB}}[15m]))`, '{{job_type}}']]],
-  ['Handler duration p95 by job type', 'timeseries', 's', 'One attempt of a handler, call to outcome.', [[`histogram_quantile(0.95, sum by (le, job_type) (rate(craft_handler_duration_seconds_bucket{${JOB}}[5m])))`, '{{job_type}}']]],
-  ['Run duration p95 by job type', 'timeseries', 's', 'First attempt start to final status (retries and backoff included).', [[`histogram_quantile(0.95, sum by (le, job_type) (rate(craft_run_duration_seconds_bucket{${JOB}}[5m])))`, '{{job_type}}']]],
-  ['Retries by job type', 'timeseries', 'ops', 'Attempts that failed or timed out and were retried.', [[`sum by (job_type) (rate(craft_run_retries_total{${JOB}}[5m]))`, '{{job_type}}']]],
-  ['Skipped slots by reason', 'timeseries', 'none', 'Slots recorded skipped per hour (missed-run policy, catch-up window, overlap, global pause ...).', [['sum by (reason) (increase(craft_skipped_slots_total[1h]))', '{{reason}}']]],
-  ['Missed slots', 'timeseries', 'none', 'Slots that passed unclaimed for longer than a poll interval, per hour: run as catch-up or skipped.', [['sum by (outcome) (increase(craft_missed_slots_total[1h]))', '{{outcome}}']]],
-  ['Lease losses, claim conflicts, recoveries', 'timeseries', 'none', 'Per hour, all replicas: leases lost, claims that found another replica first, runs of dead replicas taken over.', [
-    ['sum by (reason) (increase(craft_lease_lost_total[1h]))', 'lease lost {{reason}}'],
-    ['sum by (reason) (increase(craft_claim_conflicts_total[1h]))', 'claim conflict {{reason}}'],
-    ['sum by (from) (increase(craft_recoveries_total[1h]))', 'recovered from {{from}}'],
-    ['sum(increase(craft_lock_contention_total[1h]))', 'lock contention'],
-  ]],
-  ['Live runs', 'timeseries', 'none', 'Runs pending and running, cluster-wide.', [['max by (status) (craft_runs_live)', '{{status}}']]],
-  ['Scheduler passes', 'timeseries', 's', 'Passes per second by outcome, and the p99 time a pass takes to claim.', [
-    ['sum by (outcome) (rate(craft_scheduler_cycles_total[5m]))', '{{outcome}} / s'],
-    ['histogram_quantile(0.99, sum by (le) (rate(craft_scheduler_cycle_duration_seconds_bucket[5m])))', 'p99 pass duration'],
-  ]],
+  [
+    'Oldest overdue schedule',
+    'stat',
+    's',
+    'Age of the oldest overdue enabled schedule nobody holds (0 = healthy). Above 5 min: no replica triggers (alert CraftSchedulerNotRunning).',
+    [['max(craft_oldest_overdue_seconds)', 'overdue']],
+  ],
+  [
+    'Global pause',
+    'stat',
+    'none',
+    '1 while triggering is paused for every replica.',
+    [['max(craft_scheduler_paused)', 'paused']],
+  ],
+  [
+    'Due backlog',
+    'stat',
+    'none',
+    'Enabled schedules due and not claimed yet (deferred ones included).',
+    [['max(craft_due_backlog)', 'due']],
+  ],
+  [
+    'Paused schedules by who paused them',
+    'stat',
+    'none',
+    'Disabled schedules by paused_by (api, cli, code, sync, auto, unknown).',
+    [['max by (paused_by) (craft_schedules_paused)', '{{paused_by}}']],
+  ],
+  [
+    'Trigger lag p50 / p99',
+    'timeseries',
+    's',
+    "Delay from a slot's due instant (slot + jitter) to its run's start, current slots (trigger schedule) and catch-up runs.",
+    [
+      [
+        'histogram_quantile(0.5, sum by (le, trigger) (rate(craft_trigger_lag_seconds_bucket[5m])))',
+        'p50 {{trigger}}',
+      ],
+      [
+        'histogram_quantile(0.99, sum by (le, trigger) (rate(craft_trigger_lag_seconds_bucket[5m])))',
+        'p99 {{trigger}}',
+      ],
+    ],
+  ],
+  [
+    'Oldest overdue over time',
+    'timeseries',
+    's',
+    'The "scheduler not running" signal over time.',
+    [['max(craft_oldest_overdue_seconds)', 'oldest overdue']],
+  ],
+  [
+    'Throughput by status',
+    'timeseries',
+    'ops',
+    'Runs reaching a final status per second, all replicas.',
+    [[`sum by (status) (rate(craft_runs_total{${JOB}}[5m]))`, '{{status}}']],
+  ],
+  [
+    'Runs by trigger',
+    'timeseries',
+    'ops',
+    'Runs started by the scheduler, catch-up, manual, chain and backfill triggers.',
+    [[`sum by (trigger) (rate(craft_runs_total{status!="skipped",${JOB}}[5m]))`, '{{trigger}}']],
+  ],
+  [
+    'Failures by job type',
+    'timeseries',
+    'ops',
+    'Runs ending failed, timed out or abandoned.',
+    [
+      [
+        `sum by (job_type, status) (rate(craft_runs_total{status=~"failed|timed_out|abandoned",${JOB}}[5m]))`,
+        '{{job_type}} {{status}}',
+      ],
+    ],
+  ],
+  [
+    'Failure ratio by job type',
+    'timeseries',
+    'percentunit',
+    'Share of finished runs that failed (alert CraftRunFailureRateHigh above 25 %).',
+    [
+      [
+        `sum by (job_type) (rate(craft_runs_total{status=~"failed|timed_out|abandoned",${JOB}}[15m])) / sum by (job_type) (rate(craft_runs_total{status=~"succeeded|failed|timed_out|abandoned",${JOB}}[15m]))`,
+        '{{job_type}}',
+      ],
+    ],
+  ],
+  [
+    'Handler duration p95 by job type',
+    'timeseries',
+    's',
+    'One attempt of a handler, call to outcome.',
+    [
+      [
+        `histogram_quantile(0.95, sum by (le, job_type) (rate(craft_handler_duration_seconds_bucket{${JOB}}[5m])))`,
+        '{{job_type}}',
+      ],
+    ],
+  ],
+  [
+    'Run duration p95 by job type',
+    'timeseries',
+    's',
+    'First attempt start to final status (retries and backoff included).',
+    [
+      [
+        `histogram_quantile(0.95, sum by (le, job_type) (rate(craft_run_duration_seconds_bucket{${JOB}}[5m])))`,
+        '{{job_type}}',
+      ],
+    ],
+  ],
+  [
+    'Retries by job type',
+    'timeseries',
+    'ops',
+    'Attempts that failed or timed out and were retried.',
+    [[`sum by (job_type) (rate(craft_run_retries_total{${JOB}}[5m]))`, '{{job_type}}']],
+  ],
+  [
+    'Skipped slots by reason',
+    'timeseries',
+    'none',
+    'Slots recorded skipped per hour (missed-run policy, catch-up window, overlap, global pause ...).',
+    [['sum by (reason) (increase(craft_skipped_slots_total[1h]))', '{{reason}}']],
+  ],
+  [
+    'Missed slots',
+    'timeseries',
+    'none',
+    'Slots that passed unclaimed for longer than a poll interval, per hour: run as catch-up or skipped.',
+    [['sum by (outcome) (increase(craft_missed_slots_total[1h]))', '{{outcome}}']],
+  ],
+  [
+    'Lease losses, claim conflicts, recoveries',
+    'timeseries',
+    'none',
+    'Per hour, all replicas: leases lost, claims that found another replica first, runs of dead replicas taken over.',
+    [
+      ['sum by (reason) (increase(craft_lease_lost_total[1h]))', 'lease lost {{reason}}'],
+      ['sum by (reason) (increase(craft_claim_conflicts_total[1h]))', 'claim conflict {{reason}}'],
+      ['sum by (from) (increase(craft_recoveries_total[1h]))', 'recovered from {{from}}'],
+      ['sum(increase(craft_lock_contention_total[1h]))', 'lock contention'],
+    ],
+  ],
+  [
+    'Live runs',
+    'timeseries',
+    'none',
+    'Runs pending and running, cluster-wide.',
+    [['max by (status) (craft_runs_live)', '{{status}}']],
+  ],
+  [
+    'Scheduler passes',
+    'timeseries',
+    's',
+    'Passes per second by outcome, and the p99 time a pass takes to claim.',
+    [
+      ['sum by (outcome) (rate(craft_scheduler_cycles_total[5m]))', '{{outcome}} / s'],
+      [
+        'histogram_quantile(0.99, sum by (le) (rate(craft_scheduler_cycle_duration_seconds_bucket[5m])))',
+        'p99 pass duration',
+      ],
+    ],
+  ],
 ];
 
 function panel([title, kind, unit, description, queries], i) {
@@ -58,8 +195,15 @@ function panel([title, kind, unit, description, queries], i) {
     gridPos,
     fieldConfig: { defaults: { unit }, overrides: [] },
     options: stat
-      ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area' }
-      : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+      ? {
+          reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+          colorMode: 'value',
+          graphMode: 'area',
+        }
+      : {
+          legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+          tooltip: { mode: 'multi', sort: 'desc' },
+        },
     targets: queries.map(([expr, legendFormat], j) => ({
       datasource: DS,
       expr,
@@ -72,7 +216,8 @@ function panel([title, kind, unit, description, queries], i) {
 const dashboard = {
   uid: 'craft-scheduler',
   title: 'Craft Scheduler',
-  description: 'Trigger lag, throughput, failures, overdue schedules and per-job-type detail from @craft/api /metrics',
+  description:
+    'Trigger lag, throughput, failures, overdue schedules and per-job-type detail from @craft/api /metrics',
   tags: ['craft', 'scheduler'],
   timezone: 'browser',
   schemaVersion: 39,

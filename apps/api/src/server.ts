@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { loadJobs, openStorage } from '@craft/runtime';
 import type { Clock } from '@craft/scheduler';
 import { buildApp, DASHBOARD_PREFIX, VERSION } from './app.js';
-import { startTelemetry } from './telemetry.js';
 import { type ApiConfig, loadConfig } from './config.js';
+import { startTelemetry } from './telemetry.js';
 import { testClock } from './test-clock.js';
 import type { CraftApp } from './types.js';
 

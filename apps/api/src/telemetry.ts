@@ -20,7 +20,9 @@ export function tracingEnabled(env: Env): boolean {
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== '');
   if (exporters.length > 0) return exporters.some((e) => e !== 'none');
-  return Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim());
+  return Boolean(
+    env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim(),
+  );
 }
 
 /** A started SDK. */

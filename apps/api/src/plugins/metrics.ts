@@ -121,7 +121,8 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
 
   observeSchedulerMetrics(engine, {
     inc: (key, labels, value) => (replica.get(key) as Counter<string> | undefined)?.inc(labels, value),
-    observe: (key, labels, value) => (replica.get(key) as Histogram<string> | undefined)?.observe(labels, value),
+    observe: (key, labels, value) =>
+      (replica.get(key) as Histogram<string> | undefined)?.observe(labels, value),
   });
 
   app.decorate('metrics', registry);
