@@ -5,6 +5,8 @@
 // README lists every panel and query.
 import { writeFileSync } from 'node:fs';
 
+// Grafana's own variable syntax, not a template literal.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana dashboard variable reference
 const DS = { type: 'prometheus', uid: '${datasource}' };
 const JOB = 'job_type=~"$job_type"';
 
