@@ -69,12 +69,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await telemetry?.shutdown().catch(() => {});
     throw error;
   }
-  if (telemetry) {
-    app.addHook('onClose', async () => {
-      await telemetry.shutdown().catch(() => {});
-    });
-    app.log.info('OpenTelemetry tracing is on (OTEL_* environment variables)');
-  }
+  if (telemetry) app.log.info('OpenTelemetry tracing is on (OTEL_* environment variables)');
   const log = app.log;
   if (clock) {
     log.warn(
@@ -101,6 +96,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close().catch(() => {});
+    await telemetry?.shutdown().catch(() => {});
     throw error;
   }
   const address = app.server.address() as AddressInfo;
@@ -125,7 +121,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= app.close().then(() => undefined);
+    // The spans of the drain are flushed after it (the SDK's exporters stop last).
+    closing ??= app.close().then(async () => {
+      await telemetry?.shutdown().catch(() => {});
+    });
     return closing;
   };
 

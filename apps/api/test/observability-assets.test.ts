@@ -46,7 +46,9 @@ interface Board {
   templating: { list: { query: unknown }[] };
 }
 
-const metricNames = (exprs: string[]) => [...new Set(exprs.flatMap((e) => e.match(/\bcraft_[a-z0-9_]+\b/g) ?? []))];
+const metricNames = (exprs: string[]) => [
+  ...new Set(exprs.flatMap((e) => e.match(/\bcraft_[a-z0-9_]+\b/g) ?? [])),
+];
 
 const board = JSON.parse(read('grafana-dashboard.json')) as Board;
 const rulesYaml = read('alerts.yml');
@@ -119,9 +121,10 @@ describe('deploy/observability', () => {
     const names = metricNames([...ruleExprs, ...boardExprs]);
     expect(names.length).toBeGreaterThanOrEqual(15);
     const missing = names.filter((n) => !series.has(n));
-    expect(missing, `named in deploy/observability but not exported by /metrics: ${missing.join(', ')}`).toEqual(
-      [],
-    );
+    expect(
+      missing,
+      `named in deploy/observability but not exported by /metrics: ${missing.join(', ')}`,
+    ).toEqual([]);
     // A scrape that lacked them would fail the check above (not vacuous): histograms have buckets with data.
     expect(scrape).toMatch(/craft_trigger_lag_seconds_bucket\{le="\+Inf",trigger="schedule"\} [1-9]/);
     expect(scrape).toMatch(/craft_run_retries_total\{job_type="flaky"\} 1/);
@@ -130,7 +133,8 @@ describe('deploy/observability', () => {
 
   it('the README documents every alert, panel and query', () => {
     const readme = read('README.md');
-    for (const alert of rulesYaml.match(/(?<=- alert: )\w+/g) ?? []) expect(readme, alert).toContain(`\`${alert}\``);
+    for (const alert of rulesYaml.match(/(?<=- alert: )\w+/g) ?? [])
+      expect(readme, alert).toContain(`\`${alert}\``);
     for (const p of board.panels) {
       expect(readme, p.title).toContain(`| ${p.title} |`);
       for (const t of p.targets) expect(readme, t.expr).toContain(`\`${t.expr.replaceAll('|', '\\|')}\``);
