@@ -73,9 +73,15 @@ describe('craft-api with OTEL_* set', () => {
     });
     try {
       expect(api.output()).toContain('OpenTelemetry tracing is on');
+      // The caller's trace continues (W3C traceparent, the SDK's default propagator).
+      const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
       const res = await fetch(`${api.url}/jobs/run/cleanup_run_history?wait=true`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${token()}`,
+          'content-type': 'application/json',
+          traceparent: `00-${callerTrace}-00f067aa0ba902b7-01`,
+        },
         body: '{}',
       });
       expect(res.status).toBe(200);
@@ -83,6 +89,7 @@ describe('craft-api with OTEL_* set', () => {
       const attempt = received.find((r) => r.span.name === 'craft.run.attempt') as Received;
       expect(attempt.service).toBe('craft-api');
       expect(attempt.scope).toBe('@craft/scheduler');
+      expect(attempt.span.traceId).toBe(callerTrace);
       await waitFor(() =>
         received.some((r) => r.scope === '@fastify/otel' && r.span.traceId === attempt.span.traceId),
       );
