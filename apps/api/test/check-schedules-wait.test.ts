@@ -97,6 +97,8 @@ describe('POST /jobs/check-schedules?wait=true', () => {
       leaseOwner: 'dead-replica',
       leaseExpiresAt: new Date(at.getTime() + 1000),
       fencingToken: null,
+      cancelRequestedAt: null,
+      cancelRequestedBy: null,
       createdAt: at,
       updatedAt: at,
     };

@@ -41,6 +41,7 @@ describe('OpenAPI document: findings of the API fuzzer', () => {
       'wait',
       'wait',
       'wait',
+      'wait',
     ]);
     for (const p of withDefault) expect(p.required ?? false).toBe(false);
     // And the API indeed accepts the request without them.

@@ -36,7 +36,7 @@ describe('the OpenAPI document', () => {
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, op })),
     );
-    expect(ops).toHaveLength(23); // 21 authenticated operations, /health and /ready
+    expect(ops).toHaveLength(25); // 23 authenticated operations, /health and /ready
     for (const { path, op } of ops) {
       expect(op.tags?.length).toBeGreaterThan(0);
       if (['/health', '/ready'].includes(path)) {
@@ -49,6 +49,12 @@ describe('the OpenAPI document', () => {
     }
     expect(doc.paths['/jobs/schedules']?.['post']?.security).toEqual([{ bearerAuth: ['jobs:write'] }]);
     expect(doc.paths['/jobs/check-schedules']?.['post']?.security).toEqual([{ bearerAuth: ['jobs:run'] }]);
+    expect(doc.paths['/jobs/runs/{run_id}/cancel']?.['post']?.security).toEqual([
+      { bearerAuth: ['jobs:run'] },
+    ]);
+    expect(doc.paths['/jobs/schedules/{job_name}/backfill']?.['post']?.security).toEqual([
+      { bearerAuth: ['jobs:run'] },
+    ]);
   });
 
   it('documents the optional body of the manual-run routes: not required, with the per-run overrides', () => {

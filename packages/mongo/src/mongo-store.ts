@@ -303,10 +303,11 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
   }
 
   /**
-   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` and `version`
-   * compare-and-sets; `null` matches a missing field, version 0 a document without one; `fencingToken` against the
-   * storage-only `lock_token` field, which the same write sets), incrementing `version` in the same write when the
-   * patch edits a user field. One conditional `findOneAndUpdate`; `null` when nothing matched.
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt`, `lastRunAt` and
+   * `version` compare-and-sets; `null` matches a missing field, version 0 a document without one;
+   * `lastRunAtNotAfter`; `fencingToken` against the storage-only `lock_token` field, which the same write sets),
+   * incrementing `version` in the same write when the patch edits a user field. One conditional
+   * `findOneAndUpdate`; `null` when nothing matched.
    */
   async updateSchedule(
     jobName: string,
@@ -656,6 +657,14 @@ function scheduleConditionFilter(jobName: string, condition: ScheduleCondition):
   if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
   if (condition.version !== undefined) {
     filter['version'] = condition.version === 0 ? { $in: [0, null] } : condition.version;
+  }
+  // The last run is still the one that started then (runs of an `allow` schedule hold no lock to fence with).
+  if (condition.lastRunAt !== undefined) filter['last_run_at'] = condition.lastRunAt;
+  // last_run_at only moves forward: missing, null, or not after the writer's start.
+  if (condition.lastRunAtNotAfter !== undefined) {
+    filter['$and'] = [
+      { $or: [{ last_run_at: null }, { last_run_at: { $lte: condition.lastRunAtNotAfter } }] },
+    ];
   }
   // A missing is_enabled is true, a missing consecutive_failures is 0 (their defaults).
   if (condition.isEnabled !== undefined) {

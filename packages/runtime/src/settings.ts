@@ -40,6 +40,11 @@ export interface CraftSettings {
   lockTtlSeconds: number;
   /** `POLL_INTERVAL_SECONDS`: longest sleep between scheduler passes; also what counts as a current slot. @default 60 */
   pollIntervalSeconds: number;
+  /**
+   * `MAX_CONCURRENT_RUNS`: the most handlers one process runs at once (the scheduler's `maxConcurrentRuns`); at the
+   * cap, due slots stay due. @default 32
+   */
+  maxConcurrentRuns: number;
   /** `CRAFT_JOBS`: absolute path (or `file:` URL) of the module of job definitions. @default undefined (built-ins only) */
   jobs: string | undefined;
   /** `NODE_ENV`; `production` turns on the production rules (a database, a real secret, no test clocks). @default 'development' */
@@ -89,6 +94,7 @@ export const SETTING_VARIABLES: { readonly [K in SettingKey]: readonly string[] 
   dashboardEnabled: ['DASHBOARD_ENABLED'],
   lockTtlSeconds: ['LOCK_TTL_SECONDS'],
   pollIntervalSeconds: ['POLL_INTERVAL_SECONDS'],
+  maxConcurrentRuns: ['MAX_CONCURRENT_RUNS'],
   jobs: ['CRAFT_JOBS'],
   nodeEnv: ['NODE_ENV'],
   metricsToken: ['METRICS_TOKEN'],
@@ -113,6 +119,8 @@ export const ENV_VARIABLES: readonly string[] = SETTING_KEYS.flatMap((k) => SETT
 export const DEFAULT_LOCK_TTL_SECONDS = 300;
 /** Default of {@link CraftSettings.pollIntervalSeconds}. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
+/** Default of {@link CraftSettings.maxConcurrentRuns} (the scheduler's own default). */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 32;
 /** Default of {@link CraftSettings.port}. */
 export const DEFAULT_PORT = 5001;
 /** Default of {@link CraftSettings.host}. */
@@ -431,6 +439,9 @@ const RESOLVERS: { readonly [K in SettingKey]: (ctx: Context) => ResolvedSetting
   ),
   pollIntervalSeconds: single('POLL_INTERVAL_SECONDS', DEFAULT_POLL_INTERVAL_SECONDS, (v) =>
     integer(v, 1, 3600, 'whole seconds'),
+  ),
+  maxConcurrentRuns: single('MAX_CONCURRENT_RUNS', DEFAULT_MAX_CONCURRENT_RUNS, (v) =>
+    integer(v, 1, 10_000, 'a whole number of handlers'),
   ),
   jobs: single<string | undefined>('CRAFT_JOBS', undefined, (v, raw) => {
     const path = text(v);

@@ -40,6 +40,7 @@ describe('defaults', () => {
       dashboardEnabled: true,
       lockTtlSeconds: 300,
       pollIntervalSeconds: 60,
+      maxConcurrentRuns: 32,
       jobs: undefined,
       nodeEnv: 'development',
       metricsToken: undefined,
@@ -63,23 +64,36 @@ describe('defaults', () => {
     });
   });
 
-  it('maps the lease and the poll interval to the scheduler options in milliseconds', () => {
+  it('maps the lease, the poll interval and the run cap to the scheduler options in milliseconds', () => {
     expect(schedulerOptions(resolveSettings({}))).toEqual({
       timezone: 'Europe/Stockholm',
       lockTtlMs: 300_000,
       pollIntervalMs: 60_000,
+      maxConcurrentRuns: 32,
     });
     const s = resolveSettings({
       LOCK_TTL_SECONDS: '45',
       POLL_INTERVAL_SECONDS: '5',
       SCHEDULER_TIMEZONE: 'UTC',
+      MAX_CONCURRENT_RUNS: '4',
     });
-    expect(schedulerOptions(s)).toEqual({ timezone: 'UTC', lockTtlMs: 45_000, pollIntervalMs: 5_000 });
+    expect(schedulerOptions(s)).toEqual({
+      timezone: 'UTC',
+      lockTtlMs: 45_000,
+      pollIntervalMs: 5_000,
+      maxConcurrentRuns: 4,
+    });
+  });
+
+  it('refuses a run cap that is not a whole number from 1 to 10000, naming MAX_CONCURRENT_RUNS', () => {
+    for (const bad of ['0', '-1', '2.5', 'many', '10001']) {
+      expect(() => resolveSettings({ MAX_CONCURRENT_RUNS: bad })).toThrow(/MAX_CONCURRENT_RUNS/);
+    }
   });
 
   it('lists every variable of every setting once', () => {
     expect(new Set(ENV_VARIABLES).size).toBe(ENV_VARIABLES.length);
-    expect(SETTING_KEYS).toHaveLength(24);
+    expect(SETTING_KEYS).toHaveLength(25);
     expect(ENV_VARIABLES).toEqual(
       expect.arrayContaining([
         'PORT',
@@ -94,6 +108,7 @@ describe('defaults', () => {
         'SCHEDULER_ENABLED',
         'LOCK_TTL_SECONDS',
         'POLL_INTERVAL_SECONDS',
+        'MAX_CONCURRENT_RUNS',
         'CRAFT_JOBS',
         'RATE_LIMIT_MAX',
         'RATE_LIMIT_WINDOW_SECONDS',
@@ -164,6 +179,7 @@ describe('every variable is parsed', () => {
         DASHBOARD_ENABLED: 'false',
         LOCK_TTL_SECONDS: '120',
         POLL_INTERVAL_SECONDS: '15',
+        MAX_CONCURRENT_RUNS: '8',
         CRAFT_JOBS: './jobs.js',
         METRICS_TOKEN: 'm'.repeat(20),
         SHUTDOWN_GRACE_SECONDS: '5',
@@ -191,6 +207,7 @@ describe('every variable is parsed', () => {
       dashboardEnabled: false,
       lockTtlSeconds: 120,
       pollIntervalSeconds: 15,
+      maxConcurrentRuns: 8,
       jobs: '/srv/app/jobs.js',
       nodeEnv: 'development',
       metricsToken: 'm'.repeat(20),

@@ -20,6 +20,12 @@
 //   (it throws `LeaseExpiredError`; the next claimer re-plans the same gap, as for a claimer that died);
 // - the compare-and-set is fenced by the lock token (`ScheduleCondition.fencingToken`): once a newer holder wrote the
 //   schedule, a stalled former holder's late compare-and-set is refused even if next_run_at came back to its value.
+// - a schedule whose overlap_policy is `allow` is claimed without its lock (`hb` then holds no lease and only bounds
+//   the calls): its runs hold their own leases (own-lease.ts), the compare-and-set is not fenced (next_run_at only
+//   moves forward along slots), no start is hinted (each run writes its own, forward only), and pending records left
+//   by a dead claimer are left to recovery (their lease expires) rather than adopted without a lock;
+// - a `cancel_running` schedule counts a slot as current for the poll interval plus the lease TTL: such a slot may have
+//   waited for the run it asked to stop (overlap.ts), and it must then run, whatever the missed-run policy.
 // Round trips of a claim with one current slot: insert + compare-and-set (which also records the start of the run
 // that executes first, see `startHint`). A duplicate current slot is looked up (to adopt a pending record left by a
 // claimer that died before its compare-and-set) only when our compare-and-set succeeded; when it failed, another
@@ -76,6 +82,7 @@ export async function claimSchedule(
   const cron = ctx.cron(schedule.cronExpression);
   const def = ctx.jobs.get(schedule.jobType);
   const due = (slot: Date) => dueInstant(schedule, slot);
+  const own = schedule.overlapPolicy === 'allow';
   const plan = planSlots({
     cron,
     ...options,
@@ -83,7 +90,7 @@ export async function claimSchedule(
     pauses,
     from,
     now,
-    pollIntervalMs: ctx.pollIntervalMs,
+    pollIntervalMs: ctx.pollIntervalMs + (schedule.overlapPolicy === 'cancel_running' ? ctx.lockTtlMs : 0),
     policy: schedule.missedRunPolicy,
     catchUpWindowSeconds: schedule.catchUpWindowSeconds,
     maxCatchUpRuns: schedule.maxCatchUpRuns,
@@ -123,7 +130,7 @@ export async function claimSchedule(
       maxAttempts: schedule.maxAttempts ?? def?.maxAttempts ?? 3,
       timeoutSeconds: schedule.timeoutSeconds ?? def?.timeoutSeconds ?? 300,
       lockKey: jobLockKey(schedule.jobName),
-      fencingToken: hb.token,
+      ...(own ? { lease: 'own' as const } : { fencingToken: hb.token }),
       status: d.action === 'skip' ? 'skipped' : 'pending',
       result:
         d.action === 'skip'
@@ -155,12 +162,14 @@ export async function claimSchedule(
     const existing = await readUnder(ctx, hb, 'getRunByKey', () => ctx.store.getRunByKey(run.runKey));
     if (existing === 'expired') throw gone();
     if (existing && existing.status !== 'skipped') missedRuns++;
-    if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
+    if (!own && existing && existing.status === 'pending' && !ctx.active.has(existing.id))
+      toRun.push(existing);
   }
   // Record the start of the run that executes first in the same write, when it will start right away (its job
   // type is known and its parameters are valid; else the executor fails it and records that instead).
   const first = toRun[0];
   const startsNow =
+    !own &&
     first !== undefined &&
     first.attempts.length === 0 &&
     first.startedAt === null &&
@@ -181,7 +190,7 @@ export async function claimSchedule(
   );
   if (updated === 'expired') throw gone();
   if (updated === null) ctx.emit('claim:conflict', { jobName: schedule.jobName, reason: 'next_run_moved' });
-  if (updated !== null) {
+  if (updated !== null && !own) {
     // We advanced next_run_at, so nobody else did: a pending record of a current slot was left by a claimer that
     // died (or stalled) before its compare-and-set. We hold the lock now, so we run it.
     for (const key of duplicates) {

@@ -1,4 +1,9 @@
 export { backoffDelay } from './attempt.js';
+export {
+  DEFAULT_BACKFILL_MAX_SLOTS,
+  MAX_BACKFILL_CONCURRENCY,
+  MAX_BACKFILL_SLOTS,
+} from './backfill.js';
 export type {
   HttpRequestJobOptions,
   HttpRequestParams,
@@ -26,6 +31,7 @@ export type {
   ShutdownErrorOptions,
 } from './errors.js';
 export {
+  BackfillTooLargeError,
   ChainCycleError,
   EXIT_STATUS,
   HttpJobError,
@@ -41,6 +47,8 @@ export {
   LeaseExpiredError,
   LeaseLostError,
   RunAbandonedError,
+  RunCancelledError,
+  RunFinishedError,
   RunNotFoundError,
   SCHEDULER_ERROR_CODES,
   ScheduleExistsError,
@@ -133,6 +141,7 @@ export type {
   JobSchedule,
   JobScheduleRecord,
   MissedRunPolicy,
+  OverlapPolicy,
   RunAttempt,
   RunAttemptRecord,
   RunError,
@@ -145,16 +154,19 @@ export {
   createSchedule,
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
+  DEFAULT_OVERLAP_POLICY,
   FINAL_RUN_STATUSES,
   jobLockKey,
   MAX_JITTER_SECONDS,
   MAX_REASON_LENGTH,
   MISSED_RUN_POLICIES,
+  OVERLAP_POLICIES,
   RUN_FIELD_TO_RECORD,
   RUN_STATUSES,
   RUN_TRIGGERS,
   recordDatesToJson,
   runFromRecord,
+  runLockKey,
   runToRecord,
   SCHEDULE_FIELD_TO_RECORD,
   SCHEDULE_VERSIONED_FIELDS,
@@ -187,6 +199,9 @@ export {
 export type { RunLogFields } from './run-log.js';
 export { bindLogger, runLogFields } from './run-log.js';
 export type {
+  BackfillOptions,
+  BackfillResult,
+  CancelOptions,
   CycleResult,
   JobSchedulerOptions,
   ManualRun,
@@ -194,7 +209,7 @@ export type {
   RunOptions,
   StopOptions,
 } from './scheduler.js';
-export { JobScheduler } from './scheduler.js';
+export { DEFAULT_MAX_CONCURRENT_RUNS, JobScheduler } from './scheduler.js';
 export type {
   ChangeOptions,
   CreateOptions,

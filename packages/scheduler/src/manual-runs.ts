@@ -1,5 +1,7 @@
 // Manual runs (`runJob`, `runNow`): a run outside any slot (trigger `manual`), under the lock of its schedule
-// (`job:<job_name>`) or of its bare job type (`job:<job_type>`), executed at once.
+// (`job:<job_name>`) or of its bare job type (`job:<job_type>`), executed at once. A run-now of an `allow` schedule
+// takes no lock (its run holds its own lease, own-lease.ts), so it is never refused for a running run, and a run-now
+// never cancels anything, whatever the overlap policy.
 import { type EngineContext, type FollowUps, newRun, settleAll } from './engine.js';
 import {
   InvalidFieldError,
@@ -20,6 +22,7 @@ import {
   replayManualRun,
 } from './idempotency.js';
 import { type JobRun, jobLockKey } from './model.js';
+import { executeOwnLease } from './own-lease.js';
 import { checkParameters } from './registry.js';
 
 /**
@@ -85,6 +88,8 @@ export interface ManualRunFields {
   parameters: Record<string, unknown>;
   maxAttempts: number;
   timeoutSeconds: number;
+  /** The run holds its own lease instead of a lock (a run-now of an `allow` schedule). @default false */
+  ownLease?: boolean;
 }
 
 /** What identifies a manual run's request for idempotency (the options as given, after checking). */
@@ -116,6 +121,7 @@ export async function startManualRun(
   if (before) return before;
   const issues = checkParameters(ctx.jobs, f.jobType, f.parameters);
   if (issues.length > 0) throw new InvalidParametersError(f.jobType, issues);
+  if (f.ownLease) return startOwnLeaseRun(ctx, f);
   const lockKey = jobLockKey(f.jobName ?? f.jobType);
   const basis = ctx.mono();
   const hb = new Heartbeat(ctx, lockKey, basis);
@@ -135,8 +141,9 @@ export async function startManualRun(
   }
   hb.attach(lease, basis);
   try {
+    const { ownLease: _lock, ...fields } = f;
     const run = newRun(ctx, {
-      ...f,
+      ...fields,
       ...(runKey === undefined ? {} : { runKey }),
       slot: null,
       trigger: 'manual',
@@ -165,4 +172,34 @@ export async function startManualRun(
     await releaseLock(ctx, hb);
     throw error;
   }
+}
+
+/** A manual run that holds its own lease: recorded (ours), then executed under its own heartbeat; no lock. */
+async function startOwnLeaseRun(ctx: EngineContext, f: ManualRunFields): Promise<ManualRun> {
+  const { ownLease: _own, ...fields } = f;
+  const run = newRun(ctx, {
+    ...fields,
+    slot: null,
+    trigger: 'manual',
+    lockKey: jobLockKey(f.jobName ?? f.jobType),
+    lease: 'own',
+  });
+  const basis = ctx.mono();
+  // The insert goes through a heartbeat that holds nothing yet: it only bounds the call (and its retries).
+  const insert = new Heartbeat(ctx, run.lockKey, basis);
+  try {
+    const inserted = await create(ctx, insert, run);
+    if (inserted === 'expired') throw new LeaseExpiredError(run.lockKey);
+  } finally {
+    await insert.stop();
+  }
+  ctx.emit('run:created', { run });
+  const followUps: Promise<JobRun[]>[] = [];
+  const collector: FollowUps = { push: (p) => followUps.push(p) };
+  const batch = ctx.track(executeOwnLease(ctx, run, basis, collector));
+  const done = batch.then(async ([final]) => {
+    await settleAll(followUps);
+    return final ?? run;
+  });
+  return { run, done };
 }

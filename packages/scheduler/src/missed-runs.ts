@@ -13,7 +13,9 @@ export type SkipReason =
   /** Older than `catch_up_window_seconds`. */
   | 'catch_up_window'
   /** Due while triggering was paused for every replica, and the resume did not ask to catch up. */
-  | 'paused';
+  | 'paused'
+  /** Overlap policy `skip`: a run of the schedule was still running (spec section 10). */
+  | 'overlap';
 
 /** The decision for one passed slot. */
 export interface SlotDecision {

@@ -16,9 +16,23 @@ export type MissedRunPolicy = 'skip' | 'once' | 'all';
 export const MISSED_RUN_POLICIES: readonly MissedRunPolicy[] = ['skip', 'once', 'all'];
 
 /**
+ * What a due slot does while a run of the same schedule still runs (spec section 10): `defer` (the slot stays due
+ * until the schedule lock frees), `skip` (recorded `skipped`, reason `overlap`), `allow` (runs may overlap: no
+ * schedule lock, each run its own lease) or `cancel_running` (the running run is asked to stop, then the slot runs).
+ */
+export type OverlapPolicy = 'defer' | 'skip' | 'allow' | 'cancel_running';
+
+/** Every {@link OverlapPolicy}, in documentation order. */
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['defer', 'skip', 'allow', 'cancel_running'];
+
+/** Default of {@link JobSchedule.overlapPolicy}: today's behaviour. */
+export const DEFAULT_OVERLAP_POLICY: OverlapPolicy = 'defer';
+
+/**
  * Status of a run. `pending` and `running` are live; the others are final.
  * `skipped`: a missed slot not run under its policy (or a chain target that is disabled);
- * `abandoned`: its replica died and no attempts were left to retry it.
+ * `abandoned`: its replica died and no attempts were left to retry it;
+ * `cancelled`: a user (or the `cancel_running` overlap policy) cancelled it; not retried, its chain does not fire.
  */
 export type RunStatus =
   | 'pending'
@@ -27,7 +41,8 @@ export type RunStatus =
   | 'failed'
   | 'timed_out'
   | 'skipped'
-  | 'abandoned';
+  | 'abandoned'
+  | 'cancelled';
 
 /** Every {@link RunStatus}. */
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -38,6 +53,7 @@ export const RUN_STATUSES: readonly RunStatus[] = [
   'timed_out',
   'skipped',
   'abandoned',
+  'cancelled',
 ];
 
 /** The statuses after which a run never changes again. */
@@ -47,19 +63,21 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   'timed_out',
   'skipped',
   'abandoned',
+  'cancelled',
 ];
 
 /**
  * What triggered a run: its schedule's current slot (`schedule`), a missed slot run under the missed-run
- * policy (`catch_up`), a successful parent run (`chain`) or a person/system through the API or CLI (`manual`).
+ * policy (`catch_up`), a successful parent run (`chain`), a person/system through the API or CLI (`manual`), or a
+ * backfill of a range of past slots (`backfill`).
  */
-export type RunTrigger = 'schedule' | 'catch_up' | 'chain' | 'manual';
+export type RunTrigger = 'schedule' | 'catch_up' | 'chain' | 'manual' | 'backfill';
 
 /** Every {@link RunTrigger}. */
-export const RUN_TRIGGERS: readonly RunTrigger[] = ['schedule', 'catch_up', 'chain', 'manual'];
+export const RUN_TRIGGERS: readonly RunTrigger[] = ['schedule', 'catch_up', 'chain', 'manual', 'backfill'];
 
 /** Outcome of one attempt of a run. `running` only while the attempt is in progress. */
-export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'abandoned';
+export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled';
 
 /** A serialisable description of an error thrown by a handler (or raised by the engine for an attempt). */
 export interface RunError {
@@ -120,6 +138,8 @@ export interface JobSchedule {
   catchUpWindowSeconds: number | null;
   /** With policy `all`, at most this many missed slots run per claim; the rest are skipped. @default 10 */
   maxCatchUpRuns: number;
+  /** What a due slot does while a run of this schedule still runs (spec section 10). @default 'defer' */
+  overlapPolicy: OverlapPolicy;
   /** When the last run started. @default null */
   lastRunAt: Date | null;
   /** Status of the last run (a {@link RunStatus}). @default null */
@@ -220,6 +240,10 @@ export interface JobRun {
   leaseExpiresAt: Date | null;
   /** Fencing token of the lock lease under which the run is (or was last) running; result writes check it. */
   fencingToken: number | null;
+  /** When a cancel was requested (spec section 10); null when none was. The holder stops the run. @default null */
+  cancelRequestedAt: Date | null;
+  /** Who requested the cancel (a token's `sub`, `cli`, `overlap` for the overlap policy). @default null */
+  cancelRequestedBy: string | null;
   /** When the run record was created. */
   createdAt: Date;
   /** When the run record was last changed. */
@@ -249,6 +273,7 @@ export interface JobScheduleRecord {
   missed_run_policy?: MissedRunPolicy | null;
   catch_up_window_seconds?: number | null;
   max_catch_up_runs?: number | null;
+  overlap_policy?: OverlapPolicy | null;
   last_run_at?: Date | null;
   last_run_status?: RunStatus | null;
   next_run_at?: Date | null;
@@ -302,6 +327,8 @@ export interface JobRunRecord {
   lease_owner: string | null;
   lease_expires_at: Date | null;
   fencing_token: number | null;
+  cancel_requested_at?: Date | null;
+  cancel_requested_by?: string | null;
   created_at: Date;
   updated_at: Date;
   dst?: DstMarker | null;
@@ -356,6 +383,7 @@ export function createSchedule(
     missedRunPolicy: fields.missedRunPolicy ?? DEFAULT_MISSED_RUN_POLICY,
     catchUpWindowSeconds: orNull(fields.catchUpWindowSeconds),
     maxCatchUpRuns: fields.maxCatchUpRuns ?? DEFAULT_MAX_CATCH_UP_RUNS,
+    overlapPolicy: fields.overlapPolicy ?? DEFAULT_OVERLAP_POLICY,
     lastRunAt: orNull(fields.lastRunAt),
     lastRunStatus: orNull(fields.lastRunStatus),
     nextRunAt: orNull(fields.nextRunAt),
@@ -393,6 +421,7 @@ export function scheduleToRecord(schedule: JobSchedule): Required<JobScheduleRec
     missed_run_policy: schedule.missedRunPolicy,
     catch_up_window_seconds: schedule.catchUpWindowSeconds,
     max_catch_up_runs: schedule.maxCatchUpRuns,
+    overlap_policy: schedule.overlapPolicy,
     last_run_at: schedule.lastRunAt,
     last_run_status: schedule.lastRunStatus,
     next_run_at: schedule.nextRunAt,
@@ -435,6 +464,7 @@ export function scheduleFromRecord(record: JobScheduleRecord): JobSchedule {
     missedRunPolicy: record.missed_run_policy ?? DEFAULT_MISSED_RUN_POLICY,
     catchUpWindowSeconds: orNull(record.catch_up_window_seconds),
     maxCatchUpRuns: record.max_catch_up_runs ?? DEFAULT_MAX_CATCH_UP_RUNS,
+    overlapPolicy: record.overlap_policy ?? DEFAULT_OVERLAP_POLICY,
     lastRunAt: toDate(record.last_run_at),
     lastRunStatus: orNull(record.last_run_status),
     nextRunAt: toDate(record.next_run_at),
@@ -484,6 +514,7 @@ export const SCHEDULE_FIELD_TO_RECORD: Readonly<Record<keyof JobSchedule, keyof 
   missedRunPolicy: 'missed_run_policy',
   catchUpWindowSeconds: 'catch_up_window_seconds',
   maxCatchUpRuns: 'max_catch_up_runs',
+  overlapPolicy: 'overlap_policy',
   lastRunAt: 'last_run_at',
   lastRunStatus: 'last_run_status',
   nextRunAt: 'next_run_at',
@@ -527,6 +558,7 @@ export const SCHEDULE_VERSIONED_FIELDS: readonly (keyof JobSchedule)[] = [
   'dstOverlap',
   'jitterSeconds',
   'pauseAfterFailures',
+  'overlapPolicy',
 ];
 
 /** Whether a schedule patch sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (so a store bumps the version). */
@@ -579,6 +611,8 @@ export const RUN_FIELD_TO_RECORD: Readonly<Record<keyof JobRun, keyof JobRunReco
   leaseOwner: 'lease_owner',
   leaseExpiresAt: 'lease_expires_at',
   fencingToken: 'fencing_token',
+  cancelRequestedAt: 'cancel_requested_at',
+  cancelRequestedBy: 'cancel_requested_by',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   dst: 'dst',
@@ -610,6 +644,8 @@ export function runToRecord(run: JobRun): JobRunRecord {
     lease_owner: run.leaseOwner,
     lease_expires_at: run.leaseExpiresAt,
     fencing_token: run.fencingToken,
+    cancel_requested_at: run.cancelRequestedAt,
+    cancel_requested_by: run.cancelRequestedBy,
     created_at: run.createdAt,
     updated_at: run.updatedAt,
     dst: run.dst ?? null,
@@ -642,6 +678,8 @@ export function runFromRecord(record: JobRunRecord): JobRun {
     leaseOwner: record.lease_owner ?? null,
     leaseExpiresAt: toDate(record.lease_expires_at),
     fencingToken: record.fencing_token ?? null,
+    cancelRequestedAt: toDate(record.cancel_requested_at),
+    cancelRequestedBy: record.cancel_requested_by ?? null,
     createdAt: toDate(record.created_at) ?? new Date(0),
     updatedAt: toDate(record.updated_at) ?? new Date(0),
     dst: record.dst ?? null,
@@ -679,4 +717,12 @@ export function chainRunKey(parentRunId: string, name: string): string {
 /** The lock key serialising executions of a schedule or of a bare job type: `job:<name>`. */
 export function jobLockKey(name: string): string {
   return `job:${name}`;
+}
+
+/**
+ * The lock key of one run's own lease, `run:<run_id>`: runs of a schedule whose `overlapPolicy` is `allow` take no
+ * schedule lock; each holds this one, and its token fences the run's writes.
+ */
+export function runLockKey(runId: string): string {
+  return `run:${runId}`;
 }

@@ -1,6 +1,9 @@
 // One pass of the scheduler (spec section 5): recover runs of dead replicas, compute missing `next_run_at`, and for
 // every due schedule read it, take its lock and claim its passed slots (claim.ts), then execute the runs it
-// triggered (execute.ts) in the background.
+// triggered (execute.ts) in the background. The overlap policy (spec section 10) decides what a schedule whose lock
+// is held does: `defer` (the slot stays due), `skip` / `cancel_running` (overlap.ts, when a run of it is running);
+// an `allow` schedule is claimed without its lock and its runs hold their own leases (own-lease.ts). While the
+// replica runs as many handlers as its cap allows (`maxConcurrentRuns`), due schedules are left due (deferred).
 import type { CronExpression } from '@craft/cron';
 import { claimSchedule } from './claim.js';
 import { type EngineContext, type FollowUps, settleAll } from './engine.js';
@@ -8,6 +11,8 @@ import { SchedulerStoppedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
+import { whileLocked } from './overlap.js';
+import { executeOwnLease } from './own-lease.js';
 import { recoverExpiredRuns } from './recovery.js';
 import { dueInstant, scheduleCronOptions } from './slot-timing.js';
 import { inSpan } from './tracing/spans.js';
@@ -225,9 +230,12 @@ async function processSchedule(
     );
     return 'initialized';
   }
+  // The replica runs as many handlers as it may: the slot stays due (deferred), for a later pass or another replica.
+  if (ctx.slots.full) return 'deferred';
   const key = jobLockKey(schedule.jobName);
   // Every call from here on is bounded by the would-be lease's local deadline (counted from the acquire).
-  const hb = new Heartbeat(ctx, key, ctx.mono());
+  const start = ctx.mono();
+  const hb = new Heartbeat(ctx, key, start);
   try {
     // Still due? (Another replica may have claimed it since the list was read; then this costs one read, not a
     // lock acquire and release.) The same read is the claim's input: a claim that races another one after it is
@@ -238,12 +246,16 @@ async function processSchedule(
       await hb.stop();
       return null;
     }
+    if (fresh.overlapPolicy === 'allow') return await claimWithoutLock(ctx, fresh, hb, start, now);
     const basis = ctx.mono();
     const lease = await hb.call('acquire', () => ctx.lock.acquire(key, ctx.replicaId, ctx.lockTtlMs));
     if (!lease) {
       await hb.stop();
       ctx.emit('lock:contended', { key, jobName: schedule.jobName });
-      return 'deferred';
+      const policy = fresh.overlapPolicy;
+      return policy === 'skip' || policy === 'cancel_running'
+        ? await whileLocked(ctx, fresh, now)
+        : 'deferred';
     }
     hb.attach(lease, basis);
     const claim = await claimSchedule(ctx, fresh, hb, now, pauses);
@@ -262,4 +274,30 @@ async function processSchedule(
     await releaseLock(ctx, hb);
     throw error;
   }
+}
+
+/**
+ * Claims an `allow` schedule without its lock (`hb` holds no lease: it bounds the claim's calls by a deadline from
+ * `basis`), then executes each claimed run under its own lease, concurrently (the run cap bounds the handlers).
+ */
+async function claimWithoutLock(
+  ctx: EngineContext,
+  schedule: JobSchedule,
+  hb: Heartbeat,
+  basis: number,
+  now: number,
+): Promise<ScheduleOutcome> {
+  let claim: Awaited<ReturnType<typeof claimSchedule>>;
+  try {
+    claim = await claimSchedule(ctx, schedule, hb, now);
+  } finally {
+    await hb.stop();
+  }
+  const followUps: Promise<JobRun[]>[] = [];
+  const collector: FollowUps = { push: (p) => followUps.push(p) };
+  const runs = claim.toRun.map((run) => ctx.track(executeOwnLease(ctx, run, basis, collector)));
+  return {
+    created: claim.created,
+    done: Promise.all(runs).then(async (lists) => [...lists.flat(), ...(await settleAll(followUps))]),
+  };
 }

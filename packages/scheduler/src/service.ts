@@ -13,7 +13,7 @@ import { checkIdempotencyKey, creationKey, type IdempotencyOptions } from './ide
 import { createSchedule, type JobRun, type JobSchedule, MAX_REASON_LENGTH } from './model.js';
 import { type PreviewInput, type PreviewWindow, previewRuns, type RunPreview } from './preview.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
-import type { ManualRun, RunOptions } from './scheduler.js';
+import type { BackfillOptions, BackfillResult, CancelOptions, ManualRun, RunOptions } from './scheduler.js';
 import { dueInstant, scheduleCronOptions } from './slot-timing.js';
 import type {
   Clock,
@@ -30,8 +30,12 @@ import {
   validateScheduleInput,
 } from './validation.js';
 
-/** What the service delegates manual runs to (the `JobScheduler`). */
+/** What the service delegates manual runs, cancels and backfills to (the `JobScheduler`). */
 export interface ManualRunner {
+  /** See `JobScheduler.cancelRun`. */
+  cancelRun?(id: string, options?: CancelOptions): Promise<JobRun>;
+  /** See `JobScheduler.backfill`. */
+  backfill?(jobName: string, options: BackfillOptions): Promise<BackfillResult>;
   /** See `JobScheduler.runNow`. */
   runNow(jobName: string, options?: RunOptions): Promise<ManualRun>;
   /** See `JobScheduler.runJob`. */
@@ -595,6 +599,18 @@ export class ScheduleService {
       : this.#o.runner.runJob(jobType, parameters, options);
   }
 
+  /** Cancels a run (see `JobScheduler.cancelRun`). */
+  cancelRun(id: string, options?: CancelOptions): Promise<JobRun> {
+    if (!this.#o.runner?.cancelRun) throw new Error('ScheduleService: no runner configured');
+    return this.#o.runner.cancelRun(id, options);
+  }
+
+  /** Backfills a schedule's slots in a range (see `JobScheduler.backfill`). */
+  backfill(jobName: string, options: BackfillOptions): Promise<BackfillResult> {
+    if (!this.#o.runner?.backfill) throw new Error('ScheduleService: no runner configured');
+    return this.#o.runner.backfill(jobName, options);
+  }
+
   /** Run history, newest first unless `query.order` says otherwise. */
   listRuns(query?: RunQuery): Promise<JobRun[]> {
     return this.#o.store.listRuns(query);
@@ -656,6 +672,7 @@ export function userFields(s: JobSchedule): ScheduleInput {
     dstOverlap: s.dstOverlap,
     jitterSeconds: s.jitterSeconds,
     pauseAfterFailures: s.pauseAfterFailures,
+    overlapPolicy: s.overlapPolicy,
   };
 }
 

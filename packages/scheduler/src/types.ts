@@ -152,6 +152,17 @@ export interface ScheduleCondition {
   isEnabled?: boolean;
   /** The stored `consecutiveFailures` must equal this (a missing field counts as 0). @default undefined */
   consecutiveFailures?: number;
+  /**
+   * The stored `lastRunAt` must equal this instant (millisecond precision), or be missing / null when `null` is
+   * given: "the schedule's last run is still the one I started" (runs of an `overlap_policy: allow` schedule, which
+   * hold no schedule lock, write their final `last_run_status` with it). @default undefined
+   */
+  lastRunAt?: Date | null;
+  /**
+   * The stored `lastRunAt` must be missing, null, or not after this instant, so `last_run_at` only moves forward
+   * (the start of a run of an `overlap_policy: allow` schedule). @default undefined
+   */
+  lastRunAtNotAfter?: Date;
 }
 
 /** Effects of {@link ScheduleStore.updateSchedule} beyond setting fields (spec section 10). */
@@ -309,6 +320,12 @@ export interface RunCondition {
    * @default undefined (any)
    */
   attemptCount?: number;
+  /**
+   * `true`: a cancel was requested (`cancelRequestedAt` is set); `false`: none was (missing or null). The start of
+   * a pending run carries `false`, so a run whose cancel was requested never starts (spec section 10).
+   * @default undefined (either)
+   */
+  cancelRequested?: boolean;
 }
 
 /** A change to a run for {@link RunStore.updateRun}. */
@@ -593,6 +610,11 @@ export interface SchedulerEventMap {
   'run:timed_out': { run: JobRun };
   /** A slot (or a chained run of a disabled schedule) was recorded as skipped. */
   'run:skipped': { run: JobRun; reason: string };
+  /**
+   * The run was recorded `cancelled` (spec section 10): by a compare-and-set (a pending run no replica held), by its
+   * holder once the handler settled, or by recovery. `by` is who asked (`cancelRequestedBy`).
+   */
+  'run:cancelled': { run: JobRun; by: string | null };
   /** A run of a dead replica was found; `retried` tells whether it went back to `pending`. */
   'run:abandoned': { run: JobRun; retried: boolean };
   /**

@@ -20,10 +20,13 @@ import {
 import {
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
+  DEFAULT_OVERLAP_POLICY,
   type JobSchedule,
   MAX_JITTER_SECONDS,
   MISSED_RUN_POLICIES,
   type MissedRunPolicy,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
   SCHEDULE_FIELD_TO_RECORD,
 } from './model.js';
 import { checkParameters, type JobTypeLookup } from './registry.js';
@@ -66,6 +69,8 @@ export interface ScheduleInput {
   jitterSeconds?: number;
   /** Integer ≥ 1, or null: never pause itself. @default null */
   pauseAfterFailures?: number | null;
+  /** What a due slot does while a run of this schedule still runs (spec section 10). @default 'defer' */
+  overlapPolicy?: OverlapPolicy;
 }
 
 /** A validated {@link ScheduleInput} with every default filled in. */
@@ -92,6 +97,7 @@ const RECORD_TO_INPUT: Record<string, keyof ScheduleInput> = {
   dst_overlap: 'dstOverlap',
   jitter_seconds: 'jitterSeconds',
   pause_after_failures: 'pauseAfterFailures',
+  overlap_policy: 'overlapPolicy',
 };
 const MANAGED_RECORD_FIELDS = new Set([
   'last_run_at',
@@ -298,6 +304,10 @@ export async function validateScheduleInput(
     }
   }
   const pauseAfterFailures = intField('pauseAfterFailures', i['pauseAfterFailures'] ?? null, 1, true);
+  const overlapPolicy = i['overlapPolicy'] ?? DEFAULT_OVERLAP_POLICY;
+  if (!OVERLAP_POLICIES.includes(overlapPolicy as OverlapPolicy)) {
+    throw new InvalidFieldError('overlap_policy', overlapPolicy, `one of ${OVERLAP_POLICIES.join(', ')}`);
+  }
   const chain = i['chain'] ?? [];
   if (!Array.isArray(chain) || chain.some((c) => typeof c !== 'string' || c.length === 0)) {
     throw new InvalidFieldError('chain', chain, 'an array of schedule or job type names');
@@ -323,6 +333,7 @@ export async function validateScheduleInput(
     dstOverlap: dstOverlap as DstOverlapPolicy,
     jitterSeconds,
     pauseAfterFailures,
+    overlapPolicy: overlapPolicy as OverlapPolicy,
   };
   await checkChain(valid, ctx);
   return valid;

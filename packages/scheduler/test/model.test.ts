@@ -44,6 +44,7 @@ describe('schedule records (spec section 1 field names)', () => {
       missedRunPolicy: 'once',
       catchUpWindowSeconds: null,
       maxCatchUpRuns: 10,
+      overlapPolicy: 'defer',
       lastRunAt: null,
       lastRunStatus: null,
       nextRunAt: null,
@@ -92,6 +93,7 @@ describe('schedule records (spec section 1 field names)', () => {
         'missed_run_policy',
         'catch_up_window_seconds',
         'max_catch_up_runs',
+        'overlap_policy',
         'last_run_at',
         'last_run_status',
         'next_run_at',
@@ -118,7 +120,7 @@ describe('schedule records (spec section 1 field names)', () => {
     const json = JSON.parse(JSON.stringify(recordDatesToJson(record)));
     expect(json.next_run_at).toBe('2027-03-28T01:00:00.000Z');
     expect(scheduleFromRecord(json)).toEqual(s);
-    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(31);
+    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(32);
   });
 
   it('maps a patch to only the given record fields', () => {

@@ -2,10 +2,12 @@ import { STATUS_CODES } from 'node:http';
 import { parseCron } from '@craft/cron';
 import { withJobsHint } from '@craft/runtime';
 import {
+  BackfillTooLargeError,
   ChainCycleError,
   InvalidCronExpressionError,
   InvalidParametersError,
   JobLockedError,
+  RunFinishedError,
   ScheduleValidationError,
   SERVER_MANAGED_FIELDS,
   UnknownChainTargetError,
@@ -155,6 +157,10 @@ function schedulerDetails(error: unknown): Record<string, unknown> | undefined {
   if (error instanceof UnknownChainTargetError) return { target: error.target };
   if (error instanceof UnknownJobTypeError) return { job_type: error.jobType };
   if (error instanceof JobLockedError) return { lock_key: error.lockKey };
+  if (error instanceof BackfillTooLargeError) {
+    return { slot_count: error.slotCount, max_slots: error.maxSlots, count_is_exact: error.countIsExact };
+  }
+  if (error instanceof RunFinishedError) return { run_id: error.runId, status: error.status };
   return undefined;
 }
 

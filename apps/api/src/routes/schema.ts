@@ -1,7 +1,7 @@
 // Schemas shared by several resources: the error body, schedules and runs as the API returns them. Field names
 // are the snake_case names of spec section 1; dates are ISO 8601 UTC strings.
 import { DST_GAP_POLICIES, DST_OVERLAP_POLICIES } from '@craft/cron';
-import { MISSED_RUN_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
+import { MISSED_RUN_POLICIES, OVERLAP_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
 import { type Static, type TSchema, Type } from 'typebox';
 
 /** `T | null` as a JSON Schema type list (cheaper to serialise than `anyOf`, valid OpenAPI 3.1). */
@@ -92,6 +92,10 @@ export function jobTypeSchema(jobTypes: readonly string[], description: string) 
 
 const RunStatusEnum = Type.Enum([...RUN_STATUSES]);
 const PolicyEnum = Type.Enum([...MISSED_RUN_POLICIES]);
+const OverlapEnum = Type.Enum([...OVERLAP_POLICIES], {
+  description:
+    'What a due slot does while a run of the schedule still runs (defer, skip, allow, cancel_running)',
+});
 
 /** A schedule as the API returns it. */
 export const Schedule = Type.Object(
@@ -109,6 +113,7 @@ export const Schedule = Type.Object(
     missed_run_policy: PolicyEnum,
     catch_up_window_seconds: nullable<number>({ type: 'integer' }),
     max_catch_up_runs: Type.Integer(),
+    overlap_policy: OverlapEnum,
     last_run_at: NullableDateTime,
     last_run_status: nullable<string>({ type: 'string', enum: [...RUN_STATUSES, null] }),
     next_run_at: NullableDateTime,
@@ -208,6 +213,15 @@ export const Run = Type.Object(
     lease_owner: nullable<string>({ type: 'string' }),
     lease_expires_at: NullableDateTime,
     fencing_token: nullable<number>({ type: 'integer' }),
+    cancel_requested_at: nullable<string>({
+      type: 'string',
+      format: 'date-time',
+      description: 'When a cancel was requested (POST /jobs/runs/{run_id}/cancel); null when none was',
+    }),
+    cancel_requested_by: nullable<string>({
+      type: 'string',
+      description: "Who requested the cancel: the token's sub, cli, or overlap (the cancel_running policy)",
+    }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
     // Per-schedule control (spec section 10).

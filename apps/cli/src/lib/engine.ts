@@ -125,6 +125,7 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
   const lockTtl = config.get('lockTtlSeconds');
   const zone = config.get('timezone');
   const pollInterval = config.get('pollIntervalSeconds');
+  const maxConcurrentRuns = config.get('maxConcurrentRuns');
   const { logger } = options;
   if (uri === undefined && options.requireDatabase) {
     throw new NoDatabaseError(
@@ -175,6 +176,7 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
       timezone: zone.value,
       lockTtlSeconds: lockTtl.value,
       pollIntervalSeconds: pollInterval.value,
+      maxConcurrentRuns: maxConcurrentRuns.value,
     }),
     replicaId: `${PROGRAM}:${hostname()}:${process.pid}`,
     logger: options.logger,

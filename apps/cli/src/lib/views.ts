@@ -46,7 +46,7 @@ export function iso(date: Date | null): string {
   return date ? date.toISOString().replace('.000Z', 'Z') : '-';
 }
 
-/** Colours a run status: green success, red failure, yellow timeout, dim skipped. */
+/** Colours a run status: green success, red failure, yellow timeout or cancel, dim skipped. */
 export function styleStatus(status: RunStatus | string, style: Styler): string {
   switch (status) {
     case 'succeeded':
@@ -55,6 +55,7 @@ export function styleStatus(status: RunStatus | string, style: Styler): string {
     case 'abandoned':
       return style('red', status);
     case 'timed_out':
+    case 'cancelled':
       return style('yellow', status);
     case 'skipped':
       return style('dim', status);
@@ -128,6 +129,9 @@ export function runDetails(run: JobRun, style: Styler): string {
     rows.push(['Result', json(run.result)]);
   }
   if (run.error) rows.push(['Error', `${run.error.name}: ${run.error.message}`]);
+  if (run.cancelRequestedAt) {
+    rows.push(['Cancel', `requested ${iso(run.cancelRequestedAt)} by ${run.cancelRequestedBy ?? 'unknown'}`]);
+  }
   const parts = [keyValues(rows, style)];
   if (run.attempts.length > 1 || run.attempts.some((a) => a.error)) {
     parts.push(
@@ -203,6 +207,7 @@ export function scheduleDetails(
       'Missed runs',
       `${s.missedRunPolicy} (catch-up window: ${s.catchUpWindowSeconds === null ? 'none' : `${s.catchUpWindowSeconds} s`}, at most ${s.maxCatchUpRuns} catch-up runs)`,
     ],
+    ['Overlap', s.overlapPolicy],
     [
       'DST',
       `gap: ${s.dstGap} (${s.dstGap === 'skip' ? 'a missing wall time is skipped that day' : 'a missing wall time runs at the end of the gap'}), overlap: ${s.dstOverlap}`,

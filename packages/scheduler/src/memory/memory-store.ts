@@ -328,6 +328,11 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
 function scheduleMatches(s: JobSchedule, c: ScheduleCondition): boolean {
   if (c.nextRunAt !== undefined && !sameInstant(s.nextRunAt, c.nextRunAt)) return false;
   if (c.version !== undefined && s.version !== c.version) return false;
+  if (c.lastRunAt !== undefined && !sameInstant(s.lastRunAt, c.lastRunAt)) return false;
+  // last_run_at only moves forward: refused when the stored one is later.
+  const notAfter = c.lastRunAtNotAfter;
+  if (notAfter !== undefined && s.lastRunAt !== null && s.lastRunAt.getTime() > notAfter.getTime())
+    return false;
   if (c.isEnabled !== undefined && (s.isEnabled ?? true) !== c.isEnabled) return false;
   if (c.consecutiveFailures !== undefined && (s.consecutiveFailures ?? 0) !== c.consecutiveFailures)
     return false;
@@ -354,5 +359,8 @@ function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
   if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
   if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
   if (c.attemptCount !== undefined && run.attempts.length !== c.attemptCount) return false;
+  // A record written without the field (before it existed) has no cancel request.
+  const requested = (run.cancelRequestedAt ?? null) !== null;
+  if (c.cancelRequested !== undefined && requested !== c.cancelRequested) return false;
   return true;
 }

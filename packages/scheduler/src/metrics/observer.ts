@@ -76,6 +76,7 @@ export function observeSchedulerMetrics(scheduler: ObservedScheduler, sink: Metr
   on('run:succeeded', ({ run, durationMs }) => final(run, 'succeeded', durationMs));
   on('run:failed', ({ run }) => final(run, 'failed'));
   on('run:timed_out', ({ run }) => final(run, 'timed_out'));
+  on('run:cancelled', ({ run }) => final(run, 'cancelled'));
   on('run:abandoned', ({ run, retried }) => {
     if (!retried) final(run, 'abandoned');
   });

@@ -12,6 +12,10 @@
  *
  * @module
  */
+
+import { controlBackfillSuite } from './control-backfill-suite.js';
+import { controlCancelSuite } from './control-cancel-suite.js';
+import { controlOverlapSuite } from './control-overlap-suite.js';
 import { controlSuite } from './control-suite.js';
 import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
 import { faultFencingSuite } from './fault-fencing-suite.js';
@@ -21,6 +25,9 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { killable } from './chaos.js';
+export { controlBackfillSuite } from './control-backfill-suite.js';
+export { controlCancelSuite } from './control-cancel-suite.js';
+export { controlOverlapSuite } from './control-overlap-suite.js';
 export { controlSuite } from './control-suite.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
@@ -43,6 +50,7 @@ export { lockSuite } from './lock-suite.js';
 export { scheduleVersionSuite } from './schedule-version-suite.js';
 export { storeControlSuite } from './store-control-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';
+export { storeRunControlSuite } from './store-run-control-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
 export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.js';
@@ -81,5 +89,9 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
     // Faults (spec section 11): each guarantee against the fault that would break it.
     faultSuite(api, engine);
     faultFencingSuite(api, engine);
+    // Per-schedule control (spec section 10): overlap policies, the run cap, cancel, backfill.
+    controlOverlapSuite(api, engine);
+    controlCancelSuite(api, engine);
+    controlBackfillSuite(api, engine);
   }
 }

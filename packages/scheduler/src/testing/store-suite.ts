@@ -5,6 +5,7 @@ import { idempotencySuite } from './idempotency-suite.js';
 import { scheduleVersionSuite } from './schedule-version-suite.js';
 import { storeControlSuite } from './store-control-suite.js';
 import { storeFencingSuite } from './store-fencing-suite.js';
+import { storeRunControlSuite } from './store-run-control-suite.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
 /** Options of {@link storeSuite}. */
@@ -52,6 +53,8 @@ export function sampleRun(fields: Partial<JobRun> = {}): JobRun {
     leaseOwner: null,
     leaseExpiresAt: null,
     fencingToken: null,
+    cancelRequestedAt: null,
+    cancelRequestedBy: null,
     createdAt: now,
     updatedAt: now,
     dst: null,
@@ -526,4 +529,5 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
   });
   storeFencingSuite(api, options);
   storeControlSuite(api, options);
+  storeRunControlSuite(api, options);
 }

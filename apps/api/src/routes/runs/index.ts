@@ -4,6 +4,7 @@ import { libraryIdempotency, REPLAYED_HEADER } from '../../plugins/idempotency.j
 import type { CraftApp } from '../../types.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { runView } from '../views.js';
+import { cancelRoute } from './cancel.js';
 import { CHECK_WAIT_DEFAULT_SECONDS, runSchemas } from './schema.js';
 
 /** `/jobs/runs…`, `/jobs/run/:job_type` and `/jobs/check-schedules`: a thin layer over the scheduler. */
@@ -41,6 +42,8 @@ export async function runRoutes(app: CraftApp): Promise<void> {
   app.get('/jobs/runs/:id', { schema: schemas.get, config: { auth: 'jobs:read' } }, async (req) =>
     runView(await service.getRun(req.params.id)),
   );
+
+  await cancelRoute(app);
 
   app.post(
     '/jobs/run/:job_type',

@@ -159,6 +159,20 @@ export function runSchemas(jobTypes: readonly string[]) {
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'The run id' }) }),
       response: { 200: RunRef, ...errorResponses(404) },
     },
+    cancel: {
+      tags,
+      operationId: 'cancelRun',
+      summary:
+        'Cancel a pending or running run: 200 with the run when it is cancelled now (a pending run no replica holds); ' +
+        '202 with the run when the request is stored and the replica running it stops it (at its next lease renewal, ' +
+        'LOCK_TTL_SECONDS/3 at the latest); 409 for a finished run. Idempotency-Key makes a retry answer the first ' +
+        'request',
+      params: Type.Object({
+        run_id: Type.String({ minLength: 1, maxLength: 200, description: 'The run id' }),
+      }),
+      headers: IdempotencyKeyHeaders,
+      response: { 200: RunRef, 202: RunRef, ...errorResponses(404, 409, 422, 503) },
+    },
     runJob: {
       tags,
       operationId: 'runJobType',

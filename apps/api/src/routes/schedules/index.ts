@@ -11,6 +11,7 @@ import { actor } from '../actor.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { preview } from '../preview.js';
 import { runView, scheduleView } from '../views.js';
+import { backfillRoute } from './backfill.js';
 import { underIfMatch, withEtag } from './preconditions.js';
 import { scheduleSchemas } from './schema.js';
 
@@ -191,4 +192,6 @@ export async function scheduleRoutes(app: CraftApp): Promise<void> {
       return reply.code(202).header('location', `/jobs/runs/${run.id}`).send(runView(run));
     },
   );
+
+  await backfillRoute(app);
 }

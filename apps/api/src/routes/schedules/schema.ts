@@ -1,5 +1,14 @@
 import { DST_GAP_POLICIES, DST_OVERLAP_POLICIES } from '@craft/cron';
-import { MAX_JITTER_SECONDS, MAX_REASON_LENGTH, MISSED_RUN_POLICIES, RUN_STATUSES } from '@craft/scheduler';
+import {
+  DEFAULT_BACKFILL_MAX_SLOTS,
+  MAX_BACKFILL_CONCURRENCY,
+  MAX_BACKFILL_SLOTS,
+  MAX_JITTER_SECONDS,
+  MAX_REASON_LENGTH,
+  MISSED_RUN_POLICIES,
+  OVERLAP_POLICIES,
+  RUN_STATUSES,
+} from '@craft/scheduler';
 import { Type } from 'typebox';
 import { IdempotencyKeyHeaders } from '../../plugins/idempotency.js';
 import { CRON_EXPRESSION_PATTERN } from '../cron-pattern.js';
@@ -119,6 +128,14 @@ const fieldsFor = (jobTypes: readonly string[]) => ({
         'Disable the schedule after this many consecutive failed/timed-out/abandoned runs; null: never',
     }),
   ),
+  overlap_policy: Type.Optional(
+    Type.Enum([...OVERLAP_POLICIES], {
+      description:
+        'What a due slot does while a run of this schedule still runs: defer (default: it waits for the lock), skip ' +
+        '(recorded skipped, reason overlap), allow (runs overlap, each on its own lease), cancel_running (the ' +
+        'running run is cancelled, then the slot runs)',
+    }),
+  ),
 });
 
 const jobName = jobNameSchema('Unique name of the schedule');
@@ -207,6 +224,85 @@ export const DisableBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Default of the `timeout_seconds` query of `POST /jobs/schedules/{job_name}/backfill?wait=true`. */
+export const BACKFILL_WAIT_DEFAULT_SECONDS = 60;
+
+/** `POST /jobs/schedules/:job_name/backfill` body. */
+export const BackfillBody = Type.Object(
+  {
+    from: Type.String({ format: 'date-time', description: 'The first instant of the range (inclusive)' }),
+    to: Type.String({
+      format: 'date-time',
+      description: 'The end of the range (exclusive); not after now: a backfill runs past slots only',
+    }),
+    max_slots: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_BACKFILL_SLOTS,
+        description:
+          `The most slots the range may hold (default ${DEFAULT_BACKFILL_MAX_SLOTS}); a range with more is a 400 ` +
+          '(CRAFT_SCHEDULER_BACKFILL_TOO_LARGE, details.slot_count) and records nothing',
+      }),
+    ),
+    concurrency: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_BACKFILL_CONCURRENCY,
+        description:
+          'Backfill runs at once (default 1); above 1 only for a schedule whose overlap_policy is allow (others run ' +
+          'one at a time under their lock)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /jobs/schedules/:job_name/backfill` query. */
+export const BackfillQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: "true: wait for the backfill's runs and answer their final records (complete)",
+      }),
+    ),
+    // No schema default: given without wait=true it is a 400, not silently ignored.
+    timeout_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description:
+          `With wait=true only: answer after at most this many seconds (default ${BACKFILL_WAIT_DEFAULT_SECONDS}); ` +
+          'runs still going on then keep running, and the answer says complete: false',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /jobs/schedules/:job_name/backfill` answer. */
+export const BackfillResult = Type.Object({
+  job_name: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  slot_count: Type.Integer({ description: 'Slots of the schedule in [from, to)' }),
+  created: Type.Array(RunRef, {
+    description:
+      'The runs this backfill recorded (trigger backfill), oldest slot first: pending, or (wait=true) final, or as ' +
+      'they stand when the wait ended first',
+  }),
+  already_recorded: Type.Array(RunRef, {
+    description: 'Slots that already had a record (any status, skipped included): reported, not run again',
+  }),
+  complete: Type.Optional(
+    Type.Boolean({
+      description:
+        'wait=true only: true when every created run finished within timeout_seconds; false when the wait ended ' +
+        'first (the runs go on)',
+    }),
+  ),
+});
 
 const tags = ['schedules'];
 
@@ -305,6 +401,23 @@ export function scheduleSchemas(jobTypes: readonly string[]) {
       querystring: WaitQuery,
       body: RunNowBody,
       response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 404, 409, 413, 415, 422, 503) },
+    },
+    backfill: {
+      tags: ['schedules', 'runs'],
+      operationId: 'backfillSchedule',
+      summary:
+        'Backfill: run every slot of the schedule in [from, to) once, oldest first, one at a time (under allow, up to ' +
+        'concurrency); slots already recorded are reported, not run again (202; ?wait=true: 200 with final records). ' +
+        'Idempotency-Key makes a retry answer the first request',
+      params: JobNameParams,
+      headers: IdempotencyKeyHeaders,
+      querystring: BackfillQuery,
+      body: BackfillBody,
+      response: {
+        200: BackfillResult,
+        202: BackfillResult,
+        ...errorResponses(400, 404, 409, 413, 415, 422, 503),
+      },
     },
   };
 }

@@ -63,7 +63,8 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
     progress.stop();
     if (argv.json) output.json(runJson(final));
     else output.print(runDetails(final, output.style));
-    context.setExitStatus(exitStatusForRuns([final], watch.signal));
+    // A cancelled run (through the API or `runs cancel`) did not do its work: exit 1.
+    context.setExitStatus(exitStatusForRuns([final], watch.signal, { cancelledFails: true }));
   } finally {
     watch.dispose();
     progress.stop();

@@ -1,7 +1,7 @@
 /** User-facing strings of `craft-jobs run`. */
 export const messages = {
   describe:
-    'Run a registered job once, with its retries and timeout; exit 0 on success, 1 on failure, 3 on timeout',
+    'Run a registered job once, with its retries and timeout; exit 0 on success, 1 on failure or cancel, 3 on timeout',
   jobType:
     'The job type: one of your jobs module, or a built-in (calculate_next_schedules, cleanup_run_history)',
   param:

@@ -31,6 +31,11 @@ export interface RunsGetArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
   id: string;
 }
 
+/** Arguments of `runs cancel`. */
+export interface RunsCancelArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
+  id: string;
+}
+
 const examples = (list: readonly (readonly [string, string])[]) =>
   list.map(([command, text]) => [command, text] as [string, string]);
 
@@ -118,6 +123,18 @@ function createRunsCommand(context: CommandContext): CommandModule<GlobalArgs, G
       await watchRuns(context, argv);
     },
   };
+  const cancel: CommandModule<GlobalArgs, RunsCancelArgs> = {
+    command: 'cancel <id>',
+    describe: messages.cancel.describe,
+    builder: (yargs) =>
+      common(yargs)
+        .positional('id', { type: 'string', demandOption: true, describe: messages.cancel.id })
+        .example(examples(messages.cancel.examples)) as unknown as Argv<RunsCancelArgs>,
+    handler: async (argv) => {
+      const { cancelRun } = await import('./action.js');
+      await cancelRun(context, argv);
+    },
+  };
   return {
     command: 'runs',
     describe: messages.describe,
@@ -126,14 +143,15 @@ function createRunsCommand(context: CommandContext): CommandModule<GlobalArgs, G
         .command(list as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .command(get as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .command(watch as unknown as CommandModule<GlobalArgs, GlobalArgs>)
+        .command(cancel as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .demandCommand(1, messages.missingSubcommand),
     handler: () => {},
   };
 }
 
-/** `craft-jobs runs list | get | watch`. */
+/** `craft-jobs runs list | get | watch | cancel`. */
 export const runsCommand: CommandSpec = {
   name: 'runs',
-  subcommands: ['list', 'get', 'watch'],
+  subcommands: ['list', 'get', 'watch', 'cancel'],
   create: (context) => defineCommand(createRunsCommand(context)),
 };

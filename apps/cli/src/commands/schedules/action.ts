@@ -99,6 +99,7 @@ function inputFromFlags(
   set('dstOverlap', argv['dst-overlap']);
   set('jitterSeconds', numberField(argv['jitter-seconds']));
   set('pauseAfterFailures', numberField(argv['pause-after-failures']));
+  set('overlapPolicy', argv['overlap-policy']);
   if (argv.chain !== undefined) input.chain = argv.chain.map(String).filter((name) => name !== '');
   if (argv.params !== undefined) {
     input.parameters = parseParams(argv.params, argv.param);

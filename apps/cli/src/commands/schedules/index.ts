@@ -74,12 +74,34 @@ export interface FieldArgs extends SchedulesArgs, JobsArgs, Partial<IdempotencyA
   'dst-overlap': string | undefined;
   'jitter-seconds': string | undefined;
   'pause-after-failures': string | undefined;
+  'overlap-policy': string | undefined;
   disabled: boolean | undefined;
   enabled: boolean | undefined;
   file: string | undefined;
 }
 
-type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable' | 'apply' | 'export';
+/** Arguments of `schedules backfill`. */
+export interface BackfillArgs extends SchedulesArgs, JobsArgs {
+  name: string;
+  from: string | undefined;
+  to: string | undefined;
+  'max-slots': string | undefined;
+  concurrency: string | undefined;
+  wait: boolean;
+  quiet: boolean;
+}
+
+type Subcommand =
+  | 'list'
+  | 'get'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'enable'
+  | 'disable'
+  | 'apply'
+  | 'export'
+  | 'backfill';
 
 const examples = (list: readonly (readonly [string, string])[]) =>
   list.map(([command, text]) => [command, text] as [string, string]);
@@ -125,6 +147,7 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
   });
   y = text(y, 'jitter-seconds', f.jitterSeconds);
   y = text(y, 'pause-after-failures', f.pauseAfterFailures);
+  y = text(y, 'overlap-policy', f.overlapPolicy);
   y = y.option('disabled', { type: 'boolean', describe: f.disabled });
   if (!create)
     y = y.option('enabled', { type: 'boolean', describe: f.enabled }).conflicts('enabled', 'disabled');
@@ -148,6 +171,7 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
       'dst-overlap',
       'jitter-seconds',
       'pause-after-failures',
+      'overlap-policy',
       'disabled',
       ...(create ? [] : ['enabled']),
       'file',
@@ -170,6 +194,11 @@ function subcommand<A>(
     builder: (yargs) => builder(yargs).example(examples(examplesList)) as unknown as Argv<A>,
     handler: async (argv) => {
       // The scheduler and the database driver load only now, so `--help` stays fast.
+      if (name === 'backfill') {
+        const { backfill } = await import('./backfill.js');
+        await backfill(context, argv as never);
+        return;
+      }
       const actions = await import('./action.js');
       await actions[name](context, argv as never);
     },
@@ -324,14 +353,68 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             messages.export.examples,
           ),
         )
+        .command(
+          subcommand<BackfillArgs>(
+            context,
+            'backfill',
+            'backfill <name>',
+            messages.backfill.describe,
+            (y) =>
+              jobsOptions(named(y))
+                .option('from', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.from,
+                })
+                .option('to', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.to,
+                })
+                .option('max-slots', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.maxSlots,
+                })
+                .option('concurrency', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.concurrency,
+                })
+                .option('wait', { type: 'boolean', default: false, describe: messages.backfill.wait })
+                .option('quiet', {
+                  alias: 'q',
+                  type: 'boolean',
+                  default: false,
+                  describe: messages.backfill.quiet,
+                })
+                .demandOption(['from', 'to']) as Argv<unknown>,
+            messages.backfill.examples,
+          ),
+        )
         .demandCommand(1, messages.missingSubcommand),
     handler: () => {},
   };
 }
 
-/** `craft-jobs schedules list | get | create | update | delete | enable | disable | apply | export`. */
+/** `craft-jobs schedules list | get | create | update | delete | enable | disable | apply | export | backfill`. */
 export const schedulesCommand: CommandSpec = {
   name: 'schedules',
-  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable', 'apply', 'export'],
+  subcommands: [
+    'list',
+    'get',
+    'create',
+    'update',
+    'delete',
+    'enable',
+    'disable',
+    'apply',
+    'export',
+    'backfill',
+  ],
   create: (context) => defineCommand(createSchedulesCommand(context)),
 };

@@ -1,9 +1,9 @@
 /** User-facing strings of `craft-jobs schedules …`. */
 export const messages = {
   describe:
-    'List, show, create, update, enable, disable and delete schedules in the database; apply and export them as a file',
+    'List, show, create, update, enable, disable, delete and backfill schedules in the database; apply and export them as a file',
   missingSubcommand:
-    'choose a schedules subcommand: list, get, create, update, delete, enable, disable, apply or export',
+    'choose a schedules subcommand: list, get, create, update, delete, enable, disable, apply, export or backfill',
   json: 'Print JSON (snake_case schedule records, as the REST API returns them) instead of a table',
   name: 'The schedule name (job_name)',
 
@@ -120,6 +120,40 @@ export const messages = {
     'Apply only while the schedule is at this version (its "version" field, the API\'s ETag); exit 75 and change ' +
     'nothing when it was changed since',
 
+  backfill: {
+    describe:
+      'Run every slot of a schedule in [--from, --to) once, oldest first (slots already recorded are reported, not run again); without --wait the runs are recorded for a running scheduler to execute',
+    from: 'The first instant of the range (inclusive), ISO 8601 with an offset, e.g. 2027-03-01T00:00:00Z',
+    to: 'The end of the range (exclusive), not after now, e.g. 2027-03-02T00:00:00Z',
+    maxSlots:
+      'The most slots the range may hold, 1-10000 (a range with more is refused, exit 2) [default: 1000]',
+    concurrency: 'Runs at once, 1-10; above 1 only for a schedule whose overlap_policy is allow [default: 1]',
+    wait: 'Run the backfill here and wait for it (exit 1 if any run failed, 3 if any timed out)',
+    quiet: 'With --wait: print no progress on stderr',
+    examples: [
+      [
+        '$0 schedules backfill nightly-report --from 2027-03-01T00:00:00Z --to 2027-03-08T00:00:00Z',
+        'Record the runs of a missed week; the API (a running scheduler) runs them one after another',
+      ],
+      [
+        '$0 schedules backfill sync --from 2027-03-01T00:00:00Z --to 2027-03-01T06:00:00Z --wait',
+        'Run them here, now, and wait',
+      ],
+    ],
+    badInstant: (flag: string, value: string) =>
+      `${flag}: invalid value "${value}": expected an ISO 8601 instant with an offset, e.g. 2027-03-01T00:00:00Z`,
+    recorded: (name: string, created: number, slots: number, already: number) =>
+      `Backfill of "${name}": ${slots} slot${slots === 1 ? '' : 's'} in the range; recorded ${created} run${
+        created === 1 ? '' : 's'
+      }${already > 0 ? `, ${already} already recorded (not run again)` : ''}.${
+        created > 0 ? ' A running scheduler (the API) runs them one after another.' : ''
+      }`,
+    ran: (name: string, created: number, slots: number, already: number) =>
+      `Backfill of "${name}": ${slots} slot${slots === 1 ? '' : 's'} in the range; ran ${created}${
+        already > 0 ? `, ${already} already recorded (not run again)` : ''
+      }.`,
+  },
+
   fields: {
     name: 'The schedule name (job_name), unique',
     cron: "The 5-field cron expression (ISO weekdays: 0 = Monday); quote it, e.g. --cron '0 3 * * *'",
@@ -146,6 +180,8 @@ export const messages = {
       'Start each run up to this many seconds after its slot (0-3600, a fixed offset per name and slot; default 0)',
     pauseAfterFailures:
       'Disable the schedule after this many consecutive failed, timed-out or abandoned runs; an empty value means never',
+    overlapPolicy:
+      'What a due slot does while a run of the schedule still runs: defer (default: waits for it), skip (recorded skipped), allow (runs overlap) or cancel_running (the running run is cancelled)',
     disabled: 'Create it disabled (update: disable it)',
     enabled: 'Enable it',
     file: 'A JSON file with the snake_case schedule fields of the API (job_name, cron_expression, job_type, …); flags override its fields',

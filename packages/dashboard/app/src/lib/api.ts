@@ -1,6 +1,7 @@
 // The page's only way out: the REST API, with the user's bearer token. Errors carry the API's error body (code,
 // field, details) so forms can show them at the field.
 import type {
+  BackfillResult,
   ErrorBody,
   JobType,
   PauseState,
@@ -195,6 +196,14 @@ export class Api {
   }
   resumeAll(catchUp: boolean): Promise<PauseState> {
     return this.request('POST', '/jobs/resume', catchUp ? { body: { catch_up: true } } : {});
+  }
+  /** Cancels a pending or running run (the run as it stands: `cancelled`, or live with the request stored). */
+  cancelRun(id: string): Promise<Run> {
+    return this.request('POST', `/jobs/runs/${seg(id)}/cancel`);
+  }
+  /** Backfills every slot of a schedule in [from, to) (ISO instants). */
+  backfill(name: string, body: { from: string; to: string; concurrency?: number }): Promise<BackfillResult> {
+    return this.request('POST', `/jobs/schedules/${seg(name)}/backfill`, { body });
   }
   async listTypes(signal?: AbortSignal): Promise<JobType[]> {
     return (await this.request<{ items: JobType[] }>('GET', '/jobs/types', signal ? { signal } : {})).items;

@@ -1,6 +1,6 @@
 // The API's JSON as the page reads it (apps/api/src/routes/schema.ts is the source; dates are ISO 8601 UTC).
 
-/** Statuses of a run (spec section 4; `cancelled` arrives with per-schedule control). */
+/** Statuses of a run (spec sections 4 and 10). */
 export const RUN_STATUSES = [
   'pending',
   'running',
@@ -9,14 +9,18 @@ export const RUN_STATUSES = [
   'timed_out',
   'skipped',
   'abandoned',
+  'cancelled',
 ] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number] | 'cancelled';
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** What started a run. */
-export const RUN_TRIGGERS = ['schedule', 'catch_up', 'chain', 'manual'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number] | 'backfill';
+export const RUN_TRIGGERS = ['schedule', 'catch_up', 'chain', 'manual', 'backfill'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const MISSED_RUN_POLICIES = ['once', 'all', 'skip'] as const;
+
+/** What a due slot does while a run of the schedule still runs (spec section 10). */
+export const OVERLAP_POLICIES = ['defer', 'skip', 'allow', 'cancel_running'] as const;
 
 export interface Schedule {
   job_name: string;
@@ -32,6 +36,7 @@ export interface Schedule {
   missed_run_policy: string;
   catch_up_window_seconds: number | null;
   max_catch_up_runs: number;
+  overlap_policy?: string;
   last_run_at: string | null;
   last_run_status: RunStatus | null;
   next_run_at: string | null;
@@ -108,12 +113,25 @@ export interface Run {
   lease_owner: string | null;
   lease_expires_at: string | null;
   fencing_token: number | null;
+  cancel_requested_at?: string | null;
+  cancel_requested_by?: string | null;
   created_at: string;
   updated_at: string;
   /** Per-schedule control (spec section 10). */
   dst?: string | null;
   wall_time?: string | null;
   due_at?: string | null;
+}
+
+/** `POST /jobs/schedules/{name}/backfill`'s answer. */
+export interface BackfillResult {
+  job_name: string;
+  from: string;
+  to: string;
+  slot_count: number;
+  created: Run[];
+  already_recorded: Run[];
+  complete?: boolean;
 }
 
 export interface RunList {
@@ -223,4 +241,5 @@ export interface ScheduleInput {
   dst_overlap: DstOverlap;
   jitter_seconds: number;
   pause_after_failures: number | null;
+  overlap_policy?: string;
 }

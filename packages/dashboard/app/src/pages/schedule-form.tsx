@@ -8,7 +8,13 @@ import { can } from '../lib/auth.js';
 import { useApp } from '../lib/context.js';
 import { knownZones } from '../lib/format.js';
 import { Link, navigate, scheduleHref } from '../lib/router.js';
-import { type JobType, MISSED_RUN_POLICIES, type Schedule, type ScheduleInput } from '../lib/types.js';
+import {
+  type JobType,
+  MISSED_RUN_POLICIES,
+  OVERLAP_POLICIES,
+  type Schedule,
+  type ScheduleInput,
+} from '../lib/types.js';
 import { useData, useDebounced } from '../lib/use-data.js';
 import { useDefaultZone } from '../lib/zone.js';
 
@@ -30,6 +36,7 @@ interface Form {
   dst_overlap: string;
   jitter_seconds: string;
   pause_after_failures: string;
+  overlap_policy: string;
 }
 
 type Errors = Partial<Record<keyof Form | 'form', string>>;
@@ -52,6 +59,7 @@ const EMPTY: Form = {
   dst_overlap: 'first',
   jitter_seconds: '',
   pause_after_failures: '',
+  overlap_policy: 'defer',
 };
 
 function fromSchedule(s: Schedule): Form {
@@ -74,6 +82,7 @@ function fromSchedule(s: Schedule): Form {
     dst_overlap: s.dst_overlap ?? 'first',
     jitter_seconds: s.jitter_seconds ? String(s.jitter_seconds) : '',
     pause_after_failures: n(s.pause_after_failures ?? null),
+    overlap_policy: s.overlap_policy ?? 'defer',
   };
 }
 
@@ -119,6 +128,8 @@ function toInput(f: Form, creating: boolean): { input: ScheduleInput } | { error
     dst_overlap: f.dst_overlap as ScheduleInput['dst_overlap'],
     jitter_seconds: int('jitter_seconds', 0) ?? 0,
     pause_after_failures: int('pause_after_failures', 1),
+    // Sent whole (PUT replaces the user fields): an edit keeps the schedule's overlap policy.
+    overlap_policy: f.overlap_policy,
   };
   return Object.keys(errors).length > 0 ? { errors } : { input };
 }
@@ -543,6 +554,24 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
                   />
                 </Field>
               </div>
+              <Field
+                id="overlap_policy"
+                label="While a run still runs"
+                error={errors.overlap_policy}
+                hint="defer: the next slot waits; skip: it is skipped; allow: runs overlap; cancel_running: the running one is cancelled."
+              >
+                <select
+                  {...describedBy('overlap_policy', errors.overlap_policy)}
+                  value={form.overlap_policy}
+                  onChange={(e) => set('overlap_policy', e.currentTarget.value)}
+                >
+                  {OVERLAP_POLICIES.map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
+                </select>
+              </Field>
             </fieldset>
           </div>
           <aside class="form-side card" aria-labelledby="preview-h">

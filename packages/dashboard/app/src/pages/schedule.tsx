@@ -286,6 +286,12 @@ export function SchedulePage({ name }: { name: string }) {
                 : ''}
             </dd>
           </div>
+          {s.overlap_policy ? (
+            <div>
+              <dt>While a run still runs</dt>
+              <dd>{s.overlap_policy}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>DST · jitter</dt>
             <dd>
