@@ -106,6 +106,39 @@ describe('scheduler metrics from events', () => {
     expect(w.values('lag')).toEqual([]);
   });
 
+  it('counts a cancelled run, and its handler outcome cancelled', async () => {
+    const w = world();
+    let started: () => void = () => {};
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    const registry = new JobRegistry([
+      defineJob({
+        type: 'waits',
+        maxAttempts: 1,
+        handler: async (_p, { signal }) => {
+          started();
+          await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        },
+      }),
+    ]);
+    const scheduler = new JobScheduler({
+      store: w.store,
+      lock: w.lock,
+      clock: w.clock,
+      registry,
+      timezone: 'UTC',
+    });
+    const r = recorder();
+    observeSchedulerMetrics(scheduler, r.sink);
+    const { run, done } = await scheduler.runJob('waits');
+    await running;
+    await scheduler.cancelRun(run.id, { by: 'alice' });
+    expect((await done).status).toBe('cancelled');
+    expect(r.sum('runs', { job_type: 'waits', status: 'cancelled', trigger: 'manual' })).toBe(1);
+    expect(r.values('handlerDuration', { job_type: 'waits', outcome: 'cancelled' })).toEqual([0]);
+  });
+
   it('counts missed slots and skipped slots by reason after a stall', async () => {
     const w = world('2030-06-01T09:59:00.000Z');
     await w.scheduler.schedules.create({ jobName: 'every5', cronExpression: '*/5 * * * *', jobType: 'work' });

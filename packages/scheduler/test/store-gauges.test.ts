@@ -71,6 +71,25 @@ describe('store gauges', () => {
     await done;
   });
 
+  it('an allow schedule is overdue when nobody claims its slot, even while one of its runs still runs', async () => {
+    const w = world();
+    await w.scheduler.schedules.create({
+      jobName: 'overlapping',
+      cronExpression: '* * * * *',
+      jobType: 'long',
+      overlapPolicy: 'allow',
+    });
+    await w.clock.set(Date.parse('2030-06-01T10:00:00.000Z'));
+    const { done } = await w.scheduler.checkAndRunDueJobs();
+    for (let i = 0; i < 9; i++) await w.clock.advance(10_000); // 10:01:30, no pass since 10:00
+    const g = await w.gauges();
+    expect(g.live.running).toBe(1);
+    expect(g.oldestOverdueSchedule).toBe('overlapping');
+    expect(g.oldestOverdueSeconds).toBe(30);
+    w.release();
+    await done;
+  });
+
   it('reports 0 while triggering is globally paused', async () => {
     const w = world();
     await w.scheduler.schedules.create({

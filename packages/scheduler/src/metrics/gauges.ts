@@ -78,7 +78,9 @@ export async function readSchedulerGauges(
       const dueAt = s.nextDueAt ?? dueInstant(s, s.nextRunAt as Date);
       if (dueAt.getTime() > now) continue;
       if (await lock.inspect(jobLockKey(s.jobName))) continue; // a replica claims it, or a `defer` run still runs
-      if (await hasLiveRun(store, s.jobName)) continue; // a run without the schedule lock still runs
+      // A live run keeps a `defer`-like schedule waiting by design; under `allow` runs overlap, so a due slot of an
+      // `allow` schedule that nobody claims is overdue whatever runs.
+      if (s.overlapPolicy !== 'allow' && (await hasLiveRun(store, s.jobName))) continue;
       oldestOverdueSeconds = (now - dueAt.getTime()) / 1000;
       oldestOverdueSchedule = s.jobName;
       break;
