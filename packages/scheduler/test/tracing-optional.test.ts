@@ -1,13 +1,25 @@
 // @opentelemetry/api is an optional peer: without it the engine runs exactly as before, with no spans and no
-// traceparent. The module is made unresolvable for this file (vi.doMock with a factory that throws, as a missing
-// package's import does).
+// traceparent. The package is made unresolvable for this file: tracing/otel.ts loads it with createRequire, whose
+// require is replaced by one that throws MODULE_NOT_FOUND for it, as Node does when it is not installed.
 import { describe, expect, it, vi } from 'vitest';
 
 describe('without @opentelemetry/api installed', () => {
   it('runs handlers without spans or a traceparent', async () => {
     vi.resetModules();
-    vi.doMock('@opentelemetry/api', () => {
-      throw new Error("Cannot find package '@opentelemetry/api'");
+    vi.doMock('node:module', async (original) => {
+      const real = await original<typeof import('node:module')>();
+      return {
+        ...real,
+        createRequire: (from: string | URL) => {
+          const req = real.createRequire(from);
+          return Object.assign((id: string) => {
+            if (id === '@opentelemetry/api') {
+              throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+            }
+            return req(id);
+          }, req);
+        },
+      };
     });
     const otel = await import('../src/tracing/otel.js');
     expect(otel.otel()).toBeNull();
@@ -26,6 +38,6 @@ describe('without @opentelemetry/api installed', () => {
     const run = await (await scheduler.runJob('plain')).done;
     expect(run.status).toBe('succeeded');
     expect(seen).toBe(1);
-    vi.doUnmock('@opentelemetry/api');
-  });
+    vi.doUnmock('node:module');
+  }, 60_000); // re-imports the engine's sources after resetModules
 });

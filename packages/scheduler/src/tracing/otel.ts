@@ -1,20 +1,27 @@
 // OpenTelemetry, optional (spec section 12): `@opentelemetry/api` is an optional peer dependency. When it is not
-// installed, the import below fails once and every helper of spans.ts runs its function without a span (nothing to
+// installed, the require below fails once and every helper of spans.ts runs its function without a span (nothing to
 // install, nothing recorded). When it is installed, spans go to the global tracer provider the application registered
 // (without one, the API's own no-op tracer makes them free).
+//
+// A synchronous require, not a top-level `await import()`: an ES module graph with top-level await cannot be
+// `require()`d from CommonJS (ERR_REQUIRE_ASYNC_MODULE), and the first pass must see the API. The API keeps its
+// state (tracer provider, context manager, propagator) on a global symbol, so this CommonJS copy and an application's
+// ES module copy of the same major version share it.
+import { createRequire } from 'node:module';
 import type * as OtelApi from '@opentelemetry/api';
 
 /** The OpenTelemetry API module, or null when the optional peer is not installed. */
 export type Otel = typeof OtelApi;
 
-let api: Otel | null = null;
-try {
-  // A variable specifier keeps bundlers and type checkers from insisting on the optional peer.
-  const name = '@opentelemetry/api';
-  api = (await import(name)) as Otel;
-} catch {
-  api = null;
+function load(): Otel | null {
+  try {
+    return createRequire(import.meta.url)('@opentelemetry/api') as Otel;
+  } catch {
+    return null;
+  }
 }
+
+const api: Otel | null = load();
 
 /** The OpenTelemetry API, or null when `@opentelemetry/api` is not installed. */
 export function otel(): Otel | null {
