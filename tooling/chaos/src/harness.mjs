@@ -1,8 +1,9 @@
 // @ts-check
-// A chaos run with real processes: the MongoDB (test) server, 3-5 `craft-api` processes with their scheduler loops
-// on an accelerated test clock, hundreds of schedules registered through the REST API, random SIGKILLs (at random
-// moments and right at slot boundaries, i.e. mid-claim), restarts, clock skew, then a quiet period and the audit
-// (src/audit.mjs). Loopback only; every loop is bounded in time.
+// A chaos run with real processes: the MongoDB (test) server, 2-5 `craft-api` processes with their scheduler loops
+// on an accelerated test clock, each behind its own TCP fault proxy to the database (src/fault-proxy.mjs), hundreds
+// to thousands of schedules registered through the REST API, random SIGKILLs (at random moments and right at slot
+// boundaries, i.e. mid-claim), restarts, clock skew, database faults and stalls (src/faults.mjs), then a quiet period
+// and the audit (src/audit.mjs). Loopback only; every loop is bounded in time.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { startMongoTestServer } from '@craft/mongo-test-server';
 import { MongoClient } from 'mongodb';
 import { auditRun, percentile } from './audit.mjs';
-import { CHAIN_TYPES, writeJobsModule } from './jobs-fixture.mjs';
+import { FaultProxy } from './fault-proxy.mjs';
+import { FAULT_KINDS, FaultInjector } from './faults.mjs';
+import { writeJobsModule } from './jobs-fixture.mjs';
 import { ApiSlot, freePort, mintToken } from './processes.mjs';
+import { createRng, scheduleBodies } from './profiles.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The built API entry point the harness runs. */
@@ -32,76 +36,17 @@ export const API_BIN = resolve(HERE, '../../../apps/api/dist/bin.js');
  * @property {[number, number]} [restartDelayMs] real ms a killed process stays down (default: [200, 3000])
  * @property {number} [quietMs] least real time with every process up before the audit (default: 4 × lease, ≥ 15 s)
  * @property {number} [quietMaxMs] most real time waiting for every due slot to settle (default: quietMs + 60 s)
+ * @property {'minutes' | 'days'} [mix] cron shapes: every minute to 2 h, or every 15 min to daily (default: 'minutes')
+ * @property {number} [longShare] share of `chaos_long` schedules (handlers of 1-8 real s) (default: 0)
+ * @property {import('./faults.mjs').FaultKind[]} [faultKinds] database faults and stalls to inject; [] for none
+ *   (default: every kind)
+ * @property {[number, number]} [faultGapMs] real ms between two faults (default: [1500, 5000])
+ * @property {boolean} [eachKindFirst] inject every fault kind once before drawing at random (default: true)
  * @property {number} [seed] seed of the harness's random choices (default: random)
  * @property {string} [timezone] SCHEDULER_TIMEZONE (default: 'UTC')
  * @property {boolean} [keepDir] keep the work directory (logs, execution logs) (default: false)
  * @property {(line: string) => void} [log] progress lines (default: stderr)
  */
-
-/** Small seeded PRNG (mulberry32). */
-export function createRng(/** @type {number} */ seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Cron expressions and their weights (minute resolution; the accelerated clock makes them frequent). */
-const CRONS = [
-  ['* * * * *', 4],
-  ['*/2 * * * *', 10],
-  ['*/3 * * * *', 8],
-  ['*/5 * * * *', 20],
-  ['*/10 * * * *', 18],
-  ['15/30 * * * *', 10],
-  ['0-30/10 * * * *', 10],
-  ['7,19,43 * * * *', 10],
-  ['0 * * * *', 5],
-  ['30 */2 * * *', 5],
-];
-
-/**
- * The schedule bodies of a run (REST field names), varied in cron, zone, policy, window, job type and chain.
- * @param {number} count @param {() => number} rnd
- */
-export function scheduleBodies(count, rnd) {
-  const total = CRONS.reduce((s, [, w]) => s + Number(w), 0);
-  const pick = () => {
-    let x = rnd() * total;
-    for (const [cron, w] of CRONS) {
-      x -= Number(w);
-      if (x < 0) return String(cron);
-    }
-    return String(CRONS[0]?.[0]);
-  };
-  /** @type {Record<string, unknown>[]} */
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const r = rnd();
-    const policy = r < 0.5 ? 'once' : r < 0.75 ? 'all' : 'skip';
-    const jobType = rnd() < 0.1 ? 'chaos_flaky' : rnd() < 0.15 ? 'chaos_noop' : 'chaos_sleep';
-    /** @type {Record<string, unknown>} */
-    const body = {
-      job_name: `chaos-${String(i).padStart(4, '0')}`,
-      description: 'chaos harness schedule',
-      cron_expression: pick(),
-      job_type: jobType,
-      parameters: {},
-      missed_run_policy: policy,
-      timezone: rnd() < 0.2 ? 'Asia/Kolkata' : null,
-      max_attempts: 3,
-    };
-    if (policy === 'all') body.max_catch_up_runs = 1 + Math.floor(rnd() * 4);
-    if (rnd() < 0.2) body.catch_up_window_seconds = 120 + Math.floor(rnd() * 600);
-    if (rnd() < 0.1) body.chain = [CHAIN_TYPES[Math.floor(rnd() * CHAIN_TYPES.length)]];
-    out.push(body);
-  }
-  return out;
-}
 
 /** Runs `fn` over `items` with at most `n` at a time. */
 async function pool(
@@ -140,6 +85,7 @@ export async function runChaos(options = {}) {
   const quietMaxMs = options.quietMaxMs ?? quietMs + 60_000;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const rnd = createRng(seed);
+  const faultKinds = options.faultKinds ?? [...FAULT_KINDS];
   const between = (/** @type {number} */ a, /** @type {number} */ b) => a + rnd() * (b - a);
 
   const server = await startMongoTestServer({ log });
@@ -149,6 +95,8 @@ export async function runChaos(options = {}) {
   mkdirSync(dir, { recursive: true });
   /** @type {ApiSlot[]} */
   const slots = [];
+  /** @type {FaultProxy[]} */
+  const proxies = [];
   const killAll = () => {
     for (const s of slots) s.killNow();
   };
@@ -162,7 +110,7 @@ export async function runChaos(options = {}) {
     const realAt = (/** @type {number} */ sched) => epochMs + (sched - epochMs) / speed;
     const secret = randomBytes(32).toString('base64url');
     const token = mintToken(secret);
-    const jobsModule = writeJobsModule(dir);
+    const jobsModule = writeJobsModule(dir, { speed });
     const timezone = options.timezone ?? 'UTC';
     /** @type {Record<string, string>} */
     const env = {
@@ -187,8 +135,14 @@ export async function runChaos(options = {}) {
         `of chaos at ${speed}× (${((durationMs * speed) / 3_600_000).toFixed(2)} h of schedule time); ` +
         `lease ${lockTtlSeconds} s real; database ${dbName} on ${server.external ? 'MONGODB_URI' : server.uri}; work dir ${dir}`,
     );
+    // Each process reaches the database through its own fault proxy (also when no fault is injected: same path).
+    const upstream = singleHost(server.uri);
     for (let i = 0; i < processes; i++) {
-      slots.push(new ApiSlot({ index: i, port: await freePort(), bin: API_BIN, env, dir }));
+      const proxy = new FaultProxy({ upstreamHost: upstream.host, upstreamPort: upstream.port });
+      await proxy.listen();
+      proxies.push(proxy);
+      const slotEnv = { ...env, MONGODB_URI: upstream.via(proxy.port) };
+      slots.push(new ApiSlot({ index: i, port: await freePort(), bin: API_BIN, env: slotEnv, dir }));
     }
     // Slot 1 runs ahead, slot 2 behind (at first; restarts re-draw).
     const baseSkew = (/** @type {number} */ i) => (i === 1 ? skewMs : i === 2 ? -skewMs : 0);
@@ -234,6 +188,26 @@ export async function runChaos(options = {}) {
     const pendingRestarts = [];
     /** @type {string[]} */
     const startFailures = [];
+    let startExitsWhileCutOff = 0;
+    const injector = new FaultInjector({
+      slots,
+      proxies,
+      rnd: createRng(seed ^ 0x5bd1e995),
+      leaseMs: lockTtlSeconds * 1000,
+      gapMs: options.faultGapMs ?? [1500, 5000],
+      kinds: faultKinds,
+      eachKindFirst: options.eachKindFirst ?? true,
+      log,
+    });
+    // Whether the slot's database path had a fault on between `from` and `to` (real ms, 1 s of slack each side).
+    const dbFaulted = (/** @type {number} */ slot, /** @type {number} */ from, /** @type {number} */ to) =>
+      injector.events.some(
+        (e) =>
+          e.slot === slot &&
+          e.kind !== 'stall' &&
+          e.at <= to + 1000 &&
+          (e.until ?? Number.POSITIVE_INFINITY) >= from - 1000,
+      );
     const restartLater = (/** @type {ApiSlot} */ slot) => {
       const p = (async () => {
         await delay(between(downMin, downMax));
@@ -241,17 +215,37 @@ export async function runChaos(options = {}) {
         const base = baseSkew(slot.index);
         const r = rnd();
         const skew = r < 0.6 ? base : r < 0.75 ? skewMs : r < 0.9 ? -skewMs : 0;
-        slot.start(skew);
-        restarts++;
-        try {
-          await slot.waitReady();
-        } catch (error) {
-          // Killed again while starting is expected; anything else is a finding.
-          if (slot.current?.killedAt == null) startFailures.push(String(error));
+        for (let tries = 0; ; tries++) {
+          slot.start(skew);
+          restarts++;
+          try {
+            await slot.waitReady();
+            return;
+          } catch (error) {
+            const inc = slot.current;
+            // Killed again while starting is expected.
+            if (inc?.killedAt != null) return;
+            // A replica that cannot reach its database while it boots exits (as `craft-api` does); its supervisor
+            // starts it again. Only a finding when the database was reachable.
+            if (
+              inc &&
+              inc.exitedAt !== null &&
+              tries < 20 &&
+              dbFaulted(slot.index, inc.startedAt, inc.exitedAt)
+            ) {
+              inc.expectedExit = true;
+              startExitsWhileCutOff++;
+              await delay(500);
+              continue;
+            }
+            startFailures.push(String(error));
+            return;
+          }
         }
       })();
       pendingRestarts.push(p);
     };
+    const faultsDone = faultKinds.length > 0 ? injector.run(deadline) : Promise.resolve();
     while (Date.now() < deadline) {
       await delay(Math.min(between(gapMin, gapMax), Math.max(0, deadline - Date.now())));
       if (Date.now() >= deadline) break;
@@ -263,10 +257,11 @@ export async function runChaos(options = {}) {
       const pool_ = ready.length > 0 && rnd() < 0.85 ? ready : alive;
       const victims = [...pool_].sort(() => rnd() - 0.5).slice(0, rnd() < 0.1 && pool_.length > 1 ? 2 : 1);
       if (boundary) {
-        // Just after the next whole minute of the victim's (skewed) schedule time: many slots fall due for it at
-        // once, so its claims are in flight.
+        // Just after the next whole minute (hour, for the daily mix) of the victim's (skewed) schedule time: many
+        // slots fall due for it at once, so its claims are in flight.
         const skew = victims[0]?.current?.skewMs ?? 0;
-        const nextMinute = Math.ceil((schedNow() + skew) / 60_000) * 60_000 - skew;
+        const unit = options.mix === 'days' ? 3_600_000 : 60_000;
+        const nextMinute = Math.ceil((schedNow() + skew) / unit) * unit - skew;
         const wait = realAt(nextMinute) - Date.now() + between(2, 150);
         if (wait > 0 && Date.now() + wait < deadline) await delay(wait);
       }
@@ -289,11 +284,17 @@ export async function runChaos(options = {}) {
       }
     }
     const windowEnd = new Date(schedNow(deadline));
+    await faultsDone;
+    const faults = injector.counts();
     log(
-      `chaos over: ${kills.total} kills, ${restarts} restarts so far; window ends at scheduler time ${windowEnd.toISOString()}`,
+      `chaos over: ${kills.total} kills, ${restarts} restarts so far, ${faults.total} database faults and stalls ` +
+        `(${Object.entries(faults.byKind)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}); window ends at scheduler time ${windowEnd.toISOString()}`,
     );
 
-    // Quiet period: every process up, then wait until every slot before the window's end is settled.
+    // Quiet period: every fault healed (above), every process up, then wait until every slot before the window's end
+    // is settled.
     await Promise.all(pendingRestarts);
     for (const s of slots) {
       if (!s.alive) {
@@ -336,13 +337,22 @@ export async function runChaos(options = {}) {
     await Promise.all(slots.map((s) => s.stop()));
     const incarnations = slots.flatMap((s) => s.incarnations);
     const unexpected = incarnations.filter((i) => !i.expectedExit && i.exitedAt !== null);
+    let unreadableLines = 0;
     const executions = readdirSync(dir)
       .filter((f) => f.startsWith('exec-'))
       .flatMap((f) =>
         readFileSync(join(dir, f), 'utf8')
           .split('\n')
           .filter((line) => line.trim() !== '')
-          .map((line) => JSON.parse(line)),
+          .flatMap((line) => {
+            try {
+              return [JSON.parse(line)];
+            } catch {
+              // A line cut by a SIGKILL in the middle of its write.
+              unreadableLines++;
+              return [];
+            }
+          }),
       );
     const logErrors = countLogLines(dir);
     if (options.keepDir) {
@@ -358,6 +368,7 @@ export async function runChaos(options = {}) {
           incarnations,
           locks,
           kills: killLog,
+          faults: injector.events,
         }),
       );
     }
@@ -372,6 +383,7 @@ export async function runChaos(options = {}) {
         startedAt: i.startedAt,
         killedAt: i.killedAt,
         skewMs: i.skewMs,
+        stops: i.stops,
       })),
       locks,
       serverNow,
@@ -416,6 +428,11 @@ export async function runChaos(options = {}) {
         chaosRealMs: durationMs,
         scheduleTimeMs: durationMs * speed,
         settledAfterMs,
+        faults,
+        frozenIncarnations: incarnations.filter((i) => i.stops.length > 0).length,
+        startExitsWhileCutOff,
+        proxy: proxyFigures(proxies),
+        unreadableLines,
         totalRealMs: Date.now() - startedAt,
         logWarnings: logErrors.warn,
         logErrors: logErrors.error,
@@ -425,6 +442,7 @@ export async function runChaos(options = {}) {
   } finally {
     killAll();
     process.off('exit', killAll);
+    await Promise.all(proxies.map((p) => p.close().catch(() => {})));
     await client
       .db(dbName)
       .dropDatabase()
@@ -433,6 +451,39 @@ export async function runChaos(options = {}) {
     await server.stop();
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The URI's single host, and the same URI through a proxy port on 127.0.0.1 (`directConnection`, so the driver never
+ * discovers and connects to the server's own address around the proxy).
+ * @param {string} uri
+ */
+export function singleHost(uri) {
+  const m = /^mongodb:\/\/(?:([^@/]*)@)?([^/,?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!m) {
+    throw new Error(
+      `chaos: the database faults need a single-host mongodb:// URI (got ${uri.replace(/\/\/[^@/]*@/, '//…@')}); run without them (--faults none)`,
+    );
+  }
+  const [, auth, hostPort = '', path = '/', query = ''] = m;
+  const colon = hostPort.lastIndexOf(':');
+  const host = colon > 0 ? hostPort.slice(0, colon).replace(/^\[|\]$/g, '') : hostPort;
+  const port = colon > 0 ? Number(hostPort.slice(colon + 1)) : 27017;
+  const params = new URLSearchParams(query.replace(/^\?/, ''));
+  params.set('directConnection', 'true');
+  return {
+    host,
+    port,
+    via: (/** @type {number} */ proxyPort) =>
+      `mongodb://${auth ? `${auth}@` : ''}127.0.0.1:${proxyPort}${path || '/'}?${params.toString()}`,
+  };
+}
+
+/** Totals over the fault proxies. @param {FaultProxy[]} proxies */
+function proxyFigures(proxies) {
+  const sum = (/** @type {'connections' | 'resets' | 'bytesUp' | 'bytesDown'} */ k) =>
+    proxies.reduce((s, p) => s + p.stats[k], 0);
+  return { connections: sum('connections'), resets: sum('resets'), bytes: sum('bytesUp') + sum('bytesDown') };
 }
 
 /**
