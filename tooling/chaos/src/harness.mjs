@@ -151,7 +151,10 @@ export async function runChaos(options = {}) {
     log(`processes ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
     // Register the schedules through the REST API, spread over the processes.
-    const bodies = scheduleBodies(options.schedules ?? 200, rnd);
+    const bodies = scheduleBodies(options.schedules ?? 200, rnd, {
+      mix: options.mix ?? 'minutes',
+      longShare: options.longShare ?? 0,
+    });
     /** @type {import('./audit.mjs').AuditSchedule[]} */
     const schedules = [];
     await pool(bodies, 8, async (body, i) => {
