@@ -5,7 +5,7 @@
 // An execution is one handler call: a start line and the lines after it from the same process for the same run and
 // attempt. It ENDS at the first of: its end line, its process's SIGKILL, and its replica's local lease deadline —
 // the deadline that passed (a line logged after it says which), or, for a process frozen until it was killed, the
-// latest deadline it can have had (the freeze + TTL − margin: no renewal is sent while frozen).
+// latest deadline it can have had (no renewal is sent or answered while frozen).
 
 /** Codes a handler's signal aborts with when its replica stopped being responsible for the run. */
 const LEASE_CODES = new Set(['CRAFT_SCHEDULER_LEASE_EXPIRED', 'CRAFT_SCHEDULER_LEASE_LOST']);
@@ -150,9 +150,16 @@ export function auditExecutions(input) {
         }
       }
       if (killedAt !== null) {
-        // Frozen until the kill: no renewal was sent after the freeze, so the deadline was at most freeze + TTL − margin.
+        // Frozen until the kill: its deadline could not move after the freeze. It is the last one logged, unless a
+        // renewal could have been sent between that line and the freeze (the next one goes out TTL/3 after the
+        // send time of the last, which is that deadline − (TTL − margin)); then at most freeze + TTL − margin.
         const f = (inc?.stops ?? []).find((s) => s.at >= x.start && s.until === killedAt);
-        if (f) ends.push([f.at + input.leaseMs - marginMs, 'frozen']);
+        if (f) {
+          const known = x.lines.filter((l) => Number(l.t) <= f.at).map((l) => Number(l.dl));
+          const last = known.length > 0 ? Math.max(...known) : Number.NaN;
+          const nextSend = last - (input.leaseMs - marginMs) + Math.floor(input.leaseMs / 3);
+          ends.push([f.at < nextSend ? last : f.at + input.leaseMs - marginMs, 'frozen']);
+        }
       }
       if (ends.length === 0) ends.push([input.auditedAt, 'open']);
       ends.sort((a, b) => a[0] - b[0]);

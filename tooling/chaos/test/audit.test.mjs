@@ -334,28 +334,33 @@ describe('auditRun', () => {
     expect(auditRun({ ...input, leaseMs: 5000 }).figures.runOverlaps).toBe(0);
   });
 
-  it('ends an execution frozen until its kill at the freeze + TTL − margin', () => {
-    const input = clean();
+  it('ends an execution frozen until its kill at its last deadline, or at the freeze + TTL − margin when a renewal could have gone out', () => {
     const t = T0 + 10 * MIN + 1000;
-    input.runs[2].attempts = [
-      { attempt: 1, status: 'abandoned' },
-      { attempt: 2, status: 'succeeded' },
-    ];
-    input.executions = input.executions.filter((x) => x.run !== 'r2');
-    exec(input, 'r2', 1, 200, t, 0, { end: false });
-    input.incarnations[1] = {
-      pid: 200,
-      startedAt: T0 - MIN,
-      killedAt: t + 20_000,
-      skewMs: 0,
-      stops: [{ at: t + 500, until: t + 20_000 }],
+    const frozenAt = (/** @type {number} */ at, /** @type {number} */ takeover) => {
+      const input = clean();
+      input.runs[2].attempts = [
+        { attempt: 1, status: 'abandoned' },
+        { attempt: 2, status: 'succeeded' },
+      ];
+      input.executions = input.executions.filter((x) => x.run !== 'r2');
+      // Started (deadline t + 4 s, from a lease granted at t) and ran without a renewal until the freeze.
+      exec(input, 'r2', 1, 200, t, 0, { end: false });
+      input.incarnations[1] = {
+        pid: 200,
+        startedAt: T0 - MIN,
+        killedAt: t + 20_000,
+        skewMs: 0,
+        stops: [{ at: t + at, until: t + 20_000 }],
+      };
+      exec(input, 'r2', 2, 100, t + takeover, 100);
+      return kinds(input);
     };
-    // Deadline at most t + 500 + 5000 − 1000 = t + 4500.
-    exec(input, 'r2', 2, 100, t + 4600, 100);
-    expect(kinds(input)).toEqual([]);
-    input.executions = input.executions.filter((x) => !(x.run === 'r2' && x.att === 2));
-    exec(input, 'r2', 2, 100, t + 4400, 100);
-    expect(kinds(input)).toEqual(['run-overlap']);
+    // Frozen before the next renewal was due (TTL/3 after the grant): the deadline stayed at t + 4 s.
+    expect(frozenAt(500, 4100)).toEqual([]);
+    expect(frozenAt(500, 3900)).toEqual(['run-overlap']);
+    // Frozen after it: a renewal may have gone out just before, so the deadline is at most t + 2 s + 4 s.
+    expect(frozenAt(2000, 6100)).toEqual([]);
+    expect(frozenAt(2000, 5900)).toEqual(['run-overlap']);
   });
 
   it('checks locks left by killed processes', () => {
