@@ -7,16 +7,19 @@
 // A profile sets every default; the other options override it. Prints the figures; exits 1 on any violation (each
 // one listed), 2 on bad arguments.
 import { parseArgs } from 'node:util';
+import { auditRun } from './src/audit.mjs';
 import { FAULT_KINDS } from './src/faults.mjs';
 import { runChaos } from './src/harness.mjs';
-import { PROFILES } from './src/profiles.mjs';
+import { PROFILES, profileOptions } from './src/profiles.mjs';
 import { figureRows, formatFigures } from './src/report.mjs';
+import { readSnapshot } from './src/snapshot.mjs';
 
 let values;
 try {
   ({ values } = parseArgs({
     options: {
       profile: { type: 'string', default: 'classic' },
+      audit: { type: 'string' },
       minutes: { type: 'string' },
       seconds: { type: 'string' },
       processes: { type: 'string' },
@@ -42,12 +45,21 @@ if (values.help) {
     'usage: node tooling/chaos/run.mjs [--profile classic|short|week] [--minutes N | --seconds N] [--processes N]\n' +
       '         [--schedules N] [--speed X] [--faults all|none|KIND,KIND…] [--skew SECONDS] [--lock-ttl SECONDS]\n' +
       '         [--seed N] [--markdown] [--json] [--keep-dir]\n' +
+      '       node tooling/chaos/run.mjs --audit DIR   (replays the audit of a run kept with --keep-dir)\n' +
       `fault kinds: ${FAULT_KINDS.join(', ')}\n` +
       `profiles:\n${Object.entries(PROFILES)
         .map(([k, p]) => `  ${k.padEnd(8)} ${p.description}`)
         .join('\n')}\nSee tooling/chaos/README.md.\n`,
   );
   process.exit(0);
+}
+if (values.audit !== undefined) {
+  // Replays the audit of a kept run (`--keep-dir`): the auditor's figures and violations, nothing started.
+  const { input } = readSnapshot(values.audit);
+  const { figures, violations } = auditRun(input);
+  process.stdout.write(`${JSON.stringify({ figures, violations: violations.length }, null, 2)}\n`);
+  for (const v of violations.slice(0, 50)) process.stderr.write(`  - [${v.kind}] ${v.detail}\n`);
+  process.exit(violations.length > 0 ? 1 : 0);
 }
 const profile = PROFILES[/** @type {keyof typeof PROFILES} */ (values.profile ?? 'classic')];
 if (!profile) {
@@ -92,27 +104,19 @@ const durationMs =
 const speed = values.speed !== undefined ? num('speed', values.speed, 1, 10_000) : profile.speed;
 
 const started = Date.now();
-const result = await runChaos({
-  durationMs,
-  processes: values.processes !== undefined ? num('processes', values.processes, 1, 10) : profile.processes,
-  schedules: values.schedules !== undefined ? num('schedules', values.schedules, 1, 5000) : profile.schedules,
-  speed,
-  // The poll interval follows the speed: about a real second (the profile's ratio).
-  pollIntervalSeconds: Math.max(
-    1,
-    Math.min(3600, Math.round((profile.pollIntervalSeconds * speed) / profile.speed)),
-  ),
-  mix: profile.mix,
-  longShare: profile.longShare,
-  killGapMs: profile.killGapMs,
-  faultGapMs: profile.faultGapMs,
-  faultKinds,
-  eachKindFirst: profile.eachKindFirst,
-  skewMs: num('skew', values.skew, 0, 3600) * 1000,
-  lockTtlSeconds: num('lock-ttl', values['lock-ttl'], 5, 3600),
-  ...(values.seed !== undefined ? { seed: num('seed', values.seed) } : {}),
-  keepDir: values['keep-dir'],
-});
+const result = await runChaos(
+  profileOptions(profile, {
+    durationMs,
+    speed,
+    ...(values.processes !== undefined ? { processes: num('processes', values.processes, 1, 10) } : {}),
+    ...(values.schedules !== undefined ? { schedules: num('schedules', values.schedules, 1, 5000) } : {}),
+    faultKinds,
+    skewMs: num('skew', values.skew, 0, 3600) * 1000,
+    lockTtlSeconds: num('lock-ttl', values['lock-ttl'], 5, 3600),
+    ...(values.seed !== undefined ? { seed: num('seed', values.seed) } : {}),
+    keepDir: values['keep-dir'],
+  }),
+);
 process.stderr.write(
   `chaos: ${result.figures.slots} slots audited; ${((Date.now() - started) / 60_000).toFixed(1)} min of real time\n`,
 );

@@ -5,7 +5,7 @@
 // boundaries, i.e. mid-claim), restarts, clock skew, database faults and stalls (src/faults.mjs), then a quiet period
 // and the audit (src/audit.mjs). Loopback only; every loop is bounded in time.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,6 +18,7 @@ import { FAULT_KINDS, FaultInjector } from './faults.mjs';
 import { writeJobsModule } from './jobs-fixture.mjs';
 import { ApiSlot, freePort, mintToken } from './processes.mjs';
 import { createRng, scheduleBodies } from './profiles.mjs';
+import { writeSnapshot } from './snapshot.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The built API entry point the harness runs. */
@@ -36,6 +37,8 @@ export const API_BIN = resolve(HERE, '../../../apps/api/dist/bin.js');
  * @property {[number, number]} [restartDelayMs] real ms a killed process stays down (default: [200, 3000])
  * @property {number} [quietMs] least real time with every process up before the audit (default: 4 × lease, ≥ 15 s)
  * @property {number} [quietMaxMs] most real time waiting for every due slot to settle (default: quietMs + 60 s)
+ * @property {number} [readyTimeoutMs] how long a starting process may take to answer /health (its startup pass
+ *   included) before the harness calls it a failed start (default: 120 s)
  * @property {'minutes' | 'days'} [mix] cron shapes: every minute to 2 h, or every 15 min to daily (default: 'minutes')
  * @property {number} [longShare] share of `chaos_long` schedules (handlers of 1-8 real s) (default: 0)
  * @property {import('./faults.mjs').FaultKind[]} [faultKinds] database faults and stalls to inject; [] for none
@@ -83,6 +86,7 @@ export async function runChaos(options = {}) {
   const [downMin, downMax] = options.restartDelayMs ?? [200, 3000];
   const quietMs = options.quietMs ?? Math.max(15_000, 4 * lockTtlSeconds * 1000);
   const quietMaxMs = options.quietMaxMs ?? quietMs + 60_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const rnd = createRng(seed);
   const faultKinds = options.faultKinds ?? [...FAULT_KINDS];
@@ -147,7 +151,7 @@ export async function runChaos(options = {}) {
     // Slot 1 runs ahead, slot 2 behind (at first; restarts re-draw).
     const baseSkew = (/** @type {number} */ i) => (i === 1 ? skewMs : i === 2 ? -skewMs : 0);
     for (const s of slots) s.start(baseSkew(s.index));
-    await Promise.all(slots.map((s) => s.waitReady()));
+    await Promise.all(slots.map((s) => s.waitReady(readyTimeoutMs)));
     log(`processes ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
     // Register the schedules through the REST API, spread over the processes.
@@ -222,7 +226,7 @@ export async function runChaos(options = {}) {
           slot.start(skew);
           restarts++;
           try {
-            await slot.waitReady();
+            await slot.waitReady(readyTimeoutMs);
             return;
           } catch (error) {
             const inc = slot.current;
@@ -305,7 +309,7 @@ export async function runChaos(options = {}) {
         restarts++;
       }
     }
-    await Promise.all(slots.map((s) => s.waitReady()));
+    await Promise.all(slots.map((s) => s.waitReady(readyTimeoutMs)));
     const quietStart = Date.now();
     await delay(quietMs);
     const runs = db.collection('job_runs');
@@ -331,13 +335,14 @@ export async function runChaos(options = {}) {
         : `settled ${(settledAfterMs / 1000).toFixed(1)} s into the quiet period`,
     );
 
-    // Snapshot, then stop the processes gracefully.
+    // Stop the processes gracefully (runs in flight are handed back), then snapshot: every execution they logged is
+    // then in the records read (a snapshot taken first misses the runs started between it and the stop).
+    await Promise.all(slots.map((s) => s.stop()));
     const auditedAt = Date.now();
     const serverNow = /** @type {Date} */ ((await db.command({ isMaster: 1 })).localTime).getTime();
     const allRuns = await runs.find({}, { projection: { parameters: 0 } }).toArray();
     const scheduleDocs = await db.collection('job_schedules').find({}).toArray();
     const locks = await db.collection('job_locks').find({}).toArray();
-    await Promise.all(slots.map((s) => s.stop()));
     const incarnations = slots.flatMap((s) => s.incarnations);
     const unexpected = incarnations.filter((i) => !i.expectedExit && i.exitedAt !== null);
     let unreadableLines = 0;
@@ -358,24 +363,8 @@ export async function runChaos(options = {}) {
           }),
       );
     const logErrors = countLogLines(dir);
-    if (options.keepDir) {
-      writeFileSync(
-        join(dir, 'snapshot.json'),
-        JSON.stringify({
-          epochMs,
-          speed,
-          windowEnd,
-          schedules,
-          runs: allRuns,
-          executions,
-          incarnations,
-          locks,
-          kills: killLog,
-          faults: injector.events,
-        }),
-      );
-    }
-    const { figures, violations } = auditRun({
+    /** @type {import('./audit.mjs').AuditInput} */
+    const auditInput = {
       schedules,
       runs: allRuns,
       nextRunAt: new Map(scheduleDocs.map((d) => [d.job_name, d.next_run_at ?? null])),
@@ -393,7 +382,10 @@ export async function runChaos(options = {}) {
       auditedAt,
       clock: { epochMs, speed },
       leaseMs: lockTtlSeconds * 1000,
-    });
+    };
+    if (options.keepDir)
+      writeSnapshot(dir, auditInput, { seed, kills: killLog, faults: injector.events, incarnations });
+    const { figures, violations } = auditRun(auditInput);
     for (const i of unexpected) {
       violations.push({
         kind: 'crash',

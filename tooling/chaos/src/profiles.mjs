@@ -34,18 +34,18 @@ export const CRON_MIXES = {
     ['30 */2 * * *', 5],
   ],
   days: [
-    ['*/15 * * * *', 4],
-    ['5/30 * * * *', 6],
-    ['0 * * * *', 10],
-    ['20 * * * *', 8],
+    ['*/15 * * * *', 1],
+    ['5/30 * * * *', 2],
+    ['0 * * * *', 4],
+    ['20 * * * *', 4],
     ['0 */2 * * *', 10],
-    ['45 */3 * * *', 8],
-    ['10 */4 * * *', 8],
-    ['30 */6 * * *', 10],
-    ['0 9,21 * * *', 10],
-    ['0 0 * * *', 8],
-    ['30 7 * * *', 8],
-    ['15 2 * * 1-5', 5],
+    ['45 */3 * * *', 10],
+    ['10 */4 * * *', 12],
+    ['30 */6 * * *', 15],
+    ['0 9,21 * * *', 15],
+    ['0 0 * * *', 10],
+    ['30 7 * * *', 10],
+    ['15 2 * * 1-5', 7],
   ],
 };
 
@@ -112,6 +112,8 @@ export function scheduleBodies(count, rnd, options = {}) {
  * @property {[number, number]} killGapMs
  * @property {[number, number]} faultGapMs real ms between two database faults or stalls
  * @property {boolean} eachKindFirst every fault kind at least once
+ * @property {number} readyTimeoutMs how long a (re)starting process may take to answer /health
+ * @property {number} quietMaxMs most real time the quiet period waits for the backlog to settle
  */
 
 /** A simulated week at 600×, in real ms. */
@@ -132,6 +134,8 @@ export const PROFILES = {
     killGapMs: [700, 3000],
     faultGapMs: [1500, 5000],
     eachKindFirst: true,
+    readyTimeoutMs: 120_000,
+    quietMaxMs: 80_000,
   },
   short: {
     description:
@@ -146,6 +150,8 @@ export const PROFILES = {
     killGapMs: [7000, 15000],
     faultGapMs: [2500, 5000],
     eachKindFirst: true,
+    readyTimeoutMs: 120_000,
+    quietMaxMs: 80_000,
   },
   week: {
     description:
@@ -157,8 +163,39 @@ export const PROFILES = {
     pollIntervalSeconds: 600,
     mix: 'days',
     longShare: 0.03,
-    killGapMs: [6000, 20000],
-    faultGapMs: [2000, 6000],
+    killGapMs: [20_000, 60_000],
+    faultGapMs: [3000, 8000],
     eachKindFirst: true,
+    readyTimeoutMs: 600_000,
+    quietMaxMs: 600_000,
   },
 };
+
+/**
+ * The `runChaos` options of a profile, with overrides (`speed` also scales the poll interval, which stays about one
+ * real second).
+ * @param {Profile} profile
+ * @param {import('./harness.mjs').ChaosOptions} [overrides]
+ * @returns {import('./harness.mjs').ChaosOptions}
+ */
+export function profileOptions(profile, overrides = {}) {
+  const speed = overrides.speed ?? profile.speed;
+  return {
+    durationMs: profile.durationMs,
+    processes: profile.processes,
+    schedules: profile.schedules,
+    speed,
+    pollIntervalSeconds: Math.max(
+      1,
+      Math.min(3600, Math.round((profile.pollIntervalSeconds * speed) / profile.speed)),
+    ),
+    mix: profile.mix,
+    longShare: profile.longShare,
+    killGapMs: profile.killGapMs,
+    faultGapMs: profile.faultGapMs,
+    eachKindFirst: profile.eachKindFirst,
+    readyTimeoutMs: profile.readyTimeoutMs,
+    quietMaxMs: profile.quietMaxMs,
+    ...overrides,
+  };
+}
