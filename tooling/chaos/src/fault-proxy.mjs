@@ -264,3 +264,29 @@ export class FaultProxy {
     if (server) await new Promise((r) => server.close(() => r(undefined)));
   }
 }
+
+/**
+ * The URI's single host, and the same URI through a proxy port on 127.0.0.1 (`directConnection`, so the driver never
+ * discovers and connects to the server's own address around the proxy).
+ * @param {string} uri
+ */
+export function singleHost(uri) {
+  const m = /^mongodb:\/\/(?:([^@/]*)@)?([^/,?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!m) {
+    throw new Error(
+      `chaos: the database faults need a single-host mongodb:// URI (got ${uri.replace(/\/\/[^@/]*@/, '//…@')}); run without them (--faults none)`,
+    );
+  }
+  const [, auth, hostPort = '', path = '/', query = ''] = m;
+  const colon = hostPort.lastIndexOf(':');
+  const host = colon > 0 ? hostPort.slice(0, colon).replace(/^\[|\]$/g, '') : hostPort;
+  const port = colon > 0 ? Number(hostPort.slice(colon + 1)) : 27017;
+  const params = new URLSearchParams(query.replace(/^\?/, ''));
+  params.set('directConnection', 'true');
+  return {
+    host,
+    port,
+    via: (/** @type {number} */ proxyPort) =>
+      `mongodb://${auth ? `${auth}@` : ''}127.0.0.1:${proxyPort}${path || '/'}?${params.toString()}`,
+  };
+}

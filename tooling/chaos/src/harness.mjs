@@ -13,9 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { startMongoTestServer } from '@craft/mongo-test-server';
 import { MongoClient } from 'mongodb';
 import { auditRun, percentile } from './audit.mjs';
-import { FaultProxy } from './fault-proxy.mjs';
+import { FaultProxy, singleHost } from './fault-proxy.mjs';
 import { FAULT_KINDS, FaultInjector } from './faults.mjs';
 import { writeJobsModule } from './jobs-fixture.mjs';
+import { Killer } from './killer.mjs';
 import { ApiSlot, freePort, mintToken } from './processes.mjs';
 import { createRng, scheduleBodies } from './profiles.mjs';
 import { writeSnapshot } from './snapshot.mjs';
@@ -82,15 +83,12 @@ export async function runChaos(options = {}) {
   const skewMs = options.skewMs ?? 30_000;
   const lockTtlSeconds = options.lockTtlSeconds ?? 5;
   const pollIntervalSeconds = options.pollIntervalSeconds ?? 60;
-  const [gapMin, gapMax] = options.killGapMs ?? [700, 3000];
-  const [downMin, downMax] = options.restartDelayMs ?? [200, 3000];
   const quietMs = options.quietMs ?? Math.max(15_000, 4 * lockTtlSeconds * 1000);
   const quietMaxMs = options.quietMaxMs ?? quietMs + 60_000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const rnd = createRng(seed);
   const faultKinds = options.faultKinds ?? [...FAULT_KINDS];
-  const between = (/** @type {number} */ a, /** @type {number} */ b) => a + rnd() * (b - a);
 
   const server = await startMongoTestServer({ log });
   const dbName = `craft_chaos_${randomBytes(4).toString('hex')}`;
@@ -139,14 +137,25 @@ export async function runChaos(options = {}) {
         `of chaos at ${speed}× (${((durationMs * speed) / 3_600_000).toFixed(2)} h of schedule time); ` +
         `lease ${lockTtlSeconds} s real; database ${dbName} on ${server.external ? 'MONGODB_URI' : server.uri}; work dir ${dir}`,
     );
-    // Each process reaches the database through its own fault proxy (also when no fault is injected: same path).
-    const upstream = singleHost(server.uri);
+    // Each process reaches the database through its own fault proxy; straight, when no fault is injected.
+    const upstream = faultKinds.length > 0 ? singleHost(server.uri) : null;
     for (let i = 0; i < processes; i++) {
-      const proxy = new FaultProxy({ upstreamHost: upstream.host, upstreamPort: upstream.port });
-      await proxy.listen();
-      proxies.push(proxy);
-      const slotEnv = { ...env, MONGODB_URI: upstream.via(proxy.port) };
-      slots.push(new ApiSlot({ index: i, port: await freePort(), bin: API_BIN, env: slotEnv, dir }));
+      let uri = server.uri;
+      if (upstream) {
+        const proxy = new FaultProxy({ upstreamHost: upstream.host, upstreamPort: upstream.port });
+        await proxy.listen();
+        proxies.push(proxy);
+        uri = upstream.via(proxy.port);
+      }
+      slots.push(
+        new ApiSlot({
+          index: i,
+          port: await freePort(),
+          bin: API_BIN,
+          env: { ...env, MONGODB_URI: uri },
+          dir,
+        }),
+      );
     }
     // Slot 1 runs ahead, slot 2 behind (at first; restarts re-draw).
     const baseSkew = (/** @type {number} */ i) => (i === 1 ? skewMs : i === 2 ? -skewMs : 0);
@@ -184,18 +193,8 @@ export async function runChaos(options = {}) {
     });
     log(`registered ${schedules.length} schedules through POST /jobs/schedules`);
 
-    // Chaos: SIGKILL at random moments or right at a slot boundary (mid-claim), restart after a random delay.
-    const chaosStart = Date.now();
-    const deadline = chaosStart + durationMs;
-    const kills = { total: 0, boundary: 0, random: 0, duringStartup: 0, double: 0 };
-    let restarts = 0;
-    /** @type {{ slot: number, pid: number, at: number, boundary: boolean, ready: boolean }[]} */
-    const killLog = [];
-    /** @type {Promise<void>[]} */
-    const pendingRestarts = [];
-    /** @type {string[]} */
-    const startFailures = [];
-    let startExitsWhileCutOff = 0;
+    // Chaos: SIGKILLs and restarts (src/killer.mjs) and database faults and stalls (src/faults.mjs), at once.
+    const deadline = Date.now() + durationMs;
     const injector = new FaultInjector({
       slots,
       proxies,
@@ -206,95 +205,33 @@ export async function runChaos(options = {}) {
       eachKindFirst: options.eachKindFirst ?? true,
       log,
     });
-    // Whether the slot's database path had a fault on between `from` and `to` (real ms, 1 s of slack each side).
-    const dbFaulted = (/** @type {number} */ slot, /** @type {number} */ from, /** @type {number} */ to) =>
-      injector.events.some(
-        (e) =>
-          e.slot === slot &&
-          e.kind !== 'stall' &&
-          e.at <= to + 1000 &&
-          (e.until ?? Number.POSITIVE_INFINITY) >= from - 1000,
-      );
-    const restartLater = (/** @type {ApiSlot} */ slot) => {
-      const p = (async () => {
-        await delay(between(downMin, downMax));
-        if (slot.alive) return;
-        const base = baseSkew(slot.index);
-        const r = rnd();
-        const skew = r < 0.6 ? base : r < 0.75 ? skewMs : r < 0.9 ? -skewMs : 0;
-        for (let tries = 0; ; tries++) {
-          slot.start(skew);
-          restarts++;
-          try {
-            await slot.waitReady(readyTimeoutMs);
-            return;
-          } catch (error) {
-            const inc = slot.current;
-            // Killed again while starting is expected.
-            if (inc?.killedAt != null) return;
-            // A replica that cannot reach its database while it boots exits (as `craft-api` does); its supervisor
-            // starts it again. Only a finding when the database was reachable.
-            if (
-              inc &&
-              inc.exitedAt !== null &&
-              tries < 20 &&
-              dbFaulted(slot.index, inc.startedAt, inc.exitedAt)
-            ) {
-              inc.expectedExit = true;
-              startExitsWhileCutOff++;
-              await delay(500);
-              continue;
-            }
-            startFailures.push(String(error));
-            return;
-          }
-        }
-      })();
-      pendingRestarts.push(p);
-    };
+    const killer = new Killer({
+      slots,
+      rnd,
+      gapMs: options.killGapMs ?? [700, 3000],
+      downMs: options.restartDelayMs ?? [200, 3000],
+      skewMs,
+      baseSkew,
+      readyTimeoutMs,
+      boundaryMs: options.mix === 'days' ? 3_600_000 : 60_000,
+      clock: { schedNow, realAt },
+      // The slot's database path had a fault on between `from` and `to` (real ms, 1 s of slack each side).
+      dbFaulted: (slot, from, to) =>
+        injector.events.some(
+          (e) =>
+            e.slot === slot &&
+            e.kind !== 'stall' &&
+            e.at <= to + 1000 &&
+            (e.until ?? Number.POSITIVE_INFINITY) >= from - 1000,
+        ),
+    });
     const faultsDone = faultKinds.length > 0 ? injector.run(deadline) : Promise.resolve();
-    while (Date.now() < deadline) {
-      await delay(Math.min(between(gapMin, gapMax), Math.max(0, deadline - Date.now())));
-      if (Date.now() >= deadline) break;
-      const alive = slots.filter((s) => s.alive);
-      if (alive.length === 0) continue;
-      const boundary = rnd() < 0.4;
-      // Mostly processes that are up and claiming; sometimes one still in its startup pass.
-      const ready = alive.filter((s) => s.current?.readyAt != null);
-      const pool_ = ready.length > 0 && rnd() < 0.85 ? ready : alive;
-      const victims = [...pool_].sort(() => rnd() - 0.5).slice(0, rnd() < 0.1 && pool_.length > 1 ? 2 : 1);
-      if (boundary) {
-        // Just after the next whole minute (hour, for the daily mix) of the victim's (skewed) schedule time: many
-        // slots fall due for it at once, so its claims are in flight.
-        const skew = victims[0]?.current?.skewMs ?? 0;
-        const unit = options.mix === 'days' ? 3_600_000 : 60_000;
-        const nextMinute = Math.ceil((schedNow() + skew) / unit) * unit - skew;
-        const wait = realAt(nextMinute) - Date.now() + between(2, 150);
-        if (wait > 0 && Date.now() + wait < deadline) await delay(wait);
-      }
-      if (victims.length > 1) kills.double++;
-      for (const v of victims) {
-        const inc = v.kill();
-        if (!inc) continue;
-        kills.total++;
-        killLog.push({
-          slot: v.index,
-          pid: inc.pid,
-          at: inc.killedAt ?? Date.now(),
-          boundary,
-          ready: inc.readyAt !== null,
-        });
-        if (boundary) kills.boundary++;
-        else kills.random++;
-        if (inc.readyAt === null) kills.duringStartup++;
-        restartLater(v);
-      }
-    }
+    await killer.run(deadline);
     const windowEnd = new Date(schedNow(deadline));
     await faultsDone;
     const faults = injector.counts();
     log(
-      `chaos over: ${kills.total} kills, ${restarts} restarts so far, ${faults.total} database faults and stalls ` +
+      `chaos over: ${killer.kills.total} kills, ${killer.restarts} restarts so far, ${faults.total} database faults and stalls ` +
         `(${Object.entries(faults.byKind)
           .map(([k, n]) => `${k} ${n}`)
           .join(', ')}); window ends at scheduler time ${windowEnd.toISOString()}`,
@@ -302,11 +239,11 @@ export async function runChaos(options = {}) {
 
     // Quiet period: every fault healed (above), every process up, then wait until every slot before the window's end
     // is settled.
-    await Promise.all(pendingRestarts);
+    await killer.settle();
     for (const s of slots) {
       if (!s.alive) {
         s.start(baseSkew(s.index));
-        restarts++;
+        killer.restarts++;
       }
     }
     await Promise.all(slots.map((s) => s.waitReady(readyTimeoutMs)));
@@ -384,7 +321,7 @@ export async function runChaos(options = {}) {
       leaseMs: lockTtlSeconds * 1000,
     };
     if (options.keepDir)
-      writeSnapshot(dir, auditInput, { seed, kills: killLog, faults: injector.events, incarnations });
+      writeSnapshot(dir, auditInput, { seed, kills: killer.killLog, faults: injector.events, incarnations });
     const { figures, violations } = auditRun(auditInput);
     for (const i of unexpected) {
       violations.push({
@@ -392,7 +329,7 @@ export async function runChaos(options = {}) {
         detail: `API process ${i.pid} exited by itself (${i.exit}); see its log`,
       });
     }
-    for (const f of startFailures) violations.push({ kind: 'start', detail: f });
+    for (const f of killer.startFailures) violations.push({ kind: 'start', detail: f });
     if (settledAfterMs === null) {
       violations.push({
         kind: 'stuck',
@@ -407,12 +344,12 @@ export async function runChaos(options = {}) {
         ...figures,
         processes,
         incarnations: incarnations.length,
-        kills: kills.total,
-        killsAtBoundary: kills.boundary,
-        killsRandom: kills.random,
-        killsDuringStartup: kills.duringStartup,
-        doubleKills: kills.double,
-        restarts,
+        kills: killer.kills.total,
+        killsAtBoundary: killer.kills.boundary,
+        killsRandom: killer.kills.random,
+        killsDuringStartup: killer.kills.duringStartup,
+        doubleKills: killer.kills.double,
+        restarts: killer.restarts,
         startupMs: startupFigures(incarnations),
         skewedIncarnations: incarnations.filter((i) => i.skewMs !== 0).length,
         skewMs,
@@ -425,7 +362,7 @@ export async function runChaos(options = {}) {
         settledAfterMs,
         faults,
         frozenIncarnations: incarnations.filter((i) => i.stops.length > 0).length,
-        startExitsWhileCutOff,
+        startExitsWhileCutOff: killer.startExitsWhileCutOff,
         proxy: proxyFigures(proxies),
         unreadableLines,
         totalRealMs: Date.now() - startedAt,
@@ -446,32 +383,6 @@ export async function runChaos(options = {}) {
     await server.stop();
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The URI's single host, and the same URI through a proxy port on 127.0.0.1 (`directConnection`, so the driver never
- * discovers and connects to the server's own address around the proxy).
- * @param {string} uri
- */
-export function singleHost(uri) {
-  const m = /^mongodb:\/\/(?:([^@/]*)@)?([^/,?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
-  if (!m) {
-    throw new Error(
-      `chaos: the database faults need a single-host mongodb:// URI (got ${uri.replace(/\/\/[^@/]*@/, '//…@')}); run without them (--faults none)`,
-    );
-  }
-  const [, auth, hostPort = '', path = '/', query = ''] = m;
-  const colon = hostPort.lastIndexOf(':');
-  const host = colon > 0 ? hostPort.slice(0, colon).replace(/^\[|\]$/g, '') : hostPort;
-  const port = colon > 0 ? Number(hostPort.slice(colon + 1)) : 27017;
-  const params = new URLSearchParams(query.replace(/^\?/, ''));
-  params.set('directConnection', 'true');
-  return {
-    host,
-    port,
-    via: (/** @type {number} */ proxyPort) =>
-      `mongodb://${auth ? `${auth}@` : ''}127.0.0.1:${proxyPort}${path || '/'}?${params.toString()}`,
-  };
 }
 
 /** Totals over the fault proxies. @param {FaultProxy[]} proxies */

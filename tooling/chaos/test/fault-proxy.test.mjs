@@ -2,7 +2,7 @@
 import { connect, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FaultProxy } from '../src/fault-proxy.mjs';
+import { FaultProxy, singleHost } from '../src/fault-proxy.mjs';
 
 /** @type {import('node:net').Server} */
 let upstream;
@@ -154,5 +154,23 @@ describe('FaultProxy', () => {
     c.socket.write('ok');
     await until(() => c.text === 'ok');
     expect(Date.now() - t0).toBeLessThan(400);
+  });
+});
+
+describe('singleHost', () => {
+  it('routes a single-host URI through a proxy port with directConnection, keeping credentials, path and options', () => {
+    const a = singleHost('mongodb://127.0.0.1:40123/');
+    expect(a).toMatchObject({ host: '127.0.0.1', port: 40123 });
+    expect(a.via(5000)).toBe('mongodb://127.0.0.1:5000/?directConnection=true');
+    const b = singleHost('mongodb://user:pw@db.example:27018/admin?authSource=admin');
+    expect(b).toMatchObject({ host: 'db.example', port: 27018 });
+    expect(b.via(5001)).toBe('mongodb://user:pw@127.0.0.1:5001/admin?authSource=admin&directConnection=true');
+    expect(singleHost('mongodb://localhost').port).toBe(27017);
+  });
+
+  it('refuses a URI the proxies cannot stand in front of, without printing its password', () => {
+    expect(() => singleHost('mongodb://a:1,b:2/?replicaSet=rs')).toThrow(/single-host/);
+    expect(() => singleHost('mongodb+srv://u:secret@cluster.example/')).toThrow(/--faults none/);
+    expect(() => singleHost('mongodb+srv://u:secret@cluster.example/')).not.toThrow(/secret/);
   });
 });
