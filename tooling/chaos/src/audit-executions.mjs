@@ -48,15 +48,20 @@ export function auditExecutions(input) {
   const tolerance = input.lateToleranceMs ?? 250;
   const marginMs = Math.min(Math.max(1000, input.leaseMs / 5), input.leaseMs / 2);
   const byPid = new Map(input.incarnations.map((i) => [i.pid, i]));
-  /** @type {Map<number, { at: number, until: number }[]>} freezes (harness) and stalls (watchdog) per pid */
+  /** @type {Map<number, { at: number, until: number, by: 'sigstop' | 'stall' }[]>} freezes (harness), stalls (watchdog) */
   const frozen = new Map();
-  const freeze = (/** @type {number} */ pid, /** @type {number} */ at, /** @type {number} */ until) => {
+  const freeze = (
+    /** @type {number} */ pid,
+    /** @type {number} */ at,
+    /** @type {number} */ until,
+    /** @type {'sigstop' | 'stall'} */ by,
+  ) => {
     const list = frozen.get(pid) ?? [];
-    list.push({ at, until });
+    list.push({ at, until, by });
     frozen.set(pid, list);
   };
   for (const i of input.incarnations) {
-    for (const s of i.stops ?? []) freeze(i.pid, s.at, s.until ?? i.killedAt ?? input.auditedAt);
+    for (const s of i.stops ?? []) freeze(i.pid, s.at, s.until ?? i.killedAt ?? input.auditedAt, 'sigstop');
   }
   /** @type {Map<string, Line[]>} lease losses per run */
   const lostByRun = new Map();
@@ -66,7 +71,7 @@ export function auditExecutions(input) {
   for (const l of input.lines) {
     if (l.e === 'stall' && l.from !== undefined && l.to !== undefined) {
       stalls++;
-      freeze(l.pid, l.from, l.to);
+      freeze(l.pid, l.from, l.to, 'stall');
     } else if (l.e === 'lost' && l.run) {
       const k = `${l.reason}/${l.during}`;
       leaseLosses[k] = (leaseLosses[k] ?? 0) + 1;
@@ -120,7 +125,7 @@ export function auditExecutions(input) {
   }
 
   // Effective ends, and handler activity after a deadline.
-  const after = { total: 0, frozen: 0, withinTolerance: 0, maxOverrunMs: 0 };
+  const after = { total: 0, frozen: 0, stalled: 0, withinTolerance: 0, maxOverrunMs: 0 };
   for (const list of execByRun.values()) {
     for (const x of list) {
       const inc = byPid.get(x.pid);
@@ -136,12 +141,14 @@ export function auditExecutions(input) {
         const overrun = Number(late.t) - dl;
         after.total++;
         after.maxOverrunMs = Math.max(after.maxOverrunMs, overrun);
-        // Frozen across the deadline, and active again only just after waking: the abort could not land earlier.
-        const woke = (frozen.get(x.pid) ?? []).find(
-          (f) => f.at <= dl + 100 && f.until >= dl - 100 && Number(late.t) - f.until <= tolerance,
-        );
-        if (woke) after.frozen++;
-        else if (overrun <= tolerance) after.withinTolerance++;
+        // Frozen (SIGSTOP) or stalled (its watchdog saw the event loop stop) across the deadline, and active again
+        // only just after waking: the abort could not land earlier. A SIGSTOP explains it first.
+        const woke = (frozen.get(x.pid) ?? [])
+          .filter((f) => f.at <= dl + 100 && f.until >= dl - 100 && Number(late.t) - f.until <= tolerance)
+          .sort((a, b) => (a.by === b.by ? 0 : a.by === 'sigstop' ? -1 : 1))[0];
+        if (overrun <= tolerance) after.withinTolerance++;
+        else if (woke?.by === 'sigstop') after.frozen++;
+        else if (woke) after.stalled++;
         else {
           violate(
             'deadline-overrun',

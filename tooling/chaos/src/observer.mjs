@@ -4,8 +4,9 @@
 //   lost   each `run:lease_lost` event the scheduler emits (`reason`, `during`), seen by wrapping
 //          EventEmitter.prototype.emit: the scheduler's events go through a plain EventEmitter, and the API offers no
 //          other way to subscribe from outside the process
-//   stall  each interval in which this process ran nothing for longer than STALL_MS (a SIGSTOP, a long GC, the OS not
-//          scheduling it on an overloaded machine): a 50 ms watchdog timer that fired late
+//   stall  each interval in which this process ran nothing for longer than STALL_MS (a SIGSTOP, a long GC, a long
+//          synchronous stretch, the OS not scheduling it on an overloaded machine): a 50 ms watchdog timer that fired
+//          more than 100 ms late
 // The audit uses them to tell a handler that lost its lease from one that ran twice, and to explain handler activity
 // after a lease deadline by a frozen process.
 import { EventEmitter } from 'node:events';
@@ -14,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 
 const LOG = process.env.CHAOS_EXEC_LOG;
 const TICK_MS = 50;
-const STALL_MS = 200;
+const STALL_MS = 100;
 
 if (LOG) {
   const write = (/** @type {Record<string, unknown>} */ entry) => {

@@ -20,7 +20,13 @@ export function figureRows(result) {
     Object.entries(o ?? {})
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || 'none';
-  const after = f.activityAfterDeadline ?? { total: 0, frozen: 0, withinTolerance: 0, maxOverrunMs: 0 };
+  const after = f.activityAfterDeadline ?? {
+    total: 0,
+    frozen: 0,
+    stalled: 0,
+    withinTolerance: 0,
+    maxOverrunMs: 0,
+  };
   const faults = f.faults ?? { total: 0, byKind: {}, pastLease: 0, endedByReset: 0 };
   const statuses = Object.entries(f.byStatus)
     .filter(([k]) => k !== 'skipped')
@@ -46,7 +52,7 @@ export function figureRows(result) {
       f.proxy ? `${f.proxy.connections} / ${f.proxy.resets} / ${(f.proxy.bytes / 1e6).toFixed(1)}` : 'n/a',
     ],
     [
-      'frozen incarnations (SIGSTOP) / stalls the processes saw (incl. SIGSTOP) / boot exits while cut off',
+      'frozen incarnations (SIGSTOP) / stalls over 100 ms the processes saw (incl. SIGSTOP) / boot exits while cut off',
       `${f.frozenIncarnations ?? 0} / ${f.stalls ?? 0} / ${f.startExitsWhileCutOff ?? 0}`,
     ],
     [
@@ -73,8 +79,8 @@ export function figureRows(result) {
         : 'n/a',
     ],
     [
-      'handler activity after a deadline: total (process frozen / within 250 ms) / max overrun',
-      `${after.total} (${after.frozen} / ${after.withinTolerance}) / ${after.maxOverrunMs} ms`,
+      'handler activity after a deadline: total (within 250 ms / process frozen by SIGSTOP / stalled) / max overrun',
+      `${after.total} (${after.withinTolerance} / ${after.frozen} / ${after.stalled}) / ${after.maxOverrunMs} ms`,
     ],
     [
       'executions cut by a SIGKILL (mid-run) / runs adopted after their claimer died (mid-claim)',

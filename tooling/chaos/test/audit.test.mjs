@@ -330,6 +330,7 @@ describe('auditRun', () => {
     // A stall the process's own watchdog saw explains it as well.
     input.executions.push({ e: 'stall', pid: 100, from: t + 1000, to: t + 9000 });
     expect(kinds(input)).toEqual([]);
+    expect(auditRun(input).figures.activityAfterDeadline).toMatchObject({ total: 1, frozen: 0, stalled: 1 });
     // Had the execution not ended at its deadline, the takeover would overlap it.
     expect(auditRun({ ...input, leaseMs: 5000 }).figures.runOverlaps).toBe(0);
   });
