@@ -114,6 +114,7 @@ export function figureRows(result) {
       `${s(all.p99)} / ${s(all.max)} (real ${realMs(all.p99, f.speed)} / ${realMs(all.max, f.speed)})`,
     ],
     ['settled after (quiet period, real)', f.settledAfterMs === null ? 'not settled' : s(f.settledAfterMs)],
+    ['whole run, real time (start-up, registration, chaos, quiet period, audit)', s(f.totalRealMs)],
     ['API log lines at warn / error', `${f.logWarnings} / ${f.logErrors}`],
     ['violations by kind', violationKinds(result.violations)],
     ['violations', String(result.violations.length)],
