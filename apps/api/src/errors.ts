@@ -69,6 +69,85 @@ export class ForbiddenError extends ApiError {
   }
 }
 
+/** The path exists but not with this method (405; the answer's `Allow` header lists the methods it has). */
+export class MethodNotAllowedError extends ApiError {
+  /** The methods the path has. */
+  readonly allow: readonly string[];
+
+  constructor(method: string, path: string, allow: readonly string[]) {
+    super(
+      'CRAFT_API_METHOD_NOT_ALLOWED',
+      `${method} is not allowed on ${path}; it allows ${allow.join(', ')} (see /docs)`,
+      { details: { allow: [...allow] } },
+    );
+    this.allow = allow;
+  }
+}
+
+/**
+ * The `Idempotency-Key` was first used for another request (another method, path, query or body): a key stands for
+ * one request (422). Nothing was done.
+ */
+export class IdempotencyKeyReusedError extends ApiError {
+  constructor() {
+    super(
+      'CRAFT_API_IDEMPOTENCY_KEY_REUSED',
+      'Idempotency-Key: this key was already used for a different request (another method, path, query or ' +
+        'body); nothing was done. Use a new key for a new request, and the same key only to retry the same one',
+      { field: 'idempotency-key' },
+    );
+  }
+}
+
+/**
+ * The first request with this `Idempotency-Key` is still being processed (409, with `Retry-After`): retry the same
+ * request later to get its answer. Nothing was done.
+ */
+export class IdempotencyInProgressError extends ApiError {
+  /** Seconds to wait before retrying (the `Retry-After` header). */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(
+      'CRAFT_API_IDEMPOTENCY_IN_PROGRESS',
+      'Idempotency-Key: the first request with this key is still being processed; nothing was done. Retry the ' +
+        `same request in ${retryAfterSeconds} s to get its answer`,
+      { field: 'idempotency-key', details: { retry_after_seconds: retryAfterSeconds } },
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** `If-Match` names none of the schedule's current version (412). Nothing was changed. */
+export class PreconditionFailedError extends ApiError {
+  constructor(jobName: string, ifMatch: string, currentVersion: number) {
+    const quoted = /^\s*(?:W\/)?"/.test(ifMatch);
+    super(
+      'CRAFT_API_PRECONDITION_FAILED',
+      `If-Match: schedule ${JSON.stringify(jobName)} is at ETag "${currentVersion}", not ${ifMatch}: ` +
+        (quoted
+          ? 'it was changed since you read it, and nothing was changed now. GET it again (its ETag header) and redo the edit'
+          : `that is not an entity tag, so nothing was changed; send the ETag as it was answered, quoted (If-Match: "${currentVersion}")`),
+      {
+        field: 'if-match',
+        details: { current_etag: `"${currentVersion}"`, current_version: currentVersion },
+      },
+    );
+  }
+}
+
+/** The client made more requests than `RATE_LIMIT_MAX` per `RATE_LIMIT_WINDOW_SECONDS` (429). Nothing was done. */
+export class RateLimitedError extends ApiError {
+  constructor(max: number, windowSeconds: number, retryAfterSeconds: number) {
+    super(
+      'CRAFT_API_RATE_LIMITED',
+      `Too many requests: at most ${max} per ${windowSeconds} s for each client; nothing was done. Retry in ` +
+        `${retryAfterSeconds} s (Retry-After)`,
+      { details: { limit: max, window_seconds: windowSeconds, retry_after_seconds: retryAfterSeconds } },
+    );
+  }
+}
+
 /**
  * The `http_request` job's error (codes `CRAFT_API_HTTP_UNEXPECTED_STATUS`, `CRAFT_API_HTTP_REQUEST_FAILED`):
  * recorded in a run's `error.code`, never an HTTP answer of the API. The job is a built-in of `@craft/scheduler`,
@@ -91,8 +170,14 @@ export const API_ERROR_STATUS = {
   CRAFT_API_INVALID_JSON: 400,
   CRAFT_API_BAD_REQUEST: 400,
   CRAFT_API_ROUTE_NOT_FOUND: 404,
+  CRAFT_API_METHOD_NOT_ALLOWED: 405,
+  CRAFT_API_IDEMPOTENCY_IN_PROGRESS: 409,
+  CRAFT_API_PRECONDITION_FAILED: 412,
   CRAFT_API_BODY_TOO_LARGE: 413,
   CRAFT_API_UNSUPPORTED_MEDIA_TYPE: 415,
+  CRAFT_API_IDEMPOTENCY_KEY_REUSED: 422,
+  CRAFT_API_RATE_LIMITED: 429,
+  CRAFT_API_EVENTS_UNAVAILABLE: 501,
   CRAFT_API_NOT_READY: 503,
   CRAFT_API_INTERNAL: 500,
 } as const;

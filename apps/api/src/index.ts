@@ -21,6 +21,11 @@ export {
   AuthMissingError,
   ForbiddenError,
   HttpJobError,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  MethodNotAllowedError,
+  PreconditionFailedError,
+  RateLimitedError,
 } from './errors.js';
 export type {
   AuthMessages,
@@ -33,8 +38,21 @@ export type {
 export { authPlugin, DEFAULT_AUTH_MESSAGES, SCOPES, scopesOf } from './plugins/auth.js';
 export type { ErrorBody } from './plugins/errors.js';
 export { errorsPlugin, toErrorBody } from './plugins/errors.js';
+export type { EventStreamOptions, EventStreams } from './plugins/events.js';
+export { eventsPlugin } from './plugins/events.js';
+export type { HeldKey, IdempotencyPluginOptions } from './plugins/idempotency.js';
+export {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyKeyHeaders,
+  idempotencyPlugin,
+  libraryIdempotency,
+  REPLAYED_HEADER,
+} from './plugins/idempotency.js';
 export type { MetricsPluginOptions } from './plugins/metrics.js';
 export { metricsPlugin } from './plugins/metrics.js';
+export type { RateLimitPluginOptions } from './plugins/rate-limit.js';
+export { rateLimitPlugin } from './plugins/rate-limit.js';
 export type { SchedulerPluginOptions } from './plugins/scheduler.js';
 export { schedulerLogger, schedulerPlugin } from './plugins/scheduler.js';
 export type { SwaggerPluginOptions } from './plugins/swagger.js';

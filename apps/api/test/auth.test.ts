@@ -36,7 +36,19 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/jobs/types', scope: 'jobs:read' },
   { method: 'GET', url: '/jobs/runs', scope: 'jobs:read' },
   { method: 'GET', url: '/jobs/runs/some-id', scope: 'jobs:read' },
+  { method: 'GET', url: '/jobs/pause', scope: 'jobs:read' },
+  { method: 'POST', url: '/jobs/pause', scope: 'jobs:write', payload: { reason: 'x' } },
+  { method: 'POST', url: '/jobs/resume', scope: 'jobs:write', payload: {} },
+  { method: 'POST', url: '/jobs/runs/some-run/cancel', scope: 'jobs:run' },
+  {
+    method: 'POST',
+    url: '/jobs/schedules/existing/backfill',
+    scope: 'jobs:run',
+    payload: { from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' },
+  },
   { method: 'GET', url: '/metrics', scope: 'jobs:read' },
+  // The event stream never ends: with the scope it is answered here by its query validation (400), not a stream.
+  { method: 'GET', url: '/jobs/events?types=not+a+type', scope: 'jobs:read' },
 ];
 
 let t: TestApp;
@@ -70,13 +82,16 @@ describe('scopes on every endpoint', () => {
       stack.length = depth;
       stack.push(m[2] as string);
       for (const method of (m[3] as string).split(', ')) {
-        if (method !== 'HEAD') actual.add(`${method} ${stack.join('')}`);
+        // GET /jobs/runs/:id and POST /jobs/runs/:run_id/cancel share a tree node, printed as ":id|:run_id".
+        const path = stack.join('').replace(':id|:run_id', method === 'GET' ? ':id' : ':run_id');
+        if (method !== 'HEAD') actual.add(`${method} ${path}`);
       }
     }
     const pattern = (url: string) =>
       (url.split('?')[0] as string)
         .replace('/existing', '/:job_name')
         .replace('/some-id', '/:id')
+        .replace('/some-run', '/:run_id')
         .replace('/noop', '/:job_type');
     const table = new Set(ROUTES.map((r) => `${r.method} ${pattern(r.url)}`));
     // The dashboard's page and files (@craft/dashboard at /ui) are public too.

@@ -90,9 +90,9 @@ describe('bad schedule bodies get 400 with a stable code and the field, and stor
       'chain',
     ],
     [
-      'a job_name with surrounding spaces',
+      'a job_name with surrounding spaces (the schema pattern says so)',
       scheduleBody(' u11 '),
-      'CRAFT_SCHEDULER_INVALID_FIELD',
+      'CRAFT_API_VALIDATION',
       'job_name',
     ],
     [
@@ -335,5 +335,19 @@ describe('no 5xx for anything a client sends', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('a job_name with a lone surrogate (found by reading the fuzzer: it had crashed the Location header)', () => {
+  it('is a 400 naming job_name, and nothing is stored', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/jobs/schedules',
+      headers: { ...bearer(), 'content-type': 'application/json' },
+      payload: '{"job_name":"a\\ud800b","cron_expression":"0 3 * * *","job_type":"noop"}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'job_name' });
+    expect((await t.store.listSchedules()).filter((s) => s.jobName.startsWith('a'))).toHaveLength(0);
   });
 });

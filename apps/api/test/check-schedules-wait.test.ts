@@ -58,12 +58,12 @@ describe('POST /jobs/check-schedules?wait=true', () => {
     expect(t.log).toEqual(['noop:a', 'b:b', 'noop:-']);
   });
 
-  it('without wait the answer keeps its shape: runs (pending), deferred, initialized, nothing else', async () => {
+  it('without wait the answer keeps its shape: runs (pending), deferred, initialized, paused, nothing else', async () => {
     await post('/jobs/schedules', scheduleBody('b', { job_type: 'echo', parameters: { message: 'b' } }));
     await post('/jobs/schedules', scheduleBody('a', { cron_expression: '*/5 * * * *', chain: ['b'] }));
     await t.clock.set(DUE);
     const body = (await post('/jobs/check-schedules')).json();
-    expect(Object.keys(body).sort()).toEqual(['deferred', 'initialized', 'runs']);
+    expect(Object.keys(body).sort()).toEqual(['deferred', 'initialized', 'paused', 'runs']);
     expect(body.runs.map(brief)).toEqual([['a', 'schedule', 'pending']]);
     await t.app.scheduler.idle();
   });
@@ -97,6 +97,8 @@ describe('POST /jobs/check-schedules?wait=true', () => {
       leaseOwner: 'dead-replica',
       leaseExpiresAt: new Date(at.getTime() + 1000),
       fencingToken: null,
+      cancelRequestedAt: null,
+      cancelRequestedBy: null,
       createdAt: at,
       updatedAt: at,
     };

@@ -7,7 +7,7 @@ interface Parameter {
   name: string;
   in: string;
   required?: boolean;
-  schema?: { default?: unknown };
+  schema?: { default?: unknown; [k: string]: unknown };
 }
 interface Operation {
   parameters?: Parameter[];
@@ -41,6 +41,7 @@ describe('OpenAPI document: findings of the API fuzzer', () => {
       'wait',
       'wait',
       'wait',
+      'wait',
     ]);
     for (const p of withDefault) expect(p.required ?? false).toBe(false);
     // And the API indeed accepts the request without them.
@@ -53,19 +54,55 @@ describe('OpenAPI document: findings of the API fuzzer', () => {
     expect(res.json()).toMatchObject({ limit: 50, offset: 0 });
   });
 
-  it('documents the 400 that a too-long path parameter gets (ST103 on every /{job_name} and /{id} route)', async () => {
+  it('never refuses a job_name path value the schema allows: 200 characters of 4-byte UTF-8 pass the router', async () => {
+    // 200 code points, each 4 UTF-8 bytes, percent-encoded: 2400 characters (the router's default limit was 100).
+    const longest = '😀'.repeat(200);
     const res = await t.app.inject({
       method: 'GET',
-      url: `/jobs/schedules/${'0'.repeat(205)}`,
+      url: `/jobs/schedules/${encodeURIComponent(longest)}`,
       headers: bearer(),
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'CRAFT_API_BAD_REQUEST' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND' });
+    // One more character is what the schema refuses: a 400 naming the parameter.
+    const over = await t.app.inject({
+      method: 'GET',
+      url: `/jobs/schedules/${encodeURIComponent(`${longest}x`)}`,
+      headers: bearer(),
+    });
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toMatchObject({ code: 'CRAFT_API_VALIDATION', field: 'job_name' });
+    const param = (paths['/jobs/schedules/{job_name}']?.['get']?.parameters ?? []).find(
+      (p: { name: string }) => p.name === 'job_name',
+    );
+    expect(param?.schema).toMatchObject({ minLength: 1, maxLength: 200 });
     for (const [path, ops] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(ops)) {
         if (op.security?.length === 0) continue; // /health and /ready take no parameters
         expect(Object.keys(op.responses), `${method.toUpperCase()} ${path}`).toContain('400');
       }
+    }
+  });
+});
+
+describe('names with percent signs (schemathesis decodes path values before encoding them; the API does not)', () => {
+  it('a schedule named with a percent-escape is found under its name, percent-encoded', async () => {
+    for (const name of ['%C2%80', '50% off', 'a/b?c#d']) {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/jobs/schedules',
+        headers: bearer(),
+        payload: { job_name: name, cron_expression: '0 3 * * *', job_type: 'noop' },
+      });
+      expect(created.statusCode, name).toBe(201);
+      expect(created.headers['location']).toBe(`/jobs/schedules/${encodeURIComponent(name)}`);
+      const got = await t.app.inject({
+        method: 'GET',
+        url: String(created.headers['location']),
+        headers: bearer(),
+      });
+      expect(got.statusCode, name).toBe(200);
+      expect(got.json().job_name).toBe(name);
     }
   });
 });

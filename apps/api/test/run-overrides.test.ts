@@ -77,9 +77,9 @@ describe('POST /jobs/run/:job_type with max_attempts / timeout_seconds', () => {
     ['max_attempts', null, 'CRAFT_API_VALIDATION'],
     ['timeout_seconds', -1, 'CRAFT_API_VALIDATION'],
     ['timeout_seconds', true, 'CRAFT_API_VALIDATION'],
-    // An integer by JSON Schema, but not a safe integer: the engine refuses it, naming the field.
-    ['max_attempts', 1e300, 'CRAFT_SCHEDULER_INVALID_FIELD'],
-    ['timeout_seconds', 2 ** 60, 'CRAFT_SCHEDULER_INVALID_FIELD'],
+    // An integer by JSON Schema, but above the schema's maximum (2^53 - 1, the largest exact integer).
+    ['max_attempts', 1e300, 'CRAFT_API_VALIDATION'],
+    ['timeout_seconds', 2 ** 60, 'CRAFT_API_VALIDATION'],
   ])('400 naming %s for %j (%s) and records nothing', async (field, value, code) => {
     const res = await post('/jobs/run/echo', { parameters: { message: 'x' }, [field]: value });
     expect(res.statusCode).toBe(400);
@@ -130,7 +130,7 @@ describe('POST /jobs/schedules/:job_name/run with max_attempts / timeout_seconds
     ['max_attempts', 0, 'CRAFT_API_VALIDATION'],
     ['timeout_seconds', 0.5, 'CRAFT_API_VALIDATION'],
     ['timeout_seconds', '10', 'CRAFT_API_VALIDATION'],
-    ['max_attempts', 2 ** 60, 'CRAFT_SCHEDULER_INVALID_FIELD'],
+    ['max_attempts', 2 ** 60, 'CRAFT_API_VALIDATION'],
   ])('400 naming %s for %j (%s) and records nothing', async (field, value, code) => {
     await post('/jobs/schedules', scheduleBody('s'));
     const res = await post('/jobs/schedules/s/run', { [field]: value });

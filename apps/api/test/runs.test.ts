@@ -101,7 +101,12 @@ describe('POST /jobs/check-schedules', () => {
       '/jobs/schedules',
       scheduleBody('every-5', { cron_expression: '*/5 * * * *', job_type: 'noop' }),
     );
-    expect((await post('/jobs/check-schedules')).json()).toEqual({ runs: [], deferred: [], initialized: [] });
+    expect((await post('/jobs/check-schedules')).json()).toEqual({
+      runs: [],
+      deferred: [],
+      initialized: [],
+      paused: false,
+    });
     await t.clock.set(Date.parse('2027-03-01T10:05:10.000Z'));
     const res = await post('/jobs/check-schedules?wait=true');
     expect(res.statusCode).toBe(200);

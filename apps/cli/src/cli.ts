@@ -3,6 +3,7 @@ import yargs, { type Argv } from 'yargs';
 import { catchUpCommand } from './commands/catch-up/index.js';
 import { checkCommand } from './commands/check/index.js';
 import { cronCommand } from './commands/cron/index.js';
+import { pauseCommand, resumeCommand, statusCommand } from './commands/pause/index.js';
 import { runCommand } from './commands/run/index.js';
 import { runsCommand } from './commands/runs/index.js';
 import { schedulesCommand } from './commands/schedules/index.js';
@@ -19,6 +20,9 @@ const COMMANDS: readonly CommandSpec[] = [
   catchUpCommand,
   schedulesCommand,
   runsCommand,
+  pauseCommand,
+  resumeCommand,
+  statusCommand,
   cronCommand,
   tokenCommand,
 ];

@@ -69,6 +69,7 @@ describe('createConfigResolver', () => {
       jobs: 'CRAFT_JOBS',
       lockTtlSeconds: 'LOCK_TTL_SECONDS',
       pollIntervalSeconds: 'POLL_INTERVAL_SECONDS',
+      maxConcurrentRuns: 'MAX_CONCURRENT_RUNS',
     });
     const runtimeVariables = Object.values(SETTING_VARIABLES).flat();
     for (const { env } of Object.values(SETTINGS)) expect(runtimeVariables).toContain(env);

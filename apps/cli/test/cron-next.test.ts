@@ -32,7 +32,7 @@ describe('cron next across DST in Europe/Stockholm', () => {
     const out = await nextJson(springArgs);
     expect(out.timezone).toBe('Europe/Stockholm');
     expect(out.from).toBe('2027-03-26T00:00:00.000Z');
-    expect(out.runs).toEqual([
+    expect(out.runs).toMatchObject([
       { local: '2027-03-26T02:30', offset: '+01:00', utc: '2027-03-26T01:30:00.000Z' },
       { local: '2027-03-27T02:30', offset: '+01:00', utc: '2027-03-27T01:30:00.000Z' },
       { local: '2027-03-29T02:30', offset: '+02:00', utc: '2027-03-29T00:30:00.000Z' },
@@ -68,7 +68,7 @@ describe('cron next across DST in Europe/Stockholm', () => {
       '--count',
       '5',
     ]);
-    expect(out.runs).toEqual([
+    expect(out.runs).toMatchObject([
       { local: '2027-10-31T02:00', offset: '+02:00', utc: '2027-10-31T00:00:00.000Z' },
       { local: '2027-10-31T02:30', offset: '+02:00', utc: '2027-10-31T00:30:00.000Z' },
       { local: '2027-10-31T03:00', offset: '+01:00', utc: '2027-10-31T02:00:00.000Z' },
@@ -97,7 +97,7 @@ describe('cron next options', () => {
     const out = await nextJson(['*/15 * * * *', '--from', '2027-01-01T00:00:00Z']);
     expect(out.timezone).toBe('Europe/Stockholm');
     expect(out.runs).toHaveLength(10);
-    expect(out.runs[0]).toEqual({
+    expect(out.runs[0]).toMatchObject({
       local: '2027-01-01T01:00',
       offset: '+01:00',
       utc: '2027-01-01T00:00:00.000Z',
@@ -117,7 +117,7 @@ describe('cron next options', () => {
       '1',
     ]);
     // 2027-07-05 is a Monday (ISO weekday 0); New York is on EDT (-04:00).
-    expect(out.runs).toEqual([
+    expect(out.runs).toMatchObject([
       { local: '2027-07-05T09:00', offset: '-04:00', utc: '2027-07-05T13:00:00.000Z' },
     ]);
   });
@@ -183,5 +183,75 @@ describe('cron errors', () => {
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toContain('SCHEDULER_TIMEZONE');
     expect(result.stderr).toContain('[CRAFT_RUNTIME_INVALID_SETTINGS]');
+  });
+});
+
+describe('craft-jobs cron next with DST choices and jitter', () => {
+  const base = ['cron', 'next', '--tz', 'Europe/Stockholm'];
+
+  it('--dst-gap shift runs the missing 02:30 at 03:00 and says so', async () => {
+    const result = await craftJobs([
+      ...base,
+      '30 2 * * *',
+      '--from',
+      '2027-03-27T12:00:00Z',
+      '--count',
+      '2',
+      '--dst-gap',
+      'shift',
+    ]);
+    expect(result.status).toBe(0);
+    const rows = lines(result.stdout).slice(2);
+    expect(rows[0]).toContain('Sun 2027-03-28 03:00 +02:00');
+    expect(rows[0]).toContain('2027-03-28T01:00:00Z');
+    expect(rows[0]).toContain('shifted: stands for 02:30');
+    expect(result.stdout).not.toContain('skipped');
+  });
+
+  it('--dst-overlap both lists both occurrences of the repeated wall time, in time order', async () => {
+    const result = await craftJobs([
+      ...base,
+      '30 2 * * *',
+      '--from',
+      '2027-10-30T12:00:00Z',
+      '--count',
+      '3',
+      '--dst-overlap',
+      'both',
+      '--json',
+    ]);
+    const out = JSON.parse(result.stdout) as {
+      dst_overlap: string;
+      runs: { utc: string; dst: string | null }[];
+    };
+    expect(out.dst_overlap).toBe('both');
+    expect(out.runs.map((r) => `${r.utc} ${r.dst}`)).toEqual([
+      '2027-10-31T00:30:00.000Z first',
+      '2027-10-31T01:30:00.000Z second',
+      '2027-11-01T01:30:00.000Z null',
+    ]);
+  });
+
+  it('--jitter-seconds shows the planned start and needs --job-name', async () => {
+    const missing = await craftJobs([...base, '0 3 * * *', '--jitter-seconds', '60']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--job-name');
+    const result = await craftJobs([
+      ...base,
+      '0 3 * * *',
+      '--jitter-seconds',
+      '600',
+      '--job-name',
+      'n',
+      '--json',
+    ]);
+    const out = JSON.parse(result.stdout) as { runs: { utc: string; due_at: string }[] };
+    for (const run of out.runs) {
+      const offset = Date.parse(run.due_at) - Date.parse(run.utc);
+      expect(offset).toBeGreaterThanOrEqual(0);
+      expect(offset).toBeLessThan(600_000);
+    }
+    expect(new Set(out.runs.map((r) => Date.parse(r.due_at) - Date.parse(r.utc))).size).toBeGreaterThan(1);
+    expect((await craftJobs([...base, '0 3 * * *', '--dst-gap', 'later'])).status).toBe(2);
   });
 });

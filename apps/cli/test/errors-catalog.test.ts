@@ -53,7 +53,12 @@ const libraryErrors: (Error & { code: string; exitStatus: number })[] = [
   new scheduler.ScheduleExistsError('x'),
   new scheduler.ScheduleNotFoundError('x'),
   new scheduler.RunNotFoundError('x'),
+  new scheduler.RunFinishedError('x', 'succeeded'),
+  new scheduler.BackfillTooLargeError('x', 1441, 1000),
+  new scheduler.RunCancelledError('cli'),
   new scheduler.JobLockedError('job:x'),
+  new scheduler.ScheduleVersionMismatchError('x', 1, 2),
+  new scheduler.IdempotencyKeyReusedError('run job type "x"'),
   new scheduler.SchedulerStoppedError(),
   new scheduler.JobTimeoutError('x', 10),
   new scheduler.LeaseLostError('job:x'),
@@ -138,6 +143,8 @@ describe('the README catalogs every error code and exit status', () => {
     for (const [status, meaning] of Object.entries(errors.EXIT_STATUS_MEANINGS)) {
       expect(help, status).toContain(`${status} ${meaning}`);
     }
-    expect(help).toMatch(/75 the job is locked .* 130 interrupted by SIGINT, 143 stopped by SIGTERM\./);
+    expect(help).toMatch(
+      /75 try again later: the job is locked .* 130 interrupted by SIGINT, 143 stopped by SIGTERM\./,
+    );
   });
 });

@@ -68,6 +68,10 @@ export interface LiveCli {
   child: ChildProcess;
   /** Resolves once stderr contains `text` (rejects if the process exits first). */
   stderrContains(text: string): Promise<void>;
+  /** Resolves once stdout satisfies `predicate` (rejects if the process exits first, or after `timeoutMs`). */
+  stdoutMatches(predicate: (stdout: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Everything written to stdout so far. */
+  stdout(): string;
   /** Resolves when the process has exited. */
   result: Promise<CliResult>;
 }
@@ -81,8 +85,10 @@ export function startCraftJobs(args: readonly string[], options: RunOptions = {}
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; done: () => void }[] = [];
+  const outWaiters = new Set<() => void>();
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
+    for (const w of [...outWaiters]) w();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
@@ -97,6 +103,25 @@ export function startCraftJobs(args: readonly string[], options: RunOptions = {}
   return {
     child,
     result,
+    stdout: () => stdout,
+    stdoutMatches: (predicate, timeoutMs = 10_000) =>
+      new Promise<string>((done, fail) => {
+        if (predicate(stdout)) return done(stdout);
+        const timer = setTimeout(() => {
+          outWaiters.delete(check);
+          fail(new Error(`stdout did not match within ${timeoutMs} ms:\n${stdout}\nstderr:\n${stderr}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!predicate(stdout)) return;
+          clearTimeout(timer);
+          outWaiters.delete(check);
+          done(stdout);
+        };
+        outWaiters.add(check);
+        result.then((r) =>
+          fail(new Error(`exited with ${r.status} before stdout matched:\n${r.stdout}\n${r.stderr}`)),
+        );
+      }),
     stderrContains: (text) =>
       new Promise<void>((done, fail) => {
         if (stderr.includes(text)) return done();

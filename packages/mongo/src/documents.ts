@@ -114,6 +114,10 @@ export function runConditionFilter(id: string, condition: RunCondition, time: Ti
   if (condition.leaseExpired !== undefined) filter['$and'] = [leaseFilter(condition.leaseExpired, time)];
   // The attempt a write belongs to: a late write of an earlier attempt no longer matches.
   if (condition.attemptCount !== undefined) filter['attempts'] = { $size: condition.attemptCount };
+  // A cancel request (spec section 10): null also matches a document without the field (written before it existed).
+  if (condition.cancelRequested !== undefined) {
+    filter['cancel_requested_at'] = condition.cancelRequested ? { $ne: null } : null;
+  }
   return filter;
 }
 
@@ -141,8 +145,13 @@ const BLANK_RUN: JobRun = {
   leaseOwner: null,
   leaseExpiresAt: null,
   fencingToken: null,
+  cancelRequestedAt: null,
+  cancelRequestedBy: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
+  dst: null,
+  wallTime: null,
+  dueAt: null,
 };
 
 const IMMUTABLE_RUN_FIELDS = new Set(['id', 'runKey', 'createdAt', 'updatedAt']);

@@ -14,6 +14,17 @@ export {
   toAdapterError,
 } from './errors.js';
 export type { IndexSpec } from './indexes.js';
+export type { EventDocument } from './mongo-event-log.js';
+export {
+  DEFAULT_EVENTS_COLLECTION,
+  DEFAULT_EVENTS_GC_AFTER_SECONDS,
+  eventIndexes,
+} from './mongo-event-log.js';
+export {
+  DEFAULT_IDEMPOTENCY_COLLECTION,
+  DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS,
+  idempotencyIndexes,
+} from './mongo-idempotency.js';
 export {
   DEFAULT_LOCK_COLLECTION,
   DEFAULT_LOCK_GC_AFTER_SECONDS,
@@ -24,6 +35,8 @@ export {
 export {
   DEFAULT_RUNS_COLLECTION,
   DEFAULT_SCHEDULES_COLLECTION,
+  DEFAULT_STATE_COLLECTION,
+  GLOBAL_PAUSE_ID,
   MongoSchedulerStore,
   RUN_INDEXES,
   SCHEDULE_INDEXES,

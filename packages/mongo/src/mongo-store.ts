@@ -1,7 +1,19 @@
 import {
+  changesScheduleVersion,
+  type EventCursor,
+  type EventLogStore,
+  type EventPage,
+  type EventReadQuery,
   FINAL_RUN_STATUSES,
+  type GlobalPauseState,
+  type IdempotencyRecord,
+  type IdempotencyReservation,
+  type IdempotencyReserveResult,
+  type IdempotencyStore,
+  type IdempotentResponse,
   type JobRun,
   type JobSchedule,
+  type NewJobEvent,
   type RunCondition,
   type RunQuery,
   type RunUpdate,
@@ -9,6 +21,7 @@ import {
   type ScheduleCondition,
   type ScheduleQuery,
   type SchedulerStore,
+  type ScheduleUpdateOptions,
   schedulePatchToRecord,
   scheduleToRecord,
 } from '@craft/scheduler';
@@ -34,6 +47,13 @@ import {
 } from './documents.js';
 import { isDuplicateKeyError, MongoInvalidOptionError } from './errors.js';
 import { ensureIndexSpecs, type IndexSpec } from './indexes.js';
+import { MongoEventLog } from './mongo-event-log.js';
+import {
+  DEFAULT_IDEMPOTENCY_COLLECTION,
+  DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS,
+  idempotencyIndexes,
+  MongoIdempotencyKeys,
+} from './mongo-idempotency.js';
 import { type TimeSource, timeSource, type UpdateOps } from './time.js';
 import type { MongoAdapterLogger, MongoSchedulerStoreOptions } from './types.js';
 import { checkOperationTimeout, pinnedCollectionOptions, resolveWriteConcern } from './write-concern.js';
@@ -42,12 +62,24 @@ import { checkOperationTimeout, pinnedCollectionOptions, resolveWriteConcern } f
 export const DEFAULT_SCHEDULES_COLLECTION = 'job_schedules';
 /** Default collection of runs. */
 export const DEFAULT_RUNS_COLLECTION = 'job_runs';
+/** Default collection of the scheduler's state (the global pause). */
+export const DEFAULT_STATE_COLLECTION = 'scheduler_state';
+/** `_id` of the global pause document in the state collection. */
+export const GLOBAL_PAUSE_ID = 'global_pause';
 
 /** The indexes {@link MongoSchedulerStore.ensureIndexes} creates on the schedules collection. */
 export const SCHEDULE_INDEXES: readonly IndexSpec[] = [
   { key: { job_name: 1 }, options: { name: 'job_name_1', unique: true } },
-  // Due schedules: is_enabled in (true, missing) and next_run_at <= now or missing, sorted by next_run_at.
+  // Due schedules: is_enabled in (true, missing) and next_run_at <= now or missing, sorted by next_run_at (spec
+  // section 1; kept for queries by next_run_at).
   { key: { is_enabled: 1, next_run_at: 1 }, options: { name: 'is_enabled_1_next_run_at_1' } },
+  // Due schedules by due instant (spec section 10: next_due_at = slot + jitter offset). next_run_at is the third key
+  // so documents without next_due_at (another program's, an older version's) are found by next_run_at through the
+  // same index: next_due_at null, then a range on next_run_at.
+  {
+    key: { is_enabled: 1, next_due_at: 1, next_run_at: 1 },
+    options: { name: 'is_enabled_1_next_due_at_1_next_run_at_1' },
+  },
 ];
 
 /**
@@ -78,33 +110,46 @@ export const RUN_INDEXES: readonly IndexSpec[] = [
 interface Collections {
   schedules: Collection<Document>;
   runs: Collection<Document>;
+  idempotency: Collection<Document>;
+  state: Collection<Document>;
 }
 
 const FINAL = [...FINAL_RUN_STATUSES];
 
 /**
- * {@link SchedulerStore} on MongoDB: schedules in `job_schedules` (the spec's snake_case documents, so documents
- * written by other programs with only the seed's fields work), runs in `job_runs` with a unique `run_key` that
- * makes claiming a slot exactly-once. Every method is one single-document operation (or one query); no
- * transactions, no TTL, no change streams.
+ * {@link SchedulerStore} and {@link IdempotencyStore} on MongoDB: schedules in `job_schedules` (the spec's snake_case
+ * documents, so documents written by other programs with only the seed's fields work), runs in `job_runs` with a
+ * unique `run_key` that makes claiming a slot exactly-once, idempotency keys in `idempotency_keys` (unique
+ * `(scope, key)`). Every method is one single-document operation (or one query); no transactions, no change
+ * streams, and no TTL deletion that correctness depends on.
  *
  * Run leases are judged by the database server's clock by default (see {@link MongoSchedulerStoreOptions.clock}).
  * Expected conflicts come back as `false`/`null`; infrastructure failures throw `MongoUnavailableError`,
  * `MongoTimeoutError` or `MongoOperationError`.
  */
-export class MongoSchedulerStore implements SchedulerStore {
+export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, EventLogStore {
   /** The database. */
   readonly db: Db;
   /** Name of the schedules collection. */
   readonly schedulesCollection: string;
   /** Name of the runs collection. */
   readonly runsCollection: string;
+  /** Name of the scheduler state collection (the global pause). */
+  readonly stateCollection: string;
   /** The bound of each operation, in ms (`operationTimeoutMs`). */
   readonly operationTimeoutMs: number;
+  /** Name of the idempotency-keys collection. */
+  readonly idempotencyCollection: string;
+  /** Seconds after its reservation a key document is garbage-collected by the TTL index (MongoDB only). */
+  readonly idempotencyGcAfterSeconds: number;
+  readonly #keys: MongoIdempotencyKeys;
+  /** Name of the events collection (the event log). */
+  readonly eventsCollection: string;
   readonly #time: TimeSource;
   readonly #writeConcern: WriteConcernSettings;
   readonly #logger: MongoAdapterLogger;
   readonly #collections: AdapterCollections<Collections>;
+  readonly #events: MongoEventLog;
 
   /**
    * @param db the database (e.g. `client.db('craft')`); its (or its client's) read preference, read concern and
@@ -123,12 +168,43 @@ export class MongoSchedulerStore implements SchedulerStore {
       'runsCollection',
       options.runsCollection ?? DEFAULT_RUNS_COLLECTION,
     );
+    this.idempotencyCollection = checkCollectionName(
+      'MongoSchedulerStore',
+      'idempotencyCollection',
+      options.idempotencyCollection ?? DEFAULT_IDEMPOTENCY_COLLECTION,
+    );
+    const gc = options.idempotencyGcAfterSeconds ?? DEFAULT_IDEMPOTENCY_GC_AFTER_SECONDS;
+    if (!Number.isSafeInteger(gc) || gc < 1) {
+      throw new MongoInvalidOptionError(
+        'MongoSchedulerStore',
+        'idempotencyGcAfterSeconds',
+        gc,
+        'a whole number of seconds >= 1',
+      );
+    }
+    this.idempotencyGcAfterSeconds = gc;
+    this.stateCollection = checkCollectionName(
+      'MongoSchedulerStore',
+      'stateCollection',
+      options.stateCollection ?? DEFAULT_STATE_COLLECTION,
+    );
     this.#time = timeSource(options.clock);
+    this.#keys = new MongoIdempotencyKeys(this.#time, gc);
     this.#writeConcern = resolveWriteConcern(
       'MongoSchedulerStore',
       options.writeConcern,
       this.operationTimeoutMs,
     );
+    this.#events = new MongoEventLog(db, {
+      collectionName: options.eventsCollection,
+      gcAfterSeconds: options.eventsGcAfterSeconds,
+      clock: options.clock,
+      writeConcern: this.#writeConcern,
+      operationTimeoutMs: this.operationTimeoutMs,
+      logger: options.logger,
+      autoIndex: options.autoIndex,
+    });
+    this.eventsCollection = this.#events.collectionName;
     this.#logger = options.logger ?? console;
     this.#collections = new AdapterCollections<Collections>(
       'MongoSchedulerStore',
@@ -153,7 +229,12 @@ export class MongoSchedulerStore implements SchedulerStore {
    * The collection handles every operation of this store uses, with the pinned read preference (`primary`), read
    * concern (`majority`) and write concern; for diagnostics and tests.
    */
-  async collections(): Promise<{ schedules: Collection<Document>; runs: Collection<Document> }> {
+  async collections(): Promise<{
+    schedules: Collection<Document>;
+    runs: Collection<Document>;
+    idempotency: Collection<Document>;
+    state: Collection<Document>;
+  }> {
     return this.#collections.opened('MongoSchedulerStore.collections');
   }
 
@@ -163,23 +244,27 @@ export class MongoSchedulerStore implements SchedulerStore {
     return {
       schedules: this.db.collection(this.schedulesCollection, options),
       runs: this.db.collection(this.runsCollection, options),
+      idempotency: this.db.collection(this.idempotencyCollection, options),
+      state: this.db.collection(this.stateCollection, options),
     };
   }
 
   /**
-   * Creates the indexes of both collections (see `SCHEDULE_INDEXES`, `RUN_INDEXES`). Idempotent and safe to call
-   * from every replica at startup, concurrently. Throws `MongoIndexConflictError` when an incompatible index or
-   * duplicate data is in the way.
+   * Creates the indexes of the three collections (see `SCHEDULE_INDEXES`, `RUN_INDEXES`, `idempotencyIndexes`).
+   * Idempotent and safe to call from every replica at startup, concurrently. Throws `MongoIndexConflictError` when
+   * an incompatible index or duplicate data is in the way.
    */
   async ensureIndexes(): Promise<void> {
     const operation = 'MongoSchedulerStore.ensureIndexes';
     await this.#ensure(await this.#collections.opened(operation), operation);
+    await this.#events.ensureIndexes();
   }
 
-  async #ensure({ schedules, runs }: Collections, operation: string): Promise<void> {
+  async #ensure({ schedules, runs, idempotency }: Collections, operation: string): Promise<void> {
     const warn = (m: string) => this.#logger.warn(`[craft-mongo] ${m}`);
     await ensureIndexSpecs(schedules, SCHEDULE_INDEXES, operation, warn);
     await ensureIndexSpecs(runs, RUN_INDEXES, operation, warn);
+    await ensureIndexSpecs(idempotency, idempotencyIndexes(this.idempotencyGcAfterSeconds), operation, warn);
   }
 
   /* ------------------------------------------------------------------------------------------------------------
@@ -204,11 +289,11 @@ export class MongoSchedulerStore implements SchedulerStore {
     });
   }
 
-  /** Inserts a schedule; `false` when its `job_name` exists (duplicate key 11000). */
+  /** Inserts a schedule at `version` 1; `false` when its `job_name` exists (duplicate key 11000). */
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     return this.#collections.run('insertSchedule', async ({ schedules }, o) => {
       try {
-        await schedules.insertOne({ ...scheduleToRecord(schedule) }, o);
+        await schedules.insertOne({ ...scheduleToRecord(schedule), version: 1 }, o);
         return true;
       } catch (error) {
         if (isDuplicateKeyError(error)) return false;
@@ -218,69 +303,163 @@ export class MongoSchedulerStore implements SchedulerStore {
   }
 
   /**
-   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt` compare-and-set,
-   * `null` matching a missing field; `fencingToken` against the storage-only `lock_token` field, which the same
-   * write sets). One conditional `findOneAndUpdate`; `null` when nothing matched.
+   * Applies `patch` atomically when the schedule exists and `condition` holds (`nextRunAt`, `lastRunAt` and
+   * `version` compare-and-sets; `null` matches a missing field, version 0 a document without one;
+   * `lastRunAtNotAfter`; `fencingToken` against the storage-only `lock_token` field, which the same write sets),
+   * incrementing `version` in the same write when the patch edits a user field. One conditional
+   * `findOneAndUpdate`; `null` when nothing matched.
    */
   async updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
+    options: ScheduleUpdateOptions = {},
   ): Promise<JobSchedule | null> {
     return this.#collections.run('updateSchedule', async ({ schedules }, o) => {
-      const filter: Filter<Document> = { job_name: jobName };
-      // A Date matches that instant exactly; null matches null or a missing field.
-      if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
+      const filter = scheduleConditionFilter(jobName, condition);
       const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
       delete set['job_name'];
+      delete set['version'];
       if (condition.fencingToken !== undefined) {
         // Fenced write: refused once a lock holder with a newer token wrote (`lock_token` greater than ours); a
         // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
         filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
         set['lock_token'] = condition.fencingToken;
       }
-      const doc =
-        Object.keys(set).length === 0
-          ? await schedules.findOne(filter, o)
-          : await schedules.findOneAndUpdate(filter, { $set: set }, { ...o, returnDocument: 'after' });
-      return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
+      const count = options.countRun;
+      if (count !== undefined) {
+        // Counted once per run (counted_run_id, storage-only): a failure adds 1 only where this run was not counted
+        // yet; where it was (a retried write whose first try landed) the rest of the write applies unchanged.
+        const counted = { ...set, counted_run_id: count.runId };
+        const first =
+          count.outcome === 'success'
+            ? await schedules.findOneAndUpdate(
+                filter,
+                { $set: { ...counted, consecutive_failures: 0 } },
+                { ...o, returnDocument: 'after' },
+              )
+            : await schedules.findOneAndUpdate(
+                { ...filter, counted_run_id: { $ne: count.runId } },
+                { $set: counted, $inc: { consecutive_failures: 1 } },
+                { ...o, returnDocument: 'after' },
+              );
+        if (first || count.outcome === 'success') {
+          return first ? scheduleFromDocument(first as ScheduleDocument) : null;
+        }
+        const again = await schedules.findOneAndUpdate(
+          { ...filter, counted_run_id: count.runId },
+          { $set: counted },
+          { ...o, returnDocument: 'after' },
+        );
+        return again ? scheduleFromDocument(again as ScheduleDocument) : null;
+      }
+      const bump = changesScheduleVersion(patch as Partial<JobSchedule>);
+      if (Object.keys(set).length === 0) {
+        const doc = await schedules.findOne(filter, o);
+        return doc ? scheduleFromDocument(doc as ScheduleDocument) : null;
+      }
+      // The document before the write, and the write's own result computed from it: exact under concurrent
+      // updates (the test server's returnDocument 'after' may show a later write), and $inc on a missing version
+      // (a document another program wrote) counts from 0.
+      const before = await schedules.findOneAndUpdate(
+        filter,
+        { $set: set, ...(bump ? { $inc: { version: 1 } } : {}) },
+        { ...o, returnDocument: 'before' },
+      );
+      if (!before) return null;
+      const version = typeof before['version'] === 'number' ? before['version'] : 0;
+      return scheduleFromDocument({
+        ...before,
+        ...set,
+        version: bump ? version + 1 : version,
+      } as ScheduleDocument);
     });
   }
 
-  /** Deletes a schedule (its runs stay); `true` when it existed. */
-  async deleteSchedule(jobName: string): Promise<boolean> {
+  /** Deletes a schedule (its runs stay) when `condition` holds; `true` when it was deleted. */
+  async deleteSchedule(jobName: string, condition: ScheduleCondition = {}): Promise<boolean> {
     return this.#collections.run('deleteSchedule', async ({ schedules }, o) => {
-      const r = await schedules.deleteOne({ job_name: jobName }, o);
+      const r = await schedules.deleteOne(scheduleConditionFilter(jobName, condition), o);
       return r.deletedCount === 1;
     });
   }
 
   /**
-   * Enabled schedules (`is_enabled` true or missing) whose `next_run_at` is missing, null or `<= now`, missing
-   * first then oldest, at most `limit`; served by the `(is_enabled, next_run_at)` index.
+   * Enabled schedules (`is_enabled` true or missing) that are due: `next_due_at <= now`, or — without
+   * `next_due_at` (a document of another program or an older version) — `next_run_at` missing, null or `<= now`.
+   * Missing first, then by due instant; at most `limit`; served by the `(is_enabled, next_due_at, next_run_at)`
+   * index.
    */
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
     if (limit <= 0) return [];
     return this.#collections.run('listDueSchedules', async ({ schedules }, o) => {
-      // Missing/null next_run_at sorts before every date, so schedules written by other programs come first.
+      // Missing/null values sort before every date, so schedules written by other programs come first.
       const docs = await schedules
-        .find({ ...ENABLED, $or: [{ next_run_at: null }, { next_run_at: { $lte: now } }] }, o)
-        .sort({ next_run_at: 1 })
+        .find(
+          {
+            ...ENABLED,
+            $or: [
+              { next_due_at: { $lte: now } },
+              { next_due_at: null, next_run_at: null },
+              { next_due_at: null, next_run_at: { $lte: now } },
+            ],
+          },
+          o,
+        )
+        .sort({ next_due_at: 1, next_run_at: 1 })
         .limit(limit)
         .toArray();
       return docs.map((d) => scheduleFromDocument(d as ScheduleDocument));
     });
   }
 
-  /** The earliest `next_run_at` among enabled schedules, or `null`. */
+  /**
+   * The earliest due instant among enabled schedules: `next_due_at`, or `next_run_at` of a document without
+   * `next_due_at`; `null` when none has one. Two index-served reads of one document each.
+   */
   async getEarliestNextRunAt(): Promise<Date | null> {
     return this.#collections.run('getEarliestNextRunAt', async ({ schedules }, o) => {
-      const doc = await schedules.findOne(
-        { ...ENABLED, next_run_at: { $type: 'date' } },
-        { ...o, sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
+      const [byDue, byRun] = await Promise.all([
+        schedules.findOne(
+          { ...ENABLED, next_due_at: { $type: 'date' } },
+          { ...o, sort: { next_due_at: 1 }, projection: { _id: 0, next_due_at: 1 } },
+        ),
+        schedules.findOne(
+          { ...ENABLED, next_due_at: null, next_run_at: { $type: 'date' } },
+          { ...o, sort: { next_run_at: 1 }, projection: { _id: 0, next_run_at: 1 } },
+        ),
+      ]);
+      const a = byDue?.['next_due_at'];
+      const b = byRun?.['next_run_at'];
+      const due = a instanceof Date ? a : null;
+      const run = b instanceof Date ? b : null;
+      if (due === null || run === null) return due ?? run;
+      return due.getTime() <= run.getTime() ? due : run;
+    });
+  }
+
+  /** The global pause (spec section 10): one read of `{ _id: 'global_pause' }` in the state collection. */
+  async getGlobalPause(): Promise<GlobalPauseState> {
+    return this.#collections.run('getGlobalPause', async ({ state }, o) => {
+      const doc = await state.findOne({ _id: GLOBAL_PAUSE_ID as unknown as Document['_id'] }, o);
+      return pauseFromDocument(doc);
+    });
+  }
+
+  /** Replaces the global pause document (an upsert). */
+  async setGlobalPause(pause: GlobalPauseState): Promise<void> {
+    await this.#collections.run('setGlobalPause', async ({ state }, o) => {
+      await state.replaceOne(
+        { _id: GLOBAL_PAUSE_ID as unknown as Document['_id'] },
+        {
+          paused: pause.paused,
+          reason: pause.reason,
+          since: pause.since,
+          by: pause.by,
+          windows: pause.windows.map((w) => ({ from: w.from, to: w.to, catch_up: w.catchUp })),
+        },
+        { ...o, upsert: true },
       );
-      const value = doc?.['next_run_at'];
-      return value instanceof Date ? value : null;
     });
   }
 
@@ -401,6 +580,115 @@ export class MongoSchedulerStore implements SchedulerStore {
       return r.deletedCount;
     });
   }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Idempotency keys
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  /** Reserves a key: an insert, else a compare-and-set on an expired record or a lapsed lease (see the contract). */
+  async reserveIdempotencyKey(reservation: IdempotencyReservation): Promise<IdempotencyReserveResult> {
+    return this.#collections.run('reserveIdempotencyKey', ({ idempotency }) =>
+      this.#keys.reserve(idempotency, reservation),
+    );
+  }
+
+  /** Extends the in-progress lease held with `token`. */
+  async renewIdempotencyKey(scope: string, key: string, token: string, leaseMs: number): Promise<boolean> {
+    return this.#collections.run('renewIdempotencyKey', ({ idempotency }) =>
+      this.#keys.renew(idempotency, scope, key, token, leaseMs),
+    );
+  }
+
+  /** Stores the answer of the reservation held with `token`. */
+  async completeIdempotencyKey(
+    scope: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean> {
+    return this.#collections.run('completeIdempotencyKey', ({ idempotency }) =>
+      this.#keys.complete(idempotency, scope, key, token, response),
+    );
+  }
+
+  /** Deletes the in-progress reservation held with `token`. */
+  async releaseIdempotencyKey(scope: string, key: string, token: string): Promise<boolean> {
+    return this.#collections.run('releaseIdempotencyKey', ({ idempotency }) =>
+      this.#keys.release(idempotency, scope, key, token),
+    );
+  }
+
+  /** The unexpired record of a key, or `null`. */
+  async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.#collections.run('getIdempotencyKey', ({ idempotency }) =>
+      this.#keys.get(idempotency, scope, key),
+    );
+  }
+
+  /* ------------------------------------------------------------------------------------------------------------
+   * Event log (collection `job_events`; see mongo-event-log.ts)
+   * ---------------------------------------------------------------------------------------------------------- */
+
+  /** Appends events stamped by the server's clock: one ordered bulk write; ids already stored are skipped. */
+  appendEvents(events: readonly NewJobEvent[]): Promise<void> {
+    return this.#events.appendEvents(events);
+  }
+
+  /** Events after a position: the server's clock (one `hello`), then one indexed `find` on `(at, _id)`. */
+  readEvents(query: EventReadQuery): Promise<EventPage> {
+    return this.#events.readEvents(query);
+  }
+
+  /** Deletes events older than `olderThanMs` by the server's clock (one indexed `deleteMany`). */
+  deleteEvents(filter: { olderThanMs: number }): Promise<number> {
+    return this.#events.deleteEvents(filter);
+  }
+
+  /** The oldest stored event's position. */
+  oldestEventCursor(): Promise<EventCursor | null> {
+    return this.#events.oldestEventCursor();
+  }
+}
+
+/** The filter of a schedule under `condition` (one exact instant; null/missing; a version, 0 matching none). */
+function scheduleConditionFilter(jobName: string, condition: ScheduleCondition): Filter<Document> {
+  const filter: Filter<Document> = { job_name: jobName };
+  // A Date matches that instant exactly; null matches null or a missing field.
+  if (condition.nextRunAt !== undefined) filter['next_run_at'] = condition.nextRunAt;
+  if (condition.version !== undefined) {
+    filter['version'] = condition.version === 0 ? { $in: [0, null] } : condition.version;
+  }
+  // The last run is still the one that started then (runs of an `allow` schedule hold no lock to fence with).
+  if (condition.lastRunAt !== undefined) filter['last_run_at'] = condition.lastRunAt;
+  // last_run_at only moves forward: missing, null, or not after the writer's start.
+  if (condition.lastRunAtNotAfter !== undefined) {
+    filter['$and'] = [
+      { $or: [{ last_run_at: null }, { last_run_at: { $lte: condition.lastRunAtNotAfter } }] },
+    ];
+  }
+  // A missing is_enabled is true, a missing consecutive_failures is 0 (their defaults).
+  if (condition.isEnabled !== undefined) {
+    filter['is_enabled'] = condition.isEnabled ? { $in: [true, null] } : false;
+  }
+  if (condition.consecutiveFailures !== undefined) {
+    filter['consecutive_failures'] =
+      condition.consecutiveFailures === 0 ? { $in: [0, null] } : condition.consecutiveFailures;
+  }
+  return filter;
+}
+
+function pauseFromDocument(doc: Document | null): GlobalPauseState {
+  const date = (v: unknown) => (v instanceof Date ? v : null);
+  const windows = Array.isArray(doc?.['windows']) ? (doc['windows'] as Document[]) : [];
+  return {
+    paused: doc?.['paused'] === true,
+    reason: typeof doc?.['reason'] === 'string' ? doc['reason'] : null,
+    since: date(doc?.['since']),
+    by: typeof doc?.['by'] === 'string' ? doc['by'] : null,
+    windows: windows
+      .filter((w) => w['from'] instanceof Date && w['to'] instanceof Date)
+      .map((w) => ({ from: w['from'] as Date, to: w['to'] as Date, catchUp: w['catch_up'] === true })),
+  };
 }
 
 function checkLeaseMs(operation: string, ms: number): void {

@@ -13,6 +13,29 @@ export interface MongoSchedulerStoreOptions {
   schedulesCollection?: string;
   /** Collection of runs: the run ledger and history. @default 'job_runs' */
   runsCollection?: string;
+  /** Collection of idempotency keys (`IdempotencyStore`; unique `(scope, key)`). @default 'idempotency_keys' */
+  idempotencyCollection?: string;
+  /**
+   * Garbage collection of idempotency keys: on MongoDB a TTL index deletes a key document this many seconds after it
+   * was reserved. Must exceed every key's lifetime (a longer `ttlMs` is refused); expiry itself is decided in the
+   * queries, so the TTL index never decides whether a key still counts.
+   * @default 172800 (2 days; the API keeps keys 24 h)
+   */
+  idempotencyGcAfterSeconds?: number;
+  /** Collection of the event log (`EventLogStore`, spec section 12). @default 'job_events' */
+  eventsCollection?: string;
+  /**
+   * Garbage collection of events on MongoDB: a TTL index deletes an event this many seconds after its `at`. At
+   * least 7 days (readers keep events 7 days, and the writers and `cleanup_run_history` delete older ones
+   * themselves, so retention never depends on it; the test server ignores TTL indexes).
+   * @default 691200 (8 days)
+   */
+  eventsGcAfterSeconds?: number;
+  /**
+   * Collection of the scheduler's own state: one document, `{ _id: 'global_pause' }`, the global pause (spec
+   * section 10). @default 'scheduler_state'
+   */
+  stateCollection?: string;
   /**
    * Time source for run leases (`leaseForMs`, `leaseExpired`) and `updatedAt`. Unset: the database server's
    * clock (`$currentDate` / `$$NOW`), shared by every replica whatever their own clocks say. Set: this clock

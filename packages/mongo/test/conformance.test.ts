@@ -2,7 +2,7 @@
 // shared FakeClock (simulated time; includes the engine suite, which waits for in-flight store and lock calls
 // itself: its default `settle: 'in-flight'`), once with the server's clock (real time).
 import type { Clock, LockProvider, SchedulerStore } from '@craft/scheduler';
-import { schedulerConformanceSuite } from '@craft/scheduler/testing';
+import { eventLogSuite, schedulerConformanceSuite } from '@craft/scheduler/testing';
 import { describe, expect, it } from 'vitest';
 import { DistributedLock, MongoSchedulerStore } from '../src/index.js';
 import { setupMongo } from './support/mongo.js';
@@ -13,6 +13,9 @@ async function createStore(clock?: Clock): Promise<SchedulerStore> {
   const store = new MongoSchedulerStore(mongo.db, {
     schedulesCollection: mongo.unique('schedules'),
     runsCollection: mongo.unique('runs'),
+    idempotencyCollection: mongo.unique('idempotency'),
+    eventsCollection: mongo.unique('events'),
+    stateCollection: mongo.unique('state'),
     ...(clock ? { clock } : {}),
   });
   await store.ensureIndexes();
@@ -36,6 +39,18 @@ async function destroyStore(store: SchedulerStore): Promise<void> {
     .catch(() => {});
   await mongo.db
     .collection(s.runsCollection)
+    .drop()
+    .catch(() => {});
+  await mongo.db
+    .collection(s.idempotencyCollection)
+    .drop()
+    .catch(() => {});
+  await mongo.db
+    .collection(s.eventsCollection)
+    .drop()
+    .catch(() => {});
+  await mongo.db
+    .collection(s.stateCollection)
     .drop()
     .catch(() => {});
 }
@@ -80,6 +95,27 @@ describe('MongoDB, database server clock (real time)', () => {
       destroyStore,
       destroyLock,
       collectGarbage,
+    },
+  );
+});
+
+describe('MongoDB event log, injected shared clock', () => {
+  eventLogSuite(
+    { describe, it, expect },
+    {
+      createEventLog: ({ clock }) => createStore(clock) as Promise<MongoSchedulerStore>,
+      destroyEventLog: (log) => destroyStore(log as MongoSchedulerStore),
+    },
+  );
+});
+
+describe('MongoDB event log, database server clock (real time)', () => {
+  eventLogSuite(
+    { describe, it, expect },
+    {
+      time: 'real',
+      createEventLog: () => createStore() as Promise<MongoSchedulerStore>,
+      destroyEventLog: (log) => destroyStore(log as MongoSchedulerStore),
     },
   );
 });

@@ -97,7 +97,7 @@ describe('read preference, read concern and write concern', () => {
         ...Object.values(await store.collections()),
         ...Object.values(await lock.collections()),
       ];
-      expect(handles).toHaveLength(4);
+      expect(handles).toHaveLength(6); // schedules, runs, idempotency keys, state (global pause); locks, tokens
       for (const c of handles) {
         expect(c.readPreference?.mode).toBe('primary');
         expect(c.readConcern?.level).toBe('majority');

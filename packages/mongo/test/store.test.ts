@@ -12,6 +12,7 @@ import { sampleRun } from '@craft/scheduler/testing';
 import { describe, expect, it } from 'vitest';
 import {
   DistributedLock,
+  idempotencyIndexes,
   MongoIndexConflictError,
   MongoSchedulerStore,
   RUN_INDEXES,
@@ -26,6 +27,7 @@ function newStore(options: ConstructorParameters<typeof MongoSchedulerStore>[1] 
   return new MongoSchedulerStore(mongo.db, {
     schedulesCollection: mongo.unique('schedules'),
     runsCollection: mongo.unique('runs'),
+    idempotencyCollection: mongo.unique('idempotency'),
     ...options,
   });
 }
@@ -57,8 +59,23 @@ describe('documents written by other programs', () => {
         cronExpression: '0 3 * * *',
         maxAttempts: 2,
         timeoutSeconds: 300,
+        // No version field: version 0, which an If-Match "0" / ifVersion 0 matches.
+        version: 0,
       }),
     );
+  });
+
+  it('versions a document written without one from 0: a compare-and-set on 0 matches it, an edit makes it 1', async () => {
+    const store = newStore();
+    await mongo.db.collection(store.schedulesCollection).insertOne({ ...SEED });
+    expect(await store.updateSchedule('nightly-cleanup', { description: 'x' }, { version: 1 })).toBeNull();
+    const edited = await store.updateSchedule('nightly-cleanup', { description: 'x' }, { version: 0 });
+    expect(edited?.version).toBe(1);
+    const raw = await mongo.db.collection(store.schedulesCollection).findOne({ job_name: 'nightly-cleanup' });
+    expect(raw?.['version']).toBe(1);
+    // The engine's writes do not touch it.
+    await store.updateSchedule('nightly-cleanup', { nextRunAt: new Date('2030-01-01T03:00:00Z') });
+    expect((await store.getSchedule('nightly-cleanup'))?.version).toBe(1);
   });
 
   it('lists a schedule without next_run_at (or is_enabled) as due, and the next cycle computes and then runs it', async () => {
@@ -129,6 +146,7 @@ describe('indexes', () => {
         new MongoSchedulerStore(mongo.db, {
           schedulesCollection: store.schedulesCollection,
           runsCollection: store.runsCollection,
+          idempotencyCollection: store.idempotencyCollection,
         }),
     );
     await Promise.all(replicas.map((r) => r.ensureIndexes()));
@@ -139,6 +157,26 @@ describe('indexes', () => {
     expect(keys(runIndexes)).toEqual(keys([{ key: { _id: 1 } }, ...RUN_INDEXES]));
     expect(scheduleIndexes.find((ix) => ix.name === 'job_name_1')?.unique).toBe(true);
     expect(runIndexes.find((ix) => JSON.stringify(ix.key) === '{"run_key":1}')?.unique).toBe(true);
+    const keyIndexes = await mongo.db.collection(store.idempotencyCollection).indexes();
+    expect(keys(keyIndexes)).toEqual(keys([{ key: { _id: 1 } }, ...idempotencyIndexes(172_800)]));
+    expect(keyIndexes.find((ix) => ix.name === 'scope_1_key_1')?.unique).toBe(true);
+    // Garbage collection only (the test server keeps the index but never deletes).
+    expect(keyIndexes.find((ix) => ix.name === 'reserved_at_1_ttl')?.expireAfterSeconds).toBe(172_800);
+  });
+
+  it('refuse an idempotency key kept longer than the garbage-collection horizon', async () => {
+    const store = newStore({ idempotencyGcAfterSeconds: 3600 });
+    await expect(
+      store.reserveIdempotencyKey({
+        scope: 's',
+        key: 'k',
+        fingerprint: 'f',
+        token: 't',
+        ttlMs: 2 * 3_600_000,
+        leaseMs: 1000,
+      }),
+    ).rejects.toThrow(/idempotencyGcAfterSeconds: 3600/);
+    expect(await store.getIdempotencyKey('s', 'k')).toBeNull();
   });
 
   it('are left alone with autoIndex: false', async () => {

@@ -8,6 +8,8 @@ export interface SettingsSchedulerOptions {
   lockTtlMs: number;
   /** From `POLL_INTERVAL_SECONDS`. */
   pollIntervalMs: number;
+  /** From `MAX_CONCURRENT_RUNS` (when resolved): the most handlers the process runs at once. */
+  maxConcurrentRuns?: number;
 }
 
 /**
@@ -16,11 +18,13 @@ export interface SettingsSchedulerOptions {
  * `lockTtlMs` default, 60 s, applies only to code that builds a scheduler without settings).
  */
 export function schedulerOptions(
-  settings: Pick<CraftSettings, 'timezone' | 'lockTtlSeconds' | 'pollIntervalSeconds'>,
+  settings: Pick<CraftSettings, 'timezone' | 'lockTtlSeconds' | 'pollIntervalSeconds'> &
+    Partial<Pick<CraftSettings, 'maxConcurrentRuns'>>,
 ): SettingsSchedulerOptions {
   return {
     timezone: settings.timezone,
     lockTtlMs: settings.lockTtlSeconds * 1000,
     pollIntervalMs: settings.pollIntervalSeconds * 1000,
+    ...(settings.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: settings.maxConcurrentRuns }),
   };
 }

@@ -40,6 +40,11 @@ export interface CraftSettings {
   lockTtlSeconds: number;
   /** `POLL_INTERVAL_SECONDS`: longest sleep between scheduler passes; also what counts as a current slot. @default 60 */
   pollIntervalSeconds: number;
+  /**
+   * `MAX_CONCURRENT_RUNS`: the most handlers one process runs at once (the scheduler's `maxConcurrentRuns`); at the
+   * cap, due slots stay due. @default 32
+   */
+  maxConcurrentRuns: number;
   /** `CRAFT_JOBS`: absolute path (or `file:` URL) of the module of job definitions. @default undefined (built-ins only) */
   jobs: string | undefined;
   /** `NODE_ENV`; `production` turns on the production rules (a database, a real secret, no test clocks). @default 'development' */
@@ -52,12 +57,24 @@ export interface CraftSettings {
   bodyLimit: number;
   /** `LOG_LEVEL`: pino level (`fatal` … `trace`, or `silent`). @default 'info' */
   logLevel: string;
+  /**
+   * `RATE_LIMIT_MAX`: requests one client (a token's `sub`; an IP address before authentication) may make to the
+   * API per window, per API process; `0` turns rate limiting off. @default 600
+   */
+  rateLimitMax: number;
+  /** `RATE_LIMIT_WINDOW_SECONDS`: the window `RATE_LIMIT_MAX` counts over. @default 60 */
+  rateLimitWindowSeconds: number;
   /** `CRAFT_TEST_CLOCK_OFFSET_MS`: TEST-ONLY shift of the scheduler's clock; refused in production. @default 0 */
   testClockOffsetMs: number;
   /** `CRAFT_TEST_CLOCK_SPEED`: TEST-ONLY acceleration of the scheduler's clock; refused in production. @default 1 */
   testClockSpeed: number;
   /** `CRAFT_TEST_CLOCK_EPOCH_MS`: TEST-ONLY start of the acceleration; refused in production. @default undefined */
   testClockEpochMs: number | undefined;
+  /**
+   * `CRAFT_TEST_IDEMPOTENCY_LEASE_MS`: TEST-ONLY lease of an in-progress `Idempotency-Key` in the API (how soon a
+   * retry takes over the key of a request whose process died); refused in production. @default undefined (30 s)
+   */
+  testIdempotencyLeaseMs: number | undefined;
 }
 
 /** The name of one setting. */
@@ -77,15 +94,19 @@ export const SETTING_VARIABLES: { readonly [K in SettingKey]: readonly string[] 
   dashboardEnabled: ['DASHBOARD_ENABLED'],
   lockTtlSeconds: ['LOCK_TTL_SECONDS'],
   pollIntervalSeconds: ['POLL_INTERVAL_SECONDS'],
+  maxConcurrentRuns: ['MAX_CONCURRENT_RUNS'],
   jobs: ['CRAFT_JOBS'],
   nodeEnv: ['NODE_ENV'],
   metricsToken: ['METRICS_TOKEN'],
   shutdownGraceSeconds: ['SHUTDOWN_GRACE_SECONDS'],
   bodyLimit: ['BODY_LIMIT'],
   logLevel: ['LOG_LEVEL'],
+  rateLimitMax: ['RATE_LIMIT_MAX'],
+  rateLimitWindowSeconds: ['RATE_LIMIT_WINDOW_SECONDS'],
   testClockOffsetMs: ['CRAFT_TEST_CLOCK_OFFSET_MS'],
   testClockSpeed: ['CRAFT_TEST_CLOCK_SPEED'],
   testClockEpochMs: ['CRAFT_TEST_CLOCK_EPOCH_MS'],
+  testIdempotencyLeaseMs: ['CRAFT_TEST_IDEMPOTENCY_LEASE_MS'],
 };
 
 /** Every setting, in the order of {@link SETTING_VARIABLES}. */
@@ -98,10 +119,16 @@ export const ENV_VARIABLES: readonly string[] = SETTING_KEYS.flatMap((k) => SETT
 export const DEFAULT_LOCK_TTL_SECONDS = 300;
 /** Default of {@link CraftSettings.pollIntervalSeconds}. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
+/** Default of {@link CraftSettings.maxConcurrentRuns} (the scheduler's own default). */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 32;
 /** Default of {@link CraftSettings.port}. */
 export const DEFAULT_PORT = 5001;
 /** Default of {@link CraftSettings.host}. */
 export const DEFAULT_HOST = '127.0.0.1';
+/** Default of {@link CraftSettings.rateLimitMax}: 600 requests per window (10 per second on average). */
+export const DEFAULT_RATE_LIMIT_MAX = 600;
+/** Default of {@link CraftSettings.rateLimitWindowSeconds}. */
+export const DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60;
 /** The levels `LOG_LEVEL` accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -413,6 +440,9 @@ const RESOLVERS: { readonly [K in SettingKey]: (ctx: Context) => ResolvedSetting
   pollIntervalSeconds: single('POLL_INTERVAL_SECONDS', DEFAULT_POLL_INTERVAL_SECONDS, (v) =>
     integer(v, 1, 3600, 'whole seconds'),
   ),
+  maxConcurrentRuns: single('MAX_CONCURRENT_RUNS', DEFAULT_MAX_CONCURRENT_RUNS, (v) =>
+    integer(v, 1, 10_000, 'a whole number of handlers'),
+  ),
   jobs: single<string | undefined>('CRAFT_JOBS', undefined, (v, raw) => {
     const path = text(v);
     return path.startsWith('file:') || isAbsolute(path) ? path : resolvePath(raw.baseDir, path);
@@ -432,12 +462,21 @@ const RESOLVERS: { readonly [K in SettingKey]: (ctx: Context) => ResolvedSetting
     }
     return level;
   }),
+  rateLimitMax: single('RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT_MAX, (v) =>
+    integer(v, 0, 1_000_000_000, 'requests per window (0 turns rate limiting off)'),
+  ),
+  rateLimitWindowSeconds: single('RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMIT_WINDOW_SECONDS, (v) =>
+    integer(v, 1, 86_400, 'whole seconds'),
+  ),
   testClockOffsetMs: testOnly('CRAFT_TEST_CLOCK_OFFSET_MS', 0, (v) =>
     integer(v, -31_536_000_000, 31_536_000_000, 'milliseconds'),
   ),
   testClockSpeed: testOnly('CRAFT_TEST_CLOCK_SPEED', 1, factor),
   testClockEpochMs: testOnly<number | undefined>('CRAFT_TEST_CLOCK_EPOCH_MS', undefined, (v) =>
     integer(v, 0, 8_640_000_000_000, 'epoch milliseconds'),
+  ),
+  testIdempotencyLeaseMs: testOnly<number | undefined>('CRAFT_TEST_IDEMPOTENCY_LEASE_MS', undefined, (v) =>
+    integer(v, 100, 3_600_000, 'milliseconds'),
   ),
 };
 

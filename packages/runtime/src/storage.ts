@@ -7,6 +7,7 @@
  */
 import {
   type Clock,
+  type IdempotencyStore,
   type LockProvider,
   MemoryLock,
   MemoryStore,
@@ -25,6 +26,12 @@ export interface Storage {
   readonly store: SchedulerStore;
   /** Job locks. */
   readonly lock: LockProvider;
+  /**
+   * Idempotency keys (the API's `Idempotency-Key`), in the same database as the runs so every replica answers a
+   * retry the same way: the store itself (`MemoryStore` and `@craft/mongo`'s store implement `IdempotencyStore`).
+   * @default undefined (a storage built elsewhere may have none; the API then keeps keys in its process)
+   */
+  readonly idempotency?: IdempotencyStore;
   /** Resolves when the database answers; rejects otherwise (the API's `GET /ready`). */
   ping(): Promise<void>;
   /** Creates the indexes the store and lock need (idempotent). */
@@ -35,10 +42,12 @@ export interface Storage {
 
 /** The in-memory storage of the embedded default (state is lost when the process exits). */
 export function memoryStorage(clock?: Clock): Storage {
+  const store = new MemoryStore(clock ? { clock } : {});
   return {
     kind: 'memory',
     database: undefined,
-    store: new MemoryStore(clock ? { clock } : {}),
+    store,
+    idempotency: store,
     lock: new MemoryLock(clock ? { clock } : {}),
     ping: async () => {},
     ensureIndexes: async () => {},
@@ -132,6 +141,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
     database: connection.db.databaseName,
     store: connection.store,
     lock: connection.lock,
+    idempotency: connection.store,
     ping: async () => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

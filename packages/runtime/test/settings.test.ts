@@ -40,15 +40,19 @@ describe('defaults', () => {
       dashboardEnabled: true,
       lockTtlSeconds: 300,
       pollIntervalSeconds: 60,
+      maxConcurrentRuns: 32,
       jobs: undefined,
       nodeEnv: 'development',
       metricsToken: undefined,
       shutdownGraceSeconds: 30,
       bodyLimit: 1_048_576,
       logLevel: 'info',
+      rateLimitMax: 600,
+      rateLimitWindowSeconds: 60,
       testClockOffsetMs: 0,
       testClockSpeed: 1,
       testClockEpochMs: undefined,
+      testIdempotencyLeaseMs: undefined,
     });
   });
 
@@ -60,23 +64,36 @@ describe('defaults', () => {
     });
   });
 
-  it('maps the lease and the poll interval to the scheduler options in milliseconds', () => {
+  it('maps the lease, the poll interval and the run cap to the scheduler options in milliseconds', () => {
     expect(schedulerOptions(resolveSettings({}))).toEqual({
       timezone: 'Europe/Stockholm',
       lockTtlMs: 300_000,
       pollIntervalMs: 60_000,
+      maxConcurrentRuns: 32,
     });
     const s = resolveSettings({
       LOCK_TTL_SECONDS: '45',
       POLL_INTERVAL_SECONDS: '5',
       SCHEDULER_TIMEZONE: 'UTC',
+      MAX_CONCURRENT_RUNS: '4',
     });
-    expect(schedulerOptions(s)).toEqual({ timezone: 'UTC', lockTtlMs: 45_000, pollIntervalMs: 5_000 });
+    expect(schedulerOptions(s)).toEqual({
+      timezone: 'UTC',
+      lockTtlMs: 45_000,
+      pollIntervalMs: 5_000,
+      maxConcurrentRuns: 4,
+    });
+  });
+
+  it('refuses a run cap that is not a whole number from 1 to 10000, naming MAX_CONCURRENT_RUNS', () => {
+    for (const bad of ['0', '-1', '2.5', 'many', '10001']) {
+      expect(() => resolveSettings({ MAX_CONCURRENT_RUNS: bad })).toThrow(/MAX_CONCURRENT_RUNS/);
+    }
   });
 
   it('lists every variable of every setting once', () => {
     expect(new Set(ENV_VARIABLES).size).toBe(ENV_VARIABLES.length);
-    expect(SETTING_KEYS).toHaveLength(21);
+    expect(SETTING_KEYS).toHaveLength(25);
     expect(ENV_VARIABLES).toEqual(
       expect.arrayContaining([
         'PORT',
@@ -91,7 +108,10 @@ describe('defaults', () => {
         'SCHEDULER_ENABLED',
         'LOCK_TTL_SECONDS',
         'POLL_INTERVAL_SECONDS',
+        'MAX_CONCURRENT_RUNS',
         'CRAFT_JOBS',
+        'RATE_LIMIT_MAX',
+        'RATE_LIMIT_WINDOW_SECONDS',
       ]),
     );
   });
@@ -159,14 +179,18 @@ describe('every variable is parsed', () => {
         DASHBOARD_ENABLED: 'false',
         LOCK_TTL_SECONDS: '120',
         POLL_INTERVAL_SECONDS: '15',
+        MAX_CONCURRENT_RUNS: '8',
         CRAFT_JOBS: './jobs.js',
         METRICS_TOKEN: 'm'.repeat(20),
         SHUTDOWN_GRACE_SECONDS: '5',
         BODY_LIMIT: '64kb',
         LOG_LEVEL: 'WARN',
+        RATE_LIMIT_MAX: '0',
+        RATE_LIMIT_WINDOW_SECONDS: '3600',
         CRAFT_TEST_CLOCK_OFFSET_MS: '-2500',
         CRAFT_TEST_CLOCK_SPEED: '60',
         CRAFT_TEST_CLOCK_EPOCH_MS: '1000',
+        CRAFT_TEST_IDEMPOTENCY_LEASE_MS: '1500',
       },
       { cwd: '/srv/app' },
     );
@@ -183,15 +207,19 @@ describe('every variable is parsed', () => {
       dashboardEnabled: false,
       lockTtlSeconds: 120,
       pollIntervalSeconds: 15,
+      maxConcurrentRuns: 8,
       jobs: '/srv/app/jobs.js',
       nodeEnv: 'development',
       metricsToken: 'm'.repeat(20),
       shutdownGraceSeconds: 5,
       bodyLimit: 65_536,
       logLevel: 'warn',
+      rateLimitMax: 0,
+      rateLimitWindowSeconds: 3600,
       testClockOffsetMs: -2500,
       testClockSpeed: 60,
       testClockEpochMs: 1000,
+      testIdempotencyLeaseMs: 1500,
     });
   });
 
@@ -233,6 +261,9 @@ describe('invalid values: one error naming each variable and the problem', () =>
     [{ SHUTDOWN_GRACE_SECONDS: '-1' }, 'SHUTDOWN_GRACE_SECONDS', /whole seconds/],
     [{ BODY_LIMIT: '1gb' }, 'BODY_LIMIT', /1kb to 100mb/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /silent/],
+    [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX', /0 turns rate limiting off/],
+    [{ RATE_LIMIT_MAX: 'lots' }, 'RATE_LIMIT_MAX', /invalid value "lots"/],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, 'RATE_LIMIT_WINDOW_SECONDS', /whole seconds from 1 to 86400/],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', /16/],
     [{ JWT_PUBLIC_KEY: '/nonexistent/key.pem' }, 'JWT_PUBLIC_KEY', /neither PEM text nor a readable file/],
     [
@@ -299,7 +330,12 @@ describe('production rules (NODE_ENV=production)', () => {
   it('refuses a short secret and the test-only clock settings', () => {
     const base = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/craft' };
     expect(problemsOf({ ...base, JWT_SECRET: 'short' })[0]?.message).toMatch(/at least 32/);
-    for (const v of ['CRAFT_TEST_CLOCK_OFFSET_MS', 'CRAFT_TEST_CLOCK_SPEED', 'CRAFT_TEST_CLOCK_EPOCH_MS']) {
+    for (const v of [
+      'CRAFT_TEST_CLOCK_OFFSET_MS',
+      'CRAFT_TEST_CLOCK_SPEED',
+      'CRAFT_TEST_CLOCK_EPOCH_MS',
+      'CRAFT_TEST_IDEMPOTENCY_LEASE_MS',
+    ]) {
       expect(problemsOf({ ...base, JWT_SECRET: SECRET, [v]: '1' })).toEqual([
         expect.objectContaining({ variable: v, message: expect.stringMatching(/test-only/) }),
       ]);

@@ -1,7 +1,7 @@
 // One attempt of a run: calls the handler with its signal and context, and races it against the attempt's timeout,
-// the lease (its local deadline, or a renewal that found it taken over) and a hard shutdown.
+// the lease (its local deadline, or a renewal that found it taken over), a cancel request and a hard shutdown.
 import { DONE, type EngineContext } from './engine.js';
-import { JobTimeoutError, LeaseExpiredError, ShutdownError } from './errors.js';
+import { JobTimeoutError, LeaseExpiredError, RunCancelledError, ShutdownError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
 import type { JobContext, JobDefinition } from './registry.js';
@@ -20,7 +20,8 @@ export type AttemptOutcome =
   | { kind: 'error'; error: unknown }
   | { kind: 'timeout'; settled: Promise<unknown> }
   | { kind: 'lease'; settled: Promise<unknown> }
-  | { kind: 'shutdown'; settled: Promise<unknown> };
+  | { kind: 'shutdown'; settled: Promise<unknown> }
+  | { kind: 'cancelled'; by: string | null; settled: Promise<unknown> };
 
 function runLogger(base: Logger, run: JobRun, attempt: number): Logger {
   const extra = { runId: run.id, jobType: run.jobType, jobName: run.jobName, attempt };
@@ -60,7 +61,8 @@ function jobContext(
 /**
  * Runs the handler of `run`'s attempt `attempt` under the lease `hb`. Never throws: a handler's exception is the
  * `error` outcome. The handler's signal aborts on timeout (`JobTimeoutError`), on the lease's loss (`LeaseExpiredError`
- * at the local deadline, `LeaseLostError` when taken over) and on a hard shutdown (`ShutdownError`).
+ * at the local deadline, `LeaseLostError` when taken over), on a cancel request (`RunCancelledError`) and on a hard
+ * shutdown (`ShutdownError`).
  */
 export async function runAttempt(
   ctx: EngineContext,
@@ -77,6 +79,8 @@ export async function runAttempt(
   ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
   if (lease.aborted) onLost();
   if (ctx.hardStop.aborted) onHardStop();
+  // A cancel request seen by this replica (a lease renewal, or a cancel asked here) aborts the handler's signal.
+  const unwatch = ctx.cancels.watch(run.id, (reason) => controller.abort(reason));
   const context = jobContext(ctx, run, attempt, hb, controller.signal);
   const settled: Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> = (async () => {
     // Never call a handler once the lease is gone (e.g. the start write was answered after the deadline).
@@ -102,11 +106,13 @@ export async function runAttempt(
       const reason = controller.signal.reason;
       if (reason instanceof JobTimeoutError) return { kind: 'timeout', settled };
       if (reason instanceof ShutdownError) return { kind: 'shutdown', settled };
+      if (reason instanceof RunCancelledError) return { kind: 'cancelled', by: reason.by, settled };
       return { kind: 'lease', settled };
     }
     return first.ok ? { kind: 'ok', value: first.value } : { kind: 'error', error: first.error };
   } finally {
     cancelTimer.abort(DONE);
+    unwatch();
     lease.removeEventListener('abort', onLost);
     ctx.hardStop.removeEventListener('abort', onHardStop);
   }

@@ -1,5 +1,7 @@
 import Type from 'typebox';
 import { httpRequestJob } from './builtins/http-request.js';
+import { EVENT_RETENTION_MS } from './events/constants.js';
+import { isEventLogStore } from './events/cursor.js';
 import { defineJob, type JobDefinition } from './registry.js';
 import type { ScheduleService } from './service.js';
 import type { SchedulerStore } from './types.js';
@@ -24,6 +26,7 @@ interface HasSchedules {
  *   `{ checked, repaired: [{ job_name, previous, next_run_at }], invalid }`.
  * - `cleanup_run_history` (`{ older_than_days?: integer ≥ 0, older_than_seconds?: integer ≥ 0 }`, default 30
  *   days; seconds win when both are given): deletes finished runs older than that; result `{ deleted, before }`.
+ *   When the store keeps an event log, it also deletes events past its 7-day retention (`events_deleted`).
  * - `http_request` (`{ url, method?, headers?, body?, expected_status?, timeout_seconds? }`): calls a webhook with
  *   the global fetch; result `{ status, duration_ms, body }`; see {@link httpRequestJob}. It calls any URL the
  *   process can reach: whoever may create schedules or runs can make the service send requests (SSRF).
@@ -69,7 +72,10 @@ export function builtinJobs(): JobDefinition[] {
           params.older_than_seconds ?? (params.older_than_days ?? DEFAULT_RUN_RETENTION_DAYS) * 86_400;
         const before = new Date(clock.now() - seconds * 1000);
         const deleted = await store.deleteRuns({ finishedBefore: before });
-        return { deleted, before: before.toISOString() };
+        // The event log has its own fixed retention (spec section 12), whatever the run history keeps.
+        if (!isEventLogStore(store)) return { deleted, before: before.toISOString() };
+        const eventsDeleted = await store.deleteEvents({ olderThanMs: EVENT_RETENTION_MS });
+        return { deleted, before: before.toISOString(), events_deleted: eventsDeleted };
       },
     }) as unknown as JobDefinition,
     httpRequestJob(),

@@ -20,6 +20,12 @@
 //   (it throws `LeaseExpiredError`; the next claimer re-plans the same gap, as for a claimer that died);
 // - the compare-and-set is fenced by the lock token (`ScheduleCondition.fencingToken`): once a newer holder wrote the
 //   schedule, a stalled former holder's late compare-and-set is refused even if next_run_at came back to its value.
+// - a schedule whose overlap_policy is `allow` is claimed without its lock (`hb` then holds no lease and only bounds
+//   the calls): its runs hold their own leases (own-lease.ts), the compare-and-set is not fenced (next_run_at only
+//   moves forward along slots), no start is hinted (each run writes its own, forward only), and pending records left
+//   by a dead claimer are left to recovery (their lease expires) rather than adopted without a lock;
+// - a `cancel_running` schedule counts a slot as current for the poll interval plus the lease TTL: such a slot may have
+//   waited for the run it asked to stop (overlap.ts), and it must then run, whatever the missed-run policy.
 // Round trips of a claim with one current slot: insert + compare-and-set (which also records the start of the run
 // that executes first, see `startHint`). A duplicate current slot is looked up (to adopt a pending record left by a
 // claimer that died before its compare-and-set) only when our compare-and-set succeeded; when it failed, another
@@ -31,6 +37,8 @@ import type { Heartbeat } from './heartbeat.js';
 import { planSlots, type SlotDecision } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { checkParameters } from './registry.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import type { PauseWindow } from './types.js';
 
 /** What a claim did. */
 export interface ClaimResult {
@@ -66,17 +74,23 @@ export async function claimSchedule(
   schedule: JobSchedule,
   hb: Heartbeat,
   now: number,
+  pauses: readonly PauseWindow[] = [],
 ): Promise<ClaimResult> {
   const gone = () => new LeaseExpiredError(jobLockKey(schedule.jobName));
   const from = schedule.nextRunAt as Date;
-  const timezone = schedule.timezone ?? ctx.timezone;
+  const options = scheduleCronOptions(schedule, ctx.timezone);
+  const cron = ctx.cron(schedule.cronExpression);
   const def = ctx.jobs.get(schedule.jobType);
+  const due = (slot: Date) => dueInstant(schedule, slot);
+  const own = schedule.overlapPolicy === 'allow';
   const plan = planSlots({
-    cron: ctx.cron(schedule.cronExpression),
-    timezone,
+    cron,
+    ...options,
+    due,
+    pauses,
     from,
     now,
-    pollIntervalMs: ctx.pollIntervalMs,
+    pollIntervalMs: ctx.pollIntervalMs + (schedule.overlapPolicy === 'cancel_running' ? ctx.lockTtlMs : 0),
     policy: schedule.missedRunPolicy,
     catchUpWindowSeconds: schedule.catchUpWindowSeconds,
     maxCatchUpRuns: schedule.maxCatchUpRuns,
@@ -101,7 +115,12 @@ export async function claimSchedule(
             reason: policy === 'once' ? 'superseded' : 'max_catch_up_runs',
           }
         : planned;
+    // The DST marker and intended wall time of the slot (spec section 10), and when it was due.
+    const info = cron.slotInfo(d.slot, options);
     const run = newRun(ctx, {
+      dst: info?.dst ?? null,
+      wallTime: info?.wallTime ?? null,
+      dueAt: due(d.slot),
       runKey: slotRunKey(schedule.jobName, d.slot),
       jobType: schedule.jobType,
       jobName: schedule.jobName,
@@ -111,7 +130,7 @@ export async function claimSchedule(
       maxAttempts: schedule.maxAttempts ?? def?.maxAttempts ?? 3,
       timeoutSeconds: schedule.timeoutSeconds ?? def?.timeoutSeconds ?? 300,
       lockKey: jobLockKey(schedule.jobName),
-      fencingToken: hb.token,
+      ...(own ? { lease: 'own' as const } : { fencingToken: hb.token }),
       status: d.action === 'skip' ? 'skipped' : 'pending',
       result:
         d.action === 'skip'
@@ -142,12 +161,14 @@ export async function claimSchedule(
     const existing = await readUnder(ctx, hb, 'getRunByKey', () => ctx.store.getRunByKey(run.runKey));
     if (existing === 'expired') throw gone();
     if (existing && existing.status !== 'skipped') missedRuns++;
-    if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
+    if (!own && existing && existing.status === 'pending' && !ctx.active.has(existing.id))
+      toRun.push(existing);
   }
   // Record the start of the run that executes first in the same write, when it will start right away (its job
   // type is known and its parameters are valid; else the executor fails it and records that instead).
   const first = toRun[0];
   const startsNow =
+    !own &&
     first !== undefined &&
     first.attempts.length === 0 &&
     first.startedAt === null &&
@@ -161,13 +182,13 @@ export async function claimSchedule(
     hb,
     schedule.jobName,
     startsNow
-      ? { nextRunAt: plan.next, lastRunAt: startedAt, lastRunStatus: 'running' }
-      : { nextRunAt: plan.next },
+      ? { nextRunAt: plan.next, nextDueAt: plan.nextDue, lastRunAt: startedAt, lastRunStatus: 'running' }
+      : { nextRunAt: plan.next, nextDueAt: plan.nextDue },
     { nextRunAt: schedule.nextRunAt },
     (s) => (s.nextRunAt?.getTime() ?? null) === (plan.next?.getTime() ?? null),
   );
   if (updated === 'expired') throw gone();
-  if (updated !== null) {
+  if (updated !== null && !own) {
     // We advanced next_run_at, so nobody else did: a pending record of a current slot was left by a claimer that
     // died (or stalled) before its compare-and-set. We hold the lock now, so we run it.
     for (const key of duplicates) {

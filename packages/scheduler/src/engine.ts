@@ -1,9 +1,11 @@
 // Internal: what the engine's modules (pass, claim, execution, recovery, manual runs) share. Not public API.
 import { randomUUID } from 'node:crypto';
 import type { CronExpression } from '@craft/cron';
+import type { CancelRequests } from './cancel-requests.js';
 import type { LeaseTiming } from './heartbeat.js';
-import type { JobRun, RunTrigger } from './model.js';
+import { type JobRun, type RunTrigger, runLockKey } from './model.js';
 import type { JobTypeLookup } from './registry.js';
+import type { RunSlots } from './run-slots.js';
 import type { Clock, LockProvider, Logger, SchedulerEventMap, SchedulerStore } from './types.js';
 
 export interface EngineContext {
@@ -41,6 +43,10 @@ export interface EngineContext {
   readonly active: Set<string>;
   /** Logs `message` once per `key` (e.g. per unknown job type) for the life of this scheduler. */
   warnOnce(key: string, message: string, data: Record<string, unknown>): void;
+  /** Cancel requests seen for the runs this replica holds (cancel-requests.ts). */
+  readonly cancels: CancelRequests;
+  /** The cap on handlers running at once in this replica (run-slots.ts). */
+  readonly slots: RunSlots;
 }
 
 export interface NewRunFields {
@@ -57,6 +63,18 @@ export interface NewRunFields {
   fencingToken?: number | null;
   status?: 'pending' | 'skipped';
   result?: unknown;
+  /** DST marker and intended wall time of the slot (spec section 10). @default null */
+  dst?: JobRun['dst'];
+  wallTime?: string | null;
+  /** The slot plus its jitter offset. @default null */
+  dueAt?: Date | null;
+  /**
+   * `own`: the run holds its own lease (`lockKey` becomes `run:<id>`: a run of an `allow` schedule), no schedule
+   * lock. @default 'lock'
+   */
+  lease?: 'lock' | 'own';
+  /** `false`: insert the run unleased (`leaseOwner` null), for any replica to adopt (backfill). @default true */
+  leased?: boolean;
 }
 
 /** A fresh run record owned (leased) by this replica; skipped runs are final and unowned. */
@@ -64,6 +82,7 @@ export function newRun(ctx: EngineContext, f: NewRunFields): JobRun {
   const id = randomUUID();
   const now = new Date(ctx.clock.now());
   const skipped = f.status === 'skipped';
+  const unleased = skipped || f.leased === false;
   return {
     id,
     runKey: f.runKey ?? id,
@@ -82,12 +101,17 @@ export function newRun(ctx: EngineContext, f: NewRunFields): JobRun {
     error: null,
     parentRunId: f.parentRunId ?? null,
     replicaId: ctx.replicaId,
-    lockKey: f.lockKey,
-    leaseOwner: skipped ? null : ctx.replicaId,
-    leaseExpiresAt: skipped ? null : new Date(now.getTime() + ctx.lockTtlMs),
+    lockKey: f.lease === 'own' ? runLockKey(id) : f.lockKey,
+    leaseOwner: unleased ? null : ctx.replicaId,
+    leaseExpiresAt: unleased ? null : new Date(now.getTime() + ctx.lockTtlMs),
     fencingToken: f.fencingToken ?? null,
+    cancelRequestedAt: null,
+    cancelRequestedBy: null,
     createdAt: now,
     updatedAt: now,
+    dst: f.dst ?? null,
+    wallTime: f.wallTime ?? null,
+    dueAt: f.dueAt ?? null,
   };
 }
 
@@ -125,4 +149,14 @@ export async function settleAll(list: Promise<JobRun[]>[]): Promise<JobRun[]> {
     }
   }
   return out;
+}
+
+/**
+ * Whether `run` holds its own lease (`lockKey` is `run:<id>`: a run of an `overlap_policy: allow` schedule) rather
+ * than a schedule or job-type lock. Such a run takes no lock: its run record is its lease (owner, expiry, and a
+ * fencing token of its own that each start increments), and its `last_run_*` writes are conditioned on
+ * `last_run_at` instead of a lock token.
+ */
+export function ownsLease(run: Pick<JobRun, 'id' | 'lockKey'>): boolean {
+  return run.lockKey === runLockKey(run.id);
 }

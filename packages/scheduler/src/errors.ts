@@ -280,6 +280,67 @@ export class RunNotFoundError extends SchedulerError {
   }
 }
 
+/** A cancel was asked for a run that already finished (any final status): nothing changed. */
+export class RunFinishedError extends SchedulerError {
+  /** The run id. */
+  readonly runId: string;
+  /** Its final status. */
+  readonly status: string;
+
+  constructor(runId: string, status: string) {
+    super(
+      'CRAFT_SCHEDULER_RUN_FINISHED',
+      `JobScheduler: run ${show(runId)} already finished (status ${show(status)}); only a pending or running run ` +
+        'can be cancelled. Nothing was changed.',
+      { httpStatus: 409, exitStatus: EXIT_STATUS.usage },
+    );
+    this.runId = runId;
+    this.status = status;
+  }
+}
+
+/**
+ * The handler's signal reason, and the recorded error, when a run was cancelled (spec section 10): by a user
+ * (`cancelRun`, the API, the CLI) or by the `cancel_running` overlap policy. The run ends `cancelled`, is not
+ * retried, and its chain does not fire.
+ */
+export class RunCancelledError extends SchedulerError {
+  /** Who asked for the cancel (`cancel_requested_by`), when known. */
+  readonly by: string | null;
+
+  constructor(by: string | null = null) {
+    super(
+      'CRAFT_SCHEDULER_RUN_CANCELLED',
+      `Executor: the run was cancelled${by === null ? '' : ` by ${show(by)}`}; it is not retried and its chain does ` +
+        'not fire. Run it again (run now, or a backfill of its slot) if it must complete.',
+    );
+    this.by = by;
+  }
+}
+
+/** A backfill range holds more slots than its cap (`max_slots`): nothing was recorded. */
+export class BackfillTooLargeError extends SchedulerError {
+  /** The number of slots in the range (a lower bound when `countIsExact` is false). */
+  readonly slotCount: number;
+  /** The cap that was exceeded. */
+  readonly maxSlots: number;
+  /** False when counting stopped early (the range holds at least `slotCount` slots). */
+  readonly countIsExact: boolean;
+
+  constructor(jobName: string, slotCount: number, maxSlots: number, countIsExact = true) {
+    super(
+      'CRAFT_SCHEDULER_BACKFILL_TOO_LARGE',
+      `JobScheduler: the backfill range of schedule ${show(jobName)} holds ${countIsExact ? '' : 'more than '}` +
+        `${slotCount} slots, more than max_slots (${maxSlots}); nothing was recorded. Narrow the range, or raise ` +
+        'max_slots (at most 10000).',
+      { httpStatus: 400, exitStatus: EXIT_STATUS.usage },
+    );
+    this.slotCount = slotCount;
+    this.maxSlots = maxSlots;
+    this.countIsExact = countIsExact;
+  }
+}
+
 /** A manual run was refused because another execution holds the job's lock. */
 export class JobLockedError extends SchedulerError {
   /** The lock key, e.g. `job:nightly-cleanup`. */
@@ -293,6 +354,50 @@ export class JobLockedError extends SchedulerError {
       { httpStatus: 409, exitStatus: EXIT_STATUS.tempfail },
     );
     this.lockKey = lockKey;
+  }
+}
+
+/**
+ * The schedule's `version` is not the one the caller said it edits (`ifVersion`): someone else changed its
+ * definition since it was read. Nothing was changed; read it again and redo the edit.
+ */
+export class ScheduleVersionMismatchError extends SchedulerError {
+  /** The schedule. */
+  readonly jobName: string;
+  /** The version the caller expected. */
+  readonly expectedVersion: number;
+  /** The version stored now. */
+  readonly currentVersion: number;
+
+  constructor(jobName: string, expectedVersion: number, currentVersion: number) {
+    super(
+      'CRAFT_SCHEDULER_VERSION_MISMATCH',
+      `ScheduleService: schedule ${show(jobName)} is at version ${currentVersion}, not ${expectedVersion}: it was ` +
+        'changed since it was read, and nothing was changed now. Read it again and redo the edit.',
+      { httpStatus: 412, exitStatus: EXIT_STATUS.tempfail },
+    );
+    this.jobName = jobName;
+    this.expectedVersion = expectedVersion;
+    this.currentVersion = currentVersion;
+  }
+}
+
+/**
+ * An idempotency key was used again for a different request (another job type, schedule, parameters or
+ * overrides, or another schedule definition): the key stands for its first request only. Nothing was done.
+ */
+export class IdempotencyKeyReusedError extends SchedulerError {
+  /** What the key was first used for, e.g. `run job type "noop"`. */
+  readonly firstUse: string;
+
+  constructor(firstUse: string) {
+    super(
+      'CRAFT_SCHEDULER_IDEMPOTENCY_KEY_REUSED',
+      `JobScheduler: this idempotency key was already used to ${firstUse}, with other values; a key stands for ` +
+        'one request. Nothing was done: use a new key for a new request.',
+      { httpStatus: 422, exitStatus: EXIT_STATUS.usage },
+    );
+    this.firstUse = firstUse;
   }
 }
 
@@ -510,7 +615,11 @@ export const SCHEDULER_ERROR_CODES: readonly string[] = [
   'CRAFT_SCHEDULER_SCHEDULE_EXISTS',
   'CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND',
   'CRAFT_SCHEDULER_RUN_NOT_FOUND',
+  'CRAFT_SCHEDULER_RUN_FINISHED',
+  'CRAFT_SCHEDULER_BACKFILL_TOO_LARGE',
   'CRAFT_SCHEDULER_JOB_LOCKED',
+  'CRAFT_SCHEDULER_VERSION_MISMATCH',
+  'CRAFT_SCHEDULER_IDEMPOTENCY_KEY_REUSED',
   'CRAFT_SCHEDULER_STOPPED',
   'CRAFT_SCHEDULER_JOB_TIMEOUT',
   'CRAFT_SCHEDULER_LEASE_LOST',
@@ -518,6 +627,7 @@ export const SCHEDULER_ERROR_CODES: readonly string[] = [
   'CRAFT_SCHEDULER_STORE_TIMEOUT',
   'CRAFT_SCHEDULER_SHUTDOWN',
   'CRAFT_SCHEDULER_RUN_ABANDONED',
+  'CRAFT_SCHEDULER_RUN_CANCELLED',
   'CRAFT_SCHEDULER_INVALID_JOB_DEFINITION',
   'CRAFT_SCHEDULER_INVALID_JOB_MODULE',
   'CRAFT_API_HTTP_UNEXPECTED_STATUS',

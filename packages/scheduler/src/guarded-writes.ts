@@ -6,7 +6,7 @@ import type { EngineContext } from './engine.js';
 import { toRunError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { JobRun, JobSchedule } from './model.js';
-import type { RunCondition, RunUpdate, ScheduleCondition } from './types.js';
+import type { RunCondition, RunUpdate, ScheduleCondition, ScheduleUpdateOptions } from './types.js';
 
 /** A guarded write that did not happen: the run is no longer ours (`lost`), or the lease deadline passed. */
 export type Gone = 'lost' | 'expired';
@@ -97,6 +97,7 @@ export async function writeSchedule(
   patch: Partial<Omit<JobSchedule, 'jobName'>>,
   condition: ScheduleCondition = {},
   landed: (s: JobSchedule) => boolean = () => false,
+  options?: ScheduleUpdateOptions,
 ): Promise<JobSchedule | null | 'expired'> {
   let mayHaveLanded = false;
   let failingSince: number | null = null;
@@ -106,7 +107,12 @@ export async function writeSchedule(
       // Fenced: refused once a holder with a newer token wrote this schedule. (A heartbeat of queued runs holds no
       // lock, so it cannot fence: it only ever records that a queued run ended without starting.)
       const fenced = hb.lease ? { ...condition, fencingToken: hb.token } : condition;
-      const r = await hb.call('updateSchedule', () => ctx.store.updateSchedule(jobName, patch, fenced));
+      // `options.countRun` is counted once per run by the store, so retrying this write never counts twice.
+      const r = await hb.call('updateSchedule', () =>
+        options === undefined
+          ? ctx.store.updateSchedule(jobName, patch, fenced)
+          : ctx.store.updateSchedule(jobName, patch, fenced, options),
+      );
       if (r || !mayHaveLanded) return r;
       const cur = await hb.call('getSchedule', () => ctx.store.getSchedule(jobName));
       return cur && landed(cur) ? cur : null;

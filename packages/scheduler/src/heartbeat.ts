@@ -13,7 +13,11 @@
 //
 // A heartbeat covers a lock lease (`attach`) and the run leases of the runs executed under it, or only run leases
 // (`runsOnly`): the chained runs a replica queued and has not started yet, so recovery elsewhere does not take them
-// while they wait for a sibling (list order).
+// while they wait for a sibling (list order), or a run's own lease (`attachOwn`: a run of an `allow` schedule, whose
+// run record is its lease and whose token fences its writes; a renewal that finds it no longer ours loses it at once).
+//
+// Each run-lease renewal returns the run record: a stored cancel request (spec section 10) is passed on to the
+// replica's cancel registry there, so a holder learns of it within TTL/3.
 import { monotonicNow } from './clock.js';
 import { DONE, type EngineContext } from './engine.js';
 import { LeaseExpiredError, LeaseLostError, StoreTimeoutError, toRunError } from './errors.js';
@@ -119,6 +123,8 @@ export class Heartbeat {
   readonly #inFlight = new Set<InFlight>();
   #stopped = false;
   #lease: Lease | null = null;
+  // The token of a run's own lease (attachOwn): fences the run's writes like a lock token; no lock is held.
+  #ownToken: number | null = null;
   #deadline: number;
   #nextRenewal: number;
   // Wakes the loop from its sleep (or a renewal from its wait): aborted by stop(), the lease's end, and a re-plan.
@@ -149,10 +155,11 @@ export class Heartbeat {
     return this.#lease;
   }
 
-  /** The fencing token of the attached lock lease. */
+  /** The fencing token of the attached lock lease, or of the run's own lease. */
   get token(): number {
-    if (!this.#lease) throw new Error(`Heartbeat ${this.#label}: no lock lease attached`);
-    return this.#lease.token;
+    if (this.#lease) return this.#lease.token;
+    if (this.#ownToken !== null) return this.#ownToken;
+    throw new Error(`Heartbeat ${this.#label}: no lock lease attached`);
   }
 
   /** Aborts (with `LeaseExpiredError` or `LeaseLostError`) when the lease is gone for this replica. */
@@ -193,6 +200,17 @@ export class Heartbeat {
     this.#lease = lease;
     this.#extend(basis);
     // Re-plan only if the loop sleeps past the first renewal (it normally wakes at construction + TTL/3, before).
+    if (this.#wakeAt > this.#nextRenewal) this.#nap.abort(DONE);
+  }
+
+  /**
+   * Attaches a run's own lease (a run of an `allow` schedule; no lock): `token` fences its writes (the run's stored
+   * token + 1, written by its start), `basis` is the monotonic send time of the write that made the run ours (its
+   * insert or adoption). The run must be covered (`cover`); a renewal that finds it no longer ours loses the lease.
+   */
+  attachOwn(token: number, basis: number): void {
+    this.#ownToken = token;
+    this.#extend(basis);
     if (this.#wakeAt > this.#nextRenewal) this.#nap.abort(DONE);
   }
 
@@ -290,7 +308,8 @@ export class Heartbeat {
       this.#check();
       if (this.#abort.signal.aborted) return;
       this.#sweep(now);
-      const renewing = this.#lease !== null || (this.#runsOnly && this.runIds.size > 0);
+      const renewing =
+        this.#lease !== null || this.#ownToken !== null || (this.#runsOnly && this.runIds.size > 0);
       if (renewing && now >= this.#nextRenewal) {
         await this.#renew();
         continue;
@@ -354,6 +373,12 @@ export class Heartbeat {
           // Finished meanwhile, or no longer ours: stop renewing it (a queued one must not be started).
           this.runIds.delete(id);
           if (this.#runsOnly) this.lostRuns.add(id);
+          // A run's own lease no longer ours (recovery elsewhere took it over, or it ended): the lease is gone.
+          if (this.#ownToken !== null && !this.#stopped)
+            this.#end('taken_over', new LeaseLostError(this.#label));
+        } else if (r.cancelRequestedAt !== null) {
+          // A cancel was requested (stored on the run): the executor of this run learns it here, within TTL/3.
+          ctx.cancels.request(id, r.cancelRequestedBy);
         }
       } catch (error) {
         allRenewed = false;

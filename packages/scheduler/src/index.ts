@@ -1,4 +1,9 @@
 export { backoffDelay } from './attempt.js';
+export {
+  DEFAULT_BACKFILL_MAX_SLOTS,
+  MAX_BACKFILL_CONCURRENCY,
+  MAX_BACKFILL_SLOTS,
+} from './backfill.js';
 export type {
   HttpRequestJobOptions,
   HttpRequestParams,
@@ -26,9 +31,11 @@ export type {
   ShutdownErrorOptions,
 } from './errors.js';
 export {
+  BackfillTooLargeError,
   ChainCycleError,
   EXIT_STATUS,
   HttpJobError,
+  IdempotencyKeyReusedError,
   InvalidCronExpressionError,
   InvalidFieldError,
   InvalidJobDefinitionError,
@@ -40,6 +47,8 @@ export {
   LeaseExpiredError,
   LeaseLostError,
   RunAbandonedError,
+  RunCancelledError,
+  RunFinishedError,
   RunNotFoundError,
   SCHEDULER_ERROR_CODES,
   ScheduleExistsError,
@@ -47,11 +56,53 @@ export {
   SchedulerError,
   SchedulerStoppedError,
   ScheduleValidationError,
+  ScheduleVersionMismatchError,
   ShutdownError,
   StoreTimeoutError,
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from './errors.js';
+export {
+  DEFAULT_EVENT_POLL_INTERVAL_MS,
+  DEFAULT_EVENT_SETTLE_MS,
+  EVENT_RETENTION_MS,
+} from './events/constants.js';
+export {
+  compareEventCursors,
+  EVENT_ID_PATTERN,
+  eventCursor,
+  formatEventCursor,
+  isEventLogStore,
+  parseEventCursor,
+} from './events/cursor.js';
+export type {
+  EventFeedOptions,
+  EventResetReason,
+  EventSink,
+  EventStart,
+  EventSubscription,
+} from './events/feed.js';
+export { EventFeed, eventFilter } from './events/feed.js';
+export type { JobEventType } from './events/payloads.js';
+export {
+  changedScheduleFields,
+  EVENT_ERROR_MESSAGE_MAX,
+  JOB_EVENT_TYPES,
+  runEventData,
+  scheduleEventData,
+} from './events/payloads.js';
+export type { EventLogWriterOptions, EventLogWriterStats, EventProducer } from './events/writer.js';
+export { attachEventLog, EventLogWriter } from './events/writer.js';
+export type { IdempotencyOptions } from './idempotency.js';
+export {
+  canonicalJson,
+  isIdempotencyStore,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  manualRunKey,
+} from './idempotency.js';
+export type { MemoryEventLogOptions } from './memory/memory-event-log.js';
+export { MemoryEventLog } from './memory/memory-event-log.js';
+export { MemoryIdempotencyStore } from './memory/memory-idempotency.js';
 export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';
@@ -65,6 +116,7 @@ export type {
   JobSchedule,
   JobScheduleRecord,
   MissedRunPolicy,
+  OverlapPolicy,
   RunAttempt,
   RunAttemptRecord,
   RunError,
@@ -73,24 +125,33 @@ export type {
 } from './model.js';
 export {
   chainRunKey,
+  changesScheduleVersion,
   createSchedule,
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
+  DEFAULT_OVERLAP_POLICY,
   FINAL_RUN_STATUSES,
   jobLockKey,
+  MAX_JITTER_SECONDS,
+  MAX_REASON_LENGTH,
   MISSED_RUN_POLICIES,
+  OVERLAP_POLICIES,
   RUN_FIELD_TO_RECORD,
   RUN_STATUSES,
   RUN_TRIGGERS,
   recordDatesToJson,
   runFromRecord,
+  runLockKey,
   runToRecord,
   SCHEDULE_FIELD_TO_RECORD,
+  SCHEDULE_VERSIONED_FIELDS,
   scheduleFromRecord,
   schedulePatchToRecord,
   scheduleToRecord,
   slotRunKey,
 } from './model.js';
+export type { PreviewInput, PreviewRun, PreviewWindow, RunPreview } from './preview.js';
+export { previewRuns } from './preview.js';
 export type {
   BackoffOptions,
   DefineJobOptions,
@@ -111,6 +172,9 @@ export {
   loadJobModule,
 } from './registry.js';
 export type {
+  BackfillOptions,
+  BackfillResult,
+  CancelOptions,
   CycleResult,
   JobSchedulerOptions,
   ManualRun,
@@ -118,14 +182,44 @@ export type {
   RunOptions,
   StopOptions,
 } from './scheduler.js';
-export { JobScheduler } from './scheduler.js';
-export type { JobTypeInfo, ManualRunner, NextRunRepair, ScheduleServiceOptions } from './service.js';
-export { ScheduleService } from './service.js';
+export { DEFAULT_MAX_CONCURRENT_RUNS, JobScheduler } from './scheduler.js';
+export type {
+  ChangeOptions,
+  CreateOptions,
+  DisableOptions,
+  EditOptions,
+  JobTypeInfo,
+  ManualRunner,
+  NextRunRepair,
+  PauseAllOptions,
+  ResumeAllOptions,
+  ScheduleServiceEventMap,
+  ScheduleServiceOptions,
+} from './service.js';
+export { MAX_PAUSE_WINDOWS, ScheduleService } from './service.js';
+export type { SlotGap } from './slot-gap.js';
+export { findSlotGapAtMost } from './slot-gap.js';
+export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './slot-timing.js';
+export type { SyncChange, SyncFieldChange, SyncOptions, SyncResult, SyncTarget } from './sync.js';
+export { syncSchedules } from './sync.js';
 export type {
   Clock,
+  EventCursor,
+  EventLogStore,
+  EventPage,
+  EventReadQuery,
+  GlobalPauseState,
+  IdempotencyRecord,
+  IdempotencyReservation,
+  IdempotencyReserveResult,
+  IdempotencyStore,
+  IdempotentResponse,
+  JobEvent,
   Lease,
   LockProvider,
   Logger,
+  NewJobEvent,
+  PauseWindow,
   RunCondition,
   RunQuery,
   RunStore,
@@ -136,6 +230,7 @@ export type {
   SchedulerEventName,
   SchedulerStore,
   ScheduleStore,
+  ScheduleUpdateOptions,
 } from './types.js';
 export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
-export { scheduleInputFromRecord, validateScheduleInput } from './validation.js';
+export { SERVER_MANAGED_FIELDS, scheduleInputFromRecord, validateScheduleInput } from './validation.js';

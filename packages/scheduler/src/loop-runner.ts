@@ -39,8 +39,11 @@ export interface LoopHost {
   readonly softStop: AbortController;
   /** Aborted when the grace period ends (the context's `hardStop`). */
   readonly hardStop: AbortController;
-  /** One pass; `startup` for the first one. Returns whether it took as many due schedules as it may. */
-  pass(startup: boolean): Promise<{ full: boolean }>;
+  /**
+   * One pass; `startup` for the first one. Returns whether it took as many due schedules as it may, and whether
+   * triggering is globally paused.
+   */
+  pass(startup: boolean): Promise<{ full: boolean; result?: { paused: boolean } }>;
   /** Resolves when every execution has settled. */
   idle(): Promise<void>;
 }
@@ -53,6 +56,7 @@ export class LoopRunner {
   #loop: Promise<void> | null = null;
   #wake = new AbortController();
   #lastPassFull = false;
+  #paused = false;
 
   constructor(host: LoopHost) {
     this.#host = host;
@@ -89,10 +93,13 @@ export class LoopRunner {
     while (!ctx.softStop.aborted) {
       this.#wake = new AbortController();
       try {
-        this.#lastPassFull = (await host.pass(first)).full;
+        const outcome = await host.pass(first);
+        this.#lastPassFull = outcome.full;
+        this.#paused = outcome.result?.paused === true;
       } catch (error) {
         if (ctx.softStop.aborted) break;
         this.#lastPassFull = false;
+        this.#paused = false;
         ctx.emit('cycle:failed', { error });
         ctx.logger.error('scheduler pass failed; retrying at the next interval', {
           error: toRunError(error).message,
@@ -105,6 +112,12 @@ export class LoopRunner {
       if (ctx.softStop.aborted) break;
       let delay = host.pollIntervalMs;
       try {
+        if (this.#paused) {
+          // Globally paused: due slots stay due; look again after the poll interval (or when woken by a resume made
+          // through this process), not every second.
+          await ctx.clock.sleep(host.pollIntervalMs, AbortSignal.any([this.#wake.signal, ctx.softStop]));
+          continue;
+        }
         if (this.#lastPassFull) {
           // More due schedules than one pass takes: go again at once.
           await ctx.clock.sleep(0);

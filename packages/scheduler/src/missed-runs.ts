@@ -1,5 +1,6 @@
-import type { CronExpression } from '@craft/cron';
+import type { CronExpression, DstGapPolicy, DstOverlapPolicy } from '@craft/cron';
 import type { MissedRunPolicy, RunTrigger } from './model.js';
+import type { PauseWindow } from './types.js';
 
 /** Why a slot was recorded as skipped (stored in the skipped run's `result.reason`). */
 export type SkipReason =
@@ -10,7 +11,11 @@ export type SkipReason =
   /** Policy `all`: beyond `max_catch_up_runs`. */
   | 'max_catch_up_runs'
   /** Older than `catch_up_window_seconds`. */
-  | 'catch_up_window';
+  | 'catch_up_window'
+  /** Due while triggering was paused for every replica, and the resume did not ask to catch up. */
+  | 'paused'
+  /** Overlap policy `skip`: a run of the schedule was still running (spec section 10). */
+  | 'overlap';
 
 /** The decision for one passed slot. */
 export interface SlotDecision {
@@ -35,6 +40,17 @@ export interface SlotPlanInput {
   cron: CronExpression;
   /** The zone the cron is evaluated in. */
   timezone: string;
+  /** The schedule's DST gap choice. @default 'skip' */
+  dstGap?: DstGapPolicy;
+  /** The schedule's DST overlap choice. @default 'first' */
+  dstOverlap?: DstOverlapPolicy;
+  /**
+   * The due instant of a slot (the slot plus its jitter offset): it decides which slots have passed, which are
+   * current and which are older than the catch-up window. @default the slot itself
+   */
+  due?: (slot: Date) => Date;
+  /** Ended global pauses: a slot due inside one that did not catch up is skipped (`paused`). @default [] */
+  pauses?: readonly PauseWindow[];
   /** The schedule's `nextRunAt`: the first slot not yet claimed (may be a non-slot after a direct edit). */
   from: Date;
   /** The claimer's now (epoch ms). */
@@ -55,8 +71,10 @@ export interface SlotPlanInput {
 export interface SlotPlan {
   /** Every passed slot (oldest first), each run or skipped; folded slots appear once. */
   decisions: SlotDecision[];
-  /** The first slot strictly after `now`: the schedule's new `nextRunAt` (null if the cron never fires again). */
+  /** The first slot due strictly after `now`: the schedule's new `nextRunAt` (null if the cron never fires again). */
   next: Date | null;
+  /** The due instant of {@link SlotPlan.next}: the schedule's new `nextDueAt`. */
+  nextDue: Date | null;
 }
 
 /**
@@ -66,7 +84,15 @@ export interface SlotPlan {
  * slots beyond `maxSkipRecords` fold into one record (the oldest).
  */
 export function planSlots(input: SlotPlanInput): SlotPlan {
-  const { cron, timezone, now, policy } = input;
+  const { cron, now, policy } = input;
+  const options = {
+    timezone: input.timezone,
+    dstGap: input.dstGap ?? 'skip',
+    dstOverlap: input.dstOverlap ?? 'first',
+  } as const;
+  const due = input.due ?? ((slot: Date) => slot);
+  const pauses = (input.pauses ?? []).filter((p) => !p.catchUp);
+  const paused = (at: number) => pauses.some((p) => at >= p.from.getTime() && at < p.to.getTime());
   const windowMs =
     input.catchUpWindowSeconds === null ? Number.POSITIVE_INFINITY : input.catchUpWindowSeconds * 1000;
   const runs: SlotDecision[] = [];
@@ -86,12 +112,14 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
     }
   };
 
-  let s: Date | null = cron.matches(input.from, { timezone })
-    ? input.from
-    : cron.next(input.from, { timezone });
-  while (s !== null && s.getTime() <= now) {
-    const age = now - s.getTime();
-    if (age <= input.pollIntervalMs) {
+  let s: Date | null = cron.matches(input.from, options) ? input.from : cron.next(input.from, options);
+  let sDue = s === null ? null : due(s).getTime();
+  while (s !== null && (sDue as number) <= now) {
+    // Ages count from the due instant (slot + jitter offset), so a jittered slot is current for a whole poll interval.
+    const age = now - (sDue as number);
+    if (paused(sDue as number)) {
+      skip(s, 'paused');
+    } else if (age <= input.pollIntervalMs) {
       runs.push({ slot: s, trigger: 'schedule', action: 'run' });
       hasCurrent = true;
     } else if (age > windowMs) {
@@ -107,7 +135,8 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
       if (onceCandidate) skip(onceCandidate, 'superseded');
       onceCandidate = s;
     }
-    s = cron.next(s, { timezone });
+    s = cron.next(s, options);
+    sDue = s === null ? null : due(s).getTime();
   }
   if (onceCandidate) {
     if (hasCurrent) skip(onceCandidate, 'superseded');
@@ -116,5 +145,5 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
   const decisions = [...(fold ? [fold] : []), ...skips, ...runs].sort(
     (a, b) => a.slot.getTime() - b.slot.getTime(),
   );
-  return { decisions, next: s };
+  return { decisions, next: s, nextDue: sDue === null ? null : new Date(sDue) };
 }

@@ -1,3 +1,5 @@
+import type { DstGapPolicy, DstMarker, DstOverlapPolicy } from '@craft/cron';
+
 /**
  * The two persisted models of the scheduler — {@link JobSchedule} and {@link JobRun} — in their TypeScript
  * (camelCase) shape, plus the one mapping per boundary to and from the snake_case record shape of the
@@ -14,9 +16,23 @@ export type MissedRunPolicy = 'skip' | 'once' | 'all';
 export const MISSED_RUN_POLICIES: readonly MissedRunPolicy[] = ['skip', 'once', 'all'];
 
 /**
+ * What a due slot does while a run of the same schedule still runs (spec section 10): `defer` (the slot stays due
+ * until the schedule lock frees), `skip` (recorded `skipped`, reason `overlap`), `allow` (runs may overlap: no
+ * schedule lock, each run its own lease) or `cancel_running` (the running run is asked to stop, then the slot runs).
+ */
+export type OverlapPolicy = 'defer' | 'skip' | 'allow' | 'cancel_running';
+
+/** Every {@link OverlapPolicy}, in documentation order. */
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['defer', 'skip', 'allow', 'cancel_running'];
+
+/** Default of {@link JobSchedule.overlapPolicy}: today's behaviour. */
+export const DEFAULT_OVERLAP_POLICY: OverlapPolicy = 'defer';
+
+/**
  * Status of a run. `pending` and `running` are live; the others are final.
  * `skipped`: a missed slot not run under its policy (or a chain target that is disabled);
- * `abandoned`: its replica died and no attempts were left to retry it.
+ * `abandoned`: its replica died and no attempts were left to retry it;
+ * `cancelled`: a user (or the `cancel_running` overlap policy) cancelled it; not retried, its chain does not fire.
  */
 export type RunStatus =
   | 'pending'
@@ -25,7 +41,8 @@ export type RunStatus =
   | 'failed'
   | 'timed_out'
   | 'skipped'
-  | 'abandoned';
+  | 'abandoned'
+  | 'cancelled';
 
 /** Every {@link RunStatus}. */
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -36,6 +53,7 @@ export const RUN_STATUSES: readonly RunStatus[] = [
   'timed_out',
   'skipped',
   'abandoned',
+  'cancelled',
 ];
 
 /** The statuses after which a run never changes again. */
@@ -45,19 +63,21 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   'timed_out',
   'skipped',
   'abandoned',
+  'cancelled',
 ];
 
 /**
  * What triggered a run: its schedule's current slot (`schedule`), a missed slot run under the missed-run
- * policy (`catch_up`), a successful parent run (`chain`) or a person/system through the API or CLI (`manual`).
+ * policy (`catch_up`), a successful parent run (`chain`), a person/system through the API or CLI (`manual`), or a
+ * backfill of a range of past slots (`backfill`).
  */
-export type RunTrigger = 'schedule' | 'catch_up' | 'chain' | 'manual';
+export type RunTrigger = 'schedule' | 'catch_up' | 'chain' | 'manual' | 'backfill';
 
 /** Every {@link RunTrigger}. */
-export const RUN_TRIGGERS: readonly RunTrigger[] = ['schedule', 'catch_up', 'chain', 'manual'];
+export const RUN_TRIGGERS: readonly RunTrigger[] = ['schedule', 'catch_up', 'chain', 'manual', 'backfill'];
 
 /** Outcome of one attempt of a run. `running` only while the attempt is in progress. */
-export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'abandoned';
+export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled';
 
 /** A serialisable description of an error thrown by a handler (or raised by the engine for an attempt). */
 export interface RunError {
@@ -118,6 +138,8 @@ export interface JobSchedule {
   catchUpWindowSeconds: number | null;
   /** With policy `all`, at most this many missed slots run per claim; the rest are skipped. @default 10 */
   maxCatchUpRuns: number;
+  /** What a due slot does while a run of this schedule still runs (spec section 10). @default 'defer' */
+  overlapPolicy: OverlapPolicy;
   /** When the last run started. @default null */
   lastRunAt: Date | null;
   /** Status of the last run (a {@link RunStatus}). @default null */
@@ -128,6 +150,42 @@ export interface JobSchedule {
   createdAt: Date | null;
   /** When the schedule was last changed through the scheduler. @default null */
   updatedAt: Date | null;
+  /**
+   * Version of the schedule's definition, maintained by the store: 1 when inserted, incremented by every update
+   * that sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (what a user edits); the engine's own writes
+   * (`nextRunAt`, `lastRun*`) leave it unchanged. 0 for a document another program wrote without one. The API's
+   * `ETag` and `If-Match`, and the `ifVersion` option of `ScheduleService`, compare it. @default 1
+   */
+  version: number;
+  /**
+   * Set when the schedule was created with an idempotency key (`ScheduleService.create(input, { idempotencyKey
+   * })`): an opaque digest of the key's scope and key, and of the input, so a retry of that creation is answered
+   * with this schedule instead of "exists". @default null
+   */
+  creationKey: string | null;
+  // --- Per-schedule control (spec section 10): DST choices, jitter, pause, audit, schedules as code ---
+  /** A matching wall time that does not exist (spring forward): `skip` it that day, or `shift` it to the first instant after the gap. @default 'skip' */
+  dstGap: DstGapPolicy;
+  /** A matching wall time that occurs twice (fall back): run at the `first` occurrence, the `last`, or `both`. @default 'first' */
+  dstOverlap: DstOverlapPolicy;
+  /** Each slot's run starts up to this many seconds after the slot (a pure function of job name and slot), 0–3600. @default 0 */
+  jitterSeconds: number;
+  /** The due instant of {@link JobSchedule.nextRunAt}: the slot plus its jitter offset; serves the due query. Managed. @default null */
+  nextDueAt: Date | null;
+  /** After this many consecutive runs ending `failed`/`timed_out`/`abandoned` the schedule disables itself. @default null (never) */
+  pauseAfterFailures: number | null;
+  /** Consecutive runs that ended `failed`, `timed_out` or (finally) `abandoned`; reset by a success or an enable. Managed. @default 0 */
+  consecutiveFailures: number;
+  /** Why the schedule was disabled; cleared on enable. Managed. @default null */
+  pausedReason: string | null;
+  /** When the schedule was disabled; cleared on enable. Managed. @default null */
+  pausedAt: Date | null;
+  /** Who disabled it: a token's `sub`, `cli`, `code`, `sync` or `auto` (self-pause); cleared on enable. Managed. @default null */
+  pausedBy: string | null;
+  /** Who last changed the schedule: a token's `sub`, `cli`, `code`, `sync` or `auto`. Managed. @default null */
+  updatedBy: string | null;
+  /** `sync` when `syncSchedules()` (`craft-jobs schedules apply`) created or adopted it: prune only deletes those. Managed. @default null */
+  managedBy: string | null;
 }
 
 /**
@@ -140,7 +198,8 @@ export interface JobRun {
   id: string;
   /**
    * Unique ledger key, always set: `<job_name>@<slot ISO>` for scheduled, catch-up and skipped slots,
-   * `chain:<parent_run_id>:<name>` for chained runs, and the run's own {@link JobRun.id} for manual runs.
+   * `chain:<parent_run_id>:<name>` for chained runs, the run's own {@link JobRun.id} for manual runs, and
+   * `manual:<sha256 of scope and key>` for a manual run made with an idempotency key (`RunOptions.idempotencyKey`).
    */
   runKey: string;
   /** The job type executed. */
@@ -181,10 +240,22 @@ export interface JobRun {
   leaseExpiresAt: Date | null;
   /** Fencing token of the lock lease under which the run is (or was last) running; result writes check it. */
   fencingToken: number | null;
+  /** When a cancel was requested (spec section 10); null when none was. The holder stops the run. @default null */
+  cancelRequestedAt: Date | null;
+  /** Who requested the cancel (a token's `sub`, `cli`, `overlap` for the overlap policy). @default null */
+  cancelRequestedBy: string | null;
   /** When the run record was created. */
   createdAt: Date;
   /** When the run record was last changed. */
   updatedAt: Date;
+  // --- Per-schedule control (spec section 10). Optional so code that builds runs by hand keeps compiling; the
+  // engine and `runFromRecord` always set them (absent reads as null). ---
+  /** DST marker of the slot: `shifted` (first instant after a gap), `first`/`second` (a repeated wall time), or null. @default null */
+  dst?: DstMarker | null;
+  /** The wall time (`YYYY-MM-DDTHH:mm`, the schedule's zone) the slot stands for; null without a slot. @default null */
+  wallTime?: string | null;
+  /** When the run was due: the slot plus its jitter offset (trigger lag is measured from it); null for manual runs. @default null */
+  dueAt?: Date | null;
 }
 
 /** The snake_case record (document) shape of a {@link JobSchedule}: the field names of spec section 1. */
@@ -202,11 +273,25 @@ export interface JobScheduleRecord {
   missed_run_policy?: MissedRunPolicy | null;
   catch_up_window_seconds?: number | null;
   max_catch_up_runs?: number | null;
+  overlap_policy?: OverlapPolicy | null;
   last_run_at?: Date | null;
   last_run_status?: RunStatus | null;
   next_run_at?: Date | null;
   created_at?: Date | null;
   updated_at?: Date | null;
+  version?: number | null;
+  creation_key?: string | null;
+  dst_gap?: DstGapPolicy | null;
+  dst_overlap?: DstOverlapPolicy | null;
+  jitter_seconds?: number | null;
+  next_due_at?: Date | null;
+  pause_after_failures?: number | null;
+  consecutive_failures?: number | null;
+  paused_reason?: string | null;
+  paused_at?: Date | null;
+  paused_by?: string | null;
+  updated_by?: string | null;
+  managed_by?: string | null;
 }
 
 /** The snake_case record shape of a {@link RunAttempt}. */
@@ -242,8 +327,13 @@ export interface JobRunRecord {
   lease_owner: string | null;
   lease_expires_at: Date | null;
   fencing_token: number | null;
+  cancel_requested_at?: Date | null;
+  cancel_requested_by?: string | null;
   created_at: Date;
   updated_at: Date;
+  dst?: DstMarker | null;
+  wall_time?: string | null;
+  due_at?: Date | null;
 }
 
 /** Default of {@link JobSchedule.missedRunPolicy}. */
@@ -251,6 +341,12 @@ export const DEFAULT_MISSED_RUN_POLICY: MissedRunPolicy = 'once';
 
 /** Default of {@link JobSchedule.maxCatchUpRuns}. */
 export const DEFAULT_MAX_CATCH_UP_RUNS = 10;
+
+/** The longest pause reason (`paused_reason`, the global pause's `reason`), in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+/** Largest {@link JobSchedule.jitterSeconds} (one hour). */
+export const MAX_JITTER_SECONDS = 3600;
 
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -287,11 +383,25 @@ export function createSchedule(
     missedRunPolicy: fields.missedRunPolicy ?? DEFAULT_MISSED_RUN_POLICY,
     catchUpWindowSeconds: orNull(fields.catchUpWindowSeconds),
     maxCatchUpRuns: fields.maxCatchUpRuns ?? DEFAULT_MAX_CATCH_UP_RUNS,
+    overlapPolicy: fields.overlapPolicy ?? DEFAULT_OVERLAP_POLICY,
     lastRunAt: orNull(fields.lastRunAt),
     lastRunStatus: orNull(fields.lastRunStatus),
     nextRunAt: orNull(fields.nextRunAt),
     createdAt: orNull(fields.createdAt),
     updatedAt: orNull(fields.updatedAt),
+    version: fields.version ?? 1,
+    creationKey: orNull(fields.creationKey),
+    dstGap: fields.dstGap ?? 'skip',
+    dstOverlap: fields.dstOverlap ?? 'first',
+    jitterSeconds: fields.jitterSeconds ?? 0,
+    nextDueAt: orNull(fields.nextDueAt),
+    pauseAfterFailures: orNull(fields.pauseAfterFailures),
+    consecutiveFailures: fields.consecutiveFailures ?? 0,
+    pausedReason: orNull(fields.pausedReason),
+    pausedAt: orNull(fields.pausedAt),
+    pausedBy: orNull(fields.pausedBy),
+    updatedBy: orNull(fields.updatedBy),
+    managedBy: orNull(fields.managedBy),
   };
 }
 
@@ -311,11 +421,26 @@ export function scheduleToRecord(schedule: JobSchedule): Required<JobScheduleRec
     missed_run_policy: schedule.missedRunPolicy,
     catch_up_window_seconds: schedule.catchUpWindowSeconds,
     max_catch_up_runs: schedule.maxCatchUpRuns,
+    overlap_policy: schedule.overlapPolicy,
     last_run_at: schedule.lastRunAt,
     last_run_status: schedule.lastRunStatus,
     next_run_at: schedule.nextRunAt,
     created_at: schedule.createdAt,
     updated_at: schedule.updatedAt,
+    version: schedule.version,
+    creation_key: schedule.creationKey,
+    // Defaults for objects built without the control fields (code written before them).
+    dst_gap: schedule.dstGap ?? 'skip',
+    dst_overlap: schedule.dstOverlap ?? 'first',
+    jitter_seconds: schedule.jitterSeconds ?? 0,
+    next_due_at: schedule.nextDueAt ?? null,
+    pause_after_failures: schedule.pauseAfterFailures ?? null,
+    consecutive_failures: schedule.consecutiveFailures ?? 0,
+    paused_reason: schedule.pausedReason ?? null,
+    paused_at: schedule.pausedAt ?? null,
+    paused_by: schedule.pausedBy ?? null,
+    updated_by: schedule.updatedBy ?? null,
+    managed_by: schedule.managedBy ?? null,
   };
 }
 
@@ -339,11 +464,26 @@ export function scheduleFromRecord(record: JobScheduleRecord): JobSchedule {
     missedRunPolicy: record.missed_run_policy ?? DEFAULT_MISSED_RUN_POLICY,
     catchUpWindowSeconds: orNull(record.catch_up_window_seconds),
     maxCatchUpRuns: record.max_catch_up_runs ?? DEFAULT_MAX_CATCH_UP_RUNS,
+    overlapPolicy: record.overlap_policy ?? DEFAULT_OVERLAP_POLICY,
     lastRunAt: toDate(record.last_run_at),
     lastRunStatus: orNull(record.last_run_status),
     nextRunAt: toDate(record.next_run_at),
     createdAt: toDate(record.created_at),
     updatedAt: toDate(record.updated_at),
+    // A document written by another program has no version: 0 (what `ifVersion: 0` / `If-Match: "0"` matches).
+    version: typeof record.version === 'number' && Number.isSafeInteger(record.version) ? record.version : 0,
+    creationKey: orNull(record.creation_key),
+    dstGap: record.dst_gap ?? 'skip',
+    dstOverlap: record.dst_overlap ?? 'first',
+    jitterSeconds: record.jitter_seconds ?? 0,
+    nextDueAt: toDate(record.next_due_at),
+    pauseAfterFailures: orNull(record.pause_after_failures),
+    consecutiveFailures: record.consecutive_failures ?? 0,
+    pausedReason: orNull(record.paused_reason),
+    pausedAt: toDate(record.paused_at),
+    pausedBy: orNull(record.paused_by),
+    updatedBy: orNull(record.updated_by),
+    managedBy: orNull(record.managed_by),
   });
 }
 
@@ -374,12 +514,56 @@ export const SCHEDULE_FIELD_TO_RECORD: Readonly<Record<keyof JobSchedule, keyof 
   missedRunPolicy: 'missed_run_policy',
   catchUpWindowSeconds: 'catch_up_window_seconds',
   maxCatchUpRuns: 'max_catch_up_runs',
+  overlapPolicy: 'overlap_policy',
   lastRunAt: 'last_run_at',
   lastRunStatus: 'last_run_status',
   nextRunAt: 'next_run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  version: 'version',
+  creationKey: 'creation_key',
+  dstGap: 'dst_gap',
+  dstOverlap: 'dst_overlap',
+  jitterSeconds: 'jitter_seconds',
+  nextDueAt: 'next_due_at',
+  pauseAfterFailures: 'pause_after_failures',
+  consecutiveFailures: 'consecutive_failures',
+  pausedReason: 'paused_reason',
+  pausedAt: 'paused_at',
+  pausedBy: 'paused_by',
+  updatedBy: 'updated_by',
+  managedBy: 'managed_by',
 };
+
+/**
+ * The fields a user edits (what `ScheduleService` writes from an API or CLI request): a store increments
+ * {@link JobSchedule.version} on every update that sets one of them, and only then. `nextRunAt`, `lastRunAt`,
+ * `lastRunStatus`, `updatedAt` (the engine's and the service's bookkeeping) are not among them, so an edit form
+ * holding a version is not refused because a slot ran meanwhile.
+ */
+export const SCHEDULE_VERSIONED_FIELDS: readonly (keyof JobSchedule)[] = [
+  'description',
+  'cronExpression',
+  'isEnabled',
+  'jobType',
+  'parameters',
+  'maxAttempts',
+  'timeoutSeconds',
+  'chain',
+  'timezone',
+  'missedRunPolicy',
+  'catchUpWindowSeconds',
+  'maxCatchUpRuns',
+  'dstGap',
+  'dstOverlap',
+  'jitterSeconds',
+  'pauseAfterFailures',
+];
+
+/** Whether a schedule patch sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (so a store bumps the version). */
+export function changesScheduleVersion(patch: Partial<JobSchedule>): boolean {
+  return SCHEDULE_VERSIONED_FIELDS.some((field) => patch[field] !== undefined);
+}
 
 function attemptToRecord(a: RunAttempt): RunAttemptRecord {
   return {
@@ -426,8 +610,13 @@ export const RUN_FIELD_TO_RECORD: Readonly<Record<keyof JobRun, keyof JobRunReco
   leaseOwner: 'lease_owner',
   leaseExpiresAt: 'lease_expires_at',
   fencingToken: 'fencing_token',
+  cancelRequestedAt: 'cancel_requested_at',
+  cancelRequestedBy: 'cancel_requested_by',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  dst: 'dst',
+  wallTime: 'wall_time',
+  dueAt: 'due_at',
 };
 
 /** Maps a run to its snake_case record (Dates stay Dates). */
@@ -454,8 +643,13 @@ export function runToRecord(run: JobRun): JobRunRecord {
     lease_owner: run.leaseOwner,
     lease_expires_at: run.leaseExpiresAt,
     fencing_token: run.fencingToken,
+    cancel_requested_at: run.cancelRequestedAt,
+    cancel_requested_by: run.cancelRequestedBy,
     created_at: run.createdAt,
     updated_at: run.updatedAt,
+    dst: run.dst ?? null,
+    wall_time: run.wallTime ?? null,
+    due_at: run.dueAt ?? null,
   };
 }
 
@@ -483,8 +677,13 @@ export function runFromRecord(record: JobRunRecord): JobRun {
     leaseOwner: record.lease_owner ?? null,
     leaseExpiresAt: toDate(record.lease_expires_at),
     fencingToken: record.fencing_token ?? null,
+    cancelRequestedAt: toDate(record.cancel_requested_at),
+    cancelRequestedBy: record.cancel_requested_by ?? null,
     createdAt: toDate(record.created_at) ?? new Date(0),
     updatedAt: toDate(record.updated_at) ?? new Date(0),
+    dst: record.dst ?? null,
+    wallTime: record.wall_time ?? null,
+    dueAt: toDate(record.due_at),
   };
 }
 
@@ -517,4 +716,12 @@ export function chainRunKey(parentRunId: string, name: string): string {
 /** The lock key serialising executions of a schedule or of a bare job type: `job:<name>`. */
 export function jobLockKey(name: string): string {
   return `job:${name}`;
+}
+
+/**
+ * The lock key of one run's own lease, `run:<run_id>`: runs of a schedule whose `overlapPolicy` is `allow` take no
+ * schedule lock; each holds this one, and its token fences the run's writes.
+ */
+export function runLockKey(runId: string): string {
+  return `run:${runId}`;
 }

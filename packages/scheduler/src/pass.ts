@@ -1,6 +1,9 @@
 // One pass of the scheduler (spec section 5): recover runs of dead replicas, compute missing `next_run_at`, and for
 // every due schedule read it, take its lock and claim its passed slots (claim.ts), then execute the runs it
-// triggered (execute.ts) in the background.
+// triggered (execute.ts) in the background. The overlap policy (spec section 10) decides what a schedule whose lock
+// is held does: `defer` (the slot stays due), `skip` / `cancel_running` (overlap.ts, when a run of it is running);
+// an `allow` schedule is claimed without its lock and its runs hold their own leases (own-lease.ts). While the
+// replica runs as many handlers as its cap allows (`maxConcurrentRuns`), due schedules are left due (deferred).
 import type { CronExpression } from '@craft/cron';
 import { claimSchedule } from './claim.js';
 import { type EngineContext, type FollowUps, settleAll } from './engine.js';
@@ -8,7 +11,11 @@ import { SchedulerStoppedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
+import { whileLocked } from './overlap.js';
+import { executeOwnLease } from './own-lease.js';
 import { recoverExpiredRuns } from './recovery.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import type { PauseWindow } from './types.js';
 
 /** The outcome of one pass. */
 export interface CycleResult {
@@ -24,8 +31,10 @@ export interface CycleResult {
   done: Promise<JobRun[]>;
   /** Names of due schedules whose lock was taken (deferred to a later pass, not lost). */
   deferred: string[];
-  /** Names of schedules whose missing `nextRunAt` was computed. */
+  /** Names of schedules whose missing `nextRunAt` (or `nextDueAt`) was computed. */
   initialized: string[];
+  /** True when triggering is paused for every replica (the global pause): nothing was claimed. */
+  paused: boolean;
 }
 
 /** What a pass needs besides the engine context. */
@@ -72,6 +81,18 @@ export async function runPass(
   const deferred: string[] = [];
   const initialized: string[] = [];
   let skipped = 0;
+  // The global pause (spec section 10), read once per pass: while set, nothing is triggered on any replica (runs
+  // already in flight, and the recovery of runs that were, go on).
+  const pause = await bounded(ctx, 'getGlobalPause', ctx.lockTtlMs, ctx.store.getGlobalPause());
+  if (pause.paused) {
+    ctx.emit('cycle:completed', { triggered: 0, skipped: 0, deferred: 0, durationMs: ctx.clock.now() - t0 });
+    const all = Promise.all(done).then((lists) => lists.flat());
+    return {
+      result: { runs, done: all, deferred, initialized, paused: true },
+      abandoned,
+      full: false,
+    };
+  }
   const now = ctx.clock.now();
   const due = await bounded(
     ctx,
@@ -90,7 +111,7 @@ export async function runPass(
       const index = order[next++] as number;
       const schedule = due[index] as JobSchedule;
       try {
-        outcomes[index] = await processSchedule(ctx, settings, schedule, now);
+        outcomes[index] = await processSchedule(ctx, settings, schedule, now, pause.windows);
       } catch (error) {
         ctx.logger.error('claiming a schedule failed', {
           jobName: schedule.jobName,
@@ -124,7 +145,7 @@ export async function runPass(
     durationMs: ctx.clock.now() - t0,
   });
   return {
-    result: { runs, done: all, deferred, initialized },
+    result: { runs, done: all, deferred, initialized, paused: false },
     abandoned,
     full: due.length >= settings.maxDue,
   };
@@ -135,6 +156,7 @@ async function processSchedule(
   settings: PassSettings,
   schedule: JobSchedule,
   now: number,
+  pauses: readonly PauseWindow[],
 ): Promise<ScheduleOutcome> {
   if (!ctx.jobs.get(schedule.jobType)) {
     ctx.warnOnce(
@@ -144,13 +166,13 @@ async function processSchedule(
     );
     return null;
   }
-  const timezone = schedule.timezone ?? ctx.timezone;
+  const options = scheduleCronOptions(schedule, ctx.timezone);
   let cron: CronExpression;
   try {
     cron = ctx.cron(schedule.cronExpression);
-    const pair = `${timezone}\u0000${schedule.cronExpression}`;
+    const pair = `${options.timezone}\u0000${options.dstGap}\u0000${options.dstOverlap}\u0000${schedule.cronExpression}`;
     if (!settings.validCronZones.has(pair)) {
-      cron.next(now, { timezone }); // validates the zone
+      cron.next(now, options); // validates the zone and the DST choices
       if (settings.validCronZones.size > 10_000) settings.validCronZones.clear();
       settings.validCronZones.add(pair);
     }
@@ -162,37 +184,59 @@ async function processSchedule(
     return null;
   }
   if (schedule.nextRunAt === null) {
-    const nextRunAt = cron.next(now, { timezone });
+    const nextRunAt = cron.next(now, options);
+    const nextDueAt = nextRunAt && dueInstant(schedule, nextRunAt);
     const updated = await bounded(
       ctx,
       'updateSchedule',
       ctx.timing.callTimeoutMs,
-      ctx.store.updateSchedule(schedule.jobName, { nextRunAt }, { nextRunAt: null }),
+      ctx.store.updateSchedule(schedule.jobName, { nextRunAt, nextDueAt }, { nextRunAt: null }),
     );
     if (updated) ctx.emit('schedule:repaired', { jobName: schedule.jobName, previous: null, nextRunAt });
     return 'initialized';
   }
+  // A stored due instant that does not belong to next_run_at (a document written without it by another program or
+  // an older version, or an edit straight in the database) is set right, so the due query and the loop's wake-up
+  // see the real one. A slot already due is claimed now (the claim writes it too).
+  const dueAt = dueInstant(schedule, schedule.nextRunAt);
+  if (schedule.nextDueAt?.getTime() !== dueAt.getTime() && dueAt.getTime() > now) {
+    await bounded(
+      ctx,
+      'updateSchedule',
+      ctx.timing.callTimeoutMs,
+      ctx.store.updateSchedule(schedule.jobName, { nextDueAt: dueAt }, { nextRunAt: schedule.nextRunAt }),
+    );
+    return 'initialized';
+  }
+  // The replica runs as many handlers as it may: the slot stays due (deferred), for a later pass or another replica.
+  if (ctx.slots.full) return 'deferred';
   const key = jobLockKey(schedule.jobName);
   // Every call from here on is bounded by the would-be lease's local deadline (counted from the acquire).
-  const hb = new Heartbeat(ctx, key, ctx.mono());
+  const start = ctx.mono();
+  const hb = new Heartbeat(ctx, key, start);
   try {
     // Still due? (Another replica may have claimed it since the list was read; then this costs one read, not a
     // lock acquire and release.) The same read is the claim's input: a claim that races another one after it is
     // kept exactly-once by the run keys and the compare-and-set of next_run_at (see claim.ts).
     const fresh = await hb.call('getSchedule', () => ctx.store.getSchedule(schedule.jobName));
-    if (!fresh?.isEnabled || fresh.nextRunAt === null || fresh.nextRunAt.getTime() > now) {
+    // Due means the due instant (slot + jitter offset) has passed, not merely the slot.
+    if (!fresh?.isEnabled || fresh.nextRunAt === null || dueInstant(fresh, fresh.nextRunAt).getTime() > now) {
       await hb.stop();
       return null;
     }
+    if (fresh.overlapPolicy === 'allow') return await claimWithoutLock(ctx, fresh, hb, start, now);
     const basis = ctx.mono();
     const lease = await hb.call('acquire', () => ctx.lock.acquire(key, ctx.replicaId, ctx.lockTtlMs));
     if (!lease) {
       await hb.stop();
       ctx.emit('lock:contended', { key, jobName: schedule.jobName });
-      return 'deferred';
+      const policy = fresh.overlapPolicy;
+      return policy === 'skip' || policy === 'cancel_running'
+        ? await whileLocked(ctx, fresh, now)
+        : 'deferred';
     }
     hb.attach(lease, basis);
-    const claim = await claimSchedule(ctx, fresh, hb, now);
+    const claim = await claimSchedule(ctx, fresh, hb, now, pauses);
     if (claim.toRun.length === 0) {
       await releaseLock(ctx, hb);
       return { created: claim.created, done: Promise.resolve([]) };
@@ -208,4 +252,30 @@ async function processSchedule(
     await releaseLock(ctx, hb);
     throw error;
   }
+}
+
+/**
+ * Claims an `allow` schedule without its lock (`hb` holds no lease: it bounds the claim's calls by a deadline from
+ * `basis`), then executes each claimed run under its own lease, concurrently (the run cap bounds the handlers).
+ */
+async function claimWithoutLock(
+  ctx: EngineContext,
+  schedule: JobSchedule,
+  hb: Heartbeat,
+  basis: number,
+  now: number,
+): Promise<ScheduleOutcome> {
+  let claim: Awaited<ReturnType<typeof claimSchedule>>;
+  try {
+    claim = await claimSchedule(ctx, schedule, hb, now);
+  } finally {
+    await hb.stop();
+  }
+  const followUps: Promise<JobRun[]>[] = [];
+  const collector: FollowUps = { push: (p) => followUps.push(p) };
+  const runs = claim.toRun.map((run) => ctx.track(executeOwnLease(ctx, run, basis, collector)));
+  return {
+    created: claim.created,
+    done: Promise.all(runs).then(async (lists) => [...lists.flat(), ...(await settleAll(followUps))]),
+  };
 }

@@ -1,16 +1,20 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type CronExpression, DEFAULT_TIMEZONE, parseCron } from '@craft/cron';
+import { type BackfillOptions, type BackfillResult, startBackfill } from './backfill.js';
 import { builtinJobs } from './builtins.js';
+import { type CancelOptions, cancelRun } from './cancel.js';
+import { CancelRequests } from './cancel-requests.js';
 import { monotonicNow, systemClock } from './clock.js';
 import type { EngineContext } from './engine.js';
-import { ScheduleNotFoundError, toRunError, UnknownJobTypeError } from './errors.js';
+import { InvalidFieldError, ScheduleNotFoundError, toRunError, UnknownJobTypeError } from './errors.js';
 import { leaseTiming } from './heartbeat.js';
 import { LoopRunner, type StopOptions } from './loop-runner.js';
 import { checkRunOptions, type ManualRun, type RunOptions, startManualRun } from './manual-runs.js';
 import type { JobRun } from './model.js';
 import { type CycleResult, runPass } from './pass.js';
 import { JobRegistry, type JobTypeLookup, layeredJobs } from './registry.js';
+import { RunSlots } from './run-slots.js';
 import { ScheduleService } from './service.js';
 import type {
   Clock,
@@ -21,6 +25,8 @@ import type {
   SchedulerStore,
 } from './types.js';
 
+export type { BackfillOptions, BackfillResult } from './backfill.js';
+export type { CancelOptions } from './cancel.js';
 export type { StopOptions } from './loop-runner.js';
 export type { ManualRun, RunOptions } from './manual-runs.js';
 export type { CycleResult } from './pass.js';
@@ -67,7 +73,17 @@ export interface JobSchedulerOptions {
   maxSkipRecords?: number;
   /** Random source for backoff jitter (tests pass a fixed one). @default Math.random */
   random?: () => number;
+  /**
+   * The most handlers this replica runs at once, whatever triggered them (scheduled slots, `allow` overlaps,
+   * backfills, chains, manual runs). At the cap, a pass leaves due schedules due (deferred, never dropped) and runs
+   * already claimed wait for a slot before their attempt starts (their leases renewed). An integer >= 1.
+   * @default 32
+   */
+  maxConcurrentRuns?: number;
 }
+
+/** Default of {@link JobSchedulerOptions.maxConcurrentRuns}. */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 32;
 
 /** The outcome of {@link JobScheduler.handleMissedRuns}. */
 export interface MissedRunsResult extends CycleResult {
@@ -110,6 +126,8 @@ export class JobScheduler {
   readonly lockTtlMs: number;
   /** Poll interval in ms. */
   readonly pollIntervalMs: number;
+  /** The cap on handlers running at once in this replica. */
+  readonly maxConcurrentRuns: number;
 
   readonly #events = new EventEmitter();
   readonly #logger: Logger;
@@ -132,6 +150,15 @@ export class JobScheduler {
     this.lockTtlMs = options.lockTtlMs ?? 60_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 60_000;
     this.#logger = options.logger ?? consoleLogger;
+    const cap = options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS;
+    if (!Number.isSafeInteger(cap) || cap < 1) {
+      throw new InvalidFieldError('max_concurrent_runs', cap, 'an integer >= 1', {
+        component: 'JobScheduler',
+        noun: 'option',
+        fix: 'Pass a whole number of handlers (MAX_CONCURRENT_RUNS), or leave it out for 32.',
+      });
+    }
+    this.maxConcurrentRuns = cap;
     this.#pass = {
       maxDue: options.maxDuePerPass ?? 1000,
       concurrency: Math.max(1, options.claimConcurrency ?? 8),
@@ -167,6 +194,8 @@ export class JobScheduler {
         this.#warned.add(key);
         this.#logger.warn(message, data);
       },
+      cancels: new CancelRequests(),
+      slots: new RunSlots(cap),
     };
     this.#loop = new LoopRunner({
       ctx: this.#ctx,
@@ -185,6 +214,7 @@ export class JobScheduler {
       cron: (e) => this.cron(e),
       onChange: () => this.wake(),
       runner: this,
+      emit: (event, payload) => this.#emit(event, payload),
     });
   }
 
@@ -280,13 +310,17 @@ export class JobScheduler {
         this.jobs.list().map((d) => d.type),
       );
     const limits = checkRunOptions(options);
-    return startManualRun(this.#ctx, {
-      jobType,
-      jobName: null,
-      parameters,
-      maxAttempts: limits.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
-    });
+    return startManualRun(
+      this.#ctx,
+      {
+        jobType,
+        jobName: null,
+        parameters,
+        maxAttempts: limits.maxAttempts ?? def.maxAttempts,
+        timeoutSeconds: limits.timeoutSeconds ?? def.timeoutSeconds,
+      },
+      { ...options, parameters, ...limits },
+    );
   }
 
   /**
@@ -305,13 +339,51 @@ export class JobScheduler {
         schedule.jobType,
         this.jobs.list().map((d) => d.type),
       );
-    return startManualRun(this.#ctx, {
-      jobType: schedule.jobType,
-      jobName,
-      parameters: schedule.parameters,
-      maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
-      timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
-    });
+    return startManualRun(
+      this.#ctx,
+      {
+        jobType: schedule.jobType,
+        jobName,
+        parameters: schedule.parameters,
+        maxAttempts: limits.maxAttempts ?? schedule.maxAttempts ?? def.maxAttempts,
+        timeoutSeconds: limits.timeoutSeconds ?? schedule.timeoutSeconds ?? def.timeoutSeconds,
+        // Under `allow` a run-now takes no lock (never refused for a running run); no policy makes it cancel anything.
+        ownLease: schedule.overlapPolicy === 'allow',
+      },
+      { ...options, parameters: null, ...limits },
+    );
+  }
+
+  /**
+   * Cancels a run (spec section 10). A `pending` run that no replica holds is recorded `cancelled` at once (by a
+   * compare-and-set); otherwise the request is stored on the run (`cancelRequestedAt`, `cancelRequestedBy`: `by`) and
+   * the replica that holds it stops it — a pending one never starts; a running one's signal aborts with
+   * `RunCancelledError` (on this replica at once, elsewhere at that replica's next lease renewal, within `lockTtlMs /
+   * 3`) and the run is recorded `cancelled` once its handler settled. Not retried; its chain does not fire. Resolves
+   * with the run as it stands (`cancelled`, or still live with the request stored). Throws `RunNotFoundError`, or
+   * `RunFinishedError` for a run that already finished (nothing changes).
+   */
+  cancelRun(id: string, options: CancelOptions = {}): Promise<JobRun> {
+    return cancelRun(this.#ctx, id, options);
+  }
+
+  /**
+   * Backfills a schedule (spec section 10): every slot in `[from, to)` (`to` not after now) becomes a run with trigger
+   * `backfill`, oldest first, one at a time under the schedule lock (under `overlapPolicy: 'allow'`, up to
+   * `concurrency` at once). The missed-run policy and window do not apply; a disabled schedule can be backfilled. A
+   * slot that already has a record (any status, `skipped` included) is reported in `alreadyRecorded` and not run
+   * again. Throws `ScheduleNotFoundError`, `UnknownJobTypeError`, `InvalidFieldError` (`from`, `to`, `max_slots`,
+   * `concurrency`) or `BackfillTooLargeError` (more slots than `maxSlots`, default 1,000) without recording anything.
+   */
+  async backfill(jobName: string, options: BackfillOptions): Promise<BackfillResult> {
+    const schedule = await this.store.getSchedule(jobName);
+    if (!schedule) throw new ScheduleNotFoundError(jobName);
+    if (!this.jobs.get(schedule.jobType))
+      throw new UnknownJobTypeError(
+        schedule.jobType,
+        this.jobs.list().map((d) => d.type),
+      );
+    return startBackfill(this.#ctx, schedule, options);
   }
 
   /* ---------------------------------------------------------------------------------------------------------- */

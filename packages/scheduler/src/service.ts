@@ -1,15 +1,28 @@
 import type { CronExpression } from '@craft/cron';
 import {
+  IdempotencyKeyReusedError,
   InvalidCronExpressionError,
+  InvalidFieldError,
   InvalidScheduleTimezoneError,
   RunNotFoundError,
   ScheduleExistsError,
   ScheduleNotFoundError,
+  ScheduleVersionMismatchError,
 } from './errors.js';
-import { createSchedule, type JobRun, type JobSchedule } from './model.js';
+import { checkIdempotencyKey, creationKey, type IdempotencyOptions } from './idempotency.js';
+import { createSchedule, type JobRun, type JobSchedule, MAX_REASON_LENGTH } from './model.js';
+import { type PreviewInput, type PreviewWindow, previewRuns, type RunPreview } from './preview.js';
 import type { BackoffOptions, JobTypeLookup } from './registry.js';
-import type { RunOptions } from './scheduler.js';
-import type { Clock, RunQuery, ScheduleQuery, SchedulerStore } from './types.js';
+import type { BackfillOptions, BackfillResult, CancelOptions, ManualRun, RunOptions } from './scheduler.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import type {
+  Clock,
+  GlobalPauseState,
+  RunQuery,
+  ScheduleQuery,
+  SchedulerEventMap,
+  SchedulerStore,
+} from './types.js';
 import {
   type ScheduleInput,
   type SchedulePatch,
@@ -17,16 +30,16 @@ import {
   validateScheduleInput,
 } from './validation.js';
 
-/** What the service delegates manual runs to (the `JobScheduler`). */
+/** What the service delegates manual runs, cancels and backfills to (the `JobScheduler`). */
 export interface ManualRunner {
+  /** See `JobScheduler.cancelRun`. */
+  cancelRun?(id: string, options?: CancelOptions): Promise<JobRun>;
+  /** See `JobScheduler.backfill`. */
+  backfill?(jobName: string, options: BackfillOptions): Promise<BackfillResult>;
   /** See `JobScheduler.runNow`. */
-  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  runNow(jobName: string, options?: RunOptions): Promise<ManualRun>;
   /** See `JobScheduler.runJob`. */
-  runJob(
-    jobType: string,
-    parameters?: Record<string, unknown>,
-    options?: RunOptions,
-  ): Promise<{ run: JobRun; done: Promise<JobRun> }>;
+  runJob(jobType: string, parameters?: Record<string, unknown>, options?: RunOptions): Promise<ManualRun>;
 }
 
 /** Options of {@link ScheduleService} (normally built by `JobScheduler`; available as `scheduler.schedules`). */
@@ -45,7 +58,78 @@ export interface ScheduleServiceOptions {
   onChange?: () => void;
   /** Executes manual runs. */
   runner?: ManualRunner;
+  /** Emits the scheduler's events (`scheduler:paused`, `scheduler:resumed`). */
+  emit?: <K extends keyof SchedulerEventMap>(event: K, payload: SchedulerEventMap[K]) => void;
 }
+
+/** Options of the service's edits (`update`, `patch`, `delete`, `enable`, `disable`). */
+export interface EditOptions {
+  /**
+   * Optimistic concurrency: the edit applies only while the schedule's `version` is this one (the version the
+   * caller read; the API's `If-Match`), as one compare-and-set in the store; otherwise it throws
+   * `ScheduleVersionMismatchError` and changes nothing. Without it an edit applies to whatever version is stored
+   * (still atomically: a concurrent edit is never half-overwritten).
+   * @default undefined (no precondition)
+   */
+  ifVersion?: number | undefined;
+}
+
+/** Options of {@link ScheduleService.create}. */
+export interface CreateOptions extends IdempotencyOptions {}
+
+// Edits without a precondition re-read and retry when a concurrent edit won the compare-and-set this often.
+const EDIT_ATTEMPTS = 5;
+
+/**
+ * Changes made through a {@link ScheduleService}, delivered by {@link ScheduleService.on} (names follow
+ * `area:action`). The event log (`attachEventLog`) records them; the engine's own writes (`next_run_at`,
+ * `last_run_*`) are not changes.
+ */
+export interface ScheduleServiceEventMap {
+  /** A schedule was created. */
+  'schedule:created': { schedule: JobSchedule };
+  /** A schedule's definition was saved (update, patch, enable, disable); `previous` is what it replaced. */
+  'schedule:updated': { schedule: JobSchedule; previous: JobSchedule };
+  /** A schedule was deleted (its runs stay); `schedule` is what was deleted. */
+  'schedule:deleted': { schedule: JobSchedule };
+}
+
+/**
+ * Who makes a change (spec section 10, audit): stored as `updated_by` (and `paused_by` when it disables). The
+ * REST API passes the token's `sub`, the CLI `cli`, `syncSchedules()` `sync`.
+ */
+export interface ChangeOptions {
+  /** Who makes the change. @default 'code' */
+  by?: string | undefined;
+}
+
+/** Options of `update` and `patch`: who, the version precondition, and (for `syncSchedules`) the owner. */
+export type SaveOptions = ChangeOptions & EditOptions & { managedBy?: string };
+
+/** Options of {@link ScheduleService.disable}. */
+export interface DisableOptions extends ChangeOptions {
+  /** Why it is disabled (stored as `paused_reason`, at most 500 characters). @default null */
+  reason?: string | null | undefined;
+}
+
+/** Options of {@link ScheduleService.pauseAll}. */
+export interface PauseAllOptions extends ChangeOptions {
+  /** Why triggering is paused (at most 500 characters). @default null */
+  reason?: string | null | undefined;
+}
+
+/** Options of {@link ScheduleService.resumeAll}. */
+export interface ResumeAllOptions extends ChangeOptions {
+  /**
+   * `false`: slots that fell due while paused are recorded `skipped` (reason `paused`). `true`: they are missed
+   * slots like any other, and each schedule's missed-run policy applies.
+   * @default false
+   */
+  catchUp?: boolean | undefined;
+}
+
+/** The most recent ended pause windows the global pause state keeps. */
+export const MAX_PAUSE_WINDOWS = 20;
 
 /** A registered job type as the API and CLI list it. */
 export interface JobTypeInfo {
@@ -81,89 +165,308 @@ export interface NextRunRepair {
  */
 export class ScheduleService {
   readonly #o: ScheduleServiceOptions;
+  readonly #listeners = new Map<string, Set<(payload: never) => void>>();
 
   constructor(options: ScheduleServiceOptions) {
     this.#o = options;
   }
 
-  #nextRun(s: Pick<JobSchedule, 'cronExpression' | 'timezone' | 'isEnabled'>): Date | null {
-    if (!s.isEnabled) return null;
-    return this.#o
+  /**
+   * Subscribes to changes made through this service (this process only; the event log carries them to others).
+   * Returns a function that unsubscribes. Listeners must not throw: an exception is swallowed.
+   */
+  on<K extends keyof ScheduleServiceEventMap>(
+    event: K,
+    listener: (payload: ScheduleServiceEventMap[K]) => void,
+  ): () => void {
+    const set = this.#listeners.get(event) ?? new Set();
+    this.#listeners.set(event, set);
+    const fn = listener as (payload: never) => void;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  #emit<K extends keyof ScheduleServiceEventMap>(event: K, payload: ScheduleServiceEventMap[K]): void {
+    for (const listener of this.#listeners.get(event) ?? []) {
+      try {
+        (listener as (p: ScheduleServiceEventMap[K]) => void)(payload);
+      } catch {
+        // A listener's failure must not fail the change that was already stored.
+      }
+    }
+  }
+
+  /** The first slot after now and its due instant (both null when disabled). */
+  #nextTiming(s: ValidScheduleInput): { nextRunAt: Date | null; nextDueAt: Date | null } {
+    if (!s.isEnabled) return { nextRunAt: null, nextDueAt: null };
+    const nextRunAt = this.#o
       .cron(s.cronExpression)
-      .next(this.#o.clock.now(), { timezone: s.timezone ?? this.#o.timezone });
+      .next(this.#o.clock.now(), scheduleCronOptions(s, this.#o.timezone));
+    return { nextRunAt, nextDueAt: nextRunAt && dueInstant(s, nextRunAt) };
+  }
+
+  /**
+   * Validates a schedule's user fields exactly as `create` and `update` do, without storing anything. `lookup`
+   * resolves chain names first (schedules not saved yet, e.g. the other definitions of `syncSchedules()`), then the
+   * store.
+   */
+  check(
+    input: unknown,
+    lookup?: (name: string) => JobSchedule | null | undefined,
+  ): Promise<ValidScheduleInput> {
+    const store = this.#o.store;
+    return validateScheduleInput(input, {
+      jobs: this.#o.jobs,
+      store: {
+        getSchedule: async (name) => lookup?.(name) ?? (await store.getSchedule(name)),
+      },
+      cron: this.#o.cron,
+      timezone: this.#o.timezone,
+      now: () => this.#o.clock.now(),
+    });
   }
 
   #validate(input: unknown): Promise<ValidScheduleInput> {
-    return validateScheduleInput(input, { jobs: this.#o.jobs, store: this.#o.store, cron: this.#o.cron });
+    return validateScheduleInput(input, {
+      jobs: this.#o.jobs,
+      store: this.#o.store,
+      cron: this.#o.cron,
+      timezone: this.#o.timezone,
+      now: () => this.#o.clock.now(),
+    });
   }
 
-  /** Creates a schedule. Throws a validation error or `ScheduleExistsError`; stores nothing then. */
-  async create(input: ScheduleInput): Promise<JobSchedule> {
+  /**
+   * Creates a schedule (version 1). Throws a validation error or `ScheduleExistsError`; stores nothing then.
+   * `options.by` is recorded as `updated_by` (and `paused_by` of a schedule created disabled).
+   *
+   * With `idempotencyKey`, the schedule records a digest of the key (and scope) and of the validated input: a
+   * retry of the same creation, even after the caller died before it heard the answer, returns the schedule that
+   * creation made (as it stands now) instead of `ScheduleExistsError`; the same key with another input for that
+   * name is an `IdempotencyKeyReusedError`. A schedule of that name created otherwise is still "exists".
+   */
+  async create(
+    input: ScheduleInput,
+    options: CreateOptions & ChangeOptions & { managedBy?: string } = {},
+  ): Promise<JobSchedule> {
+    const key = checkIdempotencyKey(options.idempotencyKey);
     const valid = await this.#validate(input);
     const now = new Date(this.#o.clock.now());
+    const by = options.by ?? 'code';
+    const digest = key === undefined ? null : creationKey(options.idempotencyScope ?? '', key, valid);
     const schedule = createSchedule({
       ...valid,
-      nextRunAt: this.#nextRun(valid),
+      ...this.#nextTiming(valid),
       createdAt: now,
       updatedAt: now,
+      creationKey: digest,
+      updatedBy: by,
+      managedBy: options.managedBy ?? null,
+      ...(valid.isEnabled ? {} : { pausedAt: now, pausedBy: by }),
     });
-    if (!(await this.#o.store.insertSchedule(schedule))) throw new ScheduleExistsError(valid.jobName);
+    if (!(await this.#o.store.insertSchedule(schedule))) {
+      const existing = digest === null ? null : await this.#o.store.getSchedule(valid.jobName);
+      if (existing?.creationKey && digest !== null) {
+        if (existing.creationKey === digest) return existing;
+        // Same key (the part before the colon), other input: the key was reused.
+        if (existing.creationKey.split(':')[0] === digest.split(':')[0]) {
+          throw new IdempotencyKeyReusedError(`create schedule ${JSON.stringify(valid.jobName)}`);
+        }
+      }
+      throw new ScheduleExistsError(valid.jobName);
+    }
     this.#o.onChange?.();
+    this.#emit('schedule:created', { schedule });
     return schedule;
   }
 
   /**
-   * Replaces a schedule's user fields (omitted optional fields take their defaults). Throws a validation error
-   * or `ScheduleNotFoundError`; changes nothing then.
+   * Replaces a schedule's user fields (omitted optional fields take their defaults). Throws a validation error,
+   * `ScheduleNotFoundError` or (with `ifVersion`) `ScheduleVersionMismatchError`; changes nothing then.
    */
   async update(
     jobName: string,
     input: Omit<ScheduleInput, 'jobName'> & { jobName?: string },
+    options: SaveOptions = {},
   ): Promise<JobSchedule> {
-    const current = await this.get(jobName);
-    return this.#save(current, { ...input, jobName });
+    return this.#edit(jobName, options, () => ({ ...input, jobName }));
   }
 
-  /** Changes only the given fields. Throws a validation error or `ScheduleNotFoundError`; changes nothing then. */
-  async patch(jobName: string, patch: SchedulePatch): Promise<JobSchedule> {
-    const current = await this.get(jobName);
-    const merged: Record<string, unknown> = { ...userFields(current) };
-    for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'jobName') merged[k] = v;
-    return this.#save(current, merged);
+  /**
+   * Changes only the given fields. Throws a validation error, `ScheduleNotFoundError` or (with `ifVersion`)
+   * `ScheduleVersionMismatchError`; changes nothing then.
+   */
+  async patch(jobName: string, patch: SchedulePatch, options: SaveOptions = {}): Promise<JobSchedule> {
+    return this.#edit(jobName, options, (current) => {
+      const merged: Record<string, unknown> = { ...userFields(current) };
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'jobName') merged[k] = v;
+      return merged;
+    });
   }
 
-  async #save(current: JobSchedule, input: unknown): Promise<JobSchedule> {
-    const valid = await this.#validate(input);
+  /**
+   * Reads the schedule, builds the new definition from it, validates it, and writes it with a compare-and-set on
+   * the version read, so an edit never overwrites a concurrent one it did not see. Invalid input is refused before
+   * the precondition is judged (as HTTP does: a precondition only decides between success and 412). With
+   * `ifVersion` a lost race is the caller's `ScheduleVersionMismatchError`; without it, the edit is redone on the
+   * new version.
+   */
+  async #edit(
+    jobName: string,
+    options: SaveOptions & { reason?: string | null; enable?: boolean },
+    build: (current: JobSchedule) => unknown,
+  ): Promise<JobSchedule> {
+    const ifVersion = checkVersion(options.ifVersion);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(jobName);
+      const valid = await this.#validate(build(current));
+      if (ifVersion !== undefined && current.version !== ifVersion) {
+        throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
+      }
+      const updated = await this.#save(current, valid, options);
+      if (updated) return updated;
+      if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {
+        const now = await this.get(jobName);
+        throw new ScheduleVersionMismatchError(jobName, ifVersion ?? current.version, now.version);
+      }
+    }
+  }
+
+  /** Writes a validated edit of `current`; `null` when its version changed meanwhile (nothing written). */
+  async #save(
+    current: JobSchedule,
+    valid: ValidScheduleInput,
+    options: ChangeOptions & { managedBy?: string; reason?: string | null; enable?: boolean },
+  ): Promise<JobSchedule | null> {
+    const by = options.by ?? 'code';
+    const now = new Date(this.#o.clock.now());
+    // Changing any of these recomputes next_run_at from now (spec sections 1 and 10).
     const timingChanged =
       valid.cronExpression !== current.cronExpression ||
       valid.timezone !== current.timezone ||
-      valid.isEnabled !== current.isEnabled;
+      valid.isEnabled !== current.isEnabled ||
+      valid.dstGap !== current.dstGap ||
+      valid.dstOverlap !== current.dstOverlap;
     const { jobName: _ignored, ...fields } = valid;
-    const patch: Partial<JobSchedule> = { ...fields, updatedAt: new Date(this.#o.clock.now()) };
-    if (timingChanged || (valid.isEnabled && current.nextRunAt === null))
-      patch.nextRunAt = this.#nextRun(valid);
-    const updated = await this.#o.store.updateSchedule(current.jobName, patch);
-    if (!updated) throw new ScheduleNotFoundError(current.jobName);
-    this.#o.onChange?.();
+    const patch: Partial<JobSchedule> = { ...fields, updatedAt: now, updatedBy: by };
+    if (options.managedBy !== undefined) patch.managedBy = options.managedBy;
+    if (timingChanged || (valid.isEnabled && current.nextRunAt === null)) {
+      Object.assign(patch, this.#nextTiming(valid));
+    } else if (valid.jitterSeconds !== current.jitterSeconds && current.nextRunAt !== null) {
+      // A new jitter moves only the due instant: the slot stays the first unclaimed one (a slot that passed but
+      // was not due yet is not lost).
+      patch.nextDueAt = dueInstant(valid, current.nextRunAt);
+    }
+    if (!valid.isEnabled && (current.isEnabled || options.reason !== undefined)) {
+      // Disabled now (or disabled again with a reason): who, when and why (spec section 10).
+      Object.assign(patch, { pausedAt: now, pausedBy: by, pausedReason: options.reason ?? null });
+    } else if (valid.isEnabled && (!current.isEnabled || options.enable)) {
+      // An enable clears the pause and resets the failure count.
+      Object.assign(patch, { pausedAt: null, pausedBy: null, pausedReason: null, consecutiveFailures: 0 });
+    }
+    // Compare-and-set on the version read: the store bumps it in the same write.
+    const updated = await this.#o.store.updateSchedule(current.jobName, patch, { version: current.version });
+    if (updated) {
+      this.#o.onChange?.();
+      this.#emit('schedule:updated', { schedule: updated, previous: current });
+    }
     return updated;
   }
 
-  /** Enables a schedule; `nextRunAt` is computed from now. */
-  enable(jobName: string): Promise<JobSchedule> {
-    return this.patch(jobName, { isEnabled: true });
+  /**
+   * Enables a schedule: `nextRunAt` is computed from now (no missed slots), the pause (`paused_*`) is cleared and
+   * `consecutive_failures` is reset (also when it was enabled already).
+   */
+  async enable(jobName: string, options: ChangeOptions & EditOptions = {}): Promise<JobSchedule> {
+    return this.#edit(jobName, { ...options, enable: true }, (current) => ({
+      ...userFields(current),
+      isEnabled: true,
+    }));
   }
 
-  /** Disables a schedule; `nextRunAt` is cleared. */
-  disable(jobName: string): Promise<JobSchedule> {
-    return this.patch(jobName, { isEnabled: false });
+  /**
+   * Disables a schedule with an optional reason: `nextRunAt` is cleared; `paused_reason`, `paused_at` and
+   * `paused_by` say why, when and who (disabling a disabled schedule again replaces them).
+   */
+  async disable(jobName: string, options: DisableOptions & EditOptions = {}): Promise<JobSchedule> {
+    const reason = checkReason(options.reason, 'reason');
+    return this.#edit(jobName, { ...options, reason }, (current) => ({
+      ...userFields(current),
+      isEnabled: false,
+    }));
   }
 
-  /** Deletes a schedule (its run history stays). Returns the deleted schedule; throws `ScheduleNotFoundError`. */
-  async delete(jobName: string): Promise<JobSchedule> {
-    const current = await this.get(jobName);
-    if (!(await this.#o.store.deleteSchedule(jobName))) throw new ScheduleNotFoundError(jobName);
+  /** The global pause state (spec section 10). */
+  pauseState(): Promise<GlobalPauseState> {
+    return this.#o.store.getGlobalPause();
+  }
+
+  /**
+   * Pauses triggering on every replica (each checks it once per pass; runs in flight finish). Pausing while paused
+   * replaces the reason and who, and keeps when it began.
+   */
+  async pauseAll(options: PauseAllOptions = {}): Promise<GlobalPauseState> {
+    const reason = checkReason(options.reason, 'reason');
+    const by = options.by ?? 'code';
+    const current = await this.#o.store.getGlobalPause();
+    const state: GlobalPauseState = {
+      ...current,
+      paused: true,
+      reason: reason ?? null,
+      by,
+      since: current.paused && current.since ? current.since : new Date(this.#o.clock.now()),
+    };
+    await this.#o.store.setGlobalPause(state);
+    this.#o.emit?.('scheduler:paused', { reason: state.reason, by });
+    return state;
+  }
+
+  /**
+   * Resumes triggering. Slots that fell due while paused are recorded `skipped` (reason `paused`) by their next
+   * claim, unless `catchUp` (then each schedule's missed-run policy applies). Resuming while not paused changes
+   * nothing.
+   */
+  async resumeAll(options: ResumeAllOptions = {}): Promise<GlobalPauseState> {
+    const current = await this.#o.store.getGlobalPause();
+    if (!current.paused) return current;
+    const by = options.by ?? 'code';
+    const now = new Date(this.#o.clock.now());
+    const window = { from: current.since ?? now, to: now, catchUp: options.catchUp === true };
+    const state: GlobalPauseState = {
+      paused: false,
+      reason: null,
+      since: null,
+      by,
+      windows: [...current.windows, window].slice(-MAX_PAUSE_WINDOWS),
+    };
+    await this.#o.store.setGlobalPause(state);
+    this.#o.emit?.('scheduler:resumed', { by, catchUp: window.catchUp });
     this.#o.onChange?.();
-    return current;
+    return state;
+  }
+
+  /**
+   * Deletes a schedule (its run history stays). Returns the deleted schedule; throws `ScheduleNotFoundError`, or
+   * (with `ifVersion`) `ScheduleVersionMismatchError` when its version is another one (then nothing is deleted).
+   */
+  async delete(jobName: string, options: EditOptions = {}): Promise<JobSchedule> {
+    const ifVersion = checkVersion(options.ifVersion);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(jobName);
+      if (ifVersion !== undefined && current.version !== ifVersion) {
+        throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
+      }
+      // Compare-and-set on the version read: what is returned is what was deleted.
+      if (await this.#o.store.deleteSchedule(jobName, { version: current.version })) {
+        this.#o.onChange?.();
+        this.#emit('schedule:deleted', { schedule: current });
+        return current;
+      }
+      if (ifVersion !== undefined || attempt >= EDIT_ATTEMPTS) {
+        const now = await this.get(jobName);
+        throw new ScheduleVersionMismatchError(jobName, ifVersion ?? current.version, now.version);
+      }
+    }
   }
 
   /** The schedule; throws `ScheduleNotFoundError`. */
@@ -178,17 +481,38 @@ export class ScheduleService {
     return this.#o.store.listSchedules(query);
   }
 
-  /** The next `count` run instants of a stored schedule after `from` (default now). */
+  /** The next `count` run instants (slots) of a stored schedule after `from` (default now), with its DST choices. */
   async previewNextRuns(jobName: string, count = 5, from?: Date): Promise<Date[]> {
     const s = await this.get(jobName);
-    return this.preview({ cronExpression: s.cronExpression, timezone: s.timezone }, count, from);
+    return this.preview(s, count, from);
+  }
+
+  /**
+   * What a schedule (stored, or a draft) will do in a window: its runs with their DST markers, intended wall times
+   * and planned starts (slot + jitter offset), the wall times a gap skips or shifts. See {@link previewRuns}.
+   */
+  explain(input: PreviewInput, window: PreviewWindow = {}): RunPreview {
+    return previewRuns(
+      input,
+      { from: this.#o.clock.now() + 1, ...window },
+      { timezone: this.#o.timezone, cron: this.#o.cron },
+    );
   }
 
   /**
    * The next `count` run instants of an expression (not stored) after `from` (default now). Throws
    * `InvalidCronExpressionError` / `InvalidScheduleTimezoneError`.
    */
-  preview(input: { cronExpression: string; timezone?: string | null }, count = 5, from?: Date): Date[] {
+  preview(
+    input: {
+      cronExpression: string;
+      timezone?: string | null;
+      dstGap?: JobSchedule['dstGap'];
+      dstOverlap?: JobSchedule['dstOverlap'];
+    },
+    count = 5,
+    from?: Date,
+  ): Date[] {
     let cron: CronExpression;
     try {
       cron = this.#o.cron(input.cronExpression);
@@ -196,9 +520,18 @@ export class ScheduleService {
       throw new InvalidCronExpressionError(input.cronExpression, error);
     }
     try {
-      return cron.nextRuns(from ?? this.#o.clock.now(), count, {
-        timezone: input.timezone ?? this.#o.timezone,
-      });
+      return cron.nextRuns(
+        from ?? this.#o.clock.now(),
+        count,
+        scheduleCronOptions(
+          {
+            timezone: input.timezone ?? null,
+            dstGap: input.dstGap ?? 'skip',
+            dstOverlap: input.dstOverlap ?? 'first',
+          },
+          this.#o.timezone,
+        ),
+      );
     } catch (error) {
       throw new InvalidScheduleTimezoneError(input.timezone, 'timezone', error);
     }
@@ -224,14 +557,21 @@ export class ScheduleService {
       if (page.length === 0) break;
       for (const s of page) {
         checked++;
-        const timezone = s.timezone ?? this.#o.timezone;
+        const options = scheduleCronOptions(s, this.#o.timezone);
         try {
           const cron = this.#o.cron(s.cronExpression);
-          if (s.nextRunAt && cron.matches(s.nextRunAt, { timezone })) continue;
-          const nextRunAt = cron.next(this.#o.clock.now(), { timezone });
+          if (s.nextRunAt && cron.matches(s.nextRunAt, options)) {
+            // A valid slot; only a due instant that does not belong to it (or is missing) is set right.
+            const due = dueInstant(s, s.nextRunAt);
+            if (s.nextDueAt?.getTime() !== due.getTime()) {
+              await this.#o.store.updateSchedule(s.jobName, { nextDueAt: due }, { nextRunAt: s.nextRunAt });
+            }
+            continue;
+          }
+          const nextRunAt = cron.next(this.#o.clock.now(), options);
           const updated = await this.#o.store.updateSchedule(
             s.jobName,
-            { nextRunAt },
+            { nextRunAt, nextDueAt: nextRunAt && dueInstant(s, nextRunAt) },
             { nextRunAt: s.nextRunAt },
           );
           if (updated) repaired.push({ jobName: s.jobName, previous: s.nextRunAt, nextRunAt });
@@ -246,21 +586,29 @@ export class ScheduleService {
   }
 
   /** Runs a schedule now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runNow`). */
-  runNow(jobName: string, options?: RunOptions): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  runNow(jobName: string, options?: RunOptions): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined ? this.#o.runner.runNow(jobName) : this.#o.runner.runNow(jobName, options);
   }
 
   /** Runs a job type now, `options` overriding its attempts and timeout for this run (see `JobScheduler.runJob`). */
-  runJob(
-    jobType: string,
-    parameters?: Record<string, unknown>,
-    options?: RunOptions,
-  ): Promise<{ run: JobRun; done: Promise<JobRun> }> {
+  runJob(jobType: string, parameters?: Record<string, unknown>, options?: RunOptions): Promise<ManualRun> {
     if (!this.#o.runner) throw new Error('ScheduleService: no runner configured');
     return options === undefined
       ? this.#o.runner.runJob(jobType, parameters)
       : this.#o.runner.runJob(jobType, parameters, options);
+  }
+
+  /** Cancels a run (see `JobScheduler.cancelRun`). */
+  cancelRun(id: string, options?: CancelOptions): Promise<JobRun> {
+    if (!this.#o.runner?.cancelRun) throw new Error('ScheduleService: no runner configured');
+    return this.#o.runner.cancelRun(id, options);
+  }
+
+  /** Backfills a schedule's slots in a range (see `JobScheduler.backfill`). */
+  backfill(jobName: string, options: BackfillOptions): Promise<BackfillResult> {
+    if (!this.#o.runner?.backfill) throw new Error('ScheduleService: no runner configured');
+    return this.#o.runner.backfill(jobName, options);
   }
 
   /** Run history, newest first unless `query.order` says otherwise. */
@@ -293,7 +641,19 @@ export class ScheduleService {
   }
 }
 
-function userFields(s: JobSchedule): ScheduleInput {
+function checkVersion(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidFieldError('version', value, 'an integer >= 0', {
+      noun: 'option',
+      fix: 'Pass the version read from the schedule.',
+    });
+  }
+  return value;
+}
+
+/** The user fields of a stored schedule, as a {@link ScheduleInput}. */
+export function userFields(s: JobSchedule): ScheduleInput {
   return {
     jobName: s.jobName,
     cronExpression: s.cronExpression,
@@ -308,5 +668,24 @@ function userFields(s: JobSchedule): ScheduleInput {
     missedRunPolicy: s.missedRunPolicy,
     catchUpWindowSeconds: s.catchUpWindowSeconds,
     maxCatchUpRuns: s.maxCatchUpRuns,
+    dstGap: s.dstGap,
+    dstOverlap: s.dstOverlap,
+    jitterSeconds: s.jitterSeconds,
+    pauseAfterFailures: s.pauseAfterFailures,
+    overlapPolicy: s.overlapPolicy,
   };
+}
+
+/** A reason as given (trimmed; empty means none), or an `InvalidFieldError` naming `field`. */
+function checkReason(reason: unknown, field: string): string | null | undefined {
+  if (reason === undefined || reason === null) return reason;
+  if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH) {
+    throw new InvalidFieldError(
+      field,
+      reason,
+      `a string of at most ${MAX_REASON_LENGTH} characters, or null`,
+    );
+  }
+  const trimmed = reason.trim();
+  return trimmed === '' ? null : trimmed;
 }

@@ -143,6 +143,67 @@ export interface ScheduleCondition {
    * @default undefined (no fencing)
    */
   fencingToken?: number;
+  /**
+   * Compare-and-set on the definition: the stored {@link JobSchedule.version} must equal this (`0` also matches a
+   * schedule stored without a version, as another program may write one).
+   */
+  version?: number;
+  /** The stored `isEnabled` must equal this (a missing field counts as `true`). @default undefined */
+  isEnabled?: boolean;
+  /** The stored `consecutiveFailures` must equal this (a missing field counts as 0). @default undefined */
+  consecutiveFailures?: number;
+  /**
+   * The stored `lastRunAt` must equal this instant (millisecond precision), or be missing / null when `null` is
+   * given: "the schedule's last run is still the one I started" (runs of an `overlap_policy: allow` schedule, which
+   * hold no schedule lock, write their final `last_run_status` with it). @default undefined
+   */
+  lastRunAt?: Date | null;
+  /**
+   * The stored `lastRunAt` must be missing, null, or not after this instant, so `last_run_at` only moves forward
+   * (the start of a run of an `overlap_policy: allow` schedule). @default undefined
+   */
+  lastRunAtNotAfter?: Date;
+}
+
+/** Effects of {@link ScheduleStore.updateSchedule} beyond setting fields (spec section 10). */
+export interface ScheduleUpdateOptions {
+  /**
+   * Counts a finished run in `consecutiveFailures`, once per run: `'failure'` adds 1 (a missing count is 0),
+   * `'success'` sets 0. The store keeps the id of the last run it counted (storage-only, like the fencing token;
+   * MongoDB: `counted_run_id`), and when that already is `runId` (a retried write whose first try landed, its
+   * acknowledgement lost) the count is left as it is while the rest of the write still applies. So the count is
+   * exact under retries, and costs no extra round trip on the write that records the run's `last_run_status`.
+   * @default undefined (the count is not touched)
+   */
+  countRun?: { runId: string; outcome: 'failure' | 'success' };
+}
+
+/** A pause window that ended (see {@link GlobalPauseState.windows}). */
+export interface PauseWindow {
+  /** When the pause began. */
+  from: Date;
+  /** When it was resumed. */
+  to: Date;
+  /** The resume asked to catch up: slots due in the window follow each schedule's missed-run policy. */
+  catchUp: boolean;
+}
+
+/**
+ * The global pause for incidents (spec section 10): while `paused`, no replica triggers any slot (runs in flight
+ * finish; recovery of runs that were in flight goes on). Slots due inside an ended window whose resume did not ask to
+ * catch up are recorded `skipped` (reason `paused`) by the next claim.
+ */
+export interface GlobalPauseState {
+  /** Whether triggering is paused now. */
+  paused: boolean;
+  /** Why (free text), while paused. @default null */
+  reason: string | null;
+  /** When the current pause began. @default null */
+  since: Date | null;
+  /** Who paused (a token's `sub`, `cli`, `code`). @default null */
+  by: string | null;
+  /** The most recent ended pauses (at most 20, oldest first). @default [] */
+  windows: PauseWindow[];
 }
 
 /** Persists schedules (collection `job_schedules` in MongoDB). */
@@ -152,30 +213,52 @@ export interface ScheduleStore {
   /** Schedules matching `query`, sorted by `jobName` ascending (code-unit order). */
   listSchedules(query?: ScheduleQuery): Promise<JobSchedule[]>;
   /**
-   * Inserts a new schedule. Returns `false`, and changes nothing, when a schedule with the same `jobName`
-   * exists (unique index on `job_name`).
+   * Inserts a new schedule with `version` 1 (whatever `schedule.version` says: the store maintains it). Returns
+   * `false`, and changes nothing, when a schedule with the same `jobName` exists (unique index on `job_name`).
    */
   insertSchedule(schedule: JobSchedule): Promise<boolean>;
   /**
    * Atomically applies `patch` (only the given fields; `undefined` fields are left alone, `null` stores null)
    * when the schedule exists and every `condition` holds. Returns the updated schedule, or `null` (and changes
    * nothing) when it does not exist or a condition failed. `jobName` cannot be changed.
+   *
+   * `version` is the store's: a `version` in `patch` is ignored, and the same atomic write increments the stored
+   * version by one exactly when `patch` sets a field of `SCHEDULE_VERSIONED_FIELDS` (a user's edit), never for the
+   * engine's `nextRunAt` / `lastRun*` writes. The returned schedule is exactly the result of this write (its
+   * version included), also under concurrent updates.
+   * `options` adds the counted effects of {@link ScheduleUpdateOptions} to the same atomic write.
    */
   updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition?: ScheduleCondition,
+    options?: ScheduleUpdateOptions,
   ): Promise<JobSchedule | null>;
-  /** Deletes a schedule. Returns `true` when it existed. Its runs are kept. */
-  deleteSchedule(jobName: string): Promise<boolean>;
   /**
-   * Enabled schedules that are due at `now`: `nextRunAt <= now`, or `nextRunAt` missing/null (so schedules
-   * inserted straight into storage are picked up). Sorted by `nextRunAt` ascending, missing first; at most
-   * `limit`. Must use an index on `(is_enabled, next_run_at)`, not a scan.
+   * Deletes a schedule when it exists and every `condition` holds (a compare-and-set on `version` makes a delete
+   * conditional on the definition a user saw). Returns `true` when it was deleted. Its runs are kept.
+   */
+  deleteSchedule(jobName: string, condition?: ScheduleCondition): Promise<boolean>;
+  /**
+   * Enabled schedules that are due at `now`: their due instant `nextDueAt <= now`; for a schedule without
+   * `nextDueAt` (written by another program or an older version) `nextRunAt <= now`, or `nextRunAt` missing/null
+   * too (so schedules inserted straight into storage are picked up). Sorted by due instant (`nextDueAt`, else
+   * `nextRunAt`) ascending, missing first; at most `limit`. Must use an index (MongoDB: `(is_enabled, next_due_at,
+   * next_run_at)`), not a scan.
    */
   listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]>;
-  /** The earliest `nextRunAt` among enabled schedules, or `null` when none has one. */
+  /**
+   * The earliest due instant among enabled schedules — `nextDueAt`, or `nextRunAt` where `nextDueAt` is missing —
+   * or `null` when none has one (the loop sleeps until it).
+   */
   getEarliestNextRunAt(): Promise<Date | null>;
+  /**
+   * The global pause state (spec section 10); a store where it was never set answers `{ paused: false, reason:
+   * null, since: null, by: null, windows: [] }`. Called once per pass by every replica: one cheap read.
+   */
+  getGlobalPause(): Promise<GlobalPauseState>;
+  /** Replaces the global pause state (one document / record). */
+  setGlobalPause(state: GlobalPauseState): Promise<void>;
 }
 
 /** Filter and paging for {@link RunStore.listRuns}. All given filters must match. */
@@ -237,6 +320,12 @@ export interface RunCondition {
    * @default undefined (any)
    */
   attemptCount?: number;
+  /**
+   * `true`: a cancel was requested (`cancelRequestedAt` is set); `false`: none was (missing or null). The start of
+   * a pending run carries `false`, so a run whose cancel was requested never starts (spec section 10).
+   * @default undefined (either)
+   */
+  cancelRequested?: boolean;
 }
 
 /** A change to a run for {@link RunStore.updateRun}. */
@@ -283,6 +372,202 @@ export interface RunStore {
 /** The storage the engine needs: schedules and runs (one object may implement both). */
 export interface SchedulerStore extends ScheduleStore, RunStore {}
 
+/** The answer of a request made with an idempotency key, kept to replay it to a retry. */
+export interface IdempotentResponse {
+  /** The HTTP status. */
+  status: number;
+  /** The headers to replay (lower-case names, e.g. `location`, `etag`, `content-type`). */
+  headers: Record<string, string>;
+  /** The body exactly as it was sent. */
+  body: string;
+}
+
+/** What is stored under one idempotency key (`IdempotencyStore`). */
+export interface IdempotencyRecord {
+  /** Whose key it is (the API: the token's subject); keys of different scopes never meet. */
+  scope: string;
+  /** The client's key. */
+  key: string;
+  /** What the first request was (method, route, body, query), to refuse the key's reuse for another request. */
+  fingerprint: string;
+  /** `in_progress` while the first request runs; `completed` once its answer is stored in `response`. */
+  state: 'in_progress' | 'completed';
+  /** The token of the reservation: only its holder completes, renews or releases an `in_progress` key. */
+  token: string;
+  /** The stored answer once `completed`; `null` while in progress. */
+  response: IdempotentResponse | null;
+  /** When the current reservation was made, by the store's clock. */
+  createdAt: Date;
+  /** When the key is forgotten, by the store's clock: `createdAt` + the reservation's `ttlMs`. */
+  expiresAt: Date;
+  /** When an `in_progress` reservation lapses unless renewed (store's clock); `null` once completed. */
+  leaseExpiresAt: Date | null;
+}
+
+/** A request to reserve an idempotency key ({@link IdempotencyStore.reserveIdempotencyKey}). */
+export interface IdempotencyReservation {
+  /** Whose key (see {@link IdempotencyRecord.scope}). */
+  scope: string;
+  /** The client's key. */
+  key: string;
+  /** What the request is (see {@link IdempotencyRecord.fingerprint}). */
+  fingerprint: string;
+  /** A fresh random token identifying this reservation. */
+  token: string;
+  /** How long the key is kept, in ms from now (the API: 24 h). */
+  ttlMs: number;
+  /** How long the in-progress reservation lasts unless renewed, in ms from now. */
+  leaseMs: number;
+}
+
+/** The outcome of {@link IdempotencyStore.reserveIdempotencyKey}. */
+export type IdempotencyReserveResult =
+  | {
+      /** This request holds the key now and must complete or release it. */
+      outcome: 'reserved';
+      /** The reservation as stored. */
+      record: IdempotencyRecord;
+      /**
+       * `true` when an earlier request with the same fingerprint held it and its lease lapsed (it died or stalled):
+       * its work may have been done, so the new holder must look for it (a manual run finds its run by run key).
+       */
+      takenOver: boolean;
+    }
+  | {
+      /** Another request holds or held the key: `record` says how (in progress, or completed with its answer). */
+      outcome: 'exists';
+      /** The record as stored (its fingerprint may differ from the reservation's). */
+      record: IdempotencyRecord;
+    };
+
+/**
+ * Keeps idempotency keys (collection `idempotency_keys` in MongoDB), so a retried request is answered once, by any
+ * replica, for as long as the key lives. Every method is one atomic single-document operation; time (expiry, leases)
+ * is the store's, decided in the query: a TTL index may garbage-collect expired records, but correctness never
+ * depends on it.
+ */
+export interface IdempotencyStore {
+  /**
+   * Atomically reserves `(scope, key)` for the caller (`in_progress`, lease `leaseMs`, kept `ttlMs`):
+   * - no record, or only an expired one (`expiresAt <= now`): reserved (`takenOver: false`);
+   * - an `in_progress` record with the same fingerprint whose lease lapsed: reserved, `takenOver: true`;
+   * - otherwise `exists` with the stored record (completed, in progress, or another fingerprint).
+   * Of concurrent reservations of one key, exactly one is `reserved`.
+   */
+  reserveIdempotencyKey(reservation: IdempotencyReservation): Promise<IdempotencyReserveResult>;
+  /** Extends an `in_progress` reservation held with `token` to `leaseMs` from now; `false` when not held. */
+  renewIdempotencyKey(scope: string, key: string, token: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Stores the answer of the reservation held with `token` (state `completed`, lease cleared; the expiry is
+   * unchanged). `false`, changing nothing, when `token` no longer holds it (taken over after its lease lapsed).
+   */
+  completeIdempotencyKey(
+    scope: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean>;
+  /** Deletes the `in_progress` reservation held with `token` (a retry may then run); `false` when not held. */
+  releaseIdempotencyKey(scope: string, key: string, token: string): Promise<boolean>;
+  /** The record of `(scope, key)`, or `null` when there is none or it expired. */
+  getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null>;
+}
+
+/* ------------------------------------------------------------------------------------------------------------
+ * Event log (spec section 12)
+ * ---------------------------------------------------------------------------------------------------------- */
+
+/**
+ * A position in the event log. Events are totally ordered by (`at`, `id`): `at` is the STORE's clock when the event
+ * was appended, `id` breaks ties among events of one millisecond.
+ */
+export interface EventCursor {
+  /** The store's clock at append (millisecond precision). */
+  at: Date;
+  /**
+   * The event's id, or `null` for a position after every event stamped `at` (a reader's horizon: see
+   * {@link EventPage.horizon}).
+   */
+  id: string | null;
+}
+
+/** An event to append with {@link EventLogStore.appendEvents}: the store stamps `at`. */
+export interface NewJobEvent {
+  /**
+   * Unique id chosen by the writer: 1–64 characters of `[0-9A-Za-z_-]`. Ids of one writer increase in the order
+   * it produced the events (code-unit order), so events it appended in one millisecond read back in that order.
+   */
+  id: string;
+  /** What happened, `area:action` (`run:started`, `schedule:updated`). The list is open: readers skip types they do not know. */
+  type: string;
+  /** The schedule concerned, or `null` (a manual run of a bare job type). */
+  jobName: string | null;
+  /** The run concerned, or `null` (schedule events). */
+  runId: string | null;
+  /** The payload: a small JSON object (ids, status, timestamps as ISO strings; never parameters or results). */
+  data: Record<string, unknown>;
+}
+
+/** An event as stored and read back. */
+export interface JobEvent extends NewJobEvent {
+  /** The store's clock when it was appended: the ordering key. */
+  at: Date;
+}
+
+/** A read of the event log ({@link EventLogStore.readEvents}). */
+export interface EventReadQuery {
+  /** Only events strictly after this position. @default null (from the oldest stored event) */
+  after?: EventCursor | null;
+  /** At most this many events (>= 1). */
+  limit: number;
+  /**
+   * Only events stamped at least this long ago by the store's clock (`at <= now - settleMs`), so that no event with
+   * a smaller key can still become visible after this read returned (see the README's "Event log"). @default 0
+   */
+  settleMs?: number;
+  /** Only events stamped less than this long ago by the store's clock (retention). @default undefined (any age) */
+  maxAgeMs?: number;
+}
+
+/** The answer of {@link EventLogStore.readEvents}. */
+export interface EventPage {
+  /** Matching events in (`at`, `id`) order. */
+  events: JobEvent[];
+  /**
+   * Up to where the page is complete. At most the store's now (read before the query) minus `settleMs`, so every
+   * event with `at <= horizon` that will ever exist was visible to this read. When fewer than `limit` events came
+   * back, every event after `after` stamped at or before `horizon` is among them, and a reader may move its
+   * position to `{ at: horizon, id: null }` (if that is later than its last event) without missing anything. (A
+   * store may return fewer than `limit` events while more exist, with `horizon` lowered to match: the MongoDB
+   * store does so when a millisecond is cut by the limit.) After a full page, a reader continues after its last
+   * event.
+   */
+  horizon: Date;
+}
+
+/**
+ * An append-only log of run and schedule events, read by polling (spec section 12: no change streams). The engine
+ * never depends on it: it is best-effort observability next to the run ledger, which stays the truth.
+ * `MemoryStore` and `@craft/mongo`'s store implement it (collection `job_events`).
+ */
+export interface EventLogStore {
+  /**
+   * Appends `events` in the given order, stamping each one's `at` with the store's clock, non-decreasing in that
+   * order. Idempotent per id: an event whose id is already stored is skipped and keeps its first `at` (a retried
+   * append after a lost answer neither duplicates nor moves events).
+   */
+  appendEvents(events: readonly NewJobEvent[]): Promise<void>;
+  /** Events after a position, oldest first (see {@link EventReadQuery} and {@link EventPage}). */
+  readEvents(query: EventReadQuery): Promise<EventPage>;
+  /**
+   * Deletes events stamped more than `olderThanMs` ago by the store's clock (`at < now - olderThanMs`). Returns how
+   * many were deleted.
+   */
+  deleteEvents(filter: { olderThanMs: number }): Promise<number>;
+  /** The position of the oldest stored event, or `null` when the log is empty. */
+  oldestEventCursor(): Promise<EventCursor | null>;
+}
+
 /* ------------------------------------------------------------------------------------------------------------
  * Logging
  * ---------------------------------------------------------------------------------------------------------- */
@@ -318,6 +603,11 @@ export interface SchedulerEventMap {
   'run:timed_out': { run: JobRun };
   /** A slot (or a chained run of a disabled schedule) was recorded as skipped. */
   'run:skipped': { run: JobRun; reason: string };
+  /**
+   * The run was recorded `cancelled` (spec section 10): by a compare-and-set (a pending run no replica held), by its
+   * holder once the handler settled, or by recovery. `by` is who asked (`cancelRequestedBy`).
+   */
+  'run:cancelled': { run: JobRun; by: string | null };
   /** A run of a dead replica was found; `retried` tells whether it went back to `pending`. */
   'run:abandoned': { run: JobRun; retried: boolean };
   /**
@@ -340,6 +630,15 @@ export interface SchedulerEventMap {
   'cycle:failed': { error: unknown };
   /** A lock was held by someone else, so the schedule (or run) was deferred to a later cycle. */
   'lock:contended': { key: string; jobName: string | null };
+  /**
+   * A schedule disabled itself after `pause_after_failures` consecutive failures (`pausedBy: 'auto'`); `reason`
+   * names the count and the last error.
+   */
+  'schedule:paused': { jobName: string; pausedBy: string; reason: string; consecutiveFailures: number };
+  /** Triggering was paused for every replica (through this process). */
+  'scheduler:paused': { reason: string | null; by: string };
+  /** Triggering resumed (through this process); `catchUp`: slots that passed follow their missed-run policy. */
+  'scheduler:resumed': { by: string; catchUp: boolean };
   /** A schedule's `nextRunAt` was computed or repaired outside a claim. */
   'schedule:repaired': { jobName: string; previous: Date | null; nextRunAt: Date | null };
   /** The loop runner started. */

@@ -1,4 +1,13 @@
-import { type CronExpression, isValidTimezone, parseCron } from '@craft/cron';
+import {
+  type CronExpression,
+  DEFAULT_TIMEZONE,
+  DST_GAP_POLICIES,
+  DST_OVERLAP_POLICIES,
+  type DstGapPolicy,
+  type DstOverlapPolicy,
+  isValidTimezone,
+  parseCron,
+} from '@craft/cron';
 import {
   ChainCycleError,
   InvalidCronExpressionError,
@@ -11,17 +20,22 @@ import {
 import {
   DEFAULT_MAX_CATCH_UP_RUNS,
   DEFAULT_MISSED_RUN_POLICY,
+  DEFAULT_OVERLAP_POLICY,
   type JobSchedule,
+  MAX_JITTER_SECONDS,
   MISSED_RUN_POLICIES,
   type MissedRunPolicy,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
   SCHEDULE_FIELD_TO_RECORD,
 } from './model.js';
 import { checkParameters, type JobTypeLookup } from './registry.js';
+import { findSlotGapAtMost } from './slot-gap.js';
 import type { ScheduleStore } from './types.js';
 
 /** The fields of a schedule a user sets (camelCase); the others (`nextRunAt`, `lastRun*`, dates) are managed. */
 export interface ScheduleInput {
-  /** Unique name: 1–200 characters, no control characters, no leading/trailing whitespace. */
+  /** Unique name: 1–200 characters (code points), no control characters, no leading/trailing whitespace. */
   jobName: string;
   /** 5-field cron expression. */
   cronExpression: string;
@@ -47,6 +61,16 @@ export interface ScheduleInput {
   catchUpWindowSeconds?: number | null;
   /** Integer ≥ 1. @default 10 */
   maxCatchUpRuns?: number;
+  /** A matching wall time in a spring-forward gap: `skip` or `shift`. @default 'skip' */
+  dstGap?: DstGapPolicy;
+  /** A matching wall time that occurs twice: `first`, `last` or `both`. @default 'first' */
+  dstOverlap?: DstOverlapPolicy;
+  /** Integer 0–3600, shorter than the smallest gap between consecutive slots (checked by the service). @default 0 */
+  jitterSeconds?: number;
+  /** Integer ≥ 1, or null: never pause itself. @default null */
+  pauseAfterFailures?: number | null;
+  /** What a due slot does while a run of this schedule still runs (spec section 10). @default 'defer' */
+  overlapPolicy?: OverlapPolicy;
 }
 
 /** A validated {@link ScheduleInput} with every default filled in. */
@@ -69,6 +93,11 @@ const RECORD_TO_INPUT: Record<string, keyof ScheduleInput> = {
   missed_run_policy: 'missedRunPolicy',
   catch_up_window_seconds: 'catchUpWindowSeconds',
   max_catch_up_runs: 'maxCatchUpRuns',
+  dst_gap: 'dstGap',
+  dst_overlap: 'dstOverlap',
+  jitter_seconds: 'jitterSeconds',
+  pause_after_failures: 'pauseAfterFailures',
+  overlap_policy: 'overlapPolicy',
 };
 const MANAGED_RECORD_FIELDS = new Set([
   'last_run_at',
@@ -76,13 +105,36 @@ const MANAGED_RECORD_FIELDS = new Set([
   'next_run_at',
   'created_at',
   'updated_at',
+  'version',
+  'creation_key',
+  'next_due_at',
+  'updated_by',
+  'managed_by',
 ]);
+
+/** Length in code points (what JSON Schema's `maxLength` counts), not UTF-16 units. */
+const codePoints = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+/**
+ * Fields only the server sets (spec section 10): the pause (`enable` / `disable` change it) and the failure count
+ * (the scheduler maintains it). A body that sets one is refused, naming the field.
+ */
+export const SERVER_MANAGED_FIELDS: readonly string[] = [
+  'paused_reason',
+  'paused_at',
+  'paused_by',
+  'consecutive_failures',
+];
 
 /**
  * Maps a snake_case (JSON / REST) schedule body to a {@link ScheduleInput}-shaped object (values unchecked;
  * pass the result to {@link validateScheduleInput}). Managed fields (`next_run_at`, `last_run_*`, `created_at`,
- * `updated_at`) are ignored, so a body read from the API can be sent back; any other unknown field is rejected
- * with `InvalidFieldError`.
+ * `updated_at`, `version`, `creation_key`) are ignored, so a body read from the API can be sent back; any other
+ * unknown field is rejected with `InvalidFieldError`.
  */
 export function scheduleInputFromRecord(
   record: Record<string, unknown>,
@@ -94,7 +146,13 @@ export function scheduleInputFromRecord(
   for (const [key, value] of Object.entries(record)) {
     const mapped = RECORD_TO_INPUT[key];
     if (mapped) out[mapped] = value;
-    else if (!MANAGED_RECORD_FIELDS.has(key) && key !== '_id') {
+    else if (SERVER_MANAGED_FIELDS.includes(key)) {
+      throw new InvalidFieldError(
+        key,
+        value,
+        'no value: it is managed by the server (disable a schedule, with a reason, or enable it to change the pause; the scheduler counts failures)',
+      );
+    } else if (!MANAGED_RECORD_FIELDS.has(key) && key !== '_id') {
       throw new InvalidFieldError(key, value, `a known field (${Object.keys(RECORD_TO_INPUT).join(', ')})`);
     }
   }
@@ -119,6 +177,10 @@ export interface ValidationContext {
   store?: Pick<ScheduleStore, 'getSchedule'>;
   /** Parses cron expressions (defaults to `parseCron`; the scheduler passes its cache). */
   cron?: (expression: string) => CronExpression;
+  /** The zone of schedules without their own (for the jitter check). @default 'Europe/Stockholm' */
+  timezone?: string;
+  /** Now, in epoch ms: the jitter check looks at the slots from then on. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -139,27 +201,30 @@ export async function validateScheduleInput(
   if (
     typeof jobName !== 'string' ||
     jobName.length === 0 ||
-    jobName.length > 200 ||
+    codePoints(jobName) > 200 ||
     jobName.trim() !== jobName ||
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    /[\u0000-\u001f\u007f]/.test(jobName)
+    /[\u0000-\u001f\u007f]/.test(jobName) ||
+    // A lone surrogate has no UTF-8 form: the name could not be written in a URL (or stored as is in MongoDB).
+    /[\ud800-\udfff]/u.test(jobName)
   ) {
     throw new InvalidFieldError(
       'job_name',
       jobName,
-      'a string of 1-200 characters without control characters or surrounding whitespace',
+      'a string of 1-200 characters without control characters, lone surrogates or surrounding whitespace',
     );
   }
   const description = i['description'] ?? null;
-  if (description !== null && (typeof description !== 'string' || description.length > 2000)) {
+  if (description !== null && (typeof description !== 'string' || codePoints(description) > 2000)) {
     throw new InvalidFieldError('description', description, 'a string of at most 2000 characters, or null');
   }
   const cronExpression = i['cronExpression'];
   if (typeof cronExpression !== 'string') {
     throw new InvalidFieldError('cron_expression', cronExpression, 'a 5-field cron expression string');
   }
+  let cron: CronExpression;
   try {
-    (ctx.cron ?? parseCron)(cronExpression);
+    cron = (ctx.cron ?? parseCron)(cronExpression);
   } catch (error) {
     throw new InvalidCronExpressionError(cronExpression, error);
   }
@@ -201,6 +266,48 @@ export async function validateScheduleInput(
     1,
     false,
   );
+  const dstGap = i['dstGap'] ?? 'skip';
+  if (!(DST_GAP_POLICIES as readonly unknown[]).includes(dstGap)) {
+    throw new InvalidFieldError('dst_gap', dstGap, `one of ${DST_GAP_POLICIES.join(', ')}`);
+  }
+  const dstOverlap = i['dstOverlap'] ?? 'first';
+  if (!(DST_OVERLAP_POLICIES as readonly unknown[]).includes(dstOverlap)) {
+    throw new InvalidFieldError('dst_overlap', dstOverlap, `one of ${DST_OVERLAP_POLICIES.join(', ')}`);
+  }
+  const jitterSeconds = intField('jitterSeconds', i['jitterSeconds'] ?? 0, 0, false) as number;
+  if (jitterSeconds > MAX_JITTER_SECONDS) {
+    throw new InvalidFieldError(
+      'jitter_seconds',
+      jitterSeconds,
+      `an integer from 0 to ${MAX_JITTER_SECONDS}`,
+    );
+  }
+  if (jitterSeconds > 0) {
+    // Jitter must stay shorter than the smallest gap between consecutive slots (DST choices included), so a
+    // jittered run always starts before the next slot is due.
+    const options = {
+      timezone: (timezone as string | null) ?? ctx.timezone ?? DEFAULT_TIMEZONE,
+      dstGap: dstGap as DstGapPolicy,
+      dstOverlap: dstOverlap as DstOverlapPolicy,
+    };
+    const gap = findSlotGapAtMost(cron, options, jitterSeconds * 1000, (ctx.now ?? Date.now)());
+    if (gap) {
+      throw new InvalidFieldError(
+        'jitter_seconds',
+        jitterSeconds,
+        `less than the smallest gap between consecutive slots, which is ${gap.gapMs / 1000} s (${gap.where}${
+          options.dstGap !== 'skip' || options.dstOverlap !== 'first'
+            ? `, with dst_gap ${options.dstGap} and dst_overlap ${options.dstOverlap}`
+            : ''
+        }); lower jitter_seconds below ${gap.gapMs / 1000}`,
+      );
+    }
+  }
+  const pauseAfterFailures = intField('pauseAfterFailures', i['pauseAfterFailures'] ?? null, 1, true);
+  const overlapPolicy = i['overlapPolicy'] ?? DEFAULT_OVERLAP_POLICY;
+  if (!OVERLAP_POLICIES.includes(overlapPolicy as OverlapPolicy)) {
+    throw new InvalidFieldError('overlap_policy', overlapPolicy, `one of ${OVERLAP_POLICIES.join(', ')}`);
+  }
   const chain = i['chain'] ?? [];
   if (!Array.isArray(chain) || chain.some((c) => typeof c !== 'string' || c.length === 0)) {
     throw new InvalidFieldError('chain', chain, 'an array of schedule or job type names');
@@ -222,6 +329,11 @@ export async function validateScheduleInput(
     missedRunPolicy: missedRunPolicy as MissedRunPolicy,
     catchUpWindowSeconds,
     maxCatchUpRuns: maxCatchUpRuns as number,
+    dstGap: dstGap as DstGapPolicy,
+    dstOverlap: dstOverlap as DstOverlapPolicy,
+    jitterSeconds,
+    pauseAfterFailures,
+    overlapPolicy: overlapPolicy as OverlapPolicy,
   };
   await checkChain(valid, ctx);
   return valid;

@@ -84,4 +84,18 @@ describe('built-in jobs', () => {
       code: 'CRAFT_SCHEDULER_INVALID_PARAMETERS',
     });
   });
+
+  it('cleanup_run_history also deletes events past the event log’s 7-day retention', async () => {
+    const { store, scheduler, clock } = world();
+    await store.appendEvents([
+      { id: 'old000001', type: 'run:created', jobName: null, runId: null, data: {} },
+    ]);
+    await clock.advance(8 * 86_400_000);
+    await store.appendEvents([
+      { id: 'new000001', type: 'run:created', jobName: null, runId: null, data: {} },
+    ]);
+    const run = await (await scheduler.runJob(CLEANUP_RUN_HISTORY, { older_than_days: 90 })).done;
+    expect(run.result).toMatchObject({ deleted: 0, events_deleted: 1 });
+    expect((await store.readEvents({ limit: 10 })).events.map((e) => e.id)).toEqual(['new000001']);
+  });
 });

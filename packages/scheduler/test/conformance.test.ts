@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLock, MemoryStore } from '../src/index.js';
-import { schedulerConformanceSuite } from '../src/testing/index.js';
+import { eventLogSuite, schedulerConformanceSuite } from '../src/testing/index.js';
 
 describe('in-memory reference implementation', () => {
   schedulerConformanceSuite(
@@ -13,4 +13,5 @@ describe('in-memory reference implementation', () => {
       },
     },
   );
+  eventLogSuite({ describe, it, expect }, { createEventLog: ({ clock }) => new MemoryStore({ clock }) });
 });

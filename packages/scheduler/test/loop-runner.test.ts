@@ -37,6 +37,29 @@ function world(start = '2030-01-01T00:00:00.000Z', over: Partial<JobSchedulerOpt
 }
 
 describe('loop runner', () => {
+  it('while globally paused passes once per poll interval (not every second), and wakes on a local resume', async () => {
+    const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { timezone: 'UTC' });
+    await scheduler.schedules.create({ jobName: 'p', cronExpression: '* * * * *', jobType: 'noop' });
+    let passes = 0;
+    scheduler.on('cycle:completed', () => passes++);
+    await scheduler.schedules.pauseAll({ reason: 'incident' });
+    await scheduler.start();
+    await clock.advance(10 * 60_000 + 30_000);
+    expect(calls).toHaveLength(0);
+    expect(passes).toBeLessThanOrEqual(12);
+    // A resume through this process wakes the loop at once: the minutes that passed are recorded skipped.
+    await scheduler.schedules.resumeAll({});
+    await clock.advance(1);
+    expect(calls).toHaveLength(0);
+    await clock.advance(30_000);
+    expect(calls).toEqual([
+      { key: 'p@2030-01-01T00:11:00.000Z', at: Date.parse('2030-01-01T00:11:00.000Z') },
+    ]);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
   it('runs each slot at the instant it falls due, not up to a poll interval late', async () => {
     const { clock, scheduler, calls } = world();
     await scheduler.schedules.create({ jobName: 'q', cronExpression: '*/15 * * * *', jobType: 'noop' });

@@ -44,11 +44,26 @@ describe('schedule records (spec section 1 field names)', () => {
       missedRunPolicy: 'once',
       catchUpWindowSeconds: null,
       maxCatchUpRuns: 10,
+      overlapPolicy: 'defer',
       lastRunAt: null,
       lastRunStatus: null,
       nextRunAt: null,
       createdAt: null,
       updatedAt: null,
+      // A document another program wrote has no version: 0, what If-Match "0" matches.
+      version: 0,
+      creationKey: null,
+      dstGap: 'skip',
+      dstOverlap: 'first',
+      jitterSeconds: 0,
+      nextDueAt: null,
+      pauseAfterFailures: null,
+      consecutiveFailures: 0,
+      pausedReason: null,
+      pausedAt: null,
+      pausedBy: null,
+      updatedBy: null,
+      managedBy: null,
     });
   });
 
@@ -78,11 +93,26 @@ describe('schedule records (spec section 1 field names)', () => {
         'missed_run_policy',
         'catch_up_window_seconds',
         'max_catch_up_runs',
+        'overlap_policy',
         'last_run_at',
         'last_run_status',
         'next_run_at',
         'created_at',
         'updated_at',
+        'version',
+        'creation_key',
+        // spec section 10
+        'dst_gap',
+        'dst_overlap',
+        'jitter_seconds',
+        'next_due_at',
+        'pause_after_failures',
+        'consecutive_failures',
+        'paused_reason',
+        'paused_at',
+        'paused_by',
+        'updated_by',
+        'managed_by',
       ].sort(),
     );
     expect(record.next_run_at).toBeInstanceOf(Date);
@@ -90,7 +120,7 @@ describe('schedule records (spec section 1 field names)', () => {
     const json = JSON.parse(JSON.stringify(recordDatesToJson(record)));
     expect(json.next_run_at).toBe('2027-03-28T01:00:00.000Z');
     expect(scheduleFromRecord(json)).toEqual(s);
-    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(18);
+    expect(Object.keys(SCHEDULE_FIELD_TO_RECORD)).toHaveLength(32);
   });
 
   it('maps a patch to only the given record fields', () => {

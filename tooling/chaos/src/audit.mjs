@@ -12,7 +12,14 @@ const ALLOWED_SKIP_REASONS = {
   all: ['max_catch_up_runs'],
   skip: ['policy_skip'],
 };
-const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'abandoned', 'skipped']);
+/**
+ * Skip reasons any schedule may record (spec section 10): `overlap` (overlap policy `skip`: a run was still running)
+ * and `paused` (slots that passed during a global pause).
+ */
+const ANY_POLICY_SKIP_REASONS = ['overlap', 'paused'];
+const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'abandoned', 'skipped', 'cancelled']);
+/** The triggers whose runs stand for a slot of their schedule (a backfill uses the slot's run key too). */
+const SLOT_TRIGGERS = new Set(['schedule', 'catch_up', 'backfill']);
 
 /**
  * @typedef {object} AuditSchedule
@@ -129,6 +136,8 @@ export function auditRun(input) {
     policyViolations: 0,
     onTime: 0,
     catchUp: 0,
+    backfilled: 0,
+    cancelledSlots: 0,
     byStatus: /** @type {Record<string, number>} */ ({}),
     skippedByReason: /** @type {Record<string, number>} */ ({}),
     chainExpected: 0,
@@ -143,7 +152,7 @@ export function auditRun(input) {
   /** @type {Map<string, Record<string, any>[]>} */
   const runsByName = new Map();
   for (const r of input.runs) {
-    if (r.trigger !== 'schedule' && r.trigger !== 'catch_up') continue;
+    if (!SLOT_TRIGGERS.has(r.trigger)) continue;
     listOf(runsByName, r.job_name).push(r);
   }
 
@@ -172,7 +181,14 @@ export function auditRun(input) {
         if (!expected.has(c)) {
           // Slots at or after the window's end may be claimed already (any record there is checked for
           // duplicates below); before it, a record for a time that is not a slot of the window is a bug.
-          if (c < end && (c < s.initialNext.getTime() || !cron.matches(c, opts))) {
+          // A backfill may cover slots before the window: only a time that is not a slot at all is a phantom there.
+          const backfilledEarlier = r.trigger === 'backfill' && c < s.initialNext.getTime();
+          if (
+            c < end &&
+            (backfilledEarlier
+              ? !cron.matches(c, opts)
+              : c < s.initialNext.getTime() || !cron.matches(c, opts))
+          ) {
             counts.phantom++;
             violate(
               'phantom',
@@ -215,7 +231,7 @@ export function auditRun(input) {
         counts.skippedSlots++;
         const reason = String(r.result?.reason);
         counts.skippedByReason[reason] = (counts.skippedByReason[reason] ?? 0) + 1;
-        const allowed = [...ALLOWED_SKIP_REASONS[s.policy]];
+        const allowed = [...ALLOWED_SKIP_REASONS[s.policy], ...ANY_POLICY_SKIP_REASONS];
         if (s.catchUpWindowSeconds !== null) allowed.push('catch_up_window');
         if (!allowed.includes(reason)) {
           counts.policyViolations++;
@@ -226,7 +242,17 @@ export function auditRun(input) {
         }
         continue;
       }
+      if (r.status === 'cancelled') {
+        // Cancelled by a user or by the `cancel_running` overlap policy: settled, not executed to its end.
+        counts.cancelledSlots++;
+        continue;
+      }
       counts.executedSlots++;
+      if (r.trigger === 'backfill') {
+        // Run on request, long after its slot: no lag, no policy.
+        counts.backfilled++;
+        continue;
+      }
       if (r.trigger === 'catch_up') {
         counts.catchUp++;
         if (s.policy === 'skip') {
@@ -300,6 +326,12 @@ export function auditRun(input) {
   for (const r of input.runs) {
     if ((r.status === 'pending' || r.status === 'running') && ms(r.slot) < end && r.trigger === 'manual') {
       violate('stuck', `manual run ${r.id} is still ${r.status}`);
+    }
+    if ((r.status === 'pending' || r.status === 'running') && r.trigger === 'backfill' && ms(r.slot) < end) {
+      // Backfilled slots before the window are not walked above; they must settle too.
+      const s = input.schedules.find((x) => x.jobName === r.job_name);
+      if (!s || ms(r.slot) < s.initialNext.getTime())
+        violate('stuck', `backfill run ${r.id} is still ${r.status}`);
     }
   }
 

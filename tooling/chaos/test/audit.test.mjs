@@ -128,6 +128,48 @@ describe('auditRun', () => {
     expect(kinds(input)).toEqual(['policy']);
   });
 
+  it('accepts the control statuses, triggers and skip reasons (cancelled, backfill, overlap, paused) under any policy', () => {
+    const input = clean();
+    input.runs[1] = { ...input.runs[1], status: 'skipped', result: { reason: 'overlap' } };
+    input.runs[2] = { ...input.runs[2], status: 'skipped', result: { reason: 'paused' } };
+    input.runs[3] = { ...input.runs[3], status: 'cancelled' };
+    input.runs[4] = { ...input.runs[4], trigger: 'backfill' };
+    // A backfill of a slot before the window is no phantom; one of a time that is no slot is.
+    input.runs.push({
+      ...input.runs[0],
+      id: 'b',
+      run_key: 'a@b',
+      trigger: 'backfill',
+      slot: new Date(T0 - 5 * MIN),
+    });
+    const { violations, figures } = auditRun(input);
+    expect(violations).toEqual([]);
+    expect(figures).toMatchObject({ skippedSlots: 2, cancelledSlots: 1, backfilled: 1, executedSlots: 3 });
+    expect(figures.skippedByReason).toEqual({ overlap: 1, paused: 1 });
+    input.runs.push({
+      ...input.runs[0],
+      id: 'p',
+      run_key: 'a@p',
+      trigger: 'backfill',
+      slot: new Date(T0 - 3 * MIN),
+    });
+    expect(kinds(input)).toEqual(['phantom']);
+    input.runs.pop();
+    input.runs.push({
+      ...input.runs[0],
+      id: 'q',
+      run_key: 'a@q',
+      trigger: 'backfill',
+      slot: new Date(T0 - 10 * MIN),
+      status: 'pending',
+    });
+    expect(kinds(input)).toEqual(['stuck']);
+    // A slot recorded twice, once by the scheduler and once by a backfill, is a duplicate.
+    input.runs.pop();
+    input.runs.push({ ...input.runs[5], id: 'twice', run_key: 'a@twice', trigger: 'backfill' });
+    expect(kinds(input)).toEqual(['duplicate']);
+  });
+
   it('counts the slots a folded skip record stands for', () => {
     const input = clean();
     input.runs[1] = {

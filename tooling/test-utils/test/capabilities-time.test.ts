@@ -94,6 +94,32 @@ describe("the server's clock", () => {
     }
   });
 
+  it('$currentDate: the test server keeps the instant below the millisecond, MongoDB stores milliseconds', async () => {
+    const docs = mongo.db.collection('current_date_precision');
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    for (const id of ids) {
+      await docs.updateOne(
+        { _id: id as never, at: { $exists: false } },
+        { $setOnInsert: { v: 1 }, $currentDate: { at: true } },
+        { upsert: true },
+      );
+    }
+    let equal = 0;
+    for (const id of ids) {
+      const at = (await docs.findOne({ _id: id as never }))?.['at'] as Date;
+      expect(at).toBeInstanceOf(Date);
+      // A range over the millisecond read back matches on both servers.
+      const ms = at.getTime();
+      expect(
+        await docs.countDocuments({ _id: id as never, at: { $gte: new Date(ms), $lt: new Date(ms + 1) } }),
+      ).toBe(1);
+      equal += await docs.countDocuments({ _id: id as never, at });
+    }
+    // Equality with the value read back: MongoDB always; the test server only when its clock sat on a millisecond.
+    if (mongo.onTestServer) expect(equal).toBeLessThan(ids.length);
+    else expect(equal).toBe(ids.length);
+  });
+
   it('$currentDate with $type "timestamp" stores a BSON Timestamp', async () => {
     const docs = mongo.db.collection('current_ts');
     await docs.insertOne({ key: 'k' });

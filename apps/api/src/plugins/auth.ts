@@ -98,6 +98,45 @@ export interface AuthPluginOptions {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+type Verification = { claims: TokenClaims } | { error: unknown };
+// One verification per request: the rate limiter (which runs first) and authentication share it.
+const verifications = new WeakMap<FastifyRequest, Verification>();
+
+/** The bearer token of a request, or undefined when the header is missing or not `Bearer <token>`. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  return /^Bearer +([^\s]+) *$/i.exec(header)?.[1];
+}
+
+function verify(request: FastifyRequest, token: string): Verification {
+  let v = verifications.get(request);
+  if (!v) {
+    try {
+      const claims = request.server.jwt.verify<TokenClaims>(token);
+      v =
+        typeof claims === 'object' && claims !== null
+          ? { claims }
+          : { error: new Error('not a JSON object') };
+    } catch (error) {
+      v = { error };
+    }
+    verifications.set(request, v);
+  }
+  return v;
+}
+
+/**
+ * The claims of the request's bearer JWT when it verifies (signature, algorithm, expiry, issuer, audience), else
+ * null. Cached per request. For the rate limiter, which keys clients by `sub` before authentication runs.
+ */
+export function verifiedClaims(request: FastifyRequest): TokenClaims | null {
+  const token = bearerToken(request);
+  if (token === undefined) return null;
+  const v = verify(request, token);
+  return 'claims' in v ? v.claims : null;
+}
+
 /** The scopes a token grants, from `scope` (space-separated or an array) and `scp`. */
 export function scopesOf(claims: TokenClaims): string[] {
   const out = new Set<string>();
@@ -145,22 +184,20 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   const authenticate = (request: FastifyRequest, metricsAllowed: boolean): Principal => {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') throw new AuthMissingError(messages.missing);
-    const m = /^Bearer +([^\s]+) *$/i.exec(header);
-    if (!m) throw new AuthInvalidError(messages.malformedHeader);
-    const token = m[1] as string;
+    const token = bearerToken(request);
+    if (token === undefined) throw new AuthInvalidError(messages.malformedHeader);
     if (metricsAllowed && metricsDigest && timingSafeEqual(digest(token), metricsDigest)) {
       return { subject: 'metrics-token', scopes: ['jobs:read'] };
     }
-    let claims: TokenClaims;
-    try {
-      claims = app.jwt.verify<TokenClaims>(token);
-    } catch (error) {
+    const v = verify(request, token);
+    if ('error' in v) {
+      const error = v.error;
       const code = (error as { code?: string }).code;
       if (code === 'FAST_JWT_EXPIRED') throw new AuthExpiredError(messages.expired, error);
       const reason = (error as Error).message;
       throw new AuthInvalidError(`${messages.invalid}: ${reason}`, error);
     }
-    if (typeof claims !== 'object' || claims === null) throw new AuthInvalidError(messages.invalid);
+    const claims = v.claims;
     return { subject: typeof claims.sub === 'string' ? claims.sub : null, scopes: scopesOf(claims) };
   };
 

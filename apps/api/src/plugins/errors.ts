@@ -1,17 +1,21 @@
 import { STATUS_CODES } from 'node:http';
+import { parseCron } from '@craft/cron';
 import { withJobsHint } from '@craft/runtime';
 import {
+  BackfillTooLargeError,
   ChainCycleError,
   InvalidCronExpressionError,
   InvalidParametersError,
   JobLockedError,
+  RunFinishedError,
   ScheduleValidationError,
+  SERVER_MANAGED_FIELDS,
   UnknownChainTargetError,
   UnknownJobTypeError,
 } from '@craft/scheduler';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from '../errors.js';
+import { API_ERROR_STATUS, ApiError, type ApiErrorCode, MethodNotAllowedError } from '../errors.js';
 
 /** The one error body of every 4xx/5xx answer. */
 export interface ErrorBody {
@@ -35,6 +39,8 @@ interface AjvError {
   message?: string;
   params: Record<string, unknown>;
   parentSchema?: { properties?: Record<string, unknown> };
+  /** The offending value (the validators run with `verbose`). */
+  data?: unknown;
 }
 
 const PART: Record<string, string> = {
@@ -84,10 +90,39 @@ function validationBody(errors: AjvError[], context: string): ErrorBody {
   const e = errors[0];
   if (!e) return api('CRAFT_API_VALIDATION', `Request ${part} is invalid`);
   const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  // `cron_expression` has the syntax as a pattern in the schema; a mismatch keeps the scheduler's code and details
+  // (the cron field, the offending text and its position), which the parser tells and a pattern cannot.
+  if (e.keyword === 'pattern' && path === 'cron_expression' && typeof e.data === 'string') {
+    try {
+      parseCron(e.data);
+    } catch (cause) {
+      return toErrorBody(new InvalidCronExpressionError(e.data, cause), '');
+    }
+  }
+  // `job_type` is an enum of the registered types in the schema; an unknown one keeps the scheduler's code and
+  // message (where job types come from), as before the enum.
+  if (e.keyword === 'enum' && path === 'job_type' && typeof e.data === 'string') {
+    const allowed = (e.params['allowedValues'] as unknown[] | undefined)?.map(String) ?? [];
+    const error = new UnknownJobTypeError(e.data, allowed);
+    return body(error.httpStatus, error.code, withJobsHint(error) ?? error.message, {
+      field: 'job_type',
+      details: { job_type: e.data, location: part },
+    });
+  }
   if (e.keyword === 'additionalProperties') {
     const name = String(e.params['additionalProperty']);
     const field = path ? `${path}.${name}` : name;
     const allowed = Object.keys(e.parentSchema?.properties ?? {});
+    if (part === 'body' && !path && SERVER_MANAGED_FIELDS.includes(name)) {
+      // Spec section 10: the pause and the failure count are set by the server only.
+      return api(
+        'CRAFT_API_UNKNOWN_FIELD',
+        `Request body: "${field}" is managed by the server and cannot be set; disable the schedule (with a ` +
+          'reason) or enable it to change the pause; the scheduler counts failures',
+        field,
+        { location: part },
+      );
+    }
     return api(
       'CRAFT_API_UNKNOWN_FIELD',
       `Request ${part}: unknown field "${field}"${allowed.length ? `; allowed fields: ${allowed.join(', ')}` : ''}`,
@@ -122,6 +157,10 @@ function schedulerDetails(error: unknown): Record<string, unknown> | undefined {
   if (error instanceof UnknownChainTargetError) return { target: error.target };
   if (error instanceof UnknownJobTypeError) return { job_type: error.jobType };
   if (error instanceof JobLockedError) return { lock_key: error.lockKey };
+  if (error instanceof BackfillTooLargeError) {
+    return { slot_count: error.slotCount, max_slots: error.maxSlots, count_is_exact: error.countIsExact };
+  }
+  if (error instanceof RunFinishedError) return { run_id: error.runId, status: error.status };
   return undefined;
 }
 
@@ -187,9 +226,62 @@ export function toErrorBody(error: unknown, requestId: string): ErrorBody {
   );
 }
 
+/** A route pattern as a matcher of concrete paths (`:param` is one segment, `*` the rest). */
+function pathMatcher(url: string): RegExp {
+  const parts = url.split('/').map((segment) => {
+    if (segment === '*') return '.*';
+    if (segment.startsWith(':')) return '[^/]+';
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${parts.join('/')}$`);
+}
+
 async function errors(app: FastifyInstance): Promise<void> {
+  // Every route's path and methods, to tell "no such path" (404) from "not with this method" (405 + Allow).
+  const routes = new Map<string, { match: RegExp; methods: Set<string> }>();
+  app.addHook('onRoute', (route) => {
+    let entry = routes.get(route.url);
+    if (!entry) {
+      entry = { match: pathMatcher(route.url), methods: new Set() };
+      routes.set(route.url, entry);
+    }
+    for (const m of [route.method].flat()) entry.methods.add(m.toUpperCase());
+  });
+  const allowedMethods = (path: string): string[] => {
+    const out = new Set<string>();
+    for (const { match, methods } of routes.values())
+      if (match.test(path)) for (const m of methods) out.add(m);
+    return [...out].sort();
+  };
+
+  // No route for this method and path: 405 with Allow when the path has other methods (RFC 9110), else 404.
+  const noRoute = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allow = allowedMethods(path);
+    if (allow.length > 0) {
+      const error = new MethodNotAllowedError(request.method, path, allow);
+      return reply.code(405).header('allow', allow.join(', ')).send(toErrorBody(error, request.id));
+    }
+    return reply
+      .code(404)
+      .send(
+        api('CRAFT_API_ROUTE_NOT_FOUND', `No route ${request.method} ${path}; see /docs for the endpoints`),
+      );
+  };
+
   app.setErrorHandler((error, request, reply) => {
     const out = toErrorBody(error, request.id);
+    // A request no route takes can still fail on its body first (a QUERY without Content-Type, a body over the
+    // limit): what it is told is that the route does not exist, as the not-found handler says.
+    if (
+      request.is404 &&
+      out.statusCode !== 401 &&
+      out.statusCode !== 403 &&
+      out.statusCode !== 429 &&
+      out.statusCode < 500
+    ) {
+      return noRoute(request, reply);
+    }
     if (out.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: out.code, statusCode: out.statusCode }, out.message);
     if (out.statusCode === 401) {
@@ -200,18 +292,8 @@ async function errors(app: FastifyInstance): Promise<void> {
     }
     return reply.code(out.statusCode).send(out);
   });
-  app.setNotFoundHandler(
-    // The auth hook runs for unknown routes too: without a valid token the answer is 401, not 404.
-    (request, reply) =>
-      reply
-        .code(404)
-        .send(
-          api(
-            'CRAFT_API_ROUTE_NOT_FOUND',
-            `No route ${request.method} ${request.url.split('?')[0]}; see /docs for the endpoints`,
-          ),
-        ),
-  );
+  // The auth hook runs for unknown routes too: without a valid token the answer is 401, not 404 or 405.
+  app.setNotFoundHandler(noRoute);
 }
 
 /** The error-handling plugin: one error handler and one not-found handler for the whole app. */

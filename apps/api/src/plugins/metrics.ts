@@ -113,12 +113,14 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
   s.on('run:succeeded', ({ run, durationMs }) => final(run, 'succeeded', durationMs));
   s.on('run:failed', ({ run }) => final(run, 'failed'));
   s.on('run:timed_out', ({ run }) => final(run, 'timed_out'));
+  s.on('run:cancelled', ({ run }) => final(run, 'cancelled'));
   s.on('run:skipped', ({ run }) => runs.inc({ job_type: run.jobType, status: 'skipped' }));
   s.on('run:abandoned', ({ run, retried }) => {
     if (!retried) final(run, 'abandoned');
   });
   s.on('run:retrying', ({ run }) => retries.inc({ job_type: run.jobType }));
   s.on('run:started', ({ run, attempt }) => {
+    // Lag is the scheduler's delay in starting a due slot: backfilled (past) and chained slots are not measured.
     if (attempt !== 1 || !run.slot || (run.trigger !== 'schedule' && run.trigger !== 'catch_up')) return;
     const started = run.startedAt?.getTime() ?? clock.now();
     lag.observe({ trigger: run.trigger }, Math.max(0, (started - run.slot.getTime()) / 1000));

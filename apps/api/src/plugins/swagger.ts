@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { decorateOpenApi } from '../openapi.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -49,6 +50,12 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
           if (body && optionalBodies.has(`${method} ${path}`)) body.required = false;
         }
       }
+      // The registered job types' parameter schemas (plain JSON copies), when the scheduler is there.
+      const types = app.hasDecorator('schedules') ? app.schedules.listJobTypes() : [];
+      const parameterSchemas = Object.fromEntries(
+        types.map((t) => [t.type, t.parameters === null ? null : JSON.parse(JSON.stringify(t.parameters))]),
+      );
+      decorateOpenApi(openapiObject as Parameters<typeof decorateOpenApi>[0], parameterSchemas);
       return openapiObject;
     },
     refResolver: {
@@ -62,7 +69,14 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
         description:
           'Schedules (cron in any IANA timezone, ISO weekdays 0 = Monday), runs and the scheduler. Every route ' +
           'but /health, /ready and /docs needs "Authorization: Bearer <JWT>"; the role list of a security ' +
-          'requirement names the scope it needs (jobs:read, jobs:write or jobs:run).',
+          'requirement names the scope it needs (jobs:read, jobs:write or jobs:run). POSTs that create or trigger ' +
+          'take an Idempotency-Key (retries are answered once, for 24 h); schedule answers carry an ETag (the ' +
+          'version) that PUT, PATCH, DELETE, enable and disable take as If-Match (412 when it changed). Requests are ' +
+          'rate limited per token subject (429 with Retry-After; RateLimit-* headers). Constraints no schema can ' +
+          'express are checked by the server and answered 400 with a code: a cron expression that does not parse ' +
+          "or never fires, an unknown timezone, parameters that fail the job type's own schema, chain names that " +
+          'name nothing or form a cycle, a job_name in a PUT body that differs from the path, timeout_seconds of ' +
+          'check-schedules without wait=true; a name that exists is 409.',
         version: options.version,
       },
       components: {
@@ -71,7 +85,9 @@ async function swagger(app: FastifyInstance, options: SwaggerPluginOptions): Pro
       tags: [
         { name: 'schedules', description: 'Create, read, change and preview schedules' },
         { name: 'runs', description: 'Trigger runs and read run history' },
+        { name: 'events', description: 'Run and schedule events as they happen (Server-Sent Events)' },
         { name: 'jobs', description: 'Registered job types' },
+        { name: 'pause', description: 'The global pause for incidents: stop triggering on every replica' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
     },

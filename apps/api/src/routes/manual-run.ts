@@ -11,6 +11,7 @@ export const RunOverrideFields = {
   max_attempts: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
       description:
         "Attempt budget of this run only (an integer >= 1); default: the schedule's max_attempts, else the job type's",
     }),
@@ -18,6 +19,7 @@ export const RunOverrideFields = {
   timeout_seconds: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
       description:
         "Timeout of each attempt of this run only, in seconds (an integer >= 1); default: the schedule's timeout_seconds, else the job type's",
     }),

@@ -30,6 +30,7 @@ export const SETTINGS = {
   jobs: { flag: '--jobs', env: 'CRAFT_JOBS' },
   lockTtlSeconds: { flag: '--lock-ttl-seconds', env: 'LOCK_TTL_SECONDS' },
   pollIntervalSeconds: { flag: '--poll-interval-seconds', env: 'POLL_INTERVAL_SECONDS' },
+  maxConcurrentRuns: { flag: undefined, env: 'MAX_CONCURRENT_RUNS' },
 } as const satisfies Record<string, { flag: string | undefined; env: string }>;
 
 /** The name of a setting in the config file and in {@link ConfigResolverOptions.flags}. */

@@ -66,11 +66,17 @@ export async function runCycle(context: CommandContext, argv: CycleArgs, kind: C
         ...(kind === 'catch-up' ? { abandoned: abandoned.map(runJson) } : {}),
         deferred: result.deferred,
         initialized: result.initialized,
+        paused: result.paused,
       });
     } else {
       const { style } = output;
       const lines: string[] = [];
-      if (runs.length === 0) {
+      if (result.paused) {
+        lines.push(
+          `Triggering is paused for every replica (craft-jobs status; resume with craft-jobs resume): nothing was claimed at ${iso(at)}.`,
+        );
+        if (runs.length > 0) lines.push('', runsTable(runs, style));
+      } else if (runs.length === 0) {
         lines.push(`Nothing was due at ${iso(at)}.`);
       } else {
         lines.push(

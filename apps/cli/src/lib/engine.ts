@@ -9,7 +9,9 @@
 import { hostname } from 'node:os';
 import { loadJobs, openStorage, schedulerOptions } from '@craft/runtime';
 import {
+  attachEventLog,
   builtinJobs,
+  isEventLogStore,
   type JobDefinition,
   JobRegistry,
   JobScheduler,
@@ -123,6 +125,7 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
   const lockTtl = config.get('lockTtlSeconds');
   const zone = config.get('timezone');
   const pollInterval = config.get('pollIntervalSeconds');
+  const maxConcurrentRuns = config.get('maxConcurrentRuns');
   const { logger } = options;
   if (uri === undefined && options.requireDatabase) {
     throw new NoDatabaseError(
@@ -173,16 +176,30 @@ export async function openEngine(config: ConfigResolver, options: OpenEngineOpti
       timezone: zone.value,
       lockTtlSeconds: lockTtl.value,
       pollIntervalSeconds: pollInterval.value,
+      maxConcurrentRuns: maxConcurrentRuns.value,
     }),
     replicaId: `${PROGRAM}:${hostname()}:${process.pid}`,
     logger: options.logger,
   });
+  // What this command does (runs, schedule changes) goes to the event log too, for `runs watch` and the API's
+  // GET /jobs/events; the last events are written before the connection closes.
+  const events = isEventLogStore(storage.store)
+    ? attachEventLog(scheduler, {
+        store: storage.store,
+        logger: {
+          debug() {},
+          info() {},
+          warn: (m, d) => logger.warn(m, d),
+          error: (m, d) => logger.error(m, d),
+        },
+      })
+    : null;
   let closing: Promise<void> | undefined;
   return {
     scheduler,
     database,
     close: () => {
-      closing ??= storage.close();
+      closing ??= (events ? events.close().catch(() => {}) : Promise.resolve()).then(() => storage.close());
       return closing;
     },
   };

@@ -21,7 +21,10 @@ export const ExitStatus = {
   Config: 4,
   /** A bug or an unexpected failure inside the CLI (EX_SOFTWARE from sysexits.h). */
   Internal: 70,
-  /** Another execution holds the job's lock, so nothing ran; try again later (EX_TEMPFAIL from sysexits.h). */
+  /**
+   * Try again later (EX_TEMPFAIL from sysexits.h): another execution holds the job's lock, so nothing ran; or the
+   * schedule was changed since it was read, so the edit changed nothing.
+   */
   Locked: 75,
   /** Interrupted by SIGINT (Ctrl-C) while a job ran: 128 + 2, as shells report it. */
   Interrupted: 130,
@@ -40,7 +43,8 @@ export const EXIT_STATUS_MEANINGS: Readonly<Record<ExitStatusCode, string>> = {
   [ExitStatus.Timeout]: 'a job timed out',
   [ExitStatus.Config]: 'configuration or database unreachable',
   [ExitStatus.Internal]: 'internal error',
-  [ExitStatus.Locked]: 'the job is locked by another execution, nothing ran',
+  [ExitStatus.Locked]:
+    'try again later: the job is locked by another execution, or the schedule changed since read',
   [ExitStatus.Interrupted]: 'interrupted by SIGINT',
   [ExitStatus.Terminated]: 'stopped by SIGTERM',
 };

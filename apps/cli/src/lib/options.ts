@@ -78,3 +78,36 @@ export function engineFlags(
     pollIntervalSeconds: argv['poll-interval-seconds'],
   };
 }
+
+/** Parsed value of `--idempotency-key`. */
+export interface IdempotencyArgs {
+  'idempotency-key': string | undefined;
+}
+
+/** The environment variable `--idempotency-key` defaults to. */
+export const IDEMPOTENCY_KEY_VARIABLE = 'CRAFT_IDEMPOTENCY_KEY';
+
+/** `--idempotency-key` (default: `CRAFT_IDEMPOTENCY_KEY`). */
+export function idempotencyKeyOption<T>(yargs: Argv<T>, describe: string): Argv<T & IdempotencyArgs> {
+  return yargs.option('idempotency-key', {
+    type: 'string',
+    requiresArg: true,
+    coerce: lastValue,
+    describe,
+  }) as unknown as Argv<T & IdempotencyArgs>;
+}
+
+/** Parsed value of `--if-version`. */
+export interface IfVersionArgs {
+  'if-version': string | undefined;
+}
+
+/** `--if-version <n>`: the edit applies only while the schedule is at that version. */
+export function ifVersionOption<T>(yargs: Argv<T>, describe: string): Argv<T & IfVersionArgs> {
+  return yargs.option('if-version', {
+    type: 'string',
+    requiresArg: true,
+    coerce: lastValue,
+    describe,
+  }) as unknown as Argv<T & IfVersionArgs>;
+}

@@ -87,3 +87,28 @@ export function positiveInt(flag: string, value: string | undefined): number | u
   }
   return n;
 }
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,9})?)?(Z|([+-])(\d{2}):(\d{2}))$/i;
+
+/**
+ * An ISO 8601 instant with a UTC offset (`2027-03-28T01:00:00Z`, `2027-03-28T03:00+02:00`), or null. The offset is
+ * required (a bare local time would be read in the machine's zone), and dates that do not exist (`2027-02-30`) are
+ * rejected rather than rolled over.
+ */
+export function parseInstant(value: string): Date | null {
+  const text = value.trim();
+  const m = ISO_INSTANT.exec(text);
+  const at = m ? new Date(text) : new Date(Number.NaN);
+  if (!m || Number.isNaN(at.getTime())) return null;
+  const sign = m[7] === '-' ? -1 : 1;
+  const offsetMinutes = m[6]?.toUpperCase() === 'Z' ? 0 : sign * (Number(m[8]) * 60 + Number(m[9]));
+  const wall = new Date(at.getTime() + offsetMinutes * 60_000);
+  const same =
+    wall.getUTCFullYear() === Number(m[1]) &&
+    wall.getUTCMonth() + 1 === Number(m[2]) &&
+    wall.getUTCDate() === Number(m[3]) &&
+    wall.getUTCHours() === Number(m[4]) &&
+    wall.getUTCMinutes() === Number(m[5]);
+  return same ? at : null;
+}

@@ -4,8 +4,10 @@
  * Loaded on use together with `@craft/scheduler`.
  */
 import {
+  type GlobalPauseState,
   type JobRun,
   type JobSchedule,
+  type PreviewRun,
   type RunError,
   type RunStatus,
   recordDatesToJson,
@@ -44,7 +46,7 @@ export function iso(date: Date | null): string {
   return date ? date.toISOString().replace('.000Z', 'Z') : '-';
 }
 
-/** Colours a run status: green success, red failure, yellow timeout, dim skipped. */
+/** Colours a run status: green success, red failure, yellow timeout or cancel, dim skipped. */
 export function styleStatus(status: RunStatus | string, style: Styler): string {
   switch (status) {
     case 'succeeded':
@@ -53,6 +55,7 @@ export function styleStatus(status: RunStatus | string, style: Styler): string {
     case 'abandoned':
       return style('red', status);
     case 'timed_out':
+    case 'cancelled':
       return style('yellow', status);
     case 'skipped':
       return style('dim', status);
@@ -126,6 +129,9 @@ export function runDetails(run: JobRun, style: Styler): string {
     rows.push(['Result', json(run.result)]);
   }
   if (run.error) rows.push(['Error', `${run.error.name}: ${run.error.message}`]);
+  if (run.cancelRequestedAt) {
+    rows.push(['Cancel', `requested ${iso(run.cancelRequestedAt)} by ${run.cancelRequestedBy ?? 'unknown'}`]);
+  }
   const parts = [keyValues(rows, style)];
   if (run.attempts.length > 1 || run.attempts.some((a) => a.error)) {
     parts.push(
@@ -181,7 +187,7 @@ export function schedulesTable(schedules: readonly JobSchedule[], style: Styler)
 /** One schedule in detail; `description` is the English reading of its cron expression. */
 export function scheduleDetails(
   s: JobSchedule,
-  extra: { defaultTimezone: string; cronDescription: string | undefined; nextRuns: readonly Date[] },
+  extra: { defaultTimezone: string; cronDescription: string | undefined; nextRuns: readonly PreviewRun[] },
   style: Styler,
 ): string {
   const orDefault = (value: number | null, unit = '') =>
@@ -201,7 +207,33 @@ export function scheduleDetails(
       'Missed runs',
       `${s.missedRunPolicy} (catch-up window: ${s.catchUpWindowSeconds === null ? 'none' : `${s.catchUpWindowSeconds} s`}, at most ${s.maxCatchUpRuns} catch-up runs)`,
     ],
-    ['Next run', iso(s.nextRunAt)],
+    ['Overlap', s.overlapPolicy],
+    [
+      'DST',
+      `gap: ${s.dstGap} (${s.dstGap === 'skip' ? 'a missing wall time is skipped that day' : 'a missing wall time runs at the end of the gap'}), overlap: ${s.dstOverlap}`,
+    ],
+    ['Jitter', s.jitterSeconds > 0 ? `up to ${s.jitterSeconds} s after each slot` : 'none'],
+    [
+      'Pause after',
+      s.pauseAfterFailures === null
+        ? 'never'
+        : `${s.pauseAfterFailures} consecutive failures (now ${s.consecutiveFailures})`,
+    ],
+    ...(s.isEnabled
+      ? []
+      : ([
+          [
+            'Paused',
+            `${s.pausedAt ? iso(s.pausedAt) : '-'} by ${s.pausedBy ?? '-'}${s.pausedReason ? `: ${s.pausedReason}` : ''}`,
+          ],
+        ] as [string, string][])),
+    [
+      'Next run',
+      iso(s.nextRunAt) +
+        (s.nextDueAt && s.nextRunAt && s.nextDueAt.getTime() !== s.nextRunAt.getTime()
+          ? ` (starts ${iso(s.nextDueAt)})`
+          : ''),
+    ],
     [
       'Last run',
       s.lastRunAt
@@ -209,13 +241,66 @@ export function scheduleDetails(
         : '-',
     ],
     ['Created', iso(s.createdAt)],
-    ['Updated', iso(s.updatedAt)],
+    ['Updated', iso(s.updatedAt) + (s.updatedBy ? ` by ${s.updatedBy}` : '')],
+    ...(s.managedBy ? ([['Managed by', s.managedBy]] as [string, string][]) : []),
   ];
   const out = [keyValues(rows, style)];
   if (s.isEnabled && extra.nextRuns.length > 0) {
     out.push(
-      `${style('bold', 'Upcoming runs (UTC)')}\n${extra.nextRuns.map((d) => `  ${iso(d)}`).join('\n')}`,
+      `${style('bold', 'Upcoming runs (UTC)')}\n${extra.nextRuns.map((r) => `  ${previewLine(r, style)}`).join('\n')}`,
     );
   }
   return out.join('\n\n');
+}
+
+/**
+ * One previewed run: its slot, and what sets it apart — a shifted slot (the wall time it stands for), a repeated
+ * wall time (first / second occurrence), a jittered planned start.
+ */
+export function previewLine(r: PreviewRun, style: Styler): string {
+  const notes: string[] = [];
+  if (r.dst === 'shifted')
+    notes.push(style('yellow', `shifted: stands for ${r.wallTime.replace('T', ' ')} (DST gap)`));
+  if (r.dst === 'first' || r.dst === 'second') {
+    notes.push(style('cyan', `${r.dst} occurrence of ${r.local.replace('T', ' ')} (DST overlap)`));
+  }
+  if (r.jitterMs > 0)
+    notes.push(style('dim', `starts ${iso(r.dueAt)} (+${(r.jitterMs / 1000).toFixed(1)} s jitter)`));
+  return `${iso(r.at)}${notes.length > 0 ? `  ${notes.join('; ')}` : ''}`;
+}
+
+/** The global pause, for `craft-jobs status`, `pause` and `resume`. */
+export function pauseDetails(state: GlobalPauseState, style: Styler): string {
+  const rows: [string, string][] = state.paused
+    ? [
+        ['Triggering', style('yellow', 'PAUSED on every replica (runs in flight finish)')],
+        ['Since', iso(state.since)],
+        ['By', state.by ?? '-'],
+        ['Reason', state.reason ?? '-'],
+      ]
+    : [['Triggering', style('green', 'running')]];
+  const last = state.windows[state.windows.length - 1];
+  if (last) {
+    rows.push([
+      'Last pause',
+      `${iso(last.from)} → ${iso(last.to)}${last.catchUp ? ' (resumed with catch-up)' : ' (slots in it recorded skipped: paused)'}`,
+    ]);
+  }
+  return keyValues(rows, style);
+}
+
+/** The global pause as JSON (the REST API's shape). */
+export function pauseJson(state: GlobalPauseState): Record<string, unknown> {
+  return {
+    paused: state.paused,
+    reason: state.reason,
+    paused_at: state.paused ? (state.since?.toISOString() ?? null) : null,
+    paused_by: state.paused ? state.by : null,
+    resumed_by: state.paused ? null : state.by,
+    windows: state.windows.map((w) => ({
+      from: w.from.toISOString(),
+      to: w.to.toISOString(),
+      catch_up: w.catchUp,
+    })),
+  };
 }

@@ -12,12 +12,22 @@ import { signalExitStatus, watchStopSignals } from './signals.js';
 
 /**
  * The exit status for finished runs: the signal's status if one stopped them; else 1 when any run failed, was
- * abandoned or did not finish; else 3 when any timed out; else 0. Skipped slots are not failures.
+ * abandoned or did not finish; else 3 when any timed out; else 0. Skipped slots are not failures, nor (by default)
+ * cancelled runs — a cycle (`check`) treats a run someone cancelled like a skipped slot; `run`, which ran that one
+ * job, passes `cancelledFails` (exit 1: the job did not do its work).
  */
-export function exitStatusForRuns(runs: readonly JobRun[], signal?: NodeJS.Signals): ExitStatusCode {
+export function exitStatusForRuns(
+  runs: readonly JobRun[],
+  signal?: NodeJS.Signals,
+  options: { cancelledFails?: boolean } = {},
+): ExitStatusCode {
   if (signal) return signalExitStatus(signal);
   const failed = (r: JobRun) =>
-    r.status === 'failed' || r.status === 'abandoned' || r.status === 'pending' || r.status === 'running';
+    r.status === 'failed' ||
+    r.status === 'abandoned' ||
+    r.status === 'pending' ||
+    r.status === 'running' ||
+    (r.status === 'cancelled' && options.cancelledFails === true);
   if (runs.some(failed)) return ExitStatus.Failure;
   if (runs.some((r) => r.status === 'timed_out')) return ExitStatus.Timeout;
   return ExitStatus.Success;
@@ -104,6 +114,10 @@ export function watchRuns(
     scheduler.on('run:timed_out', ({ run }) => {
       if (finishLines)
         progress.line(`${label(run)}: ${style('yellow', `timed out after ${run.timeoutSeconds} s`)}`);
+      ended(run);
+    }),
+    scheduler.on('run:cancelled', ({ run, by }) => {
+      progress.line(`${label(run)}: run ${run.id} ${style('yellow', `cancelled${by ? ` by ${by}` : ''}`)}`);
       ended(run);
     }),
     scheduler.on('run:abandoned', ({ run, retried }) => {

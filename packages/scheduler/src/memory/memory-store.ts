@@ -1,14 +1,28 @@
 import { systemClock } from '../clock.js';
-import { FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
+import { changesScheduleVersion, FINAL_RUN_STATUSES, type JobRun, type JobSchedule } from '../model.js';
 import type {
   Clock,
+  EventCursor,
+  EventLogStore,
+  EventPage,
+  EventReadQuery,
+  GlobalPauseState,
+  IdempotencyRecord,
+  IdempotencyReservation,
+  IdempotencyReserveResult,
+  IdempotencyStore,
+  IdempotentResponse,
+  NewJobEvent,
   RunCondition,
   RunQuery,
   RunUpdate,
   ScheduleCondition,
   ScheduleQuery,
   SchedulerStore,
+  ScheduleUpdateOptions,
 } from '../types.js';
+import { MemoryEventLog } from './memory-event-log.js';
+import { MemoryIdempotencyStore } from './memory-idempotency.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -33,15 +47,20 @@ function copy<T>(value: T): T {
 const FINAL = new Set(FINAL_RUN_STATUSES);
 
 /**
- * In-process {@link SchedulerStore}: the embedded default (no database configured) and the reference
- * implementation of the storage contract. One instance is one "database": share it between scheduler instances
- * to simulate replicas. State is lost when the process exits.
+ * In-process {@link SchedulerStore}, {@link IdempotencyStore} and {@link EventLogStore}: the embedded default (no
+ * database configured) and the reference implementation of the storage contracts. One instance is one "database":
+ * share it between scheduler instances to simulate replicas. State is lost when the process exits.
  */
-export class MemoryStore implements SchedulerStore {
+export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogStore {
   readonly #clock: Clock;
+  readonly #idempotency: MemoryIdempotencyStore;
+  readonly #eventLog: MemoryEventLog;
   readonly #schedules = new Map<string, JobSchedule>();
   // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
   readonly #scheduleTokens = new Map<string, number>();
+  // The id of the last run counted in each schedule's consecutiveFailures (ScheduleUpdateOptions.countRun); storage-only.
+  readonly #countedRuns = new Map<string, string>();
+  #pause: GlobalPauseState = { paused: false, reason: null, since: null, by: null, windows: [] };
   readonly #runs = new Map<string, StoredRun>();
   readonly #runKeys = new Map<string, string>();
   // Ids of live (pending/running) runs: recovery queries look at these only, not at the whole history.
@@ -50,6 +69,8 @@ export class MemoryStore implements SchedulerStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#idempotency = new MemoryIdempotencyStore({ clock: this.#clock });
+    this.#eventLog = new MemoryEventLog({ clock: this.#clock });
   }
 
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
@@ -79,7 +100,7 @@ export class MemoryStore implements SchedulerStore {
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     await Promise.resolve();
     if (this.#schedules.has(schedule.jobName)) return false;
-    this.#schedules.set(schedule.jobName, copy(schedule));
+    this.#schedules.set(schedule.jobName, { ...copy(schedule), version: 1 });
     return true;
   }
 
@@ -87,11 +108,12 @@ export class MemoryStore implements SchedulerStore {
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
     condition: ScheduleCondition = {},
+    options: ScheduleUpdateOptions = {},
   ): Promise<JobSchedule | null> {
     await Promise.resolve();
     const cur = this.#schedules.get(jobName);
     if (!cur) return null;
-    if (condition.nextRunAt !== undefined && !sameInstant(cur.nextRunAt, condition.nextRunAt)) return null;
+    if (!scheduleMatches(cur, condition)) return null;
     // Fenced write: refused once a holder with a newer token wrote; stores the writer's token.
     const token = condition.fencingToken;
     if (token !== undefined && (this.#scheduleTokens.get(jobName) ?? Number.NEGATIVE_INFINITY) > token)
@@ -99,15 +121,26 @@ export class MemoryStore implements SchedulerStore {
     if (token !== undefined) this.#scheduleTokens.set(jobName, token);
     const next = { ...cur } as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
-      if (v !== undefined && k !== 'jobName') next[k] = copy(v);
+      if (v !== undefined && k !== 'jobName' && k !== 'version') next[k] = copy(v);
+    }
+    // The version counts edits of the definition, in the same write (a compare-and-set on it is exact).
+    if (changesScheduleVersion(patch)) next['version'] = cur.version + 1;
+    const count = options.countRun;
+    // Counted once per run: a retried write whose first try landed leaves the count as it is.
+    if (count !== undefined && this.#countedRuns.get(jobName) !== count.runId) {
+      next['consecutiveFailures'] = count.outcome === 'success' ? 0 : (cur.consecutiveFailures ?? 0) + 1;
+      this.#countedRuns.set(jobName, count.runId);
     }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
     return copy(next as unknown as JobSchedule);
   }
 
-  async deleteSchedule(jobName: string): Promise<boolean> {
+  async deleteSchedule(jobName: string, condition: ScheduleCondition = {}): Promise<boolean> {
     await Promise.resolve();
+    const cur = this.#schedules.get(jobName);
+    if (!cur || !scheduleMatches(cur, condition)) return false;
     this.#scheduleTokens.delete(jobName);
+    this.#countedRuns.delete(jobName);
     return this.#schedules.delete(jobName);
   }
 
@@ -116,9 +149,10 @@ export class MemoryStore implements SchedulerStore {
     const t = now.getTime();
     const due: JobSchedule[] = [];
     for (const s of this.#schedules.values()) {
-      if (s.isEnabled && (s.nextRunAt === null || s.nextRunAt.getTime() <= t)) due.push(s);
+      const at = dueOf(s);
+      if (s.isEnabled && (at === null || at <= t)) due.push(s);
     }
-    due.sort((a, b) => (a.nextRunAt?.getTime() ?? -Infinity) - (b.nextRunAt?.getTime() ?? -Infinity));
+    due.sort((a, b) => (dueOf(a) ?? -Infinity) - (dueOf(b) ?? -Infinity));
     return due.slice(0, limit).map(copy);
   }
 
@@ -126,10 +160,20 @@ export class MemoryStore implements SchedulerStore {
     await Promise.resolve();
     let min: number | null = null;
     for (const s of this.#schedules.values()) {
-      if (s.isEnabled && s.nextRunAt && (min === null || s.nextRunAt.getTime() < min))
-        min = s.nextRunAt.getTime();
+      const at = dueOf(s);
+      if (s.isEnabled && at !== null && (min === null || at < min)) min = at;
     }
     return min === null ? null : new Date(min);
+  }
+
+  async getGlobalPause(): Promise<GlobalPauseState> {
+    await Promise.resolve();
+    return copy(this.#pause);
+  }
+
+  async setGlobalPause(state: GlobalPauseState): Promise<void> {
+    await Promise.resolve();
+    this.#pause = copy(state);
   }
 
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
@@ -203,6 +247,47 @@ export class MemoryStore implements SchedulerStore {
     return n;
   }
 
+  reserveIdempotencyKey(reservation: IdempotencyReservation): Promise<IdempotencyReserveResult> {
+    return this.#idempotency.reserveIdempotencyKey(reservation);
+  }
+
+  renewIdempotencyKey(scope: string, key: string, token: string, leaseMs: number): Promise<boolean> {
+    return this.#idempotency.renewIdempotencyKey(scope, key, token, leaseMs);
+  }
+
+  completeIdempotencyKey(
+    scope: string,
+    key: string,
+    token: string,
+    response: IdempotentResponse,
+  ): Promise<boolean> {
+    return this.#idempotency.completeIdempotencyKey(scope, key, token, response);
+  }
+
+  releaseIdempotencyKey(scope: string, key: string, token: string): Promise<boolean> {
+    return this.#idempotency.releaseIdempotencyKey(scope, key, token);
+  }
+
+  getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.#idempotency.getIdempotencyKey(scope, key);
+  }
+
+  appendEvents(events: readonly NewJobEvent[]): Promise<void> {
+    return this.#eventLog.appendEvents(events);
+  }
+
+  readEvents(query: EventReadQuery): Promise<EventPage> {
+    return this.#eventLog.readEvents(query);
+  }
+
+  deleteEvents(filter: { olderThanMs: number }): Promise<number> {
+    return this.#eventLog.deleteEvents(filter);
+  }
+
+  oldestEventCursor(): Promise<EventCursor | null> {
+    return this.#eventLog.oldestEventCursor();
+  }
+
   #index(run: JobRun): void {
     if (FINAL.has(run.status)) this.#live.delete(run.id);
     else this.#live.add(run.id);
@@ -240,6 +325,25 @@ export class MemoryStore implements SchedulerStore {
   }
 }
 
+function scheduleMatches(s: JobSchedule, c: ScheduleCondition): boolean {
+  if (c.nextRunAt !== undefined && !sameInstant(s.nextRunAt, c.nextRunAt)) return false;
+  if (c.version !== undefined && s.version !== c.version) return false;
+  if (c.lastRunAt !== undefined && !sameInstant(s.lastRunAt, c.lastRunAt)) return false;
+  // last_run_at only moves forward: refused when the stored one is later.
+  const notAfter = c.lastRunAtNotAfter;
+  if (notAfter !== undefined && s.lastRunAt !== null && s.lastRunAt.getTime() > notAfter.getTime())
+    return false;
+  if (c.isEnabled !== undefined && (s.isEnabled ?? true) !== c.isEnabled) return false;
+  if (c.consecutiveFailures !== undefined && (s.consecutiveFailures ?? 0) !== c.consecutiveFailures)
+    return false;
+  return true;
+}
+
+/** The due instant: `nextDueAt`, else `nextRunAt` (a schedule written without it). */
+function dueOf(s: JobSchedule): number | null {
+  return s.nextRunAt === null ? null : (s.nextDueAt ?? s.nextRunAt).getTime();
+}
+
 function sameInstant(a: Date | null, b: Date | null): boolean {
   if (a === null || b === null) return a === b;
   return a.getTime() === b.getTime();
@@ -255,5 +359,8 @@ function matchesCondition(run: JobRun, c: RunCondition, now: number): boolean {
   if (c.fencingToken !== undefined && run.fencingToken !== c.fencingToken) return false;
   if (c.leaseExpired !== undefined && leaseFree(run, now) !== c.leaseExpired) return false;
   if (c.attemptCount !== undefined && run.attempts.length !== c.attemptCount) return false;
+  // A record written without the field (before it existed) has no cancel request.
+  const requested = (run.cancelRequestedAt ?? null) !== null;
+  if (c.cancelRequested !== undefined && requested !== c.cancelRequested) return false;
   return true;
 }

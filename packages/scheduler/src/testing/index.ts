@@ -12,6 +12,11 @@
  *
  * @module
  */
+
+import { controlBackfillSuite } from './control-backfill-suite.js';
+import { controlCancelSuite } from './control-cancel-suite.js';
+import { controlOverlapSuite } from './control-overlap-suite.js';
+import { controlSuite } from './control-suite.js';
 import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
 import { faultFencingSuite } from './fault-fencing-suite.js';
 import { faultSuite } from './fault-suite.js';
@@ -20,8 +25,14 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { killable } from './chaos.js';
+export { controlBackfillSuite } from './control-backfill-suite.js';
+export { controlCancelSuite } from './control-cancel-suite.js';
+export { controlOverlapSuite } from './control-overlap-suite.js';
+export { controlSuite } from './control-suite.js';
 export type { EngineSuiteOptions } from './engine-suite.js';
 export { engineSuite } from './engine-suite.js';
+export type { EventLogSuiteOptions } from './event-suite.js';
+export { eventLogSuite, sampleEvent } from './event-suite.js';
 export { faultFencingSuite } from './fault-fencing-suite.js';
 export { faultSuite } from './fault-suite.js';
 export type {
@@ -33,16 +44,20 @@ export type {
   FaultRule,
 } from './faults.js';
 export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './faults.js';
+export { idempotencySuite } from './idempotency-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export { scheduleVersionSuite } from './schedule-version-suite.js';
+export { storeControlSuite } from './store-control-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';
+export { storeRunControlSuite } from './store-run-control-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
 export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.js';
 
 /** Options of {@link schedulerConformanceSuite}: the union of the three suites' options. */
 export interface ConformanceSuiteOptions
-  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore'>,
+  extends Pick<StoreSuiteOptions, 'createStore' | 'destroyStore' | 'idempotency'>,
     Pick<LockSuiteOptions, 'createLock' | 'destroyLock' | 'collectGarbage'>,
     Pick<EngineSuiteOptions, 'settle' | 'settleTimeoutMs'>,
     TimeOptions {
@@ -69,8 +84,14 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
       },
     };
     engineSuite(api, engine);
+    // Per-schedule control (spec section 10): DST choices, jitter, self-pause, the global pause.
+    controlSuite(api, engine);
     // Faults (spec section 11): each guarantee against the fault that would break it.
     faultSuite(api, engine);
     faultFencingSuite(api, engine);
+    // Per-schedule control (spec section 10): overlap policies, the run cap, cancel, backfill.
+    controlOverlapSuite(api, engine);
+    controlCancelSuite(api, engine);
+    controlBackfillSuite(api, engine);
   }
 }

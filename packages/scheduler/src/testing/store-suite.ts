@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createSchedule, type JobRun, type JobSchedule } from '../model.js';
 import type { Clock, SchedulerStore } from '../types.js';
+import { idempotencySuite } from './idempotency-suite.js';
+import { scheduleVersionSuite } from './schedule-version-suite.js';
+import { storeControlSuite } from './store-control-suite.js';
 import { storeFencingSuite } from './store-fencing-suite.js';
+import { storeRunControlSuite } from './store-run-control-suite.js';
 import { makeTime, type SuiteTestApi, type SuiteTime, type TimeOptions } from './types.js';
 
 /** Options of {@link storeSuite}. */
@@ -10,6 +14,12 @@ export interface StoreSuiteOptions extends TimeOptions {
   createStore(ctx: { clock: Clock }): SchedulerStore | Promise<SchedulerStore>;
   /** Called after each test with the store it used (close connections, drop the database). */
   destroyStore?(store: SchedulerStore): void | Promise<void>;
+  /**
+   * Also check the `IdempotencyStore` contract on the same store (the API keeps idempotency keys in it). Turn it
+   * off for a store that does not implement it; the API then keeps keys in its process only.
+   * @default true
+   */
+  idempotency?: boolean;
 }
 
 /** A schedule with unique-enough defaults for tests. */
@@ -43,8 +53,13 @@ export function sampleRun(fields: Partial<JobRun> = {}): JobRun {
     leaseOwner: null,
     leaseExpiresAt: null,
     fencingToken: null,
+    cancelRequestedAt: null,
+    cancelRequestedBy: null,
     createdAt: now,
     updatedAt: now,
+    dst: null,
+    wallTime: null,
+    dueAt: null,
     ...fields,
   };
 }
@@ -57,6 +72,8 @@ const d = (iso: string) => new Date(iso);
  */
 export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void {
   const { describe, it, expect } = api;
+  scheduleVersionSuite(api, options);
+  if (options.idempotency !== false) idempotencySuite(api, options);
   const withStore = (fn: (store: SchedulerStore, time: SuiteTime) => Promise<void>) => async () => {
     const time = makeTime(options);
     const store = await options.createStore({ clock: time.clock });
@@ -511,4 +528,6 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
   });
   storeFencingSuite(api, options);
+  storeControlSuite(api, options);
+  storeRunControlSuite(api, options);
 }

@@ -12,6 +12,7 @@ export async function metricsRoutes(app: CraftApp): Promise<void> {
     {
       schema: {
         tags: ['operations'],
+        operationId: 'metrics',
         summary: 'Prometheus metrics (bearer JWT with jobs:read, or METRICS_TOKEN)',
         response: {
           200: {

@@ -1,13 +1,16 @@
 import type { JobRun, RunQuery, RunStatus } from '@craft/scheduler';
 import { ApiError } from '../../errors.js';
+import { libraryIdempotency, REPLAYED_HEADER } from '../../plugins/idempotency.js';
 import type { CraftApp } from '../../types.js';
 import { noBodyIsEmpty, runOptionsFromBody } from '../manual-run.js';
 import { runView } from '../views.js';
-import { CHECK_WAIT_DEFAULT_SECONDS, schemas } from './schema.js';
+import { cancelRoute } from './cancel.js';
+import { CHECK_WAIT_DEFAULT_SECONDS, runSchemas } from './schema.js';
 
 /** `/jobs/runs…`, `/jobs/run/:job_type` and `/jobs/check-schedules`: a thin layer over the scheduler. */
 export async function runRoutes(app: CraftApp): Promise<void> {
   const service = app.schedules;
+  const schemas = runSchemas(app.scheduler.jobs.list().map((d) => d.type));
 
   app.get('/jobs/runs', { schema: schemas.list, config: { auth: 'jobs:read' } }, async (req) => {
     const q = req.query;
@@ -40,29 +43,34 @@ export async function runRoutes(app: CraftApp): Promise<void> {
     runView(await service.getRun(req.params.id)),
   );
 
+  await cancelRoute(app);
+
   app.post(
     '/jobs/run/:job_type',
     {
       schema: schemas.runJob,
-      config: { auth: 'jobs:run', bodyOptional: true },
+      config: { auth: 'jobs:run', bodyOptional: true, idempotent: true },
       // No body at all means no parameters and no overrides.
       preValidation: noBodyIsEmpty,
     },
     async (req, reply) => {
-      const { run, done } = await service.runJob(
+      const { run, done, replayed } = await service.runJob(
         req.params.job_type,
         (req.body.parameters ?? {}) as Record<string, unknown>,
-        runOptionsFromBody(req.body),
+        { ...runOptionsFromBody(req.body), ...libraryIdempotency(req) },
       );
+      // A retry after the first request's process died: the run it started is the answer.
+      if (replayed) reply.header(REPLAYED_HEADER, 'true');
       if (req.query.wait) return reply.code(200).send(runView(await done));
-      done.catch((error: unknown) => req.log.error({ err: error, runId: run.id }, 'manual run failed'));
+      if (!replayed)
+        done.catch((error: unknown) => req.log.error({ err: error, runId: run.id }, 'manual run failed'));
       return reply.code(202).header('location', `/jobs/runs/${run.id}`).send(runView(run));
     },
   );
 
   app.post(
     '/jobs/check-schedules',
-    { schema: schemas.checkSchedules, config: { auth: 'jobs:run' } },
+    { schema: schemas.checkSchedules, config: { auth: 'jobs:run', idempotent: true } },
     async (req) => {
       const { wait, timeout_seconds } = req.query;
       if (!wait && timeout_seconds !== undefined) {
@@ -74,7 +82,7 @@ export async function runRoutes(app: CraftApp): Promise<void> {
         );
       }
       const cycle = await app.scheduler.checkAndRunDueJobs();
-      const answer = { deferred: cycle.deferred, initialized: cycle.initialized };
+      const answer = { deferred: cycle.deferred, initialized: cycle.initialized, paused: cycle.paused };
       if (!wait) {
         cycle.done.catch((error: unknown) => req.log.error({ err: error }, 'cycle runs failed'));
         return { runs: cycle.runs.map(runView), ...answer };

@@ -1,7 +1,8 @@
 import { RUN_STATUSES, RUN_TRIGGERS } from '@craft/scheduler';
 import { Type } from 'typebox';
+import { IdempotencyKeyHeaders } from '../../plugins/idempotency.js';
 import { RunOverrideFields } from '../manual-run.js';
-import { errorResponses, nullable, RunRef, WaitQuery } from '../schema.js';
+import { errorResponses, jobTypeSchema, nullable, RunRef, WaitQuery } from '../schema.js';
 
 /** `GET /jobs/runs` query. */
 export const ListRunsQuery = Type.Object(
@@ -111,6 +112,10 @@ export const CycleResult = Type.Object({
     description: 'Due schedules whose lock was held elsewhere (they stay due: deferred, not lost)',
   }),
   initialized: Type.Array(Type.String(), { description: 'Schedules whose missing next_run_at was computed' }),
+  paused: Type.Boolean({
+    description:
+      'true: triggering is paused for every replica (POST /jobs/pause); this cycle claimed nothing',
+  }),
   chained: Type.Optional(
     Type.Array(RunRef, {
       description:
@@ -137,36 +142,58 @@ export const CycleResult = Type.Object({
 
 const tags = ['runs'];
 
-/** Route schemas of the runs resource. */
-export const schemas = {
-  list: {
-    tags,
-    summary: 'Run history, filtered and paginated',
-    querystring: ListRunsQuery,
-    response: { 200: RunList, ...errorResponses(400) },
-  },
-  get: {
-    tags,
-    summary: 'Read a run',
-    params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
-    response: { 200: RunRef, ...errorResponses(404) },
-  },
-  runJob: {
-    tags,
-    summary:
-      'Run a registered job type now, optionally with max_attempts/timeout_seconds for this run (202 with the ' +
-      'started run; ?wait=true: 200 with the finished run)',
-    params: Type.Object({ job_type: Type.String({ minLength: 1, maxLength: 200 }) }),
-    querystring: WaitQuery,
-    body: RunJobBody,
-    response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 409, 413, 415, 503) },
-  },
-  checkSchedules: {
-    tags,
-    summary:
-      'Run one scheduler cycle now and answer the runs it triggered (?wait=true: their final records, and the ' +
-      'runs they chained, within timeout_seconds)',
-    querystring: CheckSchedulesQuery,
-    response: { 200: CycleResult, ...errorResponses(400, 503) },
-  },
-};
+/** Route schemas of the runs resource; `job_type` (path) lists `jobTypes` (the registry at startup). */
+export function runSchemas(jobTypes: readonly string[]) {
+  return {
+    list: {
+      tags,
+      operationId: 'listRuns',
+      summary: 'Run history, filtered and paginated',
+      querystring: ListRunsQuery,
+      response: { 200: RunList, ...errorResponses(400) },
+    },
+    get: {
+      tags,
+      operationId: 'getRun',
+      summary: 'Read a run',
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'The run id' }) }),
+      response: { 200: RunRef, ...errorResponses(404) },
+    },
+    cancel: {
+      tags,
+      operationId: 'cancelRun',
+      summary:
+        'Cancel a pending or running run: 200 with the run when it is cancelled now (a pending run no replica holds); ' +
+        '202 with the run when the request is stored and the replica running it stops it (at its next lease renewal, ' +
+        'LOCK_TTL_SECONDS/3 at the latest); 409 for a finished run. Idempotency-Key makes a retry answer the first ' +
+        'request',
+      params: Type.Object({
+        run_id: Type.String({ minLength: 1, maxLength: 200, description: 'The run id' }),
+      }),
+      headers: IdempotencyKeyHeaders,
+      response: { 200: RunRef, 202: RunRef, ...errorResponses(404, 409, 422, 503) },
+    },
+    runJob: {
+      tags,
+      operationId: 'runJobType',
+      summary:
+        'Run a registered job type now, optionally with max_attempts/timeout_seconds for this run (202 with the ' +
+        'started run; ?wait=true: 200 with the finished run). Idempotency-Key makes a retry safe',
+      params: Type.Object({ job_type: jobTypeSchema(jobTypes, 'The job type to run') }),
+      headers: IdempotencyKeyHeaders,
+      querystring: WaitQuery,
+      body: RunJobBody,
+      response: { 200: RunRef, 202: RunRef, ...errorResponses(400, 409, 413, 415, 422, 503) },
+    },
+    checkSchedules: {
+      tags,
+      operationId: 'checkSchedules',
+      summary:
+        'Run one scheduler cycle now and answer the runs it triggered (?wait=true: their final records, and the ' +
+        'runs they chained, within timeout_seconds). Idempotency-Key makes a retry answer the first cycle',
+      headers: IdempotencyKeyHeaders,
+      querystring: CheckSchedulesQuery,
+      response: { 200: CycleResult, ...errorResponses(400, 409, 422, 503) },
+    },
+  };
+}

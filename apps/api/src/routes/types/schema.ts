@@ -19,6 +19,7 @@ export const JobType = Type.Object({
 export const schemas = {
   list: {
     tags: ['jobs'],
+    operationId: 'listJobTypes',
     summary: 'Registered job types with their defaults and parameter schemas',
     response: { 200: Type.Object({ items: Type.Array(JobType) }), ...errorResponses() },
   },

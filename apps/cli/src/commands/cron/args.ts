@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../lib/errors.js';
+import { parseInstant } from '../../lib/params.js';
 import { messages } from './messages.js';
 
 /**
@@ -29,9 +30,6 @@ export function countArg(value: string | undefined, fallback: number): number {
   return n;
 }
 
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,9})?)?(Z|([+-])(\d{2}):(\d{2}))$/i;
-
 /**
  * `--from`: an ISO 8601 instant. A UTC offset is required, because a bare local time would silently be read in the
  * zone of the machine, which is rarely the zone the expression is evaluated in. Dates that do not exist
@@ -39,20 +37,7 @@ const ISO_INSTANT =
  */
 export function instantArg(value: string | undefined, now: () => Date): Date {
   if (value === undefined) return now();
-  const text = value.trim();
-  const m = ISO_INSTANT.exec(text);
-  const at = m ? new Date(text) : new Date(Number.NaN);
-  if (m && !Number.isNaN(at.getTime())) {
-    const sign = m[7] === '-' ? -1 : 1;
-    const offsetMinutes = m[6]?.toUpperCase() === 'Z' ? 0 : sign * (Number(m[8]) * 60 + Number(m[9]));
-    const wall = new Date(at.getTime() + offsetMinutes * 60_000);
-    const same =
-      wall.getUTCFullYear() === Number(m[1]) &&
-      wall.getUTCMonth() + 1 === Number(m[2]) &&
-      wall.getUTCDate() === Number(m[3]) &&
-      wall.getUTCHours() === Number(m[4]) &&
-      wall.getUTCMinutes() === Number(m[5]);
-    if (same) return at;
-  }
+  const at = parseInstant(value);
+  if (at) return at;
   throw new InvalidArgumentError('--from', value, messages.badFrom(value));
 }

@@ -10,8 +10,28 @@ export const messages = {
     count: 'How many runs to show (1-1000)',
     from: 'Start at this instant (inclusive), ISO 8601 with Z or an offset (default: now)',
     json: 'Print JSON for scripts instead of a table',
+    dstGap:
+      'A matching wall time that does not exist (spring forward): skip it that day (default), or shift it to the first minute after the gap',
+    dstOverlap:
+      'A wall time that occurs twice (fall back): run at the first occurrence (default), the last, or both',
+    jitterSeconds: 'Show the planned start of each run with this jitter (0-3600 s; needs --job-name)',
+    jobName: 'The schedule name the jitter offsets are computed for',
+    jitterNeedsName:
+      '--jitter-seconds needs --job-name: jitter offsets are a function of the name and the slot',
+    shifted: (wallTimes: string) => `shifted: stands for ${wallTimes} (DST gap)`,
+    occurrence: (which: string) => `${which} occurrence (DST overlap)`,
+    jitter: (startsAt: string, seconds: string) => `starts ${startsAt} (+${seconds} s jitter)`,
+    notesHeader: 'Notes',
     examples: [
       [`$0 cron next '0 3 * * *'`, 'The next 10 runs of 03:00 daily in the default zone'],
+      [
+        `$0 cron next '30 2 * * *' --tz Europe/Stockholm --from 2027-03-26T00:00:00Z --count 3 --dst-gap shift`,
+        'The 02:30 of the spring-forward day runs at 03:00 instead',
+      ],
+      [
+        `$0 cron next '*/30 * * * *' --tz Europe/Stockholm --from 2027-10-31T00:00:00Z --count 6 --dst-overlap both`,
+        'Both passes of the repeated hour (02:00 and 02:30 twice)',
+      ],
       [
         `$0 cron next '30 2 * * *' --tz Europe/Stockholm --from 2027-03-26T00:00:00Z --count 3`,
         'Shows the 02:30 slot skipped by the spring-forward gap',

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { type CommandContext, configFor, type GlobalArgs, lastValue, outputFor } from '../../lib/command.js';
+import { InvalidArgumentError } from '../../lib/errors.js';
 import { formatTable } from '../../lib/output.js';
 import { countArg, expressionArg, instantArg } from './args.js';
 import { messages } from './messages.js';
@@ -10,6 +11,10 @@ interface NextArgs extends GlobalArgs {
   count: string | undefined;
   from: string | undefined;
   json: boolean;
+  'dst-gap': string | undefined;
+  'dst-overlap': string | undefined;
+  'jitter-seconds': string | undefined;
+  'job-name': string | undefined;
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -18,6 +23,20 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 function wallTime(local: string): string {
   const weekday = WEEKDAYS[new Date(`${local}:00Z`).getUTCDay()] ?? '';
   return `${weekday} ${local.replace('T', ' ')}`;
+}
+
+/** `--jitter-seconds`: an integer 0–3600 (default 0). */
+function jitterArg(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n > 3600) {
+    throw new InvalidArgumentError(
+      '--jitter-seconds',
+      text,
+      `--jitter-seconds: "${text}" is not a whole number of seconds from 0 to 3600`,
+    );
+  }
+  return n;
 }
 
 /** `cron next <expr>`: the next runs in local time and UTC, with the slots DST skipped between them. */
@@ -44,6 +63,32 @@ export function createNextCommand(context: CommandContext): CommandModule<Global
           coerce: lastValue,
           describe: messages.next.from,
         })
+        .option('dst-gap', {
+          type: 'string',
+          requiresArg: true,
+          coerce: lastValue,
+          choices: ['skip', 'shift'],
+          describe: messages.next.dstGap,
+        })
+        .option('dst-overlap', {
+          type: 'string',
+          requiresArg: true,
+          coerce: lastValue,
+          choices: ['first', 'last', 'both'],
+          describe: messages.next.dstOverlap,
+        })
+        .option('jitter-seconds', {
+          type: 'string',
+          requiresArg: true,
+          coerce: lastValue,
+          describe: messages.next.jitterSeconds,
+        })
+        .option('job-name', {
+          type: 'string',
+          requiresArg: true,
+          coerce: lastValue,
+          describe: messages.next.jobName,
+        })
         .option('json', { type: 'boolean', default: false, describe: messages.next.json })
         .example(messages.next.examples.map(([cmd, text]) => [cmd, text] as [string, string])),
     handler: async (argv) => {
@@ -56,17 +101,47 @@ export function createNextCommand(context: CommandContext): CommandModule<Global
       output.debug(`timezone ${timezone.value} (from ${timezone.origin})`);
       const count = countArg(argv.count, 10);
       const from = instantArg(argv.from, context.io.now);
-      const result = explainRuns(expression, { from, count, timezone: timezone.value });
+      // yargs restricts both to their choices.
+      const dstGap = (argv['dst-gap'] ?? 'skip') as 'skip' | 'shift';
+      const dstOverlap = (argv['dst-overlap'] ?? 'first') as 'first' | 'last' | 'both';
+      const jitterSeconds = jitterArg(argv['jitter-seconds']);
+      if (jitterSeconds > 0 && !argv['job-name']) {
+        throw new InvalidArgumentError(
+          '--jitter-seconds',
+          String(jitterSeconds),
+          messages.next.jitterNeedsName,
+        );
+      }
+      const result = explainRuns(expression, { from, count, timezone: timezone.value, dstGap, dstOverlap });
+      // Jitter offsets come from the scheduler (loaded only when asked for): the same function the engine uses.
+      const offsetOf =
+        jitterSeconds > 0
+          ? ((await import('@craft/scheduler')).jitterOffsetMs as (n: string, s: Date, j: number) => number)
+          : () => 0;
+      const jitterMs = (at: Date) => offsetOf(argv['job-name'] ?? '', at, jitterSeconds);
 
       if (argv.json) {
         output.json({
           expression,
           timezone: result.timezone,
           from: from.toISOString(),
+          dst_gap: dstGap,
+          dst_overlap: dstOverlap,
+          jitter_seconds: jitterSeconds,
           runs: result.runs.map((run) => ({
             local: run.local,
             offset: run.offset,
             utc: run.at.toISOString(),
+            wall_time: run.wallTime,
+            dst: run.dst,
+            due_at: new Date(run.at.getTime() + jitterMs(run.at)).toISOString(),
+          })),
+          shifted: result.shifted.map((slot) => ({
+            local: slot.local,
+            reason: slot.reason,
+            utc: slot.at.toISOString(),
+            run_local: slot.runLocal,
+            message: slot.message,
           })),
           skipped: result.skipped.map((slot) => ({
             local: slot.local,
@@ -79,26 +154,49 @@ export function createNextCommand(context: CommandContext): CommandModule<Global
 
       const { style } = output;
       type Row = { local: string; cells: string[] };
-      const rows: Row[] = [
-        ...result.runs.map((run, i) => ({
+      const runRows: Row[] = result.runs.map((run, i) => {
+        const notes: string[] = [];
+        if (run.dst === 'shifted') {
+          const stands = result.shifted
+            .filter((x) => x.at.getTime() === run.at.getTime())
+            .map((x) => x.local);
+          const wall = (stands.length > 0 ? stands : [run.wallTime]).map((l) => l.slice(11)).join(', ');
+          notes.push(style('yellow', messages.next.shifted(wall)));
+        } else if (run.dst !== null && dstOverlap !== 'first') {
+          notes.push(style('cyan', messages.next.occurrence(run.dst)));
+        }
+        const offset = jitterMs(run.at);
+        if (offset > 0) {
+          const starts = new Date(run.at.getTime() + offset).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          notes.push(style('dim', messages.next.jitter(starts, (offset / 1000).toFixed(1))));
+        }
+        return {
           local: run.local,
           cells: [
             String(i + 1),
             `${wallTime(run.local)} ${run.offset}`,
             run.at.toISOString().replace('.000Z', 'Z'),
+            notes.join('; '),
           ],
-        })),
-        ...result.skipped.map((slot) => ({
+        };
+      });
+      // Runs are in time order (a repeated wall time under dst-overlap both appears twice); each skipped wall time
+      // goes before the first run whose wall time is later.
+      const rows: Row[] = [...runRows];
+      for (const slot of result.skipped) {
+        const at = rows.findIndex((row) => row.cells[0] !== '-' && row.local > slot.local);
+        const row = {
           local: slot.local,
           cells: [
             style('yellow', '-'),
             style('yellow', wallTime(slot.local)),
             style('yellow', messages.next.skipped(slot.message)),
+            '',
           ],
-        })),
-      ];
-      // Under the DST policy each wall time runs at most once, so wall times order runs and skipped slots alike.
-      rows.sort((a, b) => (a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
+        };
+        rows.splice(at < 0 ? rows.length : at, 0, row);
+      }
+      const withNotes = rows.some((row) => row.cells[3] !== '');
       output.print(
         style(
           'dim',
@@ -115,8 +213,9 @@ export function createNextCommand(context: CommandContext): CommandModule<Global
             { header: '#', alignRight: true },
             { header: messages.next.localHeader(result.timezone) },
             { header: messages.next.utcHeader },
+            ...(withNotes ? [{ header: messages.next.notesHeader }] : []),
           ],
-          rows.map((row) => row.cells),
+          rows.map((row) => (withNotes ? row.cells : row.cells.slice(0, 3))),
           style,
         ),
       );

@@ -2,6 +2,7 @@
 import { checkParameters, InvalidParametersError } from '@craft/scheduler';
 import { type CommandContext, outputFor } from '../../lib/command.js';
 import { engineConfig, loadJobSetup, openEngine } from '../../lib/engine.js';
+import { idempotencyOf } from '../../lib/idempotency.js';
 import { createCliLogger } from '../../lib/logger.js';
 import { engineFlags } from '../../lib/options.js';
 import { parseParams, positiveInt } from '../../lib/params.js';
@@ -18,6 +19,7 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
   const parameters = parseParams(argv.params, argv.param);
   const maxAttempts = positiveInt('--max-attempts', argv['max-attempts']);
   const timeoutSeconds = positiveInt('--timeout-seconds', argv['timeout-seconds']);
+  const idempotency = idempotencyOf(context, argv);
   const config = await engineConfig(context, argv, engineFlags(argv));
   const setup = await loadJobSetup(config);
 
@@ -37,11 +39,18 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
   });
   const watch = watchRuns(context, engine.scheduler, progress, { finishLines: false, quiet: argv.quiet });
   try {
-    if (engine.database.kind === 'memory') output.warn(messages.notRecorded);
-    else output.debug(messages.recordedIn(engine.database.db));
+    if (engine.database.kind === 'memory') {
+      output.warn(messages.notRecorded);
+      if (idempotency.idempotencyKey !== undefined) output.warn(messages.keyWithoutDatabase);
+    } else output.debug(messages.recordedIn(engine.database.db));
     let started: Awaited<ReturnType<typeof engine.scheduler.runJob>>;
     try {
-      started = await engine.scheduler.runJob(jobType, parameters, { maxAttempts, timeoutSeconds });
+      // With a key, a retried invocation finds the run the first one started (its run key comes from the key).
+      started = await engine.scheduler.runJob(jobType, parameters, {
+        maxAttempts,
+        timeoutSeconds,
+        ...idempotency,
+      });
     } catch (error) {
       // A signal that arrived while the run was being set up stops the scheduler before the job started.
       if (watch.signal === undefined) throw error;
@@ -49,11 +58,13 @@ export async function runJobOnce(context: CommandContext, argv: RunArgs): Promis
       context.setExitStatus(exitStatusForRuns([], watch.signal));
       return;
     }
+    if (started.replayed) output.warn(messages.replayed(started.run.id, started.run.status));
     const final = await started.done;
     progress.stop();
     if (argv.json) output.json(runJson(final));
     else output.print(runDetails(final, output.style));
-    context.setExitStatus(exitStatusForRuns([final], watch.signal));
+    // A cancelled run (through the API or `runs cancel`) did not do its work: exit 1.
+    context.setExitStatus(exitStatusForRuns([final], watch.signal, { cancelledFails: true }));
   } finally {
     watch.dispose();
     progress.stop();

@@ -9,6 +9,8 @@ import {
 import {
   type DatabaseArgs,
   databaseOptions,
+  type IdempotencyArgs,
+  idempotencyKeyOption,
   type JobsArgs,
   type JsonArgs,
   jobsOptions,
@@ -17,7 +19,7 @@ import {
 import { messages } from './messages.js';
 
 /** Parsed arguments of `run`. */
-export interface RunArgs extends GlobalArgs, DatabaseArgs, JobsArgs, JsonArgs {
+export interface RunArgs extends GlobalArgs, DatabaseArgs, JobsArgs, JsonArgs, IdempotencyArgs {
   job_type: string;
   param: string[] | undefined;
   params: string | undefined;
@@ -34,7 +36,7 @@ function createRunCommand(context: CommandContext): CommandModule<GlobalArgs, Ru
       jsonOption(
         databaseOptions(
           jobsOptions(
-            yargs
+            idempotencyKeyOption(yargs, messages.idempotencyKey)
               .positional('job_type', { type: 'string', demandOption: true, describe: messages.jobType })
               .option('param', { type: 'string', array: true, requiresArg: true, describe: messages.param })
               .option('params', {
@@ -56,7 +58,10 @@ function createRunCommand(context: CommandContext): CommandModule<GlobalArgs, Ru
                 describe: messages.timeoutSeconds,
               })
               .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: messages.quiet })
-              .group(['param', 'params', 'max-attempts', 'timeout-seconds', 'quiet', 'json'], 'Options:'),
+              .group(
+                ['param', 'params', 'max-attempts', 'timeout-seconds', 'idempotency-key', 'quiet', 'json'],
+                'Options:',
+              ),
           ),
         ),
         messages.json,

@@ -7,7 +7,7 @@ import { createCliLogger } from '../../lib/logger.js';
 import { engineFlags } from '../../lib/options.js';
 import { createProgress } from '../../lib/progress.js';
 import { runDetails, runJson, runsTable } from '../../lib/views.js';
-import type { RunsGetArgs, RunsListArgs } from './index.js';
+import type { RunsCancelArgs, RunsGetArgs, RunsListArgs } from './index.js';
 import { messages } from './messages.js';
 
 function statuses(values: readonly string[] | undefined): RunStatus[] | undefined {
@@ -39,7 +39,11 @@ function limit(value: string | undefined): number {
   return n;
 }
 
-async function open(context: CommandContext, argv: RunsListArgs | RunsGetArgs, command: string) {
+async function open(
+  context: CommandContext,
+  argv: RunsListArgs | RunsGetArgs | RunsCancelArgs,
+  command: string,
+) {
   const config = await engineConfig(context, argv, engineFlags(argv));
   return openEngine(config, {
     command,
@@ -80,6 +84,28 @@ export async function getRun(context: CommandContext, argv: RunsGetArgs): Promis
     const run = await engine.scheduler.schedules.getRun(String(argv.id));
     if (argv.json) output.json(runJson(run));
     else output.print(runDetails(run, output.style));
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `runs cancel <id>`: cancels now (a pending run nobody holds) or stores the request for the run's holder. */
+export async function cancelRun(context: CommandContext, argv: RunsCancelArgs): Promise<void> {
+  const output = outputFor(context, argv);
+  const engine = await open(context, argv, 'runs cancel');
+  try {
+    const id = String(argv.id);
+    const before = await engine.scheduler.schedules.getRun(id);
+    const run = await engine.scheduler.cancelRun(id, { by: 'cli' });
+    if (argv.json) output.json(runJson(run));
+    else if (run.status !== 'cancelled')
+      output.print(
+        messages.cancel.requested(id, run.leaseOwner, Math.round(engine.scheduler.lockTtlMs / 3000)),
+      );
+    else
+      output.print(
+        before.status === 'cancelled' ? messages.cancel.already(id) : messages.cancel.cancelled(id),
+      );
   } finally {
     await engine.close();
   }

@@ -18,8 +18,21 @@ export interface RunsListArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
   limit: string | undefined;
 }
 
+/** Arguments of `runs watch`. */
+export interface RunsWatchArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
+  'job-name': string | undefined;
+  type: string[] | undefined;
+  since: string | undefined;
+  after: string | undefined;
+}
+
 /** Arguments of `runs get`. */
 export interface RunsGetArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
+  id: string;
+}
+
+/** Arguments of `runs cancel`. */
+export interface RunsCancelArgs extends GlobalArgs, DatabaseArgs, JsonArgs {
   id: string;
 }
 
@@ -79,6 +92,49 @@ function createRunsCommand(context: CommandContext): CommandModule<GlobalArgs, G
       await getRun(context, argv);
     },
   };
+  const watch: CommandModule<GlobalArgs, RunsWatchArgs> = {
+    command: 'watch',
+    describe: messages.watch.describe,
+    builder: (yargs) =>
+      jsonOption(databaseOptions(yargs), messages.watch.json)
+        .option('job-name', {
+          type: 'string',
+          alias: 'schedule',
+          requiresArg: true,
+          coerce: lastValue,
+          describe: messages.watch.jobName,
+        })
+        .option('type', { type: 'string', array: true, requiresArg: true, describe: messages.watch.type })
+        .option('since', {
+          type: 'string',
+          requiresArg: true,
+          coerce: lastValue,
+          describe: messages.watch.since,
+        })
+        .option('after', {
+          type: 'string',
+          requiresArg: true,
+          coerce: lastValue,
+          describe: messages.watch.after,
+        })
+        .example(examples(messages.watch.examples)) as unknown as Argv<RunsWatchArgs>,
+    handler: async (argv) => {
+      const { watchRuns } = await import('./watch.js');
+      await watchRuns(context, argv);
+    },
+  };
+  const cancel: CommandModule<GlobalArgs, RunsCancelArgs> = {
+    command: 'cancel <id>',
+    describe: messages.cancel.describe,
+    builder: (yargs) =>
+      common(yargs)
+        .positional('id', { type: 'string', demandOption: true, describe: messages.cancel.id })
+        .example(examples(messages.cancel.examples)) as unknown as Argv<RunsCancelArgs>,
+    handler: async (argv) => {
+      const { cancelRun } = await import('./action.js');
+      await cancelRun(context, argv);
+    },
+  };
   return {
     command: 'runs',
     describe: messages.describe,
@@ -86,14 +142,16 @@ function createRunsCommand(context: CommandContext): CommandModule<GlobalArgs, G
       yargs
         .command(list as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .command(get as unknown as CommandModule<GlobalArgs, GlobalArgs>)
+        .command(watch as unknown as CommandModule<GlobalArgs, GlobalArgs>)
+        .command(cancel as unknown as CommandModule<GlobalArgs, GlobalArgs>)
         .demandCommand(1, messages.missingSubcommand),
     handler: () => {},
   };
 }
 
-/** `craft-jobs runs list | get`. */
+/** `craft-jobs runs list | get | watch | cancel`. */
 export const runsCommand: CommandSpec = {
   name: 'runs',
-  subcommands: ['list', 'get'],
+  subcommands: ['list', 'get', 'watch', 'cancel'],
   create: (context) => defineCommand(createRunsCommand(context)),
 };

@@ -2,45 +2,27 @@
 // change with the same typed errors (and messages) as the REST API.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type JobSchedule, type ScheduleInput, scheduleInputFromRecord } from '@craft/scheduler';
-import { type CommandContext, outputFor } from '../../lib/command.js';
-import { type Engine, engineConfig, loadJobSetup, openEngine } from '../../lib/engine.js';
+import {
+  type JobSchedule,
+  type PreviewRun,
+  type ScheduleInput,
+  scheduleInputFromRecord,
+} from '@craft/scheduler';
+import type { CommandContext } from '../../lib/command.js';
+import type { Engine } from '../../lib/engine.js';
 import { InvalidArgumentError, UsageError } from '../../lib/errors.js';
-import { createCliLogger } from '../../lib/logger.js';
-import { engineFlags } from '../../lib/options.js';
+import { idempotencyOf, ifVersionOf } from '../../lib/idempotency.js';
 import type { Output } from '../../lib/output.js';
 import { nullableText, numberField, parseParams } from '../../lib/params.js';
-import { createProgress } from '../../lib/progress.js';
 import { iso, scheduleDetails, scheduleJson, schedulesTable } from '../../lib/views.js';
-import type { FieldArgs, ListArgs, NamedArgs, SchedulesArgs } from './index.js';
+import { withEngine } from './engine.js';
+import type { DisableArgs, FieldArgs, ListArgs, NamedArgs } from './index.js';
 import { messages } from './messages.js';
 
 type Input = Partial<Record<keyof ScheduleInput, unknown>>;
 
-/** Opens the database (required) with the user's jobs when the command validates schedules. */
-async function withEngine<T>(
-  context: CommandContext,
-  argv: SchedulesArgs & { jobs?: string | undefined; 'lock-ttl-seconds'?: string | undefined },
-  command: string,
-  options: { jobs: boolean; writes: boolean },
-  work: (engine: Engine, output: Output) => Promise<T>,
-): Promise<T> {
-  const output = outputFor(context, argv);
-  const config = await engineConfig(context, argv, engineFlags(argv));
-  const setup = options.jobs ? await loadJobSetup(config) : undefined;
-  const engine = await openEngine(config, {
-    command,
-    requireDatabase: true,
-    ensureIndexes: options.writes,
-    logger: createCliLogger(createProgress(context.io), { verbose: argv.verbose }),
-    ...(setup ? { userJobs: setup.userJobs, jobsOrigin: setup.origin } : {}),
-  });
-  try {
-    return await work(engine, output);
-  } finally {
-    await engine.close();
-  }
-}
+/** Who the CLI records as `updated_by` / `paused_by` (spec section 10). */
+const CLI = 'cli';
 
 /** Prints a schedule: its JSON record, or a confirmation line and (for `get`) the details. */
 async function show(
@@ -57,12 +39,10 @@ async function show(
   if (headline !== undefined) output.print(headline);
   const { describeCron } = await import('@craft/cron');
   let cronDescription: string | undefined;
-  let nextRuns: Date[] = [];
+  let nextRuns: PreviewRun[] = [];
   try {
     cronDescription = describeCron(schedule.cronExpression);
-    nextRuns = schedule.isEnabled
-      ? await engine.scheduler.schedules.previewNextRuns(schedule.jobName, 3)
-      : [];
+    nextRuns = schedule.isEnabled ? engine.scheduler.schedules.explain(schedule, { count: 3 }).runs : [];
   } catch {
     // A schedule written straight into the database may have an invalid expression or zone; show it as it is.
   }
@@ -115,6 +95,11 @@ function inputFromFlags(
   set('missedRunPolicy', argv['missed-run-policy']);
   set('catchUpWindowSeconds', numberField(argv['catch-up-window-seconds']));
   set('maxCatchUpRuns', numberField(argv['max-catch-up-runs']));
+  set('dstGap', argv['dst-gap']);
+  set('dstOverlap', argv['dst-overlap']);
+  set('jitterSeconds', numberField(argv['jitter-seconds']));
+  set('pauseAfterFailures', numberField(argv['pause-after-failures']));
+  set('overlapPolicy', argv['overlap-policy']);
   if (argv.chain !== undefined) input.chain = argv.chain.map(String).filter((name) => name !== '');
   if (argv.params !== undefined) {
     input.parameters = parseParams(argv.params, argv.param);
@@ -171,13 +156,18 @@ export function create(context: CommandContext, argv: FieldArgs): Promise<void> 
     .filter(([key]) => input[key as keyof ScheduleInput] === undefined)
     .map(([, flag]) => flag as string);
   if (missing.length > 0) throw new UsageError(messages.create.missing(missing));
+  const idempotency = idempotencyOf(context, argv);
   return withEngine(
     context,
     argv,
     'schedules create',
     { jobs: true, writes: true },
     async (engine, output) => {
-      const schedule = await engine.scheduler.schedules.create(input as unknown as ScheduleInput);
+      // With a key, a retried invocation gets the schedule its first run created (not "exists").
+      const schedule = await engine.scheduler.schedules.create(input as unknown as ScheduleInput, {
+        ...idempotency,
+        by: CLI,
+      });
       await show(
         engine,
         output,
@@ -192,6 +182,7 @@ export function create(context: CommandContext, argv: FieldArgs): Promise<void> 
 /** `schedules update <name>`: a partial update (the fields given). */
 export function update(context: CommandContext, argv: FieldArgs): Promise<void> {
   const name = String(argv.name);
+  const ifVersion = ifVersionOf(argv);
   return withEngine(
     context,
     argv,
@@ -209,7 +200,12 @@ export function update(context: CommandContext, argv: FieldArgs): Promise<void> 
         );
       }
       if (Object.keys(patch).length === 0) throw new UsageError(messages.update.nothing(name));
-      const schedule = await service.patch(name, patch as never);
+      // The change is built from the schedule as read: it applies only to that version (compare-and-set), so a
+      // change someone made meanwhile is refused (exit 75), never overwritten.
+      const schedule = await service.patch(name, patch as never, {
+        ifVersion: ifVersion ?? current.version,
+        by: CLI,
+      });
       await show(engine, output, schedule, argv.json, messages.update.done(name, iso(schedule.nextRunAt)));
     },
   );
@@ -223,7 +219,9 @@ export function remove(context: CommandContext, argv: NamedArgs): Promise<void> 
     'schedules delete',
     { jobs: false, writes: true },
     async (engine, output) => {
-      const deleted = await engine.scheduler.schedules.delete(String(argv.name));
+      const deleted = await engine.scheduler.schedules.delete(String(argv.name), {
+        ifVersion: ifVersionOf(argv),
+      });
       if (argv.json) output.json(scheduleJson(deleted));
       else output.print(messages.delete.done(deleted.jobName));
     },
@@ -239,7 +237,10 @@ export function enable(context: CommandContext, argv: NamedArgs): Promise<void> 
     'schedules enable',
     { jobs: true, writes: true },
     async (engine, output) => {
-      const schedule = await engine.scheduler.schedules.enable(String(argv.name));
+      const schedule = await engine.scheduler.schedules.enable(String(argv.name), {
+        ifVersion: ifVersionOf(argv),
+        by: CLI,
+      });
       if (argv.json) output.json(scheduleJson(schedule));
       else output.print(messages.enable.done(schedule.jobName, iso(schedule.nextRunAt)));
     },
@@ -247,16 +248,22 @@ export function enable(context: CommandContext, argv: NamedArgs): Promise<void> 
 }
 
 /** `schedules disable <name>`. */
-export function disable(context: CommandContext, argv: NamedArgs): Promise<void> {
+export function disable(context: CommandContext, argv: DisableArgs): Promise<void> {
   return withEngine(
     context,
     argv,
     'schedules disable',
     { jobs: true, writes: true },
     async (engine, output) => {
-      const schedule = await engine.scheduler.schedules.disable(String(argv.name));
+      const schedule = await engine.scheduler.schedules.disable(String(argv.name), {
+        ifVersion: ifVersionOf(argv),
+        by: CLI,
+        ...(argv.reason === undefined ? {} : { reason: argv.reason }),
+      });
       if (argv.json) output.json(scheduleJson(schedule));
-      else output.print(messages.disable.done(schedule.jobName));
+      else output.print(messages.disable.done(schedule.jobName, schedule.pausedReason));
     },
   );
 }
+
+export { apply, exportSchedules as export } from './as-code.js';

@@ -9,6 +9,10 @@ import {
 import {
   type DatabaseArgs,
   databaseOptions,
+  type IdempotencyArgs,
+  type IfVersionArgs,
+  idempotencyKeyOption,
+  ifVersionOption,
   type JobsArgs,
   type JsonArgs,
   jobsOptions,
@@ -26,13 +30,33 @@ export interface ListArgs extends SchedulesArgs {
   'job-type': string | undefined;
 }
 
-/** Arguments of the subcommands that name one schedule. */
-export interface NamedArgs extends SchedulesArgs, Partial<JobsArgs> {
+/** Arguments of the subcommands that name one schedule (`--if-version` on delete, enable and disable). */
+export interface NamedArgs extends SchedulesArgs, Partial<JobsArgs>, Partial<IfVersionArgs> {
   name: string;
 }
 
-/** The schedule-field flags of `create` and `update` (each `undefined` when not given). */
-export interface FieldArgs extends SchedulesArgs, JobsArgs {
+/** Arguments of `schedules disable`. */
+export interface DisableArgs extends NamedArgs {
+  reason: string | undefined;
+}
+
+/** Arguments of `schedules apply`. */
+export interface ApplyArgs extends SchedulesArgs, Partial<JobsArgs> {
+  file: string;
+  'dry-run': boolean;
+  prune: boolean;
+}
+
+/** Arguments of `schedules export`. */
+export interface ExportArgs extends SchedulesArgs {
+  output: string | undefined;
+}
+
+/**
+ * The schedule-field flags of `create` and `update` (each `undefined` when not given), `--idempotency-key` of
+ * `create` and `--if-version` of `update`.
+ */
+export interface FieldArgs extends SchedulesArgs, JobsArgs, Partial<IdempotencyArgs>, Partial<IfVersionArgs> {
   name: string | undefined;
   cron: string | undefined;
   'job-type': string | undefined;
@@ -46,12 +70,38 @@ export interface FieldArgs extends SchedulesArgs, JobsArgs {
   'missed-run-policy': string | undefined;
   'catch-up-window-seconds': string | undefined;
   'max-catch-up-runs': string | undefined;
+  'dst-gap': string | undefined;
+  'dst-overlap': string | undefined;
+  'jitter-seconds': string | undefined;
+  'pause-after-failures': string | undefined;
+  'overlap-policy': string | undefined;
   disabled: boolean | undefined;
   enabled: boolean | undefined;
   file: string | undefined;
 }
 
-type Subcommand = 'list' | 'get' | 'create' | 'update' | 'delete' | 'enable' | 'disable';
+/** Arguments of `schedules backfill`. */
+export interface BackfillArgs extends SchedulesArgs, JobsArgs {
+  name: string;
+  from: string | undefined;
+  to: string | undefined;
+  'max-slots': string | undefined;
+  concurrency: string | undefined;
+  wait: boolean;
+  quiet: boolean;
+}
+
+type Subcommand =
+  | 'list'
+  | 'get'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'enable'
+  | 'disable'
+  | 'apply'
+  | 'export'
+  | 'backfill';
 
 const examples = (list: readonly (readonly [string, string])[]) =>
   list.map(([command, text]) => [command, text] as [string, string]);
@@ -81,6 +131,23 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
   y = text(y, 'missed-run-policy', f.missedRunPolicy);
   y = text(y, 'catch-up-window-seconds', f.catchUpWindowSeconds);
   y = text(y, 'max-catch-up-runs', f.maxCatchUpRuns);
+  y = y.option('dst-gap', {
+    type: 'string',
+    requiresArg: true,
+    coerce: lastValue,
+    choices: ['skip', 'shift'],
+    describe: f.dstGap,
+  });
+  y = y.option('dst-overlap', {
+    type: 'string',
+    requiresArg: true,
+    coerce: lastValue,
+    choices: ['first', 'last', 'both'],
+    describe: f.dstOverlap,
+  });
+  y = text(y, 'jitter-seconds', f.jitterSeconds);
+  y = text(y, 'pause-after-failures', f.pauseAfterFailures);
+  y = text(y, 'overlap-policy', f.overlapPolicy);
   y = y.option('disabled', { type: 'boolean', describe: f.disabled });
   if (!create)
     y = y.option('enabled', { type: 'boolean', describe: f.enabled }).conflicts('enabled', 'disabled');
@@ -100,6 +167,11 @@ function fieldOptions(yargs: Argv<unknown>, create: boolean): Argv<unknown> {
       'missed-run-policy',
       'catch-up-window-seconds',
       'max-catch-up-runs',
+      'dst-gap',
+      'dst-overlap',
+      'jitter-seconds',
+      'pause-after-failures',
+      'overlap-policy',
       'disabled',
       ...(create ? [] : ['enabled']),
       'file',
@@ -122,6 +194,11 @@ function subcommand<A>(
     builder: (yargs) => builder(yargs).example(examples(examplesList)) as unknown as Argv<A>,
     handler: async (argv) => {
       // The scheduler and the database driver load only now, so `--help` stays fast.
+      if (name === 'backfill') {
+        const { backfill } = await import('./backfill.js');
+        await backfill(context, argv as never);
+        return;
+      }
       const actions = await import('./action.js');
       await actions[name](context, argv as never);
     },
@@ -172,7 +249,11 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'create',
             'create',
             messages.create.describe,
-            (y) => jobsOptions(common(fieldOptions(y as Argv<unknown>, true))) as Argv<unknown>,
+            (y) =>
+              idempotencyKeyOption(
+                jobsOptions(common(fieldOptions(y as Argv<unknown>, true))),
+                messages.create.idempotencyKey,
+              ) as Argv<unknown>,
             messages.create.examples,
           ),
         )
@@ -183,17 +264,20 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'update <name>',
             messages.update.describe,
             (y) =>
-              jobsOptions(
-                common(
-                  fieldOptions(
-                    y.positional('name', {
-                      type: 'string',
-                      demandOption: true,
-                      describe: messages.name,
-                    }) as Argv<unknown>,
-                    false,
+              ifVersionOption(
+                jobsOptions(
+                  common(
+                    fieldOptions(
+                      y.positional('name', {
+                        type: 'string',
+                        demandOption: true,
+                        describe: messages.name,
+                      }) as Argv<unknown>,
+                      false,
+                    ),
                   ),
                 ),
+                messages.update.ifVersion,
               ) as Argv<unknown>,
             messages.update.examples,
           ),
@@ -204,7 +288,7 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'delete',
             'delete <name>',
             messages.delete.describe,
-            (y) => named(y) as Argv<unknown>,
+            (y) => ifVersionOption(named(y), messages.ifVersion) as Argv<unknown>,
             messages.delete.examples,
           ),
         )
@@ -214,18 +298,102 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
             'enable',
             'enable <name>',
             messages.enable.describe,
-            (y) => jobsOptions(named(y)) as Argv<unknown>,
+            (y) => ifVersionOption(jobsOptions(named(y)), messages.ifVersion) as Argv<unknown>,
             messages.enable.examples,
           ),
         )
         .command(
-          subcommand<NamedArgs>(
+          subcommand<DisableArgs>(
             context,
             'disable',
             'disable <name>',
             messages.disable.describe,
-            (y) => jobsOptions(named(y)) as Argv<unknown>,
+            (y) =>
+              ifVersionOption(jobsOptions(named(y)), messages.ifVersion).option('reason', {
+                type: 'string',
+                requiresArg: true,
+                coerce: lastValue,
+                describe: messages.disable.reason,
+              }) as Argv<unknown>,
             messages.disable.examples,
+          ),
+        )
+        .command(
+          subcommand<ApplyArgs>(
+            context,
+            'apply',
+            'apply <file>',
+            messages.apply.describe,
+            (y) =>
+              jobsOptions(
+                common(
+                  y
+                    .positional('file', { type: 'string', demandOption: true, describe: messages.apply.file })
+                    .option('dry-run', { type: 'boolean', default: false, describe: messages.apply.dryRun })
+                    .option('prune', { type: 'boolean', default: false, describe: messages.apply.prune }),
+                ),
+              ) as Argv<unknown>,
+            messages.apply.examples,
+          ),
+        )
+        .command(
+          subcommand<ExportArgs>(
+            context,
+            'export',
+            'export',
+            messages.export.describe,
+            (y) =>
+              common(y).option('output', {
+                type: 'string',
+                alias: 'o',
+                requiresArg: true,
+                coerce: lastValue,
+                describe: messages.export.output,
+              }) as Argv<unknown>,
+            messages.export.examples,
+          ),
+        )
+        .command(
+          subcommand<BackfillArgs>(
+            context,
+            'backfill',
+            'backfill <name>',
+            messages.backfill.describe,
+            (y) =>
+              jobsOptions(named(y))
+                .option('from', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.from,
+                })
+                .option('to', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.to,
+                })
+                .option('max-slots', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.maxSlots,
+                })
+                .option('concurrency', {
+                  type: 'string',
+                  requiresArg: true,
+                  coerce: lastValue,
+                  describe: messages.backfill.concurrency,
+                })
+                .option('wait', { type: 'boolean', default: false, describe: messages.backfill.wait })
+                .option('quiet', {
+                  alias: 'q',
+                  type: 'boolean',
+                  default: false,
+                  describe: messages.backfill.quiet,
+                })
+                .demandOption(['from', 'to']) as Argv<unknown>,
+            messages.backfill.examples,
           ),
         )
         .demandCommand(1, messages.missingSubcommand),
@@ -233,9 +401,20 @@ function createSchedulesCommand(context: CommandContext): CommandModule<GlobalAr
   };
 }
 
-/** `craft-jobs schedules list | get | create | update | delete | enable | disable`. */
+/** `craft-jobs schedules list | get | create | update | delete | enable | disable | apply | export | backfill`. */
 export const schedulesCommand: CommandSpec = {
   name: 'schedules',
-  subcommands: ['list', 'get', 'create', 'update', 'delete', 'enable', 'disable'],
+  subcommands: [
+    'list',
+    'get',
+    'create',
+    'update',
+    'delete',
+    'enable',
+    'disable',
+    'apply',
+    'export',
+    'backfill',
+  ],
   create: (context) => defineCommand(createSchedulesCommand(context)),
 };

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { can } from '../lib/auth.js';
 import { useApp } from '../lib/context.js';
 import { globalControls } from '../lib/extensions.js';
+import { useLiveMode } from '../lib/live.js';
 import { Link, useLocation } from '../lib/router.js';
 import { settings } from '../lib/settings.js';
 import { applyTheme, isDark, storedTheme, type Theme } from '../lib/theme.js';
@@ -23,6 +24,7 @@ const THEME_LABEL: Record<Theme, string> = {
 /** The frame of every signed-in page: header with navigation, who is signed in, theme and sign-out. */
 export function Layout({ children, onSignOut }: { children: ComponentChildren; onSignOut: () => void }) {
   const { session, live } = useApp();
+  const mode = useLiveMode(live);
   const { path } = useLocation();
   const [theme, setTheme] = useState<Theme>(storedTheme);
   const readOnly = !can(session, 'jobs:write') && !can(session, 'jobs:run');
@@ -61,8 +63,15 @@ export function Layout({ children, onSignOut }: { children: ComponentChildren; o
             {globalControls.map((c) => (
               <c.component key={c.id} canUse={can(session, c.scope)} />
             ))}
-            <span class="live-mode muted" title="How this page refreshes">
-              {live.mode === 'stream' ? 'Live' : 'Auto-refresh'}
+            <span
+              class="live-mode muted"
+              title={
+                mode === 'stream'
+                  ? 'Changes appear as they happen (event stream)'
+                  : 'The event stream is not available: the page refreshes every 5 s'
+              }
+            >
+              {mode === 'stream' ? 'Live' : 'Auto-refresh'}
             </span>
             {readOnly ? (
               <span class="badge badge-readonly" title="Your token has no jobs:write or jobs:run scope">
@@ -91,6 +100,7 @@ export function Layout({ children, onSignOut }: { children: ComponentChildren; o
           </div>
         </div>
       </header>
+      {globalControls.map((c) => (c.banner ? <c.banner key={`banner-${c.id}`} /> : null))}
       <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>

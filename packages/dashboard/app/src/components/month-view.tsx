@@ -91,6 +91,22 @@ export function MonthView({
     previousOffset = r.offset;
   }
   for (const s of data?.skipped ?? []) dstDays.set(s.local.slice(0, 10), s.message);
+  // Per-schedule DST choices (spec section 10): a shifted run, a wall time that runs twice.
+  for (const s of data?.shifted ?? []) {
+    dstDays.set(
+      s.local.slice(0, 10),
+      `${s.local.slice(11)} does not exist: runs at ${s.run_local.slice(11)} (shifted)`,
+    );
+  }
+  for (const r of data?.runs ?? []) {
+    if (r.dst === 'second' && data?.dst_overlap === 'both') {
+      dstDays.set(
+        r.local.slice(0, 10),
+        `${r.local.slice(11)} occurs twice and runs twice (DST overlap: both)`,
+      );
+    }
+  }
+  const jitter = data?.jitter_seconds ?? 0;
   const capped = (data?.runs.length ?? 0) >= CAP;
   const lastCounted = capped ? data?.runs.at(-1)?.local.slice(0, 10) : undefined;
   const total = data?.runs.length ?? 0;
@@ -165,7 +181,15 @@ export function MonthView({
                     <span class="cal-count">
                       {past ? '' : beyond ? '…' : n > 0 ? `${count(n)} run${n === 1 ? '' : 's'}` : ''}
                     </span>
-                    {dst ? <span class="badge badge-dst">DST</span> : null}
+                    {dst ? (
+                      <span class="badge badge-dst">
+                        {dst.includes('(shifted)')
+                          ? 'DST shift'
+                          : dst.includes('runs twice')
+                            ? 'DST ×2'
+                            : 'DST'}
+                      </span>
+                    ) : null}
                   </td>
                 );
               })}
@@ -176,6 +200,11 @@ export function MonthView({
       {capped ? (
         <p class="muted">
           Counted up to {count(CAP)} runs (through {lastCounted}); days after that are marked “…”.
+        </p>
+      ) : null}
+      {jitter > 0 ? (
+        <p class="muted" data-jitter-note="">
+          Each run starts up to {count(jitter)} s after its slot (jitter); the counts are by slot.
         </p>
       ) : null}
     </div>

@@ -9,29 +9,36 @@ type Row =
       at: string;
       offset: string;
       changed: string | null;
-      dst?: string | undefined;
+      dst?: string | null | undefined;
+      /** The missing wall times a shifted run stands for. */
+      standsFor: string[];
+      /** The jitter offset (ms) and the planned start. */
+      jitterMs: number;
+      dueAt: string;
     }
   | { kind: 'skipped'; local: string; message: string; reason: string };
 
-/** Runs and DST-skipped slots in wall-time order; a run whose offset differs from the previous one is marked. */
+/**
+ * Runs in time order (under `dst_overlap: both` a repeated wall time appears twice), each DST-skipped wall time
+ * before the first run whose wall time is later; a run whose offset differs from the previous one is marked.
+ */
 export function previewRows(preview: Preview): Row[] {
-  const rows: Row[] = [
-    ...preview.runs.map((r) => ({
-      kind: 'run' as const,
-      local: r.local,
-      at: r.at,
-      offset: r.offset,
-      changed: null,
-      dst: r.dst,
-    })),
-    ...preview.skipped.map((s) => ({
-      kind: 'skipped' as const,
-      local: s.local,
-      message: s.message,
-      reason: s.reason,
-    })),
-  ];
-  rows.sort((a, b) => (a.local < b.local ? -1 : a.local > b.local ? 1 : a.kind === 'skipped' ? -1 : 1));
+  const rows: Row[] = preview.runs.map((r) => ({
+    kind: 'run' as const,
+    local: r.local,
+    at: r.at,
+    offset: r.offset,
+    changed: null,
+    dst: r.dst,
+    standsFor: (preview.shifted ?? []).filter((x) => x.at === r.at).map((x) => x.local),
+    jitterMs: r.jitter_ms ?? 0,
+    dueAt: r.due_at ?? r.at,
+  }));
+  for (const s of preview.skipped) {
+    const at = rows.findIndex((row) => row.kind === 'run' && row.local > s.local);
+    const row = { kind: 'skipped' as const, local: s.local, message: s.message, reason: s.reason };
+    rows.splice(at < 0 ? rows.length : at, 0, row);
+  }
   let previous: string | null = null;
   for (const row of rows) {
     if (row.kind !== 'run') continue;
@@ -39,6 +46,12 @@ export function previewRows(preview: Preview): Row[] {
     previous = row.offset;
   }
   return rows;
+}
+
+/** Whether a run's first/second marker is worth showing: under the default `first` the repeat never runs. */
+function showsOccurrence(preview: Preview, dst: string | null | undefined): boolean {
+  if (dst !== 'first' && dst !== 'second') return false;
+  return preview.dst_overlap === undefined || preview.dst_overlap !== 'first' || dst === 'second';
 }
 
 const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -51,8 +64,8 @@ function localText(local: string): string {
 
 const DST_TEXT: Record<string, string> = {
   shifted: 'Shifted: the wall time did not exist, so the run moves to the end of the gap',
-  first: 'First of a repeated hour',
-  second: 'Second of a repeated hour',
+  first: 'First occurrence of a repeated wall time (the clock goes back)',
+  second: 'Second occurrence of a repeated wall time (the clock goes back)',
 };
 
 /**
@@ -104,13 +117,35 @@ export function NextRunsTable({
                 </td>
               </tr>
             ) : (
-              <tr key={row.at} class={row.changed || row.dst ? 'row-dst' : undefined}>
+              <tr
+                key={row.at}
+                class={
+                  row.changed || row.dst === 'shifted' || showsOccurrence(preview, row.dst)
+                    ? 'row-dst'
+                    : undefined
+                }
+              >
                 {compact ? null : <td class="col-n">{++n}</td>}
                 <td data-label="Local time">
                   {localText(row.local)}
-                  {row.dst ? (
-                    <span class="badge badge-dst" title={DST_TEXT[row.dst]}>
-                      DST {row.dst}
+                  {row.dst === 'shifted' ? (
+                    <span
+                      class="badge badge-dst"
+                      data-dst="shifted"
+                      title={`${DST_TEXT['shifted']}${row.standsFor.length > 0 ? `: stands for ${row.standsFor.map((l) => l.slice(11)).join(', ')}` : ''}`}
+                    >
+                      DST shifted
+                      {row.standsFor.length > 0
+                        ? ` from ${row.standsFor.map((l) => l.slice(11)).join(', ')}`
+                        : ''}
+                    </span>
+                  ) : showsOccurrence(preview, row.dst) ? (
+                    <span
+                      class="badge badge-dst"
+                      data-dst={row.dst ?? undefined}
+                      title={DST_TEXT[row.dst ?? '']}
+                    >
+                      DST {row.dst === 'first' ? '1st' : '2nd'} {row.local.slice(11)}
                     </span>
                   ) : null}
                 </td>
@@ -128,6 +163,15 @@ export function NextRunsTable({
                 <td class="col-utc">
                   <span class="nowrap">{row.at.slice(0, 10)}</span>{' '}
                   <span class="nowrap">{row.at.slice(11, 16)}</span>
+                  {row.jitterMs > 0 ? (
+                    <span
+                      class="badge badge-jitter"
+                      data-jitter={row.jitterMs}
+                      title={`Jitter: this run starts ${(row.jitterMs / 1000).toFixed(1)} s after its slot`}
+                    >
+                      starts {row.dueAt.slice(11, 19)}
+                    </span>
+                  ) : null}
                 </td>
                 {compact ? null : <td class="col-when">{relative(row.at)}</td>}
               </tr>

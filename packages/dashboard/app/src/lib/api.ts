@@ -1,8 +1,10 @@
 // The page's only way out: the REST API, with the user's bearer token. Errors carry the API's error body (code,
 // field, details) so forms can show them at the field.
 import type {
+  BackfillResult,
   ErrorBody,
   JobType,
+  PauseState,
   Preview,
   Run,
   RunList,
@@ -97,6 +99,39 @@ export class Api {
     return body as T;
   }
 
+  /**
+   * Opens the event stream (`GET /jobs/events`) with the token, resuming after `lastEventId`. Resolves with the
+   * streaming response; rejects with an {@link ApiError} (a 401 also signs the page out, as every request does).
+   */
+  async openEvents(lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/jobs/events`, {
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'text/event-stream',
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+        signal,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new ApiError(0, {}, `The event stream did not answer (${(error as Error).message})`);
+    }
+    if (res.ok && res.body) return res;
+    let body: Partial<ErrorBody> = {};
+    try {
+      body = (await res.json()) as Partial<ErrorBody>;
+    } catch {
+      // not JSON
+    }
+    const error = new ApiError(res.status, body, `${res.status} ${res.statusText}`);
+    if (res.status === 401) this.onUnauthorized(error);
+    throw error;
+  }
+
   listSchedules(query: Query, signal?: AbortSignal): Promise<ScheduleList> {
     return this.request('GET', '/jobs/schedules', { query, ...(signal ? { signal } : {}) });
   }
@@ -114,7 +149,15 @@ export class Api {
     });
   }
   previewCron(
-    query: { cron_expression: string; timezone?: string; count: number },
+    query: {
+      cron_expression: string;
+      timezone?: string;
+      count: number;
+      dst_gap?: string;
+      dst_overlap?: string;
+      jitter_seconds?: number;
+      job_name?: string;
+    },
     signal?: AbortSignal,
   ): Promise<Preview> {
     return this.request('GET', '/jobs/cron/next-runs', { query, ...(signal ? { signal } : {}) });
@@ -131,7 +174,7 @@ export class Api {
   enable(name: string): Promise<Schedule> {
     return this.request('POST', `/jobs/schedules/${seg(name)}/enable`);
   }
-  /** Disables with a reason (the API records it once per-schedule control lands; until then it is ignored). */
+  /** Disables with a reason (stored as `paused_reason`, with who and when). */
   disable(name: string, reason: string): Promise<Schedule> {
     return this.request('POST', `/jobs/schedules/${seg(name)}/disable`, reason ? { body: { reason } } : {});
   }
@@ -143,6 +186,24 @@ export class Api {
   }
   getRun(id: string, signal?: AbortSignal): Promise<Run> {
     return this.request('GET', `/jobs/runs/${seg(id)}`, signal ? { signal } : {});
+  }
+  /** The global pause (spec section 10). */
+  getPause(signal?: AbortSignal): Promise<PauseState> {
+    return this.request('GET', '/jobs/pause', signal ? { signal } : {});
+  }
+  pauseAll(reason: string): Promise<PauseState> {
+    return this.request('POST', '/jobs/pause', reason ? { body: { reason } } : {});
+  }
+  resumeAll(catchUp: boolean): Promise<PauseState> {
+    return this.request('POST', '/jobs/resume', catchUp ? { body: { catch_up: true } } : {});
+  }
+  /** Cancels a pending or running run (the run as it stands: `cancelled`, or live with the request stored). */
+  cancelRun(id: string): Promise<Run> {
+    return this.request('POST', `/jobs/runs/${seg(id)}/cancel`);
+  }
+  /** Backfills every slot of a schedule in [from, to) (ISO instants). */
+  backfill(name: string, body: { from: string; to: string; concurrency?: number }): Promise<BackfillResult> {
+    return this.request('POST', `/jobs/schedules/${seg(name)}/backfill`, { body });
   }
   async listTypes(signal?: AbortSignal): Promise<JobType[]> {
     return (await this.request<{ items: JobType[] }>('GET', '/jobs/types', signal ? { signal } : {})).items;

@@ -33,6 +33,8 @@ export interface GlobalControl {
   /** The scope needed to use it; it may still show state to read-only tokens. */
   scope: Scope;
   component: ComponentType<{ canUse: boolean }>;
+  /** Optional: a banner under the header (e.g. "triggering is paused"), shown to every signed-in token. */
+  banner?: ComponentType;
 }
 
 export const scheduleActions: ScheduleAction[] = [];

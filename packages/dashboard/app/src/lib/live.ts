@@ -1,11 +1,11 @@
 // Live updates: the one place pages learn that something changed.
 //
-// Today the source polls: each subscriber's refresh runs every few seconds while the tab is visible. The event
-// stream (`GET /jobs/events`, Server-Sent Events, spec section 12) replaces it with a source that reads the
-// stream with streaming `fetch` (EventSource cannot send the Authorization header) and calls the subscribers
-// whose topic an event touches; pages do not change, they keep calling `useLive`.
-import { useEffect, useRef } from 'preact/hooks';
+// The source reads the API's event stream (`GET /jobs/events`, Server-Sent Events, spec section 12) with streaming
+// `fetch` (event-stream.ts) and calls the subscribers whose topic an event touches; when the stream keeps failing
+// it polls instead (every few seconds while the tab is visible). Pages only call `useLive`.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from './api.js';
+import { eventStreamSource } from './event-stream.js';
 
 /** What a page shows, so a source can tell which events concern it. */
 export type LiveTopic =
@@ -14,12 +14,17 @@ export type LiveTopic =
   | { kind: 'runs' }
   | { kind: 'run'; id: string };
 
+/** How the page learns about changes: from the event stream, or by polling. */
+export type LiveMode = 'poll' | 'stream';
+
 /** A source of "something you show may have changed" signals. */
 export interface LiveSource {
-  /** `poll` or `stream`, shown in the header. */
-  readonly mode: 'poll' | 'stream';
+  /** `stream` or `poll` (the stream failed), shown in the header. */
+  readonly mode: LiveMode;
   /** Calls `changed` whenever `topic` may have changed; returns the unsubscribe function. */
   subscribe(topic: LiveTopic, changed: () => void): () => void;
+  /** Calls `listener` when `mode` changes; returns the unsubscribe function. */
+  onModeChange?(listener: (mode: LiveMode) => void): () => void;
 }
 
 /** Polls: calls every subscriber every `intervalMs` while the document is visible, and once when it shows again. */
@@ -42,12 +47,12 @@ export function pollingSource(intervalMs: number): LiveSource {
   };
 }
 
-/** Makes the source for a signed-in API client (the event-stream source will take `api` to read the stream). */
+/** Makes the source for a signed-in API client. */
 export type LiveSourceFactory = (api: Api) => LiveSource;
 
-let factory: LiveSourceFactory = () => pollingSource(5000);
+let factory: LiveSourceFactory = (api) => eventStreamSource(api);
 
-/** Replaces the source (the event-stream module calls this at start). */
+/** Replaces the source (an embedding app, or a test). */
 export function setLiveSourceFactory(next: LiveSourceFactory): void {
   factory = next;
 }
@@ -63,4 +68,14 @@ export function useLive(source: LiveSource, topic: LiveTopic, refresh: () => voi
   latest.current = refresh;
   const key = JSON.stringify(topic);
   useEffect(() => source.subscribe(topic, () => latest.current()), [source, key]);
+}
+
+/** The source's current mode, re-rendered when it changes. */
+export function useLiveMode(source: LiveSource): LiveMode {
+  const [mode, setMode] = useState(source.mode);
+  useEffect(() => {
+    setMode(source.mode);
+    return source.onModeChange?.(setMode);
+  }, [source]);
+  return mode;
 }

@@ -1,6 +1,6 @@
 // The API's JSON as the page reads it (apps/api/src/routes/schema.ts is the source; dates are ISO 8601 UTC).
 
-/** Statuses of a run (spec section 4; `cancelled` arrives with per-schedule control). */
+/** Statuses of a run (spec sections 4 and 10). */
 export const RUN_STATUSES = [
   'pending',
   'running',
@@ -9,14 +9,18 @@ export const RUN_STATUSES = [
   'timed_out',
   'skipped',
   'abandoned',
+  'cancelled',
 ] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number] | 'cancelled';
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** What started a run. */
-export const RUN_TRIGGERS = ['schedule', 'catch_up', 'chain', 'manual'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number] | 'backfill';
+export const RUN_TRIGGERS = ['schedule', 'catch_up', 'chain', 'manual', 'backfill'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const MISSED_RUN_POLICIES = ['once', 'all', 'skip'] as const;
+
+/** What a due slot does while a run of the schedule still runs (spec section 10). */
+export const OVERLAP_POLICIES = ['defer', 'skip', 'allow', 'cancel_running'] as const;
 
 export interface Schedule {
   job_name: string;
@@ -32,6 +36,7 @@ export interface Schedule {
   missed_run_policy: string;
   catch_up_window_seconds: number | null;
   max_catch_up_runs: number;
+  overlap_policy?: string;
   last_run_at: string | null;
   last_run_status: RunStatus | null;
   next_run_at: string | null;
@@ -41,6 +46,29 @@ export interface Schedule {
   paused_reason?: string | null;
   paused_at?: string | null;
   paused_by?: string | null;
+  dst_gap?: DstGap;
+  dst_overlap?: DstOverlap;
+  jitter_seconds?: number;
+  next_due_at?: string | null;
+  pause_after_failures?: number | null;
+  consecutive_failures?: number;
+  updated_by?: string | null;
+  managed_by?: string | null;
+}
+
+export const DST_GAPS = ['skip', 'shift'] as const;
+export type DstGap = (typeof DST_GAPS)[number];
+export const DST_OVERLAPS = ['first', 'last', 'both'] as const;
+export type DstOverlap = (typeof DST_OVERLAPS)[number];
+
+/** The global pause (GET /jobs/pause). */
+export interface PauseState {
+  paused: boolean;
+  reason: string | null;
+  paused_at: string | null;
+  paused_by: string | null;
+  resumed_by: string | null;
+  windows: { from: string; to: string; catch_up: boolean }[];
 }
 
 export interface ScheduleList {
@@ -85,8 +113,25 @@ export interface Run {
   lease_owner: string | null;
   lease_expires_at: string | null;
   fencing_token: number | null;
+  cancel_requested_at?: string | null;
+  cancel_requested_by?: string | null;
   created_at: string;
   updated_at: string;
+  /** Per-schedule control (spec section 10). */
+  dst?: string | null;
+  wall_time?: string | null;
+  due_at?: string | null;
+}
+
+/** `POST /jobs/schedules/{name}/backfill`'s answer. */
+export interface BackfillResult {
+  job_name: string;
+  from: string;
+  to: string;
+  slot_count: number;
+  created: Run[];
+  already_recorded: Run[];
+  complete?: boolean;
 }
 
 export interface RunList {
@@ -102,7 +147,20 @@ export interface PreviewRun {
   local: string;
   offset: string;
   /** Per-schedule control's DST options mark runs `shifted`, `first` or `second` (spec section 10). */
-  dst?: string;
+  dst?: string | null;
+  /** The wall time the slot stands for (differs from `local` for a shifted slot). */
+  wall_time?: string;
+  /** The planned start: the slot plus its jitter offset. */
+  due_at?: string;
+  jitter_ms?: number;
+}
+
+export interface ShiftedSlot {
+  local: string;
+  reason: string;
+  at: string;
+  run_local: string;
+  message: string;
 }
 
 export interface SkippedSlot {
@@ -117,6 +175,10 @@ export interface Preview {
   timezone: string;
   runs: PreviewRun[];
   skipped: SkippedSlot[];
+  shifted?: ShiftedSlot[];
+  dst_gap?: DstGap;
+  dst_overlap?: DstOverlap;
+  jitter_seconds?: number;
   job_name?: string;
   is_enabled?: boolean;
 }
@@ -175,4 +237,9 @@ export interface ScheduleInput {
   missed_run_policy: string;
   catch_up_window_seconds: number | null;
   max_catch_up_runs: number;
+  dst_gap: DstGap;
+  dst_overlap: DstOverlap;
+  jitter_seconds: number;
+  pause_after_failures: number | null;
+  overlap_policy?: string;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ErrorNotice, Loading, PageTitle } from '../components/common.js';
+import { ControlFields } from '../components/control-fields.js';
 import { describedBy, Field } from '../components/field.js';
 import { NextRunsTable } from '../components/next-runs.js';
 import type { ApiError } from '../lib/api.js';
@@ -7,7 +8,13 @@ import { can } from '../lib/auth.js';
 import { useApp } from '../lib/context.js';
 import { knownZones } from '../lib/format.js';
 import { Link, navigate, scheduleHref } from '../lib/router.js';
-import { type JobType, MISSED_RUN_POLICIES, type Schedule, type ScheduleInput } from '../lib/types.js';
+import {
+  type JobType,
+  MISSED_RUN_POLICIES,
+  OVERLAP_POLICIES,
+  type Schedule,
+  type ScheduleInput,
+} from '../lib/types.js';
 import { useData, useDebounced } from '../lib/use-data.js';
 import { useDefaultZone } from '../lib/zone.js';
 
@@ -25,6 +32,11 @@ interface Form {
   missed_run_policy: string;
   catch_up_window_seconds: string;
   max_catch_up_runs: string;
+  dst_gap: string;
+  dst_overlap: string;
+  jitter_seconds: string;
+  pause_after_failures: string;
+  overlap_policy: string;
 }
 
 type Errors = Partial<Record<keyof Form | 'form', string>>;
@@ -43,6 +55,11 @@ const EMPTY: Form = {
   missed_run_policy: 'once',
   catch_up_window_seconds: '',
   max_catch_up_runs: '10',
+  dst_gap: 'skip',
+  dst_overlap: 'first',
+  jitter_seconds: '',
+  pause_after_failures: '',
+  overlap_policy: 'defer',
 };
 
 function fromSchedule(s: Schedule): Form {
@@ -61,6 +78,11 @@ function fromSchedule(s: Schedule): Form {
     missed_run_policy: s.missed_run_policy,
     catch_up_window_seconds: n(s.catch_up_window_seconds),
     max_catch_up_runs: String(s.max_catch_up_runs),
+    dst_gap: s.dst_gap ?? 'skip',
+    dst_overlap: s.dst_overlap ?? 'first',
+    jitter_seconds: s.jitter_seconds ? String(s.jitter_seconds) : '',
+    pause_after_failures: n(s.pause_after_failures ?? null),
+    overlap_policy: s.overlap_policy ?? 'defer',
   };
 }
 
@@ -102,6 +124,12 @@ function toInput(f: Form, creating: boolean): { input: ScheduleInput } | { error
     missed_run_policy: f.missed_run_policy,
     catch_up_window_seconds: int('catch_up_window_seconds', 0),
     max_catch_up_runs: int('max_catch_up_runs', 1) ?? 10,
+    dst_gap: f.dst_gap as ScheduleInput['dst_gap'],
+    dst_overlap: f.dst_overlap as ScheduleInput['dst_overlap'],
+    jitter_seconds: int('jitter_seconds', 0) ?? 0,
+    pause_after_failures: int('pause_after_failures', 1),
+    // Sent whole (PUT replaces the user fields): an edit keeps the schedule's overlap policy.
+    overlap_policy: f.overlap_policy,
   };
   return Object.keys(errors).length > 0 ? { errors } : { input };
 }
@@ -128,23 +156,50 @@ function defaultsOf(t: JobType | undefined): Record<string, unknown> {
   return out;
 }
 
-/** Live description and next runs of the expression being typed, from the API (its own validation). */
-function useCronPreview({
-  cron,
-  timezone,
-  defaultZone,
-}: {
-  cron: string;
-  timezone: string;
-  defaultZone: string | undefined;
-}) {
+/** What the live preview depends on, as one key (cron, zone, DST choices, jitter and the name it hashes). */
+function previewKey(f: Form | null): string {
+  if (!f) return '\u0000\u0000skip\u0000first\u0000\u0000';
+  const jitter = /^\d+$/.test(f.jitter_seconds.trim()) ? f.jitter_seconds.trim() : '';
+  return [
+    f.cron_expression.trim(),
+    f.timezone.trim(),
+    f.dst_gap,
+    f.dst_overlap,
+    jitter,
+    f.job_name.trim(),
+  ].join('\u0000');
+}
+
+/**
+ * Live description and next runs of the schedule being typed, from the API (its own validation): the DST choices
+ * and the jitter show in the preview (jittered starts need the name, which the offsets are computed from).
+ */
+function useCronPreview({ form, defaultZone }: { form: Form | null; defaultZone: string | undefined }) {
   const { api } = useApp();
-  const key = useDebounced(`${cron.trim()}\u0000${timezone.trim()}`, 300);
-  const [c, tz] = key.split('\u0000') as [string, string];
+  const key = useDebounced(previewKey(form), 300);
+  const [c, tz, gap, overlap, jitter, name] = key.split('\u0000') as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const jitterSeconds = name && jitter ? Number(jitter) : 0;
   const preview = useData(`p:${key}`, (signal) =>
     c === ''
       ? Promise.resolve(null)
-      : api.previewCron({ cron_expression: c, ...(tz ? { timezone: tz } : {}), count: 10 }, signal),
+      : api.previewCron(
+          {
+            cron_expression: c,
+            ...(tz ? { timezone: tz } : {}),
+            count: 10,
+            dst_gap: gap,
+            dst_overlap: overlap,
+            ...(jitterSeconds > 0 ? { jitter_seconds: jitterSeconds, job_name: name } : {}),
+          },
+          signal,
+        ),
   );
   return { preview, key, expression: c, zone: tz || defaultZone || '' };
 }
@@ -170,13 +225,9 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
     else if (existing.data) setForm(fromSchedule(existing.data));
   }, [creating, types.data, existing.data, form, query]);
 
-  const live = useCronPreview({
-    cron: form?.cron_expression ?? '',
-    timezone: form?.timezone ?? '',
-    defaultZone,
-  });
+  const live = useCronPreview({ form, defaultZone });
   // An error of the preview belongs to what was previewed: while the user types on, it is not shown.
-  const current = `${(form?.cron_expression ?? '').trim()}\u0000${(form?.timezone ?? '').trim()}`;
+  const current = previewKey(form);
   const previewError = live.key === current ? live.preview.error : undefined;
   const cronError =
     errors.cron_expression ??
@@ -441,6 +492,20 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
                 />
               </Field>
             </fieldset>
+            <ControlFields
+              values={form}
+              errors={{
+                dst_gap: errors.dst_gap,
+                dst_overlap: errors.dst_overlap,
+                jitter_seconds:
+                  errors.jitter_seconds ??
+                  (previewError && fieldOf(previewError) === 'jitter_seconds'
+                    ? errorText(previewError)
+                    : undefined),
+                pause_after_failures: errors.pause_after_failures,
+              }}
+              set={(key, value) => set(key, value)}
+            />
             <fieldset class="card">
               <legend>Missed runs</legend>
               <div class="row-3">
@@ -489,6 +554,24 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
                   />
                 </Field>
               </div>
+              <Field
+                id="overlap_policy"
+                label="While a run still runs"
+                error={errors.overlap_policy}
+                hint="defer: the next slot waits; skip: it is skipped; allow: runs overlap; cancel_running: the running one is cancelled."
+              >
+                <select
+                  {...describedBy('overlap_policy', errors.overlap_policy)}
+                  value={form.overlap_policy}
+                  onChange={(e) => set('overlap_policy', e.currentTarget.value)}
+                >
+                  {OVERLAP_POLICIES.map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
+                </select>
+              </Field>
             </fieldset>
           </div>
           <aside class="form-side card" aria-labelledby="preview-h">
@@ -503,6 +586,29 @@ export function ScheduleFormPage({ name, query }: { name: string | null; query: 
                   <p class="notice notice-dst" role="note">
                     {p.skipped.length === 1 ? 'One slot falls' : `${p.skipped.length} slots fall`} in a
                     daylight-saving gap and will not run that day.
+                  </p>
+                ) : null}
+                {(p.shifted?.length ?? 0) > 0 ? (
+                  <p class="notice notice-dst" role="note">
+                    {p.shifted?.length === 1 ? 'One slot falls' : `${p.shifted?.length} slots fall`} in a
+                    daylight-saving gap and will run at the end of it (shifted).
+                  </p>
+                ) : null}
+                {p.runs.some((r) => r.dst === 'second') && p.dst_overlap === 'both' ? (
+                  <p class="notice notice-dst" role="note">
+                    A repeated wall time runs twice when the clocks go back (both occurrences).
+                  </p>
+                ) : null}
+                {(p.jitter_seconds ?? 0) > 0 ? (
+                  <p class="muted" role="note">
+                    Runs start up to {p.jitter_seconds} s after their slot (jitter); the planned starts are
+                    shown.
+                  </p>
+                ) : form.jitter_seconds.trim() !== '' &&
+                  form.jitter_seconds.trim() !== '0' &&
+                  !form.job_name.trim() ? (
+                  <p class="muted" role="note">
+                    Enter the name to preview the jittered starts: the offsets are computed from it.
                   </p>
                 ) : null}
               </>

@@ -286,6 +286,42 @@ export function SchedulePage({ name }: { name: string }) {
                 : ''}
             </dd>
           </div>
+          {s.overlap_policy ? (
+            <div>
+              <dt>While a run still runs</dt>
+              <dd>{s.overlap_policy}</dd>
+            </div>
+          ) : null}
+          <div>
+            <dt>DST · jitter</dt>
+            <dd>
+              gap {s.dst_gap ?? 'skip'} · overlap {s.dst_overlap ?? 'first'} ·{' '}
+              {s.jitter_seconds ? `up to ${s.jitter_seconds} s` : 'no jitter'}
+              {s.is_enabled && s.next_due_at && s.next_due_at !== s.next_run_at ? (
+                <div class="muted small">next planned start {wall(s.next_due_at, zone)}</div>
+              ) : null}
+            </dd>
+          </div>
+          <div>
+            <dt>Pause after failures</dt>
+            <dd>
+              {s.pause_after_failures == null ? 'never' : `${s.pause_after_failures} in a row`}
+              {s.consecutive_failures ? (
+                <div class="muted small">{s.consecutive_failures} failed in a row now</div>
+              ) : null}
+            </dd>
+          </div>
+          {s.updated_by ? (
+            <div>
+              <dt>Last changed by</dt>
+              <dd>
+                {s.updated_by}
+                {s.managed_by ? (
+                  <div class="muted small">managed by {s.managed_by} (schedules apply)</div>
+                ) : null}
+              </dd>
+            </div>
+          ) : null}
           <div>
             <dt>Then runs</dt>
             <dd>
