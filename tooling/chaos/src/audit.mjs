@@ -294,8 +294,10 @@ export function auditRun(input) {
     }
   }
 
-  // Locks: a dead process's lock was never renewed after its death and is expired now (free to take).
+  // Locks: a dead process's lock is expired by the audit (free to take), and held by a process of this run.
   let deadOwnerLocks = 0;
+  let lateLockRenewals = 0;
+  let lateLockRenewalMaxMs = 0;
   for (const l of input.locks) {
     if (l.owner == null) continue;
     const pid = pidOfReplica(l.owner);
@@ -308,11 +310,13 @@ export function auditRun(input) {
     deadOwnerLocks++;
     const renewed = ms(l.renewed_at);
     const expires = renewed + Number(l.ttl_ms);
+    // A renewal the owner sent before it died can be applied after its death: held by a fault in the proxy
+    // (latency, a blackhole delivered late) or queued in an overloaded server. It is a compare-and-set on the
+    // owner's own token, so it can only keep the dead owner's lease a little longer (reported); the lease must still
+    // have expired by the audit (below).
     if (renewed > inc.killedAt + 1000) {
-      violate(
-        'lock',
-        `${l.lock_key}: renewed ${renewed - inc.killedAt} ms after its owner (pid ${pid}) was killed`,
-      );
+      lateLockRenewals++;
+      lateLockRenewalMaxMs = Math.max(lateLockRenewalMaxMs, renewed - inc.killedAt);
     }
     if (!(expires <= input.serverNow)) {
       violate(
@@ -351,6 +355,8 @@ export function auditRun(input) {
       ...exec.figures,
       overlaps: exec.figures.runOverlaps + exec.figures.scheduleOverlaps,
       deadOwnerLocks,
+      lateLockRenewals,
+      lateLockRenewalMaxMs,
       lagOnTime: lag(lagOnTime),
       lagAll: lag(lagAll),
     },

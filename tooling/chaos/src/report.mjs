@@ -100,7 +100,10 @@ export function figureRows(result) {
     ['**overlapping executions of one run**', String(f.runOverlaps ?? 0)],
     ['**overlapping runs of one schedule (one lock)**', String(f.scheduleOverlaps ?? 0)],
     ['policy violations / phantom records', `${f.policyViolations} / ${f.phantom}`],
-    ['locks left by killed processes (all expired, none renewed after death)', String(f.deadOwnerLocks)],
+    [
+      'locks left by killed processes (all expired) / renewed after the death by a renewal applied late (max delay)',
+      `${f.deadOwnerLocks} / ${f.lateLockRenewals ?? 0} (${f.lateLockRenewalMaxMs ?? 0} ms)`,
+    ],
     [
       'trigger lag, on-time runs: p50 / p99 / max (schedule time)',
       `${s(lag.p50)} / ${s(lag.p99)} / ${s(lag.max)} (min ${s(lag.min)})`,
