@@ -28,12 +28,20 @@ const ON_A_SCHEDULE: [string, boolean][] = [
   ['disableSchedule', true],
   ['getNextRuns', false],
   ['runSchedule', false],
+  ['backfillSchedule', false],
 ];
 
 /** Operations that start runs (their answers link to the run). */
 const RUN_ANSWERS: Record<string, string[]> = { runSchedule: ['200', '202'], runJobType: ['200', '202'] };
 
-const IDEMPOTENT = new Set(['createSchedule', 'runSchedule', 'runJobType', 'checkSchedules']);
+const IDEMPOTENT = new Set([
+  'createSchedule',
+  'runSchedule',
+  'runJobType',
+  'checkSchedules',
+  'backfillSchedule',
+  'cancelRun',
+]);
 const NOT_RATE_LIMITED = new Set(['health', 'ready', 'metrics']);
 
 const header = (description: string, schema: Json, required = false): Json => ({
@@ -83,6 +91,11 @@ function linksOf(operationId: string, status: string): Json | undefined {
         operationId: 'getRun',
         parameters: { 'path.id': '$response.body#/id' },
         description: 'The run',
+      },
+      cancelRun: {
+        operationId: 'cancelRun',
+        parameters: { 'path.run_id': '$response.body#/id' },
+        description: 'Cancel the run just started',
       },
     };
   }

@@ -100,6 +100,7 @@ describe('the OpenAPI document tools can trust', () => {
     const links = response('/jobs/schedules', 'post', '201')?.links ?? {};
     expect(Object.keys(links).sort()).toEqual(
       [
+        'backfillSchedule',
         'deleteSchedule',
         'disableSchedule',
         'enableSchedule',
@@ -124,6 +125,9 @@ describe('the OpenAPI document tools can trust', () => {
     ] as const) {
       expect(response(path, 'post', status)?.links?.['getRun']?.parameters).toEqual({
         'path.id': '$response.body#/id',
+      });
+      expect(response(path, 'post', status)?.links?.['cancelRun']?.parameters).toEqual({
+        'path.run_id': '$response.body#/id',
       });
     }
     expect(response('/jobs/schedules', 'get', '200')?.links?.['getSchedule']).toBeDefined();

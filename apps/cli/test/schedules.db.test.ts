@@ -162,7 +162,7 @@ describe('schedules: create, list, get, update, disable, enable, delete', () => 
     expect(gone.status).toBe(2);
     expect(gone.stderr).toContain('no schedule named "nightly-greeting"');
     expect(gone.stderr).toContain('[CRAFT_SCHEDULER_SCHEDULE_NOT_FOUND]');
-  });
+  }, 120_000); // a dozen CLI processes one after another: slow on a loaded 2-core machine
 
   it('create --file takes the snake_case fields of the API; flags override them', async () => {
     const dir = tempDir();

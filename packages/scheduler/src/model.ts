@@ -558,6 +558,7 @@ export const SCHEDULE_VERSIONED_FIELDS: readonly (keyof JobSchedule)[] = [
   'dstOverlap',
   'jitterSeconds',
   'pauseAfterFailures',
+  'overlapPolicy',
 ];
 
 /** Whether a schedule patch sets a field of {@link SCHEDULE_VERSIONED_FIELDS} (so a store bumps the version). */

@@ -16,7 +16,7 @@ import { type EngineContext, newRun } from './engine.js';
 import { bounded } from './heartbeat.js';
 import { planSlots } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
-import { slotOptions } from './slots.js';
+import { dueInstant, scheduleCronOptions } from './slot-timing.js';
 
 /** What the pass reports for a schedule handled here. */
 export type OverlapOutcome = 'deferred' | { created: JobRun[]; done: Promise<JobRun[]> };
@@ -59,9 +59,11 @@ async function skipOverlapping(
   now: number,
 ): Promise<OverlapOutcome> {
   const from = schedule.nextRunAt as Date;
+  // The same slots, DST choices and due instants (slot + jitter) as the claim would plan.
   const plan = planSlots({
     cron: ctx.cron(schedule.cronExpression),
-    timezone: slotOptions(schedule, ctx.timezone).timezone as string,
+    ...scheduleCronOptions(schedule, ctx.timezone),
+    due: (slot: Date) => dueInstant(schedule, slot),
     from,
     now,
     pollIntervalMs: ctx.pollIntervalMs,
@@ -102,7 +104,11 @@ async function skipOverlapping(
     ctx,
     'updateSchedule',
     ctx.timing.callTimeoutMs,
-    ctx.store.updateSchedule(schedule.jobName, { nextRunAt: plan.next }, { nextRunAt: from }),
+    ctx.store.updateSchedule(
+      schedule.jobName,
+      { nextRunAt: plan.next, nextDueAt: plan.nextDue },
+      { nextRunAt: from },
+    ),
   );
   return { created, done: Promise.resolve([]) };
 }

@@ -1,12 +1,16 @@
-// The slots of a schedule, computed in one place from its cron expression and the options that decide where its
-// slots fall (its zone today; per-schedule options such as the DST choices of spec section 10 join `slotOptions`),
-// so every computation that lists slots outside a claim — backfill, the overlap policy's skip records — agrees.
+// The slots of a schedule, computed from its cron expression and the options that decide where its slots fall (its
+// zone and its DST choices, spec section 10: `scheduleCronOptions`), so every computation that lists slots outside
+// a claim — backfill, the overlap policy's skip records — agrees with the claim.
 import type { CronExpression, CronOptions } from '@craft/cron';
 import type { JobSchedule } from './model.js';
+import { scheduleCronOptions } from './slot-timing.js';
 
-/** The options every slot computation of `schedule` passes to `@craft/cron`. */
-export function slotOptions(schedule: Pick<JobSchedule, 'timezone'>, defaultZone: string): CronOptions {
-  return { timezone: schedule.timezone ?? defaultZone };
+/** The options every slot computation of `schedule` passes to `@craft/cron` (zone and DST choices). */
+export function slotOptions(
+  schedule: Pick<JobSchedule, 'timezone' | 'dstGap' | 'dstOverlap'>,
+  defaultZone: string,
+): CronOptions {
+  return scheduleCronOptions(schedule, defaultZone);
 }
 
 /** What {@link slotsInRange} found. */

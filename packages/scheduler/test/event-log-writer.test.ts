@@ -233,6 +233,41 @@ describe('attachEventLog', () => {
     expect(events[4]?.data).toMatchObject({ status: 'failed', attempt: 2 });
   });
 
+  it('records a cancelled run (run:cancelled, with who asked) and a change of a control field', async () => {
+    const w = world(
+      new JobRegistry([
+        defineJob({
+          type: 'wait',
+          maxAttempts: 1,
+          handler: (_p, { signal }) =>
+            new Promise((_resolve, reject) => {
+              signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+            }),
+        }),
+      ]),
+    );
+    const writer = attachEventLog(w.scheduler, { store: w.store, clock: w.clock });
+    await w.scheduler.schedules.create({ jobName: 'c', cronExpression: '0 3 * * *', jobType: 'wait' });
+    await w.scheduler.schedules.patch('c', { overlapPolicy: 'skip', jitterSeconds: 60 });
+    const { run, done } = await w.scheduler.runNow('c');
+    await w.scheduler.cancelRun(run.id, { by: 'alice' });
+    // The holder sees the request at its next lease renewal and aborts the handler.
+    for (let i = 0; i < 100 && (await w.store.getRun(run.id))?.status !== 'cancelled'; i++)
+      await w.clock.advance(5000);
+    await done;
+    await writer.close();
+    const events = await all(w.store);
+    expect(events.map((e) => e.type)).toEqual([
+      'schedule:created',
+      'schedule:updated',
+      'run:created',
+      'run:started',
+      'run:cancelled',
+    ]);
+    expect(events[1]?.data['changed']).toEqual(['jitter_seconds', 'overlap_policy']);
+    expect(events[4]?.data).toMatchObject({ status: 'cancelled', by: 'alice' });
+  });
+
   it('adds one append per flush, not one per slot: 200 slots claimed in one pass', async () => {
     const w = world(new JobRegistry([defineJob({ type: 'noop', handler: async () => null })]));
     for (let i = 0; i < 200; i++) {

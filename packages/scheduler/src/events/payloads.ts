@@ -1,6 +1,12 @@
 // What the event log records: the event types and their small payloads, built from the scheduler's and the
 // schedule service's own events. Payloads carry ids, status and timestamps, never parameters or results.
-import { type JobRun, type JobSchedule, type RunError, SCHEDULE_FIELD_TO_RECORD } from '../model.js';
+import {
+  type JobRun,
+  type JobSchedule,
+  type RunError,
+  SCHEDULE_FIELD_TO_RECORD,
+  SCHEDULE_VERSIONED_FIELDS,
+} from '../model.js';
 
 /**
  * The event types written today. The list is open (a later version adds e.g. `run:cancelled`): readers must skip
@@ -15,6 +21,7 @@ export const JOB_EVENT_TYPES = [
   'run:timed_out',
   'run:skipped',
   'run:abandoned',
+  'run:cancelled',
   'run:lease_lost',
   'schedule:created',
   'schedule:updated',
@@ -80,25 +87,10 @@ export function scheduleEventData(
   };
 }
 
-// Fields a user edits; the engine's own (next run, last run, timestamps) are not "changes" of a schedule.
-const EDITABLE: readonly (keyof JobSchedule)[] = [
-  'description',
-  'cronExpression',
-  'isEnabled',
-  'jobType',
-  'parameters',
-  'maxAttempts',
-  'timeoutSeconds',
-  'chain',
-  'timezone',
-  'missedRunPolicy',
-  'catchUpWindowSeconds',
-  'maxCatchUpRuns',
-];
-
 /** The snake_case names of the user fields that differ between two versions of a schedule. */
 export function changedScheduleFields(previous: JobSchedule, next: JobSchedule): string[] {
-  return EDITABLE.filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(next[k])).map(
+  // The fields a user edits; the engine's own (next run, last run, timestamps) are not "changes" of a schedule.
+  return SCHEDULE_VERSIONED_FIELDS.filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(next[k])).map(
     (k) => SCHEDULE_FIELD_TO_RECORD[k],
   );
 }

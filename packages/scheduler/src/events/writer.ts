@@ -246,6 +246,7 @@ export function attachEventLog(scheduler: EventProducer, options: EventLogWriter
     scheduler.on('run:timed_out', ({ run: r }) => run('run:timed_out', r, { error: errorData(r.error) })),
     scheduler.on('run:skipped', ({ run: r, reason }) => run('run:skipped', r, { reason })),
     scheduler.on('run:abandoned', ({ run: r, retried }) => run('run:abandoned', r, { retried })),
+    scheduler.on('run:cancelled', ({ run: r, by }) => run('run:cancelled', r, { by })),
     scheduler.on('run:lease_lost', (payload) => {
       const reason = (payload as { reason?: unknown }).reason;
       run('run:lease_lost', payload.run, typeof reason === 'string' ? { reason } : {});

@@ -31,7 +31,8 @@ export const EventsQuery = Type.Object(
 const STREAM_DESCRIPTION = [
   'A Server-Sent Events stream (`text/event-stream`) of run lifecycle and schedule changes from every replica,',
   'in one order. Each event: `id: <event id>`, `event: <type>` (run:created, run:started, run:succeeded,',
-  'run:failed, run:retrying, run:timed_out, run:skipped, run:abandoned, run:lease_lost, schedule:created,',
+  'run:failed, run:retrying, run:timed_out, run:skipped, run:abandoned, run:cancelled, run:lease_lost,',
+  'schedule:created,',
   'schedule:updated, schedule:enabled, schedule:disabled, schedule:deleted; the list is open: skip unknown types),',
   '`data: {"id","type","at","job_name","run_id","data":{…}}`. A comment line (`: keep-alive`) every 15 s, and an',
   '`id:` line alone when the position moved without an event for this client. Reconnect with the last id in',

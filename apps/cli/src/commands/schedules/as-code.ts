@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   type JobSchedule,
+  SCHEDULE_FIELD_TO_RECORD,
+  SCHEDULE_VERSIONED_FIELDS,
   type ScheduleInput,
   type SyncChange,
   scheduleInputFromRecord,
@@ -18,49 +20,12 @@ import type { ApplyArgs, ExportArgs } from './index.js';
 import { messages } from './messages.js';
 
 /** The user fields export writes, in the order of the REST API's schedule (runtime state is left out). */
-const EXPORTED: readonly (keyof JobSchedule)[] = [
-  'jobName',
-  'description',
-  'cronExpression',
-  'isEnabled',
-  'jobType',
-  'parameters',
-  'maxAttempts',
-  'timeoutSeconds',
-  'chain',
-  'timezone',
-  'missedRunPolicy',
-  'catchUpWindowSeconds',
-  'maxCatchUpRuns',
-  'dstGap',
-  'dstOverlap',
-  'jitterSeconds',
-  'pauseAfterFailures',
-];
-const SNAKE: Record<string, string> = {
-  jobName: 'job_name',
-  description: 'description',
-  cronExpression: 'cron_expression',
-  isEnabled: 'is_enabled',
-  jobType: 'job_type',
-  parameters: 'parameters',
-  maxAttempts: 'max_attempts',
-  timeoutSeconds: 'timeout_seconds',
-  chain: 'chain',
-  timezone: 'timezone',
-  missedRunPolicy: 'missed_run_policy',
-  catchUpWindowSeconds: 'catch_up_window_seconds',
-  maxCatchUpRuns: 'max_catch_up_runs',
-  dstGap: 'dst_gap',
-  dstOverlap: 'dst_overlap',
-  jitterSeconds: 'jitter_seconds',
-  pauseAfterFailures: 'pause_after_failures',
-};
+const EXPORTED: readonly (keyof JobSchedule)[] = ['jobName', ...SCHEDULE_VERSIONED_FIELDS];
 
 /** A schedule as a definition of the file format (user fields only). */
 export function scheduleDefinition(s: JobSchedule): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of EXPORTED) out[SNAKE[key] as string] = s[key];
+  for (const key of EXPORTED) out[SCHEDULE_FIELD_TO_RECORD[key]] = s[key];
   return out;
 }
 
