@@ -67,6 +67,13 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Export Node.js process metrics on `/metrics`. @default true */
   processMetrics?: boolean;
+  /** How long one reading of the store gauges of `/metrics` serves scrapes, in ms. @default 5000 */
+  metricsGaugeCacheMs?: number;
+  /**
+   * Trace requests with @fastify/otel (spans go to the global tracer provider: `startServer` starts the
+   * OpenTelemetry SDK when the OTEL_* variables ask for it, see telemetry.ts). @default false
+   */
+  tracing?: boolean;
   /** Serve Swagger UI at `/docs` (the JSON at `/docs/json` is always served). @default true */
   swaggerUi?: boolean;
   /** Overrides of the auth failure messages. @default the built-in messages */
@@ -166,6 +173,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     }
     return parseJson(request, text, done);
   });
+  // First, so every later hook and route is instrumented (loaded only when tracing is on).
+  if (options.tracing) {
+    const { FastifyOtelInstrumentation } = await import('@fastify/otel');
+    await app.register(new FastifyOtelInstrumentation().plugin());
+  }
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(errorsPlugin);
   // Before auth: its onRequest hook runs first, so a flood of bad tokens is limited too (by IP).
@@ -193,7 +205,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<CraftApp>
     store: options.idempotency?.store ?? idempotencyStoreOf(storage, app.log),
   });
   await app.register(eventsPlugin, options.events ?? {});
-  await app.register(metricsPlugin, { processMetrics: options.processMetrics ?? true });
+  await app.register(metricsPlugin, {
+    processMetrics: options.processMetrics ?? true,
+    ...(options.metricsGaugeCacheMs === undefined ? {} : { gaugeCacheMs: options.metricsGaugeCacheMs }),
+  });
   await app.register(swaggerPlugin, { version: VERSION, ui: options.swaggerUi ?? true });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

@@ -3,6 +3,7 @@ import { loadJobs, openStorage } from '@craft/runtime';
 import type { Clock } from '@craft/scheduler';
 import { buildApp, DASHBOARD_PREFIX, VERSION } from './app.js';
 import { type ApiConfig, loadConfig } from './config.js';
+import { startTelemetry } from './telemetry.js';
 import { testClock } from './test-clock.js';
 import type { CraftApp } from './types.js';
 
@@ -50,6 +51,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     offsetMs: config.testClockOffsetMs,
   });
   const jobs = config.jobsModule ? await loadJobs(config.jobsModule) : [];
+  // OpenTelemetry traces when the OTEL_* variables ask for them (telemetry.ts); flushed when the app closes.
+  const telemetry = await startTelemetry(options.env ?? process.env);
   const storage = await openStorage({
     mongodbUri: config.mongodbUri,
     mongodbDb: config.mongodbDb,
@@ -60,11 +63,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let app: CraftApp;
   try {
     await storage.ensureIndexes();
-    app = await buildApp({ config, storage, jobs, ...(clock ? { clock } : {}) });
+    app = await buildApp({ config, storage, jobs, tracing: telemetry !== null, ...(clock ? { clock } : {}) });
   } catch (error) {
     await storage.close().catch(() => {});
+    await telemetry?.shutdown().catch(() => {});
     throw error;
   }
+  if (telemetry) app.log.info('OpenTelemetry tracing is on (OTEL_* environment variables)');
   const log = app.log;
   if (clock) {
     log.warn(
@@ -91,6 +96,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close().catch(() => {});
+    await telemetry?.shutdown().catch(() => {});
     throw error;
   }
   const address = app.server.address() as AddressInfo;
@@ -115,7 +121,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= app.close().then(() => undefined);
+    // The spans of the drain are flushed after it (the SDK's exporters stop last).
+    closing ??= app.close().then(async () => {
+      await telemetry?.shutdown().catch(() => {});
+    });
     return closing;
   };
 

@@ -131,7 +131,7 @@ describe('one real server on MongoDB', () => {
       expect((await call(api, 'GET', '/jobs/runs?job_name=nightly-cleanup')).body.total).toBe(1);
       const metrics = await fetch(`${api.url}/metrics`, { headers: AUTH });
       expect(await metrics.text()).toMatch(
-        /craft_runs_total\{job_type="cleanup_run_history",status="succeeded"\} 1/,
+        /craft_runs_total\{job_type="cleanup_run_history",status="succeeded",trigger="manual"\} 1/,
       );
 
       // A run still executing when SIGTERM arrives finishes before the process exits 0.

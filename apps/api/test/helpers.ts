@@ -82,6 +82,7 @@ export async function makeApp(
     jobs: testJobs(log),
     logger: false,
     processMetrics: false,
+    metricsGaugeCacheMs: 0,
     swaggerUi: false,
     replicaId: 'test-replica',
     ...options,

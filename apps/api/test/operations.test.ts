@@ -41,13 +41,15 @@ describe('GET /health and GET /ready', () => {
 });
 
 describe('GET /metrics', () => {
+  /** The sum of the samples of `name` whose labels include `labels` (undefined when there is none). */
   function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+    let sum: number | undefined;
     for (const line of text.split('\n')) {
       if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
       const ok = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
-      if (ok) return Number(line.split(' ').at(-1));
+      if (ok) sum = (sum ?? 0) + Number(line.split(' ').at(-1));
     }
-    return undefined;
+    return sum;
   }
 
   it('counts runs by type and status, duration, trigger lag, backlog and lock contention', async () => {

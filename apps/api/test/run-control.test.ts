@@ -100,7 +100,7 @@ describe('POST /jobs/runs/{run_id}/cancel', () => {
       code: 'CRAFT_SCHEDULER_RUN_NOT_FOUND',
     });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer() });
-    expect(metrics.body).toMatch(/craft_runs_total\{job_type="hang",status="cancelled"\} 1/);
+    expect(metrics.body).toMatch(/craft_runs_total\{job_type="hang",status="cancelled",trigger="manual"\} 1/);
   });
 
   it('200 for a pending run no replica holds: cancelled at once, it never starts', async () => {

@@ -83,7 +83,7 @@ describe('runs watch', () => {
     await client
       .db(env['MONGODB_DB'])
       .collection('job_schedules')
-      .updateMany({}, { $set: { next_run_at: minute } });
+      .updateMany({}, { $set: { next_run_at: minute, next_due_at: minute } });
     expect((await craftJobs(['check'], { env })).status).toBe(1);
     const out = await watch.stdoutMatches((s) => s.includes('run:failed'));
     await new Promise((r) => setTimeout(r, 1500));

@@ -3,9 +3,12 @@
 import { DONE, type EngineContext } from './engine.js';
 import { JobTimeoutError, LeaseExpiredError, RunCancelledError, ShutdownError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
+import { triggerLagMs } from './metrics/observer.js';
 import type { JobRun } from './model.js';
 import type { JobContext, JobDefinition } from './registry.js';
-import type { Logger } from './types.js';
+import { bindLogger, runLogFields } from './run-log.js';
+import { startAttemptSpan } from './tracing/spans.js';
+import type { AttemptOutcomeName, Logger } from './types.js';
 
 /** `min(maxMs, baseMs * 2^(attempt-1))`, minus up to `jitter` of itself. */
 export function backoffDelay(def: JobDefinition, attempt: number, random: () => number): number {
@@ -23,14 +26,50 @@ export type AttemptOutcome =
   | { kind: 'shutdown'; settled: Promise<unknown> }
   | { kind: 'cancelled'; by: string | null; settled: Promise<unknown> };
 
+/** The handler's logger: the scheduler's, bound to the run's fields (one stream; spec section 12). */
 function runLogger(base: Logger, run: JobRun, attempt: number): Logger {
-  const extra = { runId: run.id, jobType: run.jobType, jobName: run.jobName, attempt };
-  return {
-    debug: (m, d) => base.debug(m, { ...extra, ...d }),
-    info: (m, d) => base.info(m, { ...extra, ...d }),
-    warn: (m, d) => base.warn(m, { ...extra, ...d }),
-    error: (m, d) => base.error(m, { ...extra, ...d }),
-  };
+  return bindLogger(base, { ...runLogFields(run, attempt), jobName: run.jobName });
+}
+
+/** The name of an attempt's outcome (`attempt:finished`, the attempt span). */
+function outcomeName(kind: AttemptOutcome['kind'] | undefined): AttemptOutcomeName {
+  switch (kind) {
+    case 'ok':
+      return 'succeeded';
+    case undefined:
+    case 'error':
+      return 'failed';
+    case 'timeout':
+      return 'timed_out';
+    case 'lease':
+      return 'lease_lost';
+    default:
+      return kind;
+  }
+}
+
+/**
+ * One attempt (see {@link attemptOnce}) inside its span (tracing/spans.ts: the handler's own spans nest under it;
+ * free without OpenTelemetry), then `attempt:finished` with its outcome and duration.
+ */
+export async function runAttempt(
+  ctx: EngineContext,
+  def: JobDefinition,
+  run: JobRun,
+  attempt: number,
+  hb: Heartbeat,
+): Promise<AttemptOutcome> {
+  const span = startAttemptSpan(run, attempt, triggerLagMs(run));
+  const calledAt = ctx.clock.now();
+  let outcome: AttemptOutcome | undefined;
+  try {
+    outcome = await span.run(() => attemptOnce(ctx, def, run, attempt, hb));
+    return outcome;
+  } finally {
+    const name = outcomeName(outcome?.kind);
+    span.end(name, outcome?.kind === 'error' ? outcome.error : undefined);
+    ctx.emit('attempt:finished', { run, attempt, outcome: name, durationMs: ctx.clock.now() - calledAt });
+  }
 }
 
 /** The context a handler receives for one attempt. */
@@ -64,7 +103,7 @@ function jobContext(
  * at the local deadline, `LeaseLostError` when taken over), on a cancel request (`RunCancelledError`) and on a hard
  * shutdown (`ShutdownError`).
  */
-export async function runAttempt(
+async function attemptOnce(
   ctx: EngineContext,
   def: JobDefinition,
   run: JobRun,

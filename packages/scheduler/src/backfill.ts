@@ -21,6 +21,7 @@ import { written } from './guarded-writes.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { executeOwnLease } from './own-lease.js';
+import { runLogFields } from './run-log.js';
 import { adopt } from './run-transitions.js';
 import { slotOptions, slotsInRange } from './slots.js';
 
@@ -221,7 +222,7 @@ async function drive(ctx: EngineContext, runs: JobRun[], concurrency: number): P
         if (!ctx.softStop.aborted) out[i] = await executeOne(ctx, run, collector);
       } catch (error) {
         ctx.logger.error('backfill run failed to execute; left for recovery', {
-          runId: run.id,
+          ...runLogFields(run),
           error: toRunError(error).message,
         });
       } finally {

@@ -13,6 +13,7 @@
 import type { EngineContext } from './engine.js';
 import { RunCancelledError, RunFinishedError, RunNotFoundError, toRunError } from './errors.js';
 import { FINAL_RUN_STATUSES, type JobRun } from './model.js';
+import { runLogFields } from './run-log.js';
 
 /** Options of {@link JobScheduler.cancelRun}. */
 export interface CancelOptions {
@@ -108,7 +109,7 @@ async function lastRunCancelled(ctx: EngineContext, run: JobRun): Promise<void> 
     await ctx.store.updateSchedule(run.jobName, { lastRunStatus: 'cancelled' }, { lastRunAt: since });
   } catch (error) {
     ctx.logger.warn('could not update last_run_status of a cancelled run', {
-      runId: run.id,
+      ...runLogFields(run),
       error: toRunError(error).message,
     });
   }

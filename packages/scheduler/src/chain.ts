@@ -19,6 +19,7 @@ import { executeBatch, leaseGone, stopPending } from './execute.js';
 import { create, type Gone, readUnder, written } from './guarded-writes.js';
 import { Heartbeat } from './heartbeat.js';
 import { chainRunKey, type JobRun, jobLockKey } from './model.js';
+import { runLogFields } from './run-log.js';
 import { handBack, proveHeld } from './run-transitions.js';
 
 /** The chained runs of a successful run, and the heartbeat that keeps the pending ones leased until they start. */
@@ -151,10 +152,7 @@ export async function runChained(
         ctx.warnOnce(
           `type:${run.jobType}`,
           'run has a job type this replica does not know; left for other replicas',
-          {
-            runId: run.id,
-            jobType: run.jobType,
-          },
+          runLogFields(run),
         );
         const r = await handBack(ctx, queue, run);
         queue.runIds.delete(run.id);
@@ -170,7 +168,7 @@ export async function runChained(
         // The lock store failed: the remaining runs keep their order by staying queued until recovery takes them.
         await hb.stop();
         ctx.logger.warn('could not take the lock of a chained run; it is left for recovery', {
-          runId: run.id,
+          ...runLogFields(run),
           error: toRunError(error).message,
         });
         out.push(run);

@@ -152,6 +152,7 @@ export async function claimSchedule(
       if (run.status === 'pending') ctx.emit('run:created', { run });
       continue;
     }
+    ctx.emit('claim:conflict', { jobName: schedule.jobName, reason: 'slot_taken' });
     // Already claimed. A missed slot's record counts against the budget, so it is looked up now; a current slot's
     // record only matters if it is a pending one to adopt, which is decided after the compare-and-set.
     if (!missed) {
@@ -188,6 +189,7 @@ export async function claimSchedule(
     (s) => (s.nextRunAt?.getTime() ?? null) === (plan.next?.getTime() ?? null),
   );
   if (updated === 'expired') throw gone();
+  if (updated === null) ctx.emit('claim:conflict', { jobName: schedule.jobName, reason: 'next_run_moved' });
   if (updated !== null && !own) {
     // We advanced next_run_at, so nobody else did: a pending record of a current slot was left by a claimer that
     // died (or stalled) before its compare-and-set. We hold the lock now, so we run it.

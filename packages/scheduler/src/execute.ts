@@ -10,6 +10,7 @@ import { type Gone, readUnder, written } from './guarded-writes.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
 import { checkParameters, type JobDefinition } from './registry.js';
+import { runLogFields } from './run-log.js';
 import {
   cancelPending,
   cancelRunning,
@@ -56,7 +57,7 @@ export async function executeBatch(
       try {
         out.push(await executeRun(ctx, run, hb, followUps, hint?.runId === run.id ? hint : null));
       } catch (error) {
-        ctx.logger.error('run execution failed', { runId: run.id, error: toRunError(error).message });
+        ctx.logger.error('run execution failed', { ...runLogFields(run), error: toRunError(error).message });
         out.push(run);
       } finally {
         hb.runIds.delete(run.id);
@@ -167,10 +168,7 @@ async function executeRun(
     ctx.warnOnce(
       `type:${run.jobType}`,
       'run has a job type this replica does not know; left for other replicas',
-      {
-        runId: run.id,
-        jobType: run.jobType,
-      },
+      runLogFields(run),
     );
     const r = await handBack(ctx, hb, run);
     return written(r) ? r : run;

@@ -6,6 +6,7 @@ import type { EngineContext } from './engine.js';
 import { toRunError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { JobRun, JobSchedule } from './model.js';
+import { runLogFields } from './run-log.js';
 import type { RunCondition, RunUpdate, ScheduleCondition, ScheduleUpdateOptions } from './types.js';
 
 /** A guarded write that did not happen: the run is no longer ours (`lost`), or the lease deadline passed. */
@@ -75,7 +76,7 @@ export async function writeRun(
       if (hb.expired) return 'expired';
       mayHaveLanded = true;
       ctx.logger.warn('a run write failed; retrying until the lease deadline', {
-        runId: run.id,
+        ...runLogFields(run),
         error: toRunError(error).message,
         deadlineInMs: Math.round(hb.timeLeftMs()),
       });
@@ -149,6 +150,7 @@ export async function create(ctx: EngineContext, hb: Heartbeat, run: JobRun): Pr
       if (hb.expired) return 'expired';
       mayHaveLanded = true;
       ctx.logger.warn('a run insert failed; retrying until the lease deadline', {
+        ...runLogFields(run),
         runKey: run.runKey,
         error: toRunError(error).message,
       });

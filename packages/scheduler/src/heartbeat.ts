@@ -73,7 +73,7 @@ export async function sleepUntil(clock: Clock, at: number, signal: AbortSignal):
 }
 
 /**
- * Waits for `promise` at most `ms` of the clock's time (and not after `signal` aborts); throws `StoreTimeoutError`
+ * Waits for `promise` at most `ms` of monotonic time (and not after `signal` aborts); throws `StoreTimeoutError`
  * (or the signal's reason) instead. For calls made outside a held lease (a pass's listing queries).
  */
 export async function bounded<T>(
@@ -88,7 +88,9 @@ export async function bounded<T>(
   const onAbort = () => stop.abort(DONE);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = ctx.clock.sleep(ms, stop.signal).then(() => {
+  // The bound is monotonic time, like the lease it derives from: on a clock whose timers run faster than its
+  // monotonic time (an accelerated test clock) a plain sleep(ms) would end the wait `speed` times too early.
+  const timer = sleepUntil(ctx.clock, monotonicNow(ctx.clock) + ms, stop.signal).then(() => {
     if (signal?.aborted) throw signal.reason;
     if (stop.signal.aborted) return;
     throw new StoreTimeoutError(operation, ms);
@@ -243,10 +245,15 @@ export class Heartbeat {
     });
   }
 
-  /** Sleeps `ms` of the clock's time, waking early when the lease is gone. */
+  /** Sleeps `ms` of monotonic time, waking early when the lease is gone. */
   async pause(ms: number): Promise<void> {
     if (this.expired) return;
-    await this.#ctx.clock.sleep(Math.max(1, Math.min(ms, this.timeLeftMs())), this.#abort.signal);
+    // Monotonic time, as the deadline it is measured against (see bounded()).
+    await sleepUntil(
+      this.#ctx.clock,
+      this.#ctx.mono() + Math.max(1, Math.min(ms, this.timeLeftMs())),
+      this.#abort.signal,
+    );
   }
 
   /**

@@ -107,6 +107,31 @@ export type { MemoryLockOptions } from './memory/memory-lock.js';
 export { MemoryLock } from './memory/memory-lock.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';
 export { MemoryStore } from './memory/memory-store.js';
+export type {
+  GaugeOptions,
+  GaugeSources,
+  MetricDefinition,
+  MetricLabels,
+  MetricSink,
+  ObservedScheduler,
+  PausedByLabel,
+  SchedulerGauges,
+  SchedulerMetricKey,
+} from './metrics/index.js';
+export {
+  FINAL_STATUSES,
+  observeSchedulerMetrics,
+  PAUSED_BY_LABELS,
+  pausedByLabel,
+  readSchedulerGauges,
+  SCHEDULER_METRICS,
+  SKIP_REASONS,
+  skipReasonLabel,
+  statusLabel,
+  TRIGGERS,
+  triggerLabel,
+  triggerLagMs,
+} from './metrics/index.js';
 export type { SkipReason, SlotDecision, SlotPlan, SlotPlanInput } from './missed-runs.js';
 export { planSlots } from './missed-runs.js';
 export type {
@@ -171,6 +196,8 @@ export {
   layeredJobs,
   loadJobModule,
 } from './registry.js';
+export type { RunLogFields } from './run-log.js';
+export { bindLogger, runLogFields } from './run-log.js';
 export type {
   BackfillOptions,
   BackfillResult,
@@ -203,6 +230,7 @@ export { dueInstant, jitterOffsetMs, nextDueOf, scheduleCronOptions } from './sl
 export type { SyncChange, SyncFieldChange, SyncOptions, SyncResult, SyncTarget } from './sync.js';
 export { syncSchedules } from './sync.js';
 export type {
+  AttemptOutcomeName,
   Clock,
   EventCursor,
   EventLogStore,

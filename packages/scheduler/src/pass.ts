@@ -16,6 +16,7 @@ import { whileLocked } from './overlap.js';
 import { executeOwnLease } from './own-lease.js';
 import { recoverExpiredRuns } from './recovery.js';
 import { dueInstant, scheduleCronOptions } from './slot-timing.js';
+import { inSpan } from './tracing/spans.js';
 import type { PauseWindow } from './types.js';
 
 /** The outcome of one pass. */
@@ -107,7 +108,14 @@ export async function runPass(
     visit: async (index, fresh, line) => {
       const schedule = due[index] as JobSchedule;
       try {
-        outcomes[index] = await processSchedule(ctx, settings, schedule, fresh, now, pause.windows, line);
+        // One span per claim (tracing/spans.ts): the runs it starts are executed inside it, so their attempt spans
+        // are its children.
+        outcomes[index] = await inSpan(
+          'craft.claim',
+          { 'craft.schedule': schedule.jobName },
+          () => processSchedule(ctx, settings, schedule, fresh, now, pause.windows, line),
+          claimAttributes,
+        );
       } catch (error) {
         ctx.logger.error('claiming a schedule failed', {
           jobName: schedule.jobName,
@@ -143,6 +151,20 @@ export async function runPass(
     result: { runs, done: all, deferred, initialized, paused: false },
     abandoned,
     full: due.length >= settings.maxDue,
+  };
+}
+
+/** The span attributes of a claim's outcome. */
+function claimAttributes(r: ScheduleOutcome): Record<string, string | number> {
+  if (r === null) return { 'craft.outcome': 'not_claimed' };
+  if (typeof r === 'string') return { 'craft.outcome': r };
+  const skipped = r.created.filter((x) => x.status === 'skipped').length;
+  const first = r.created[0];
+  return {
+    'craft.outcome': 'claimed',
+    'craft.runs': r.created.length - skipped,
+    'craft.skipped': skipped,
+    ...(first?.slot ? { 'craft.slot': first.slot.toISOString(), 'craft.trigger': first.trigger } : {}),
   };
 }
 

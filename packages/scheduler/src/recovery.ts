@@ -21,6 +21,7 @@ import { executeBatch, releaseLock } from './execute.js';
 import { written } from './guarded-writes.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import type { JobRun } from './model.js';
+import { runLogFields } from './run-log.js';
 import { abandon, adopt, cancelExpired } from './run-transitions.js';
 
 /** What one recovery pass did. */
@@ -49,10 +50,7 @@ export async function recoverExpiredRuns(ctx: EngineContext, limit: number): Pro
       ctx.warnOnce(
         `type:${run.jobType}`,
         'run has a job type this replica does not know; left for other replicas',
-        {
-          runId: run.id,
-          jobType: run.jobType,
-        },
+        runLogFields(run),
       );
       continue;
     }
@@ -91,7 +89,7 @@ async function takeOver(ctx: EngineContext, run: JobRun, abandoned: JobRun[]): P
     } catch (error) {
       await hb.stop();
       ctx.logger.warn('recovery could not take a lock; the run is left for a later pass', {
-        runId: run.id,
+        ...runLogFields(run),
         error: toRunError(error).message,
       });
       return null;
@@ -108,13 +106,17 @@ async function takeOver(ctx: EngineContext, run: JobRun, abandoned: JobRun[]): P
     const r = await abandon(ctx, hb, run, toRunError(new RunAbandonedError(run.replicaId)));
     if (written(r)) {
       if (r.status !== 'cancelled') abandoned.push(r);
+      ctx.emit('run:recovered', { run: r, previousStatus: 'running' });
       if (r.status === 'pending') taken = r;
     }
   } else if (run.cancelRequestedAt !== null) {
     await cancelExpired(ctx, hb, run);
   } else {
     const r = await adopt(ctx, hb, run);
-    if (written(r)) taken = r;
+    if (written(r)) {
+      ctx.emit('run:recovered', { run: r, previousStatus: 'pending' });
+      taken = r;
+    }
   }
   if (!taken) {
     await releaseLock(ctx, hb);

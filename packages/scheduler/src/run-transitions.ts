@@ -34,6 +34,7 @@ import {
   type RunError,
   type RunStatus,
 } from './model.js';
+import { runLogFields } from './run-log.js';
 import type { RunCondition, ScheduleCondition } from './types.js';
 
 /** The start of the run's last attempt (what its start wrote as `last_run_at`), or null before any. */
@@ -73,9 +74,10 @@ async function setLastRun(
     outcome ? { countRun: { runId: run.id, outcome } } : undefined,
   );
   if (r === 'expired') {
-    ctx.logger.warn('could not update last_run_* of the schedule before the lease deadline', {
-      jobName: run.jobName,
-    });
+    ctx.logger.warn(
+      'could not update last_run_* of the schedule before the lease deadline',
+      runLogFields(run),
+    );
     return;
   }
   if (

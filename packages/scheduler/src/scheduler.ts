@@ -17,6 +17,7 @@ import { type CycleResult, runPass } from './pass.js';
 import { JobRegistry, type JobTypeLookup, layeredJobs } from './registry.js';
 import { RunSlots } from './run-slots.js';
 import { ScheduleService } from './service.js';
+import { inSpan } from './tracing/spans.js';
 import type {
   Clock,
   LockProvider,
@@ -205,7 +206,7 @@ export class JobScheduler {
       graceMs: options.shutdownGraceMs ?? 30_000,
       softStop: this.#softStop,
       hardStop: this.#hardStop,
-      pass: async (startup) => await runPass(this.#ctx, this.#pass, startup),
+      pass: async (startup) => await this.#tracedPass(startup),
       idle: () => this.idle(),
     });
     this.schedules = new ScheduleService({
@@ -279,7 +280,23 @@ export class JobScheduler {
    * (transitively), finished, with all their final records.
    */
   async checkAndRunDueJobs(): Promise<CycleResult> {
-    return (await runPass(this.#ctx, this.#pass, false)).result;
+    return (await this.#tracedPass(false)).result;
+  }
+
+  /** One pass inside its span `craft.pass` (claims are its children; free without OpenTelemetry). */
+  #tracedPass(startup: boolean): ReturnType<typeof runPass> {
+    return inSpan(
+      'craft.pass',
+      { 'craft.startup': startup, 'craft.replica': this.replicaId },
+      () => runPass(this.#ctx, this.#pass, startup),
+      ({ result, abandoned }) => ({
+        'craft.outcome': result.paused ? 'paused' : 'completed',
+        'craft.triggered': result.runs.filter((r) => r.status !== 'skipped').length,
+        'craft.skipped': result.runs.filter((r) => r.status === 'skipped').length,
+        'craft.deferred': result.deferred.length,
+        'craft.abandoned': abandoned.length,
+      }),
+    );
   }
 
   /**
@@ -288,7 +305,7 @@ export class JobScheduler {
    * the same moment (locks and the run ledger keep every slot exactly-once).
    */
   async handleMissedRuns(): Promise<MissedRunsResult> {
-    const { result, abandoned } = await runPass(this.#ctx, this.#pass, true);
+    const { result, abandoned } = await this.#tracedPass(true);
     return { ...result, abandoned };
   }
 

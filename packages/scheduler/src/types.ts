@@ -591,6 +591,13 @@ export interface Logger {
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
+  /**
+   * Optional: a logger whose every line carries `bindings` (pino's `child`). The engine binds a run's fields
+   * (`runId`, `schedule`, `slot`, `attempt`, `jobType`) this way for the lines about a run and for a handler's
+   * `context.logger`; a logger without `child` gets them merged into each line's `data` instead.
+   * @default undefined (fields merged into `data`)
+   */
+  child?(bindings: Record<string, unknown>): Logger;
 }
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -623,6 +630,26 @@ export interface SchedulerEventMap {
   'run:cancelled': { run: JobRun; by: string | null };
   /** A run of a dead replica was found; `retried` tells whether it went back to `pending`. */
   'run:abandoned': { run: JobRun; retried: boolean };
+  /**
+   * Recovery took over a run whose lease expired (spec section 5): a `running` one (its attempt recorded abandoned;
+   * `run.status` says whether it is retried) or a `pending` one it adopted. Emitted by the replica that took it.
+   */
+  'run:recovered': { run: JobRun; previousStatus: 'running' | 'pending' };
+  /**
+   * An attempt's handler reached an outcome (it returned, threw, timed out, lost its lease, was cancelled or was
+   * interrupted by a shutdown); `durationMs` runs from the handler's call to that outcome on the scheduler's clock.
+   */
+  'attempt:finished': {
+    run: JobRun;
+    attempt: number;
+    outcome: AttemptOutcomeName;
+    durationMs: number;
+  };
+  /**
+   * A claim found that another replica got there first: a slot it planned was already recorded (`slot_taken`), or
+   * its compare-and-set of `next_run_at` found the value moved (`next_run_moved`). Exactly-once holds either way.
+   */
+  'claim:conflict': { jobName: string; reason: 'slot_taken' | 'next_run_moved' };
   /**
    * This replica stopped being responsible for a run (spec section 11), and writes nothing more for it: its local
    * lease deadline passed before a renewal succeeded (`reason: 'deadline'`), or a renewal or a fenced write found the
@@ -659,6 +686,15 @@ export interface SchedulerEventMap {
   /** The loop runner stopped (after draining). */
   'scheduler:stopped': { replicaId: string };
 }
+
+/** How an attempt's handler ended (the `outcome` of the `attempt:finished` event and of the attempt span). */
+export type AttemptOutcomeName =
+  | 'succeeded'
+  | 'failed'
+  | 'timed_out'
+  | 'lease_lost'
+  | 'shutdown'
+  | 'cancelled';
 
 /** A name of a {@link SchedulerEventMap} event. */
 export type SchedulerEventName = keyof SchedulerEventMap;

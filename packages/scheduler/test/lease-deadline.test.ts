@@ -1,7 +1,7 @@
 // The local lease deadline (spec section 11): the send time of the last successful renewal + TTL − max(1 s, TTL/5),
 // on the clock's monotonic time; handlers see it in their context; nothing waits past it.
 import { describe, expect, it } from 'vitest';
-import { leaseTiming, sleepUntil } from '../src/heartbeat.js';
+import { bounded, leaseTiming, sleepUntil } from '../src/heartbeat.js';
 import {
   type Clock,
   defineJob,
@@ -14,6 +14,7 @@ import {
   MemoryStore,
   monotonicNow,
   offsetClock,
+  StoreTimeoutError,
   systemClock,
 } from '../src/index.js';
 import { injectFaults } from '../src/testing/index.js';
@@ -158,6 +159,72 @@ describe('sleeping until a monotonic instant', () => {
     sleeps = 0;
     await run(6000); // uses it
     expect(sleeps).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('call bounds and retry pauses on a clock whose timers run faster than its monotonic time', () => {
+  // The API's TEST-ONLY accelerated clock (CRAFT_TEST_CLOCK_SPEED): sleeps last 1/60 of their length in real
+  // (monotonic) time, while leases, their deadlines and the bounds derived from the TTL are real time.
+  const accelerated = (base: FakeClock): Clock => ({
+    now: () => T0 + (base.now() - T0) * 60,
+    sleep: (ms, signal) => base.sleep(ms / 60, signal),
+    monotonic: () => base.now(),
+  });
+
+  it('a renewal answered within the call bound (TTL/6 of monotonic time) renews the lease', async () => {
+    const base = new FakeClock(T0);
+    const w = world(30_000, accelerated(base), base);
+    // Every renewal takes 1 s to answer: well within TTL/6 = 5 s, far beyond 5 s / 60.
+    w.lock.inject({ method: 'renew', action: 'delay', delayMs: 1000 });
+    await w.scheduler.runJob('hold');
+    for (let i = 0; i < 40; i++) await w.base.advance(1000);
+    expect(w.seen.aborted).toBeNull();
+    expect((w.seen.ctx as JobContext).leaseTimeLeftMs()).toBeGreaterThan(10_000);
+  });
+
+  it('pauses between retries of a failing write for the retry delay of monotonic time', async () => {
+    const base = new FakeClock(T0);
+    const w = world(30_000, accelerated(base), base);
+    // The final write fails for a while; each retry waits min(1 s, TTL/20) = 1 s of monotonic time.
+    const failing = w.store.inject({
+      method: 'updateRun',
+      action: 'fail',
+      when: (args) => (args[1] as { set?: { status?: string } } | undefined)?.set?.status === 'succeeded',
+    });
+    const { done } = await w.scheduler.runJob('hold', { ms: 100 });
+    for (let i = 0; i < 30; i++) await w.base.advance(100);
+    // About 3 tries in 3 s (not 60 times as many).
+    expect(failing.hits).toBeGreaterThanOrEqual(2);
+    expect(failing.hits).toBeLessThanOrEqual(5);
+    failing.remove();
+    for (let i = 0; i < 20; i++) await w.base.advance(100);
+    expect((await done).status).toBe('succeeded');
+  });
+
+  it('bounds a call in monotonic time', async () => {
+    const base = new FakeClock(T0);
+    const clock = accelerated(base);
+    const ctx = { clock } as unknown as Parameters<typeof bounded>[0];
+    let settled: unknown = 'pending';
+    const answer = base.sleep(500).then(() => 'answer');
+    void bounded(ctx, 'renew', 1000, answer).then(
+      (v) => {
+        settled = v;
+      },
+      (e: unknown) => {
+        settled = e;
+      },
+    );
+    await base.advance(600);
+    expect(settled).toBe('answer');
+    let late: unknown = 'pending';
+    void bounded(ctx, 'renew', 1000, new Promise(() => {})).catch((e: unknown) => {
+      late = e;
+    });
+    await base.advance(999);
+    expect(late).toBe('pending');
+    await base.advance(2);
+    expect(late).toBeInstanceOf(StoreTimeoutError);
   });
 });
 

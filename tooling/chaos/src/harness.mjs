@@ -1,10 +1,11 @@
 // @ts-check
-// A chaos run with real processes: the MongoDB (test) server, 3-5 `craft-api` processes with their scheduler loops
-// on an accelerated test clock, hundreds of schedules registered through the REST API, random SIGKILLs (at random
-// moments and right at slot boundaries, i.e. mid-claim), restarts, clock skew, then a quiet period and the audit
-// (src/audit.mjs). Loopback only; every loop is bounded in time.
+// A chaos run with real processes: the MongoDB (test) server, 2-5 `craft-api` processes with their scheduler loops
+// on an accelerated test clock, each behind its own TCP fault proxy to the database (src/fault-proxy.mjs), hundreds
+// to thousands of schedules registered through the REST API, random SIGKILLs (at random moments and right at slot
+// boundaries, i.e. mid-claim), restarts, clock skew, database faults and stalls (src/faults.mjs), then a quiet period
+// and the audit (src/audit.mjs). Loopback only; every loop is bounded in time.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,8 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { startMongoTestServer } from '@craft/mongo-test-server';
 import { MongoClient } from 'mongodb';
 import { auditRun, percentile } from './audit.mjs';
-import { CHAIN_TYPES, writeJobsModule } from './jobs-fixture.mjs';
+import { FaultProxy, singleHost } from './fault-proxy.mjs';
+import { FAULT_KINDS, FaultInjector } from './faults.mjs';
+import { writeJobsModule } from './jobs-fixture.mjs';
+import { Killer } from './killer.mjs';
 import { ApiSlot, freePort, mintToken } from './processes.mjs';
+import { createRng, scheduleBodies } from './profiles.mjs';
+import { writeSnapshot } from './snapshot.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The built API entry point the harness runs. */
@@ -32,76 +38,19 @@ export const API_BIN = resolve(HERE, '../../../apps/api/dist/bin.js');
  * @property {[number, number]} [restartDelayMs] real ms a killed process stays down (default: [200, 3000])
  * @property {number} [quietMs] least real time with every process up before the audit (default: 4 × lease, ≥ 15 s)
  * @property {number} [quietMaxMs] most real time waiting for every due slot to settle (default: quietMs + 60 s)
+ * @property {number} [readyTimeoutMs] how long a starting process may take to answer /health (its startup pass
+ *   included) before the harness calls it a failed start (default: 120 s)
+ * @property {'minutes' | 'days'} [mix] cron shapes: every minute to 2 h, or every 15 min to daily (default: 'minutes')
+ * @property {number} [longShare] share of `chaos_long` schedules (handlers of 1-8 real s) (default: 0)
+ * @property {import('./faults.mjs').FaultKind[]} [faultKinds] database faults and stalls to inject; [] for none
+ *   (default: every kind)
+ * @property {[number, number]} [faultGapMs] real ms between two faults (default: [1500, 5000])
+ * @property {boolean} [eachKindFirst] inject every fault kind once before drawing at random (default: true)
  * @property {number} [seed] seed of the harness's random choices (default: random)
  * @property {string} [timezone] SCHEDULER_TIMEZONE (default: 'UTC')
  * @property {boolean} [keepDir] keep the work directory (logs, execution logs) (default: false)
  * @property {(line: string) => void} [log] progress lines (default: stderr)
  */
-
-/** Small seeded PRNG (mulberry32). */
-export function createRng(/** @type {number} */ seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Cron expressions and their weights (minute resolution; the accelerated clock makes them frequent). */
-const CRONS = [
-  ['* * * * *', 4],
-  ['*/2 * * * *', 10],
-  ['*/3 * * * *', 8],
-  ['*/5 * * * *', 20],
-  ['*/10 * * * *', 18],
-  ['15/30 * * * *', 10],
-  ['0-30/10 * * * *', 10],
-  ['7,19,43 * * * *', 10],
-  ['0 * * * *', 5],
-  ['30 */2 * * *', 5],
-];
-
-/**
- * The schedule bodies of a run (REST field names), varied in cron, zone, policy, window, job type and chain.
- * @param {number} count @param {() => number} rnd
- */
-export function scheduleBodies(count, rnd) {
-  const total = CRONS.reduce((s, [, w]) => s + Number(w), 0);
-  const pick = () => {
-    let x = rnd() * total;
-    for (const [cron, w] of CRONS) {
-      x -= Number(w);
-      if (x < 0) return String(cron);
-    }
-    return String(CRONS[0]?.[0]);
-  };
-  /** @type {Record<string, unknown>[]} */
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const r = rnd();
-    const policy = r < 0.5 ? 'once' : r < 0.75 ? 'all' : 'skip';
-    const jobType = rnd() < 0.1 ? 'chaos_flaky' : rnd() < 0.15 ? 'chaos_noop' : 'chaos_sleep';
-    /** @type {Record<string, unknown>} */
-    const body = {
-      job_name: `chaos-${String(i).padStart(4, '0')}`,
-      description: 'chaos harness schedule',
-      cron_expression: pick(),
-      job_type: jobType,
-      parameters: {},
-      missed_run_policy: policy,
-      timezone: rnd() < 0.2 ? 'Asia/Kolkata' : null,
-      max_attempts: 3,
-    };
-    if (policy === 'all') body.max_catch_up_runs = 1 + Math.floor(rnd() * 4);
-    if (rnd() < 0.2) body.catch_up_window_seconds = 120 + Math.floor(rnd() * 600);
-    if (rnd() < 0.1) body.chain = [CHAIN_TYPES[Math.floor(rnd() * CHAIN_TYPES.length)]];
-    out.push(body);
-  }
-  return out;
-}
 
 /** Runs `fn` over `items` with at most `n` at a time. */
 async function pool(
@@ -134,21 +83,27 @@ export async function runChaos(options = {}) {
   const skewMs = options.skewMs ?? 30_000;
   const lockTtlSeconds = options.lockTtlSeconds ?? 5;
   const pollIntervalSeconds = options.pollIntervalSeconds ?? 60;
-  const [gapMin, gapMax] = options.killGapMs ?? [700, 3000];
-  const [downMin, downMax] = options.restartDelayMs ?? [200, 3000];
   const quietMs = options.quietMs ?? Math.max(15_000, 4 * lockTtlSeconds * 1000);
   const quietMaxMs = options.quietMaxMs ?? quietMs + 60_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const rnd = createRng(seed);
-  const between = (/** @type {number} */ a, /** @type {number} */ b) => a + rnd() * (b - a);
+  const faultKinds = options.faultKinds ?? [...FAULT_KINDS];
 
   const server = await startMongoTestServer({ log });
   const dbName = `craft_chaos_${randomBytes(4).toString('hex')}`;
-  const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000 });
+  // The harness's own connection goes straight to the server (no proxy). A week of records makes the test server's
+  // scans slow under load: a monitor check or a query may wait tens of seconds, which must not end the run.
+  const client = new MongoClient(server.uri, {
+    serverSelectionTimeoutMS: 120_000,
+    connectTimeoutMS: 120_000,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'craft-chaos-'));
   mkdirSync(dir, { recursive: true });
   /** @type {ApiSlot[]} */
   const slots = [];
+  /** @type {FaultProxy[]} */
+  const proxies = [];
   const killAll = () => {
     for (const s of slots) s.killNow();
   };
@@ -162,7 +117,7 @@ export async function runChaos(options = {}) {
     const realAt = (/** @type {number} */ sched) => epochMs + (sched - epochMs) / speed;
     const secret = randomBytes(32).toString('base64url');
     const token = mintToken(secret);
-    const jobsModule = writeJobsModule(dir);
+    const jobsModule = writeJobsModule(dir, { speed });
     const timezone = options.timezone ?? 'UTC';
     /** @type {Record<string, string>} */
     const env = {
@@ -187,17 +142,37 @@ export async function runChaos(options = {}) {
         `of chaos at ${speed}× (${((durationMs * speed) / 3_600_000).toFixed(2)} h of schedule time); ` +
         `lease ${lockTtlSeconds} s real; database ${dbName} on ${server.external ? 'MONGODB_URI' : server.uri}; work dir ${dir}`,
     );
+    // Each process reaches the database through its own fault proxy; straight, when no fault is injected.
+    const upstream = faultKinds.length > 0 ? singleHost(server.uri) : null;
     for (let i = 0; i < processes; i++) {
-      slots.push(new ApiSlot({ index: i, port: await freePort(), bin: API_BIN, env, dir }));
+      let uri = server.uri;
+      if (upstream) {
+        const proxy = new FaultProxy({ upstreamHost: upstream.host, upstreamPort: upstream.port });
+        await proxy.listen();
+        proxies.push(proxy);
+        uri = upstream.via(proxy.port);
+      }
+      slots.push(
+        new ApiSlot({
+          index: i,
+          port: await freePort(),
+          bin: API_BIN,
+          env: { ...env, MONGODB_URI: uri },
+          dir,
+        }),
+      );
     }
     // Slot 1 runs ahead, slot 2 behind (at first; restarts re-draw).
     const baseSkew = (/** @type {number} */ i) => (i === 1 ? skewMs : i === 2 ? -skewMs : 0);
     for (const s of slots) s.start(baseSkew(s.index));
-    await Promise.all(slots.map((s) => s.waitReady()));
+    await Promise.all(slots.map((s) => s.waitReady(readyTimeoutMs)));
     log(`processes ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
     // Register the schedules through the REST API, spread over the processes.
-    const bodies = scheduleBodies(options.schedules ?? 200, rnd);
+    const bodies = scheduleBodies(options.schedules ?? 200, rnd, {
+      mix: options.mix ?? 'minutes',
+      longShare: options.longShare ?? 0,
+    });
     /** @type {import('./audit.mjs').AuditSchedule[]} */
     const schedules = [];
     await pool(bodies, 8, async (body, i) => {
@@ -223,103 +198,86 @@ export async function runChaos(options = {}) {
     });
     log(`registered ${schedules.length} schedules through POST /jobs/schedules`);
 
-    // Chaos: SIGKILL at random moments or right at a slot boundary (mid-claim), restart after a random delay.
-    const chaosStart = Date.now();
-    const deadline = chaosStart + durationMs;
-    const kills = { total: 0, boundary: 0, random: 0, duringStartup: 0, double: 0 };
-    let restarts = 0;
-    /** @type {{ slot: number, pid: number, at: number, boundary: boolean, ready: boolean }[]} */
-    const killLog = [];
-    /** @type {Promise<void>[]} */
-    const pendingRestarts = [];
-    /** @type {string[]} */
-    const startFailures = [];
-    const restartLater = (/** @type {ApiSlot} */ slot) => {
-      const p = (async () => {
-        await delay(between(downMin, downMax));
-        if (slot.alive) return;
-        const base = baseSkew(slot.index);
-        const r = rnd();
-        const skew = r < 0.6 ? base : r < 0.75 ? skewMs : r < 0.9 ? -skewMs : 0;
-        slot.start(skew);
-        restarts++;
-        try {
-          await slot.waitReady();
-        } catch (error) {
-          // Killed again while starting is expected; anything else is a finding.
-          if (slot.current?.killedAt == null) startFailures.push(String(error));
-        }
-      })();
-      pendingRestarts.push(p);
-    };
-    while (Date.now() < deadline) {
-      await delay(Math.min(between(gapMin, gapMax), Math.max(0, deadline - Date.now())));
-      if (Date.now() >= deadline) break;
-      const alive = slots.filter((s) => s.alive);
-      if (alive.length === 0) continue;
-      const boundary = rnd() < 0.4;
-      // Mostly processes that are up and claiming; sometimes one still in its startup pass.
-      const ready = alive.filter((s) => s.current?.readyAt != null);
-      const pool_ = ready.length > 0 && rnd() < 0.85 ? ready : alive;
-      const victims = [...pool_].sort(() => rnd() - 0.5).slice(0, rnd() < 0.1 && pool_.length > 1 ? 2 : 1);
-      if (boundary) {
-        // Just after the next whole minute of the victim's (skewed) schedule time: many slots fall due for it at
-        // once, so its claims are in flight.
-        const skew = victims[0]?.current?.skewMs ?? 0;
-        const nextMinute = Math.ceil((schedNow() + skew) / 60_000) * 60_000 - skew;
-        const wait = realAt(nextMinute) - Date.now() + between(2, 150);
-        if (wait > 0 && Date.now() + wait < deadline) await delay(wait);
-      }
-      if (victims.length > 1) kills.double++;
-      for (const v of victims) {
-        const inc = v.kill();
-        if (!inc) continue;
-        kills.total++;
-        killLog.push({
-          slot: v.index,
-          pid: inc.pid,
-          at: inc.killedAt ?? Date.now(),
-          boundary,
-          ready: inc.readyAt !== null,
-        });
-        if (boundary) kills.boundary++;
-        else kills.random++;
-        if (inc.readyAt === null) kills.duringStartup++;
-        restartLater(v);
-      }
-    }
+    // Chaos: SIGKILLs and restarts (src/killer.mjs) and database faults and stalls (src/faults.mjs), at once.
+    const deadline = Date.now() + durationMs;
+    const injector = new FaultInjector({
+      slots,
+      proxies,
+      rnd: createRng(seed ^ 0x5bd1e995),
+      leaseMs: lockTtlSeconds * 1000,
+      gapMs: options.faultGapMs ?? [1500, 5000],
+      kinds: faultKinds,
+      eachKindFirst: options.eachKindFirst ?? true,
+      log,
+    });
+    const killer = new Killer({
+      slots,
+      rnd,
+      gapMs: options.killGapMs ?? [700, 3000],
+      downMs: options.restartDelayMs ?? [200, 3000],
+      skewMs,
+      baseSkew,
+      readyTimeoutMs,
+      boundaryMs: options.mix === 'days' ? 3_600_000 : 60_000,
+      clock: { schedNow, realAt },
+      // The slot's database path had a fault on between `from` and `to` (real ms, 1 s of slack each side).
+      dbFaulted: (slot, from, to) =>
+        injector.events.some(
+          (e) =>
+            e.slot === slot &&
+            e.kind !== 'stall' &&
+            e.at <= to + 1000 &&
+            (e.until ?? Number.POSITIVE_INFINITY) >= from - 1000,
+        ),
+    });
+    const faultsDone = faultKinds.length > 0 ? injector.run(deadline) : Promise.resolve();
+    await killer.run(deadline);
     const windowEnd = new Date(schedNow(deadline));
+    await faultsDone;
+    const faults = injector.counts();
     log(
-      `chaos over: ${kills.total} kills, ${restarts} restarts so far; window ends at scheduler time ${windowEnd.toISOString()}`,
+      `chaos over: ${killer.kills.total} kills, ${killer.restarts} restarts so far, ${faults.total} database faults and stalls ` +
+        `(${Object.entries(faults.byKind)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}); window ends at scheduler time ${windowEnd.toISOString()}`,
     );
 
-    // Quiet period: every process up, then wait until every slot before the window's end is settled.
-    await Promise.all(pendingRestarts);
+    // Quiet period: every fault healed (above), every process up, then wait until every slot before the window's end
+    // is settled.
+    await killer.settle();
     for (const s of slots) {
       if (!s.alive) {
         s.start(baseSkew(s.index));
-        restarts++;
+        killer.restarts++;
       }
     }
-    await Promise.all(slots.map((s) => s.waitReady()));
+    await Promise.all(slots.map((s) => s.waitReady(readyTimeoutMs)));
     const quietStart = Date.now();
     await delay(quietMs);
     const runs = db.collection('job_runs');
     let settledAfterMs = null;
     while (Date.now() - quietStart < quietMaxMs) {
-      const open = await runs.countDocuments({
-        status: { $in: ['pending', 'running'] },
-        slot: { $lt: windowEnd },
-      });
-      const behind = await db.collection('job_schedules').countDocuments({
-        is_enabled: true,
-        $or: [{ next_run_at: null }, { next_run_at: { $lt: windowEnd } }],
-      });
-      if (open === 0 && behind === 0) {
-        settledAfterMs = Date.now() - quietStart;
-        break;
+      try {
+        const open = await runs.countDocuments({
+          status: { $in: ['pending', 'running'] },
+          slot: { $lt: windowEnd },
+        });
+        const behind = await db.collection('job_schedules').countDocuments({
+          is_enabled: true,
+          $or: [{ next_run_at: null }, { next_run_at: { $lt: windowEnd } }],
+        });
+        if (open === 0 && behind === 0) {
+          settledAfterMs = Date.now() - quietStart;
+          break;
+        }
+      } catch (error) {
+        // A slow answer from an overloaded server is no verdict: ask again (the loop is bounded by quietMaxMs).
+        log(
+          `quiet period: the settle check failed (${error instanceof Error ? error.message : String(error)}); retrying`,
+        );
       }
-      await delay(1000);
+      // Every 3 s: each check scans job_runs on the test server, competing with the processes it waits for.
+      await delay(3000);
     }
     log(
       settledAfterMs === null
@@ -327,41 +285,36 @@ export async function runChaos(options = {}) {
         : `settled ${(settledAfterMs / 1000).toFixed(1)} s into the quiet period`,
     );
 
-    // Snapshot, then stop the processes gracefully.
+    // Stop the processes gracefully (runs in flight are handed back), then snapshot: every execution they logged is
+    // then in the records read (a snapshot taken first misses the runs started between it and the stop).
+    await Promise.all(slots.map((s) => s.stop()));
     const auditedAt = Date.now();
     const serverNow = /** @type {Date} */ ((await db.command({ isMaster: 1 })).localTime).getTime();
     const allRuns = await runs.find({}, { projection: { parameters: 0 } }).toArray();
     const scheduleDocs = await db.collection('job_schedules').find({}).toArray();
     const locks = await db.collection('job_locks').find({}).toArray();
-    await Promise.all(slots.map((s) => s.stop()));
     const incarnations = slots.flatMap((s) => s.incarnations);
     const unexpected = incarnations.filter((i) => !i.expectedExit && i.exitedAt !== null);
+    let unreadableLines = 0;
     const executions = readdirSync(dir)
       .filter((f) => f.startsWith('exec-'))
       .flatMap((f) =>
         readFileSync(join(dir, f), 'utf8')
           .split('\n')
           .filter((line) => line.trim() !== '')
-          .map((line) => JSON.parse(line)),
+          .flatMap((line) => {
+            try {
+              return [JSON.parse(line)];
+            } catch {
+              // A line cut by a SIGKILL in the middle of its write.
+              unreadableLines++;
+              return [];
+            }
+          }),
       );
     const logErrors = countLogLines(dir);
-    if (options.keepDir) {
-      writeFileSync(
-        join(dir, 'snapshot.json'),
-        JSON.stringify({
-          epochMs,
-          speed,
-          windowEnd,
-          schedules,
-          runs: allRuns,
-          executions,
-          incarnations,
-          locks,
-          kills: killLog,
-        }),
-      );
-    }
-    const { figures, violations } = auditRun({
+    /** @type {import('./audit.mjs').AuditInput} */
+    const auditInput = {
       schedules,
       runs: allRuns,
       nextRunAt: new Map(scheduleDocs.map((d) => [d.job_name, d.next_run_at ?? null])),
@@ -372,20 +325,24 @@ export async function runChaos(options = {}) {
         startedAt: i.startedAt,
         killedAt: i.killedAt,
         skewMs: i.skewMs,
+        stops: i.stops,
       })),
       locks,
       serverNow,
       auditedAt,
       clock: { epochMs, speed },
       leaseMs: lockTtlSeconds * 1000,
-    });
+    };
+    if (options.keepDir)
+      writeSnapshot(dir, auditInput, { seed, kills: killer.killLog, faults: injector.events, incarnations });
+    const { figures, violations } = auditRun(auditInput);
     for (const i of unexpected) {
       violations.push({
         kind: 'crash',
         detail: `API process ${i.pid} exited by itself (${i.exit}); see its log`,
       });
     }
-    for (const f of startFailures) violations.push({ kind: 'start', detail: f });
+    for (const f of killer.startFailures) violations.push({ kind: 'start', detail: f });
     if (settledAfterMs === null) {
       violations.push({
         kind: 'stuck',
@@ -400,12 +357,12 @@ export async function runChaos(options = {}) {
         ...figures,
         processes,
         incarnations: incarnations.length,
-        kills: kills.total,
-        killsAtBoundary: kills.boundary,
-        killsRandom: kills.random,
-        killsDuringStartup: kills.duringStartup,
-        doubleKills: kills.double,
-        restarts,
+        kills: killer.kills.total,
+        killsAtBoundary: killer.kills.boundary,
+        killsRandom: killer.kills.random,
+        killsDuringStartup: killer.kills.duringStartup,
+        doubleKills: killer.kills.double,
+        restarts: killer.restarts,
         startupMs: startupFigures(incarnations),
         skewedIncarnations: incarnations.filter((i) => i.skewMs !== 0).length,
         skewMs,
@@ -416,6 +373,11 @@ export async function runChaos(options = {}) {
         chaosRealMs: durationMs,
         scheduleTimeMs: durationMs * speed,
         settledAfterMs,
+        faults,
+        frozenIncarnations: incarnations.filter((i) => i.stops.length > 0).length,
+        startExitsWhileCutOff: killer.startExitsWhileCutOff,
+        proxy: proxyFigures(proxies),
+        unreadableLines,
         totalRealMs: Date.now() - startedAt,
         logWarnings: logErrors.warn,
         logErrors: logErrors.error,
@@ -425,6 +387,7 @@ export async function runChaos(options = {}) {
   } finally {
     killAll();
     process.off('exit', killAll);
+    await Promise.all(proxies.map((p) => p.close().catch(() => {})));
     await client
       .db(dbName)
       .dropDatabase()
@@ -433,6 +396,13 @@ export async function runChaos(options = {}) {
     await server.stop();
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Totals over the fault proxies. @param {FaultProxy[]} proxies */
+function proxyFigures(proxies) {
+  const sum = (/** @type {'connections' | 'resets' | 'bytesUp' | 'bytesDown'} */ k) =>
+    proxies.reduce((s, p) => s + p.stats[k], 0);
+  return { connections: sum('connections'), resets: sum('resets'), bytes: sum('bytesUp') + sum('bytesDown') };
 }
 
 /**

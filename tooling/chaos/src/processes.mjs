@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
+/** The observer preloaded into every API process (lease losses and stalls into the execution log). */
+const OBSERVER = new URL('./observer.mjs', import.meta.url).href;
+
 /** Mints an HS256 JWT with every scope (what `craft-jobs token` does), valid for `ttlSeconds`. */
 export function mintToken(/** @type {string} */ secret, ttlSeconds = 24 * 3600) {
   const b64 = (/** @type {unknown} */ v) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -44,6 +47,8 @@ export async function freePort() {
  * @property {number | null} exitedAt
  * @property {string | null} exit how it exited (`SIGKILL`, `code 0`, …)
  * @property {boolean} expectedExit whether the harness ended it
+ * @property {{ at: number, until: number | null }[]} stops SIGSTOP … SIGCONT intervals (real epoch ms; `until` null
+ *   while stopped, or the kill when it died stopped)
  * @property {string} execLog
  * @property {string} log
  */
@@ -59,6 +64,7 @@ export class ApiSlot {
 
   /**
    * @param {{ index: number, port: number, bin: string, env: Record<string, string>, dir: string }} options
+   *   `env` is the process environment (its MONGODB_URI points at this slot's fault proxy when there is one)
    */
   constructor(options) {
     this.index = options.index;
@@ -80,7 +86,7 @@ export class ApiSlot {
     const execLog = join(this.dir, `exec-${this.index}-${n}.jsonl`);
     const log = join(this.dir, `api-${this.index}-${n}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [this.bin], {
+    const child = spawn(process.execPath, ['--import', OBSERVER, this.bin], {
       env: {
         ...this.env,
         PORT: String(this.port),
@@ -101,6 +107,7 @@ export class ApiSlot {
       exitedAt: null,
       exit: null,
       expectedExit: false,
+      stops: [],
       execLog,
       log,
     };
@@ -136,13 +143,42 @@ export class ApiSlot {
     throw new Error(`API process ${inc.pid} was not ready within ${timeoutMs} ms; see ${inc.log}`);
   }
 
-  /** SIGKILL now. Returns the incarnation killed, or null when none was running. */
+  /** Whether the running process is stopped (SIGSTOP without SIGCONT yet). */
+  get stopped() {
+    const last = this.current?.stops.at(-1);
+    return this.alive && last !== undefined && last.until === null;
+  }
+
+  /** SIGSTOP: the process freezes (a stall: GC, a paused VM). Returns the incarnation, or null. */
+  freeze() {
+    const child = this.#child;
+    const inc = this.current;
+    if (!child || !inc || inc.exitedAt !== null || this.stopped) return null;
+    inc.stops.push({ at: Date.now(), until: null });
+    child.kill('SIGSTOP');
+    return inc;
+  }
+
+  /** SIGCONT after {@link ApiSlot.freeze}. */
+  thaw() {
+    const child = this.#child;
+    const inc = this.current;
+    const last = inc?.stops.at(-1);
+    if (!child || !inc || !last || last.until !== null) return null;
+    child.kill('SIGCONT');
+    last.until = Date.now();
+    return inc;
+  }
+
+  /** SIGKILL now (a stopped process dies stopped). Returns the incarnation killed, or null when none was running. */
   kill() {
     const child = this.#child;
     const inc = this.current;
     if (!child || !inc || inc.exitedAt !== null) return null;
     inc.killedAt = Date.now();
     inc.expectedExit = true;
+    const last = inc.stops.at(-1);
+    if (last && last.until === null) last.until = inc.killedAt;
     child.kill('SIGKILL');
     this.#child = null;
     return inc;
@@ -155,6 +191,7 @@ export class ApiSlot {
     if (!child || !inc || inc.exitedAt !== null) return;
     inc.expectedExit = true;
     const exited = new Promise((r) => child.once('exit', r));
+    if (this.stopped) this.thaw();
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;

@@ -1,25 +1,34 @@
-// The short chaos run of the test suite: 3 real craft-api processes, SIGKILLs, restarts, skewed clocks, about
-// 45 s of chaos (45 minutes of schedule time), then the audit. Uses MONGODB_URI when the root `pnpm test` set it.
+// The short chaos run of the test suite (profile `short`): 2 real craft-api processes, each behind its own fault
+// proxy to the database, a simulated day (60 s at 1440×) of 40 schedules (every 15 minutes to daily), SIGKILLs,
+// restarts, ±30 s clock skew, and every database fault and stall at least once; then the audit. Uses MONGODB_URI
+// when the root `pnpm test` set it. About 2 minutes of real time.
 import { describe, expect, it } from 'vitest';
+import { FAULT_KINDS } from '../src/faults.mjs';
 import { runChaos } from '../src/harness.mjs';
+import { PROFILES, profileOptions } from '../src/profiles.mjs';
 import { figureRows, formatFigures } from '../src/report.mjs';
 
-describe('chaos (short): real processes, SIGKILL, restarts, ±30 s clock skew', () => {
-  it('triggers every cron slot exactly once or records it skipped under its policy; nothing stuck', async () => {
-    const result = await runChaos({
-      durationMs: Number(process.env.CRAFT_CHAOS_SECONDS ?? 45) * 1000,
-      processes: 3,
-      schedules: 120,
-      speed: 60,
-      ...(process.env.CRAFT_CHAOS_SEED ? { seed: Number(process.env.CRAFT_CHAOS_SEED) } : {}),
-      log: (line) => process.stderr.write(`chaos: ${line}\n`),
-    });
+describe('chaos (short): real processes, SIGKILL, ±30 s skew, database faults through a proxy, stalls past the lease', () => {
+  it('every slot gets one record; no run or schedule overlaps (executions end at their lease deadline); no finished handler runs again; nothing stuck', async () => {
+    const result = await runChaos(
+      profileOptions(PROFILES.short, {
+        ...(process.env.CRAFT_CHAOS_SECONDS
+          ? { durationMs: Number(process.env.CRAFT_CHAOS_SECONDS) * 1000 }
+          : {}),
+        ...(process.env.CRAFT_CHAOS_SEED ? { seed: Number(process.env.CRAFT_CHAOS_SEED) } : {}),
+        log: (line) => process.stderr.write(`chaos: ${line}\n`),
+      }),
+    );
     process.stderr.write(`\n${formatFigures(figureRows(result))}\n`);
     const f = result.figures;
     // The run really was chaotic and really ran schedules.
-    expect(f.kills).toBeGreaterThan(3);
+    expect(f.kills).toBeGreaterThan(2);
     expect(f.restarts).toBeGreaterThanOrEqual(f.kills);
     expect(f.skewedIncarnations).toBeGreaterThan(0);
+    for (const kind of FAULT_KINDS) expect(f.faults.byKind[kind], `fault ${kind}`).toBeGreaterThan(0);
+    expect(f.faults.pastLease).toBeGreaterThan(0);
+    expect(f.frozenIncarnations).toBeGreaterThan(0);
+    expect(f.proxy.resets).toBeGreaterThan(0);
     expect(f.slots).toBeGreaterThan(200);
     expect(f.executedSlots).toBeGreaterThan(50);
     // The proof.
@@ -27,7 +36,8 @@ describe('chaos (short): real processes, SIGKILL, restarts, ±30 s clock skew', 
     expect(f.duplicates).toBe(0);
     expect(f.lost).toBe(0);
     expect(f.stuck).toBe(0);
-    expect(f.overlaps).toBe(0);
+    expect(f.runOverlaps).toBe(0);
+    expect(f.scheduleOverlaps).toBe(0);
     expect(f.executedSlots + f.skippedSlots).toBe(f.slots);
   });
 });

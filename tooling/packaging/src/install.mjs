@@ -86,7 +86,8 @@ export async function pnpmProject(dir, tarballs, packages) {
 }
 
 /**
- * The third-party peer dependencies of `packages` (typebox, mongodb, fastify, …) with their ranges: what the READMEs'
+ * The required third-party peer dependencies of `packages` (typebox, mongodb, fastify, …; optional peers left out) with
+ * their ranges: what the READMEs'
  * install lines add next to our packages. Throws when two packages peer the same name with different ranges.
  * @param {{ name: string, manifest: Record<string, any> }[]} packages
  * @returns {Record<string, string>}
@@ -97,6 +98,8 @@ export function thirdPartyPeers(packages) {
   for (const pkg of packages) {
     for (const [name, range] of Object.entries(pkg.manifest.peerDependencies ?? {})) {
       if (name.startsWith('@craft/')) continue;
+      // An optional peer (@opentelemetry/api of @craft/scheduler) is not installed: the examples run without it.
+      if (pkg.manifest.peerDependenciesMeta?.[name]?.optional === true) continue;
       if (peers[name] !== undefined && peers[name] !== range) {
         throw new Error(`${pkg.name} peers ${name}@${range}, another package ${name}@${peers[name]}`);
       }

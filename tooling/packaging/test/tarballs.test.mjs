@@ -149,7 +149,14 @@ describe('peer dependencies: the packages whose instance the user owns', () => {
   const byName = (/** @type {string} */ name) => packed.find((p) => p.name === name)?.manifest;
 
   it('@craft/scheduler peers typebox (job parameter schemas are typebox values of the user)', () => {
-    expect(byName('@craft/scheduler')?.peerDependencies).toEqual({ typebox: '^1.0.0' });
+    expect(byName('@craft/scheduler')?.peerDependencies).toEqual({
+      '@opentelemetry/api': '^1.9.0',
+      typebox: '^1.0.0',
+    });
+    // OpenTelemetry is optional: nothing to install for users who do not trace (spec section 12).
+    expect(byName('@craft/scheduler')?.peerDependenciesMeta).toEqual({
+      '@opentelemetry/api': { optional: true },
+    });
     expect(byName('@craft/scheduler')?.dependencies?.typebox).toBeUndefined();
   });
 

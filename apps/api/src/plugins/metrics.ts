@@ -1,4 +1,15 @@
-import type { JobRun } from '@craft/scheduler';
+import {
+  FINAL_STATUSES,
+  type MetricDefinition,
+  observeSchedulerMetrics,
+  PAUSED_BY_LABELS,
+  readSchedulerGauges,
+  SCHEDULER_METRICS,
+  type SchedulerGauges,
+  type SchedulerMetricKey,
+  SKIP_REASONS,
+  TRIGGERS,
+} from '@craft/scheduler';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -14,124 +25,105 @@ declare module 'fastify' {
 export interface MetricsPluginOptions {
   /** Also export Node.js process metrics (`process_*`, `nodejs_*`). @default true */
   processMetrics?: boolean;
+  /**
+   * How long one reading of the store gauges serves scrapes, in ms (every replica reads the same database, so a
+   * few seconds of staleness cost nothing and several scrapers share one set of reads). @default 5000
+   */
+  gaugeCacheMs?: number;
 }
 
-const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
-const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 86_400];
+type AnyMetric = Counter<string> | Histogram<string>;
 
-function seconds(run: JobRun, fallbackMs?: number): number | undefined {
-  if (fallbackMs !== undefined) return fallbackMs / 1000;
-  if (run.startedAt && run.finishedAt) return (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
-  return undefined;
-}
+/** Label sets of the bounded labels, created at 0 so `rate()`/`increase()` see a series before the first event. */
+const ZERO_SERIES: Partial<Record<SchedulerMetricKey, Record<string, string>[]>> = {
+  skippedSlots: SKIP_REASONS.map((reason) => ({ reason })),
+  missedSlots: [{ outcome: 'run' }, { outcome: 'skipped' }],
+  leaseLost: [{ reason: 'deadline' }, { reason: 'taken_over' }],
+  claimConflicts: [{ reason: 'slot_taken' }, { reason: 'next_run_moved' }],
+  recoveries: [{ from: 'running' }, { from: 'pending' }],
+  cycles: [{ outcome: 'completed' }, { outcome: 'failed' }],
+  contention: [{}],
+};
 
 /**
- * Prometheus metrics fed by the scheduler's events (names `craft_*`). Counters count what THIS replica did;
- * the backlog and live-run gauges read the shared store at scrape time, so they are cluster-wide.
+ * Prometheus metrics (names `craft_*`, the table `SCHEDULER_METRICS` of @craft/scheduler). Counters and histograms
+ * count what THIS replica did, from the scheduler's events (`observeSchedulerMetrics`); the gauges read the shared
+ * store (`readSchedulerGauges`, cached `gaugeCacheMs`), so every replica reports the same cluster-wide value.
  * Requires the scheduler plugin.
  */
 async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const runs = new Counter({
-    name: 'craft_runs_total',
-    help: 'Runs that reached a final status in this replica, by job type and status',
-    labelNames: ['job_type', 'status'] as const,
-    registers,
+  const replica = new Map<SchedulerMetricKey, AnyMetric>();
+  for (const [key, d] of Object.entries(SCHEDULER_METRICS) as [SchedulerMetricKey, MetricDefinition][]) {
+    if (d.source !== 'replica') continue;
+    const common = { name: d.name, help: d.help, labelNames: [...d.labelNames], registers };
+    const metric =
+      d.kind === 'histogram'
+        ? new Histogram({ ...common, buckets: [...(d.buckets ?? [])] })
+        : new Counter(common);
+    replica.set(key, metric);
+    for (const labels of ZERO_SERIES[key] ?? []) {
+      if (metric instanceof Counter) metric.inc(labels, 0);
+    }
+  }
+  // Runs by status and trigger for every registered job type, at 0: a failure-rate ratio has its denominator.
+  const runs = replica.get('runs') as Counter<string>;
+  for (const job_type of app.scheduler.jobs.list().map((d) => d.type)) {
+    for (const status of FINAL_STATUSES) {
+      for (const trigger of TRIGGERS) runs.inc({ job_type, status, trigger }, 0);
+    }
+  }
+
+  const engine = app.scheduler;
+  const cacheMs = options.gaugeCacheMs ?? 5000;
+  let cached: { at: number; value: Promise<SchedulerGauges> } | null = null;
+  // One reading serves every gauge of a scrape (and scrapes within `cacheMs`); a failed read is not cached.
+  const gauges = (): Promise<SchedulerGauges> => {
+    const now = Date.now();
+    if (cached && now - cached.at < cacheMs) return cached.value;
+    const value = readSchedulerGauges({ store: engine.store, lock: engine.lock, clock: engine.clock });
+    cached = { at: now, value };
+    value.catch(() => {
+      if (cached?.value === value) cached = null;
+    });
+    return value;
+  };
+  const gauge = (key: SchedulerMetricKey, collect: (this: Gauge<string>, g: SchedulerGauges) => void) => {
+    const d = SCHEDULER_METRICS[key];
+    new Gauge({
+      name: d.name,
+      help: d.help,
+      labelNames: [...d.labelNames],
+      registers,
+      async collect() {
+        collect.call(this, await gauges());
+      },
+    });
+  };
+  gauge('dueBacklog', function (g) {
+    this.set(g.dueBacklog);
   });
-  const duration = new Histogram({
-    name: 'craft_run_duration_seconds',
-    help: 'Duration of finished runs (first attempt start to final status), by job type and status',
-    labelNames: ['job_type', 'status'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
+  gauge('runsLive', function (g) {
+    this.set({ status: 'pending' }, g.live.pending);
+    this.set({ status: 'running' }, g.live.running);
   });
-  const lag = new Histogram({
-    name: 'craft_trigger_lag_seconds',
-    help: 'Delay between a slot and the start of its run (scheduled and catch-up runs), by trigger',
-    labelNames: ['trigger'] as const,
-    buckets: LAG_BUCKETS,
-    registers,
+  gauge('oldestOverdue', function (g) {
+    this.set(g.oldestOverdueSeconds);
   });
-  const retries = new Counter({
-    name: 'craft_run_retries_total',
-    help: 'Attempts that failed or timed out and were retried, by job type',
-    labelNames: ['job_type'] as const,
-    registers,
+  gauge('paused', function (g) {
+    for (const label of PAUSED_BY_LABELS) this.set({ paused_by: label }, g.pausedBy[label]);
   });
-  const contention = new Counter({
-    name: 'craft_lock_contention_total',
-    help: 'Times a job lock was held by another execution, so a schedule or run was deferred',
-    registers,
-  });
-  const leaseLost = new Counter({
-    name: 'craft_lease_lost_total',
-    help: 'Runs whose lock lease this replica lost while the handler ran',
-    registers,
-  });
-  const cycles = new Counter({
-    name: 'craft_scheduler_cycles_total',
-    help: 'Scheduler passes in this replica, by outcome',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
-  const cycleDuration = new Histogram({
-    name: 'craft_scheduler_cycle_duration_seconds',
-    help: 'Time a scheduler pass took to claim due slots',
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-    registers,
-  });
-  const store = app.scheduler.store;
-  const clock = app.scheduler.clock;
-  new Gauge({
-    name: 'craft_due_backlog',
-    help: 'Enabled schedules whose next_run_at has passed (or is missing) and are not claimed yet (cluster-wide)',
-    registers,
-    async collect() {
-      this.set((await store.listDueSchedules(new Date(clock.now()), 10_000)).length);
-    },
-  });
-  new Gauge({
-    name: 'craft_runs_live',
-    help: 'Runs pending or running, by status (cluster-wide)',
-    labelNames: ['status'] as const,
-    registers,
-    async collect() {
-      for (const status of ['pending', 'running'] as const) {
-        this.set({ status }, await store.countRuns({ status: [status] }));
-      }
-    },
+  gauge('globalPause', function (g) {
+    this.set(g.globallyPaused ? 1 : 0);
   });
 
-  const final = (run: JobRun, status: string, ms?: number) => {
-    runs.inc({ job_type: run.jobType, status });
-    const s = seconds(run, ms);
-    if (s !== undefined && s >= 0) duration.observe({ job_type: run.jobType, status }, s);
-  };
-  const s = app.scheduler;
-  s.on('run:succeeded', ({ run, durationMs }) => final(run, 'succeeded', durationMs));
-  s.on('run:failed', ({ run }) => final(run, 'failed'));
-  s.on('run:timed_out', ({ run }) => final(run, 'timed_out'));
-  s.on('run:cancelled', ({ run }) => final(run, 'cancelled'));
-  s.on('run:skipped', ({ run }) => runs.inc({ job_type: run.jobType, status: 'skipped' }));
-  s.on('run:abandoned', ({ run, retried }) => {
-    if (!retried) final(run, 'abandoned');
+  observeSchedulerMetrics(engine, {
+    inc: (key, labels, value) => (replica.get(key) as Counter<string> | undefined)?.inc(labels, value),
+    observe: (key, labels, value) =>
+      (replica.get(key) as Histogram<string> | undefined)?.observe(labels, value),
   });
-  s.on('run:retrying', ({ run }) => retries.inc({ job_type: run.jobType }));
-  s.on('run:started', ({ run, attempt }) => {
-    // Lag is the scheduler's delay in starting a due slot: backfilled (past) and chained slots are not measured.
-    if (attempt !== 1 || !run.slot || (run.trigger !== 'schedule' && run.trigger !== 'catch_up')) return;
-    const started = run.startedAt?.getTime() ?? clock.now();
-    lag.observe({ trigger: run.trigger }, Math.max(0, (started - run.slot.getTime()) / 1000));
-  });
-  s.on('lock:contended', () => contention.inc());
-  s.on('run:lease_lost', () => leaseLost.inc());
-  s.on('cycle:completed', ({ durationMs }) => {
-    cycles.inc({ outcome: 'completed' });
-    cycleDuration.observe(durationMs / 1000);
-  });
-  s.on('cycle:failed', () => cycles.inc({ outcome: 'failed' }));
 
   app.decorate('metrics', registry);
 }

@@ -45,13 +45,18 @@ export interface SchedulerPluginOptions {
   closeStorage?: boolean;
 }
 
-/** Adapts pino to the scheduler's `(message, data)` logger shape. */
+/**
+ * Adapts pino to the scheduler's `(message, data)` logger shape. `child` is pino's: the lines about a run and a
+ * handler's `context.logger` are pino children bound to the run's fields (`runId`, `schedule`, `slot`, `attempt`,
+ * `jobType`), writing into the service's one log stream.
+ */
 export function schedulerLogger(log: FastifyBaseLogger): Logger {
   return {
     debug: (m, d) => log.debug(d ?? {}, m),
     info: (m, d) => log.info(d ?? {}, m),
     warn: (m, d) => log.warn(d ?? {}, m),
     error: (m, d) => log.error(d ?? {}, m),
+    child: (bindings) => schedulerLogger(log.child(bindings)),
   };
 }
 

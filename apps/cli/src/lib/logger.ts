@@ -10,7 +10,7 @@ export interface CliLoggerOptions {
 }
 
 // Fields the scheduler adds to every line of a job's logger; shown as a prefix instead.
-const RUN_FIELDS = new Set(['runId', 'jobType', 'jobName', 'attempt']);
+const RUN_FIELDS = new Set(['runId', 'jobType', 'jobName', 'schedule', 'slot', 'attempt']);
 
 function details(data: Record<string, unknown> | undefined, verbose: boolean): string {
   if (!data) return '';

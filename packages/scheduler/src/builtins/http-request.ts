@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { HttpJobError, LeaseExpiredError } from '../errors.js';
 import { defineJob, type JobDefinition } from '../registry.js';
+import { activeTraceparent } from '../tracing/spans.js';
 
 /** Name of the built-in HTTP request job. */
 export const HTTP_REQUEST_JOB = 'http_request';
@@ -100,6 +101,12 @@ export function httpRequestJob(options: HttpRequestJobOptions = {}): JobDefiniti
       if (ctx.scheduledAt !== null) headers.set('x-craft-slot', ctx.scheduledAt.toISOString());
       headers.set('x-craft-run-id', ctx.runId);
       headers.set('x-craft-attempt', String(ctx.attempt));
+      // W3C trace context of the attempt's span (spec section 11), unless the parameters carry their own.
+      const trace = activeTraceparent();
+      if (trace && !headers.has('traceparent')) {
+        headers.set('traceparent', trace.traceparent);
+        if (trace.tracestate) headers.set('tracestate', trace.tracestate);
+      }
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
       // Right before sending: never send once the lease is gone (the signal aborted, or this replica's local lease
       // deadline passed and the abort has not landed yet, e.g. in a process that was frozen past it).
