@@ -62,7 +62,13 @@ export function scheduleQueryFilter(query: ScheduleQuery): Filter<Document> {
   if (query.enabled === true) Object.assign(filter, ENABLED);
   else if (query.enabled === false) filter['is_enabled'] = false;
   if (query.jobType !== undefined) filter['job_type'] = query.jobType;
-  if (query.afterJobName !== undefined) filter['job_name'] = { $gt: query.afterJobName };
+  if (query.afterJobName !== undefined || query.jobNames !== undefined) {
+    // Served by the unique job_name index (an $in of names is a set of point reads).
+    filter['job_name'] = {
+      ...(query.afterJobName !== undefined ? { $gt: query.afterJobName } : {}),
+      ...(query.jobNames !== undefined ? { $in: [...query.jobNames] } : {}),
+    };
+  }
   if (query.lastRunStatus !== undefined) filter['last_run_status'] = { $in: [...query.lastRunStatus] };
   if (query.text !== undefined) {
     // A literal, case-insensitive substring: every pattern character of the user's text is escaped. No index

@@ -502,6 +502,60 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
     });
   }
 
+  /**
+   * Inserts several runs in one `bulkWrite` (unordered), each exactly as {@link insertRun} does: `false` for a run
+   * whose `run_key` or `id` exists (its duplicate-key write error), `true` for the others. Any other write error, or
+   * a failure of the call, throws (then some runs may have been inserted: the engine retries each one).
+   */
+  async insertRuns(runs: readonly JobRun[], options: { leaseForMs?: number } = {}): Promise<boolean[]> {
+    if (runs.length === 0) return [];
+    return this.#collections.run('insertRuns', async ({ runs: col }, o) => {
+      const leaseForMs = options.leaseForMs;
+      if (leaseForMs !== undefined) checkLeaseMs('MongoSchedulerStore.insertRuns', leaseForMs);
+      const ops = runs.map((run) => {
+        const record = runToRecord(run) as unknown as Record<string, unknown>;
+        if (leaseForMs === undefined || run.leaseOwner === null) {
+          return {
+            insertOne: {
+              document: { _id: new ObjectId(), ...record, lease_ms: null, lease_renewed_at: null },
+            },
+          };
+        }
+        // As insertRun: an upsert whose filter never matches (a fresh _id), so the server stamps the lease.
+        const { run_key: runKey, id, ...rest } = record;
+        const update: UpdateOps = {
+          $setOnInsert: { ...rest, lease_expires_at: null },
+          $set: { lease_ms: leaseForMs },
+        };
+        this.#time.stamp(update, ['lease_renewed_at']);
+        return {
+          updateOne: {
+            filter: { _id: new ObjectId(), run_key: runKey, id },
+            update: update as Document,
+            upsert: true,
+          },
+        };
+      });
+      const inserted = runs.map(() => true);
+      try {
+        await col.bulkWrite(ops, { ...o, ordered: false });
+      } catch (error) {
+        const e = error as { writeErrors?: unknown; writeConcernError?: unknown };
+        // The driver gives one write error or a list of them.
+        const raw = e.writeErrors;
+        const writeErrors = (raw == null ? [] : Array.isArray(raw) ? raw : [raw]) as {
+          index: number;
+          code?: unknown;
+        }[];
+        // Only duplicate keys are answers (that run was not inserted); anything else fails the call.
+        const duplicates = writeErrors.every((w) => w.code === 11000 || w.code === 11001);
+        if (writeErrors.length === 0 || !duplicates || e.writeConcernError) throw error;
+        for (const w of writeErrors) inserted[w.index] = false;
+      }
+      return inserted;
+    });
+  }
+
   /** The run with this id, or `null`. */
   async getRun(id: string): Promise<JobRun | null> {
     return this.#collections.run('getRun', async ({ runs }, o) => {

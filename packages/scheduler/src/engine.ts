@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CronExpression } from '@craft/cron';
 import type { CancelRequests } from './cancel-requests.js';
 import type { LeaseTiming } from './heartbeat.js';
+import type { InsertBatcher } from './insert-batcher.js';
 import { type JobRun, type RunTrigger, runLockKey } from './model.js';
 import type { JobTypeLookup } from './registry.js';
 import type { RunSlots } from './run-slots.js';
@@ -47,6 +48,8 @@ export interface EngineContext {
   readonly cancels: CancelRequests;
   /** The cap on handlers running at once in this replica (run-slots.ts). */
   readonly slots: RunSlots;
+  /** Run inserts of concurrent claims, gathered into one store call (insert-batcher.ts). */
+  readonly inserts: InsertBatcher;
 }
 
 export interface NewRunFields {

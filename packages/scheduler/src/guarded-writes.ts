@@ -141,7 +141,8 @@ export async function create(ctx: EngineContext, hb: Heartbeat, run: JobRun): Pr
   for (;;) {
     if (hb.expired) return 'expired';
     try {
-      const ok = await hb.call('insertRun', () => ctx.store.insertRun(run, { leaseForMs: ctx.lockTtlMs }));
+      // Sent together with the inserts of concurrent claims when there are any (insert-batcher.ts), else alone.
+      const ok = await hb.call('insertRun', () => ctx.inserts.insert(run, ctx.lockTtlMs));
       if (ok || !mayHaveLanded) return ok;
       const cur = await hb.call('getRunByKey', () => ctx.store.getRunByKey(run.runKey));
       return cur?.id === run.id;

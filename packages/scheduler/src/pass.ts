@@ -6,8 +6,9 @@
 // replica runs as many handlers as its cap allows (`maxConcurrentRuns`), due schedules are left due (deferred).
 import type { CronExpression } from '@craft/cron';
 import { claimSchedule } from './claim.js';
+import { type BatchLine, walkDue } from './due-walk.js';
 import { type EngineContext, type FollowUps, settleAll } from './engine.js';
-import { SchedulerStoppedError, toRunError } from './errors.js';
+import { LeaseExpiredError, SchedulerStoppedError, toRunError } from './errors.js';
 import { executeBatch, releaseLock } from './execute.js';
 import { bounded, Heartbeat } from './heartbeat.js';
 import { type JobRun, type JobSchedule, jobLockKey } from './model.js';
@@ -51,18 +52,6 @@ export interface PassSettings {
 /** What a pass did with one due schedule. */
 type ScheduleOutcome = 'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> };
 
-/** `0 … n-1` in a random order (Fisher–Yates). */
-function shuffledIndexes(n: number): number[] {
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    const t = out[i] as number;
-    out[i] = out[j] as number;
-    out[j] = t;
-  }
-  return out;
-}
-
 /**
  * One pass. `startup`: the startup pass of `handleMissedRuns()` (recovers up to 10,000 runs instead of `maxDue`).
  * Returns the cycle result, the runs found abandoned, and whether the pass took as many due schedules as it may
@@ -101,15 +90,22 @@ export async function runPass(
     ctx.lockTtlMs,
     ctx.store.listDueSchedules(new Date(now), settings.maxDue),
   );
-  // Each pass walks the due list in its own random order, so replicas passing at the same moment spread over
-  // different schedules instead of contending for the same locks one after another. Results are reported in
-  // the list's order.
-  const order = shuffledIndexes(due.length);
   const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
-  let next = 0;
-  const worker = async () => {
-    while (next < order.length && !ctx.softStop.aborted) {
-      const index = order[next++] as number;
+  // The walk (due-walk.ts): along a ring shared by the replicas from a random point, re-reading a few schedules per
+  // query, leaving another replica's wake to it. Results are reported in the list's order.
+  await walkDue({
+    due,
+    concurrency: settings.concurrency,
+    random: Math.random,
+    stopped: () => ctx.softStop.aborted,
+    reread: (names) => rereadSchedules(ctx, names),
+    // A schedule listed without next_run_at, or with a due instant to set right (both repaired by the visit), is
+    // visited whatever the re-read says: such schedules never end a walk (they stay listed until repaired).
+    stillDue: (listed, fresh) =>
+      listed.nextRunAt === null || needsDueRepair(listed, now) || (fresh !== undefined && isDue(fresh, now)),
+    onReadError: (error) =>
+      ctx.logger.error('re-reading due schedules failed', { error: toRunError(error).message }),
+    visit: async (index, fresh, line) => {
       const schedule = due[index] as JobSchedule;
       try {
         // One span per claim (tracing/spans.ts): the runs it starts are executed inside it, so their attempt spans
@@ -117,7 +113,7 @@ export async function runPass(
         outcomes[index] = await inSpan(
           'craft.claim',
           { 'craft.schedule': schedule.jobName },
-          () => processSchedule(ctx, settings, schedule, now, pause.windows),
+          () => processSchedule(ctx, settings, schedule, fresh, now, pause.windows, line),
           claimAttributes,
         );
       } catch (error) {
@@ -126,9 +122,8 @@ export async function runPass(
           error: toRunError(error).message,
         });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(settings.concurrency, due.length) }, worker));
+    },
+  });
   due.forEach((schedule, index) => {
     const r = outcomes[index];
     if (r === 'deferred') deferred.push(schedule.jobName);
@@ -173,12 +168,43 @@ function claimAttributes(r: ScheduleOutcome): Record<string, string | number> {
   };
 }
 
+/** Whether the stored due instant of a listed schedule does not belong to its next_run_at (see processSchedule). */
+function needsDueRepair(s: JobSchedule, now: number): boolean {
+  if (s.nextRunAt === null) return false;
+  const dueAt = dueInstant(s, s.nextRunAt).getTime();
+  return s.nextDueAt?.getTime() !== dueAt && dueAt > now;
+}
+
+/** Whether `s` (as re-read) is enabled with a due instant (slot + jitter offset) at or before `now`. */
+function isDue(s: JobSchedule, now: number): boolean {
+  return s.isEnabled && s.nextRunAt !== null && dueInstant(s, s.nextRunAt).getTime() <= now;
+}
+
+/** The schedules named `names` as stored now (one query, bounded like the pass's other listing calls). */
+async function rereadSchedules(ctx: EngineContext, names: string[]): Promise<Map<string, JobSchedule>> {
+  const list = await bounded(
+    ctx,
+    'listSchedules',
+    ctx.timing.callTimeoutMs,
+    ctx.store.listSchedules({ jobNames: names }),
+  );
+  // Keyed by name, only the names asked for (a store that ignored the filter costs time, not correctness).
+  const wanted = new Set(names);
+  return new Map(list.filter((s) => wanted.has(s.jobName)).map((s) => [s.jobName, s]));
+}
+
+/**
+ * One due schedule: `schedule` as listed, `fresh` as re-read just before (null: it is gone). Initialises a missing
+ * next_run_at, or takes the lock and claims its passed slots (the runs then execute in the background).
+ */
 async function processSchedule(
   ctx: EngineContext,
   settings: PassSettings,
   schedule: JobSchedule,
+  fresh: JobSchedule | null,
   now: number,
   pauses: readonly PauseWindow[],
+  line: BatchLine,
 ): Promise<ScheduleOutcome> {
   if (!ctx.jobs.get(schedule.jobType)) {
     ctx.warnOnce(
@@ -206,6 +232,7 @@ async function processSchedule(
     return null;
   }
   if (schedule.nextRunAt === null) {
+    line.leave(); // writes without a lock: the batch's claims need not wait for it
     const nextRunAt = cron.next(now, options);
     const nextDueAt = nextRunAt && dueInstant(schedule, nextRunAt);
     const updated = await bounded(
@@ -220,8 +247,9 @@ async function processSchedule(
   // A stored due instant that does not belong to next_run_at (a document written without it by another program or
   // an older version, or an edit straight in the database) is set right, so the due query and the loop's wake-up
   // see the real one. A slot already due is claimed now (the claim writes it too).
-  const dueAt = dueInstant(schedule, schedule.nextRunAt);
-  if (schedule.nextDueAt?.getTime() !== dueAt.getTime() && dueAt.getTime() > now) {
+  if (needsDueRepair(schedule, now)) {
+    line.leave();
+    const dueAt = dueInstant(schedule, schedule.nextRunAt);
     await bounded(
       ctx,
       'updateSchedule',
@@ -232,24 +260,24 @@ async function processSchedule(
   }
   // The replica runs as many handlers as it may: the slot stays due (deferred), for a later pass or another replica.
   if (ctx.slots.full) return 'deferred';
+  // Still due? (Another replica may have claimed it since the list was read; then it cost a share of the batch's
+  // re-read, not a lock acquire and release.) The same read is the claim's input: a claim that races another one
+  // after it is kept exactly-once by the run keys and the compare-and-set of next_run_at (see claim.ts).
+  // Due means the due instant (slot + jitter offset) has passed, not merely the slot.
+  if (!fresh || !isDue(fresh, now)) return null;
   const key = jobLockKey(schedule.jobName);
   // Every call from here on is bounded by the would-be lease's local deadline (counted from the acquire).
   const start = ctx.mono();
   const hb = new Heartbeat(ctx, key, start);
   try {
-    // Still due? (Another replica may have claimed it since the list was read; then this costs one read, not a
-    // lock acquire and release.) The same read is the claim's input: a claim that races another one after it is
-    // kept exactly-once by the run keys and the compare-and-set of next_run_at (see claim.ts).
-    const fresh = await hb.call('getSchedule', () => ctx.store.getSchedule(schedule.jobName));
-    // Due means the due instant (slot + jitter offset) has passed, not merely the slot.
-    if (!fresh?.isEnabled || fresh.nextRunAt === null || dueInstant(fresh, fresh.nextRunAt).getTime() > now) {
-      await hb.stop();
-      return null;
+    if (fresh.overlapPolicy === 'allow') {
+      line.leave(); // claimed without a lock, its runs inserted on their own
+      return await claimWithoutLock(ctx, fresh, hb, start, now);
     }
-    if (fresh.overlapPolicy === 'allow') return await claimWithoutLock(ctx, fresh, hb, start, now);
     const basis = ctx.mono();
     const lease = await hb.call('acquire', () => ctx.lock.acquire(key, ctx.replicaId, ctx.lockTtlMs));
     if (!lease) {
+      line.leave();
       await hb.stop();
       ctx.emit('lock:contended', { key, jobName: schedule.jobName });
       const policy = fresh.overlapPolicy;
@@ -258,6 +286,10 @@ async function processSchedule(
         : 'deferred';
     }
     hb.attach(lease, basis);
+    // Wait for the other claims of this batch to hold their locks (or give up), so that all insert their runs in one
+    // store call. The lease is ours and renewed meanwhile; each of them waits at most its own bounded acquire.
+    await line.arrive();
+    if (hb.expired) throw new LeaseExpiredError(key);
     const claim = await claimSchedule(ctx, fresh, hb, now, pauses);
     if (claim.toRun.length === 0) {
       await releaseLock(ctx, hb);

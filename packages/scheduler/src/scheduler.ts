@@ -9,6 +9,7 @@ import { monotonicNow, systemClock } from './clock.js';
 import type { EngineContext } from './engine.js';
 import { InvalidFieldError, ScheduleNotFoundError, toRunError, UnknownJobTypeError } from './errors.js';
 import { leaseTiming } from './heartbeat.js';
+import { InsertBatcher } from './insert-batcher.js';
 import { LoopRunner, type StopOptions } from './loop-runner.js';
 import { checkRunOptions, type ManualRun, type RunOptions, startManualRun } from './manual-runs.js';
 import type { JobRun } from './model.js';
@@ -197,6 +198,7 @@ export class JobScheduler {
       },
       cancels: new CancelRequests(),
       slots: new RunSlots(cap),
+      inserts: new InsertBatcher(options.store),
     };
     this.#loop = new LoopRunner({
       ctx: this.#ctx,

@@ -121,6 +121,11 @@ export interface ScheduleQuery {
   lastRunStatus?: (RunStatus | null)[];
   /** Only schedules whose `jobName` sorts strictly after this (cursor paging). @default undefined */
   afterJobName?: string;
+  /**
+   * Only schedules with one of these names (the engine re-reads a batch of due schedules in one query before
+   * claiming them). An empty list matches none. @default undefined (any name)
+   */
+  jobNames?: readonly string[];
   /** At most this many schedules. @default undefined (all) */
   limit?: number;
 }
@@ -348,6 +353,14 @@ export interface RunStore {
    * store sets `leaseExpiresAt` from its own clock, as {@link RunUpdate.leaseForMs} does.
    */
   insertRun(run: JobRun, options?: { leaseForMs?: number }): Promise<boolean>;
+  /**
+   * Inserts several runs in one round trip (a MongoDB `bulkWrite`): each exactly as {@link insertRun} would, each
+   * on its own (a run whose `runKey` or `id` exists is not inserted and does not stop the others). Returns one
+   * boolean per run, in order: whether that run was inserted. Throws when the call as a whole failed; then any of
+   * the runs may or may not have been inserted (the engine retries each one and recognises its own by `id`).
+   * Optional: without it the engine inserts one run per call. The conformance suite requires it.
+   */
+  insertRuns?(runs: readonly JobRun[], options?: { leaseForMs?: number }): Promise<boolean[]>;
   /** The run with this id, or `null`. */
   getRun(id: string): Promise<JobRun | null>;
   /** The run with this run key, or `null`. */

@@ -182,13 +182,14 @@ describe('scheduler metrics from events', () => {
     await (await w.scheduler.checkAndRunDueJobs()).done;
     expect(w.sum('claimConflicts', { reason: 'slot_taken' })).toBe(1);
 
-    // Another replica advances next_run_at right after this one read the schedule.
+    // Another replica advances next_run_at right after this one read the schedule (the pass re-reads its due
+    // schedules in batches: listSchedules({ jobNames })).
     await w.scheduler.schedules.create({ jobName: 'moved', cronExpression: '0 * * * *', jobType: 'work' });
-    const getSchedule = w.store.getSchedule.bind(w.store);
-    w.store.getSchedule = async (name) => {
-      const read = await getSchedule(name);
-      if (name === 'moved' && read?.nextRunAt)
-        await w.store.updateSchedule(name, {
+    const listSchedules = w.store.listSchedules.bind(w.store);
+    w.store.listSchedules = async (query) => {
+      const read = await listSchedules(query);
+      if (query?.jobNames?.includes('moved') && read.some((s) => s.jobName === 'moved' && s.nextRunAt))
+        await w.store.updateSchedule('moved', {
           nextRunAt: new Date('2030-06-01T13:00:00.000Z'),
           nextDueAt: null,
         });

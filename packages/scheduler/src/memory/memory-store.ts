@@ -82,7 +82,12 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
     await Promise.resolve();
     const text = query.text?.toLowerCase();
-    let list = [...this.#schedules.values()].filter(
+    // By name: looked up directly (no scan of every schedule).
+    const candidates =
+      query.jobNames === undefined
+        ? [...this.#schedules.values()]
+        : [...new Set(query.jobNames)].flatMap((n) => this.#schedules.get(n) ?? []);
+    let list = candidates.filter(
       (s) =>
         (query.enabled === undefined || s.isEnabled === query.enabled) &&
         (query.jobType === undefined || s.jobType === query.jobType) &&
@@ -187,6 +192,12 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     this.#runKeys.set(run.runKey, run.id);
     this.#index(stored);
     return true;
+  }
+
+  async insertRuns(runs: readonly JobRun[], options: { leaseForMs?: number } = {}): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const run of runs) out.push(await this.insertRun(run, options));
+    return out;
   }
 
   async getRun(id: string): Promise<JobRun | null> {

@@ -47,6 +47,8 @@ export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './fau
 export { idempotencySuite } from './idempotency-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
+export type { CallCounter, RoundTripResult, RoundTripWorkload } from './round-trips.js';
+export { countCalls, runRoundTripWorkload } from './round-trips.js';
 export { scheduleVersionSuite } from './schedule-version-suite.js';
 export { storeControlSuite } from './store-control-suite.js';
 export { storeFencingSuite } from './store-fencing-suite.js';

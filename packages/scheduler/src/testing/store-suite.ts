@@ -218,6 +218,36 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
     );
 
     it(
+      'lists schedules by a set of names (a batch re-read), with the other filters and sorted by name',
+      withStore(async (store) => {
+        for (const [name, enabled] of [
+          ['n3', true],
+          ['n1', true],
+          ['n2', false],
+          ['n4', true],
+        ] as const) {
+          await store.insertSchedule(sampleSchedule({ jobName: name, isEnabled: enabled }));
+        }
+        const names = (l: JobSchedule[]) => l.map((s) => s.jobName);
+        expect(names(await store.listSchedules({ jobNames: ['n3', 'n1', 'missing', 'n1'] }))).toEqual([
+          'n1',
+          'n3',
+        ]);
+        expect(names(await store.listSchedules({ jobNames: ['n1', 'n2', 'n3'], enabled: true }))).toEqual([
+          'n1',
+          'n3',
+        ]);
+        expect(
+          names(await store.listSchedules({ jobNames: ['n1', 'n3', 'n4'], afterJobName: 'n1' })),
+        ).toEqual(['n3', 'n4']);
+        expect(await store.listSchedules({ jobNames: [] })).toEqual([]);
+        // The records are whole schedules, as getSchedule returns them.
+        const [one] = await store.listSchedules({ jobNames: ['n4'] });
+        expect(one).toEqual(await store.getSchedule('n4'));
+      }),
+    );
+
+    it(
       'finds schedules by a case-insensitive substring of name or description, literally, with the cursor',
       withStore(async (store) => {
         for (const [name, description] of [
@@ -352,6 +382,40 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
         expect(await store.insertRun(sampleRun({ id: first.id, runKey: 'other' }))).toBe(false);
         expect(await store.getRunByKey('other')).toBeNull();
         expect(await store.countRuns()).toBe(2);
+      }),
+    );
+
+    it(
+      'inserts several runs in one call, each on its own: a taken key or id refuses that run only',
+      withStore(async (store, time) => {
+        expect(typeof store.insertRuns).toBe('function');
+        const insertRuns = (store.insertRuns as NonNullable<typeof store.insertRuns>).bind(store);
+        const taken = sampleRun({ runKey: 'bulk-taken' });
+        expect(await store.insertRun(taken)).toBe(true);
+        const leased = sampleRun({ runKey: 'bulk-1', status: 'pending', leaseOwner: 'a' });
+        const plain = sampleRun({ runKey: 'bulk-2' });
+        const sameKey = sampleRun({ runKey: 'bulk-taken' });
+        const sameId = sampleRun({ id: plain.id, runKey: 'bulk-3' });
+        const last = sampleRun({ runKey: 'bulk-4', status: 'skipped', leaseOwner: null });
+        expect(
+          await insertRuns([leased, plain, sameKey, sameId, last], { leaseForMs: time.leaseMs }),
+        ).toEqual([true, true, false, false, true]);
+        expect(await store.getRunByKey('bulk-2')).toEqual(plain);
+        expect((await store.getRunByKey('bulk-taken'))?.id).toBe(taken.id);
+        expect(await store.getRunByKey('bulk-3')).toBeNull();
+        expect(await store.getRunByKey('bulk-4')).toEqual(last);
+        // A leased run's lease is stamped by the store's clock, as insertRun does.
+        expect((await store.getRun(leased.id))?.leaseExpiresAt).not.toBeNull();
+        expect(await store.countRuns({ leaseExpired: true })).toBe(3); // the unleased ones
+        await time.advance(time.leaseMs * 1.5);
+        expect(await store.countRuns({ leaseExpired: true })).toBe(4);
+        expect(await insertRuns([])).toEqual([]);
+        // Two concurrent bulk inserts of the same keys: each key is inserted exactly once.
+        const a = [sampleRun({ runKey: 'race-1' }), sampleRun({ runKey: 'race-2' })];
+        const b = [sampleRun({ runKey: 'race-2' }), sampleRun({ runKey: 'race-1' })];
+        const [ra, rb] = await Promise.all([insertRuns(a), insertRuns(b)]);
+        expect((ra?.[0] ? 1 : 0) + (rb?.[1] ? 1 : 0)).toBe(1);
+        expect((ra?.[1] ? 1 : 0) + (rb?.[0] ? 1 : 0)).toBe(1);
       }),
     );
 

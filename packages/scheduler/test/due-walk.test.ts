@@ -1,0 +1,108 @@
+// The walk of a pass over its due list (due-walk.ts): batches re-read in one query each, claimed together after a
+// line-up, and a walk that ends where another replica's wake begins.
+import { describe, expect, it } from 'vitest';
+import { LineUp, ringOrder, walkDue } from '../src/due-walk.js';
+import { createSchedule, type JobSchedule } from '../src/index.js';
+
+const schedules = (n: number): JobSchedule[] =>
+  Array.from({ length: n }, (_, i) =>
+    createSchedule({ jobName: `s-${i}`, cronExpression: '* * * * *', jobType: 'noop' }),
+  );
+
+describe('the line-up of a batch', () => {
+  it('lets the arrived go on together once every participant arrived or left', async () => {
+    const line = new LineUp(3);
+    const gone: string[] = [];
+    const a = line.arrive().then(() => gone.push('a'));
+    const b = line.arrive().then(() => gone.push('b'));
+    await Promise.resolve();
+    expect(gone).toEqual([]);
+    line.leave();
+    await Promise.all([a, b]);
+    expect(gone.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('walking the due list', () => {
+  it('is the same ring on every replica, entered at the random point', () => {
+    const due = schedules(10);
+    const a = ringOrder(due, () => 0);
+    const b = ringOrder([...due].reverse(), () => 0).map((i) => 9 - i);
+    expect(a).toEqual(b);
+    const c = ringOrder(due, () => 0.5);
+    expect(c).toEqual([...a.slice(5), ...a.slice(0, 5)]);
+  });
+
+  it('visits every still-due schedule once, re-reading a batch per query', async () => {
+    const due = schedules(40);
+    const visited: number[] = [];
+    let reads = 0;
+    await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0.3,
+      stopped: () => false,
+      reread: async (names) => {
+        reads++;
+        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
+      },
+      stillDue: () => true,
+      visit: async (i, fresh, line) => {
+        expect(fresh?.jobName).toBe(due[i]?.jobName);
+        await line.arrive();
+        visited.push(i);
+      },
+      onReadError: () => {},
+    });
+    expect(visited.sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(reads).toBe(10); // batches of 4 (concurrency 8, two workers)
+  });
+
+  it("ends where another replica's wake begins (a whole batch already claimed)", async () => {
+    const due = schedules(40);
+    const ring = ringOrder(due, () => 0);
+    // Another replica started at ring position 12 and claimed everything from there.
+    const claimed = new Set(ring.slice(12).map((i) => (due[i] as JobSchedule).jobName));
+    const visited: number[] = [];
+    let reads = 0;
+    await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0,
+      stopped: () => false,
+      reread: async (names) => {
+        reads++;
+        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
+      },
+      stillDue: (listed) => !claimed.has(listed.jobName),
+      visit: async (i, _fresh, line) => {
+        await line.arrive();
+        visited.push(i);
+      },
+      onReadError: () => {},
+    });
+    expect(visited.sort((x, y) => x - y)).toEqual(ring.slice(0, 12).sort((x, y) => x - y));
+    expect(reads).toBeLessThanOrEqual(5); // 3 batches of due ones, then the wake (each worker sees it once)
+  });
+
+  it('a visit that fails leaves the line-up, so the others are not kept waiting', async () => {
+    const due = schedules(4);
+    const visited: number[] = [];
+    await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0,
+      stopped: () => false,
+      reread: async (names) =>
+        new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule])),
+      stillDue: () => true,
+      visit: async (i, _fresh, line) => {
+        if (i === 2) throw new Error('boom');
+        await line.arrive();
+        visited.push(i);
+      },
+      onReadError: () => {},
+    }).catch(() => {});
+    expect(visited.sort()).toEqual([0, 1, 3]);
+  });
+});
