@@ -54,8 +54,11 @@ describe('with 10,000 schedules', () => {
       await signedIn(tab, '', token(), api.url);
       await page.getByRole('link', { name: 'bulk-00000' }).waitFor();
       expect(await page.locator('.schedules-table tbody tr').count()).toBe(50);
-      expect(lists).toHaveLength(1);
-      expect(new URL(lists[0] as string).searchParams.get('limit')).toBe('50');
+      // One page of 50, never the 10,000: the first load, and at most a live reload of the same page when the
+      // seeding's last events reach the page's event stream after it opened (they settle 1 s after they happen).
+      expect(lists.length).toBeGreaterThanOrEqual(1);
+      expect(lists.length).toBeLessThanOrEqual(2);
+      for (const url of lists) expect(new URL(url).searchParams.get('limit')).toBe('50');
       // At most one small request per visible row beyond that (the last run's duration): none ran yet, so none.
       expect(tab.requests.filter((u) => u.includes('/jobs/runs')).length).toBe(0);
 
