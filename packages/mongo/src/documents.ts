@@ -95,6 +95,7 @@ export function runQueryFilter(query: RunQuery, time: TimeSource): Filter<Docume
   if (query.status !== undefined) filter['status'] = { $in: [...query.status] };
   if (query.trigger !== undefined) filter['trigger'] = query.trigger;
   if (query.parentRunId !== undefined) filter['parent_run_id'] = query.parentRunId;
+  if (query.runKeys !== undefined) filter['run_key'] = { $in: [...query.runKeys] };
   if (query.slotFrom !== undefined || query.slotTo !== undefined) {
     const slot: Record<string, Date> = {};
     if (query.slotFrom !== undefined) slot['$gte'] = query.slotFrom;

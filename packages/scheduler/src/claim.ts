@@ -26,15 +26,19 @@
 //   by a dead claimer are left to recovery (their lease expires) rather than adopted without a lock;
 // - a `cancel_running` schedule counts a slot as current for the poll interval plus the lease TTL: such a slot may have
 //   waited for the run it asked to stop (overlap.ts), and it must then run, whatever the missed-run policy.
+// The records are written oldest first, in batches where the missed-run budget allows (claim-records.ts): a long
+// catch-up is a few `insertRuns` calls, not one insert per slot.
 // Round trips of a claim with one current slot: insert + compare-and-set (which also records the start of the run
 // that executes first, see `startHint`). A duplicate current slot is looked up (to adopt a pending record left by a
 // claimer that died before its compare-and-set) only when our compare-and-set succeeded; when it failed, another
 // claimer advanced next_run_at and the record is in its hands, or recovery finds it once its lease expired.
+
+import { recordSlots, runsByKey } from './claim-records.js';
 import { type EngineContext, newRun } from './engine.js';
 import { LeaseExpiredError } from './errors.js';
-import { create, readUnder, writeSchedule } from './guarded-writes.js';
+import { writeSchedule } from './guarded-writes.js';
 import type { Heartbeat } from './heartbeat.js';
-import { planSlots, type SlotDecision } from './missed-runs.js';
+import { planSlots } from './missed-runs.js';
 import { type JobRun, type JobSchedule, jobLockKey, slotRunKey } from './model.js';
 import { checkParameters } from './registry.js';
 import { dueInstant, scheduleCronOptions } from './slot-timing.js';
@@ -96,28 +100,10 @@ export async function claimSchedule(
     maxCatchUpRuns: schedule.maxCatchUpRuns,
     maxSkipRecords: ctx.maxSkipRecords,
   });
-  const toRun: JobRun[] = [];
-  const created: JobRun[] = [];
-  const policy = schedule.missedRunPolicy;
-  const budget = policy === 'once' ? 1 : policy === 'all' ? schedule.maxCatchUpRuns : 0;
-  // Missed slots of this gap that run, whoever recorded them (another claimer of the same gap, see above).
-  let missedRuns = 0;
-  // Run keys of current slots already recorded by someone else (see below).
-  const duplicates: string[] = [];
-  for (const planned of plan.decisions) {
-    const missed = planned.trigger === 'catch_up';
-    const d: SlotDecision =
-      planned.action === 'run' && missed && missedRuns >= budget
-        ? {
-            slot: planned.slot,
-            trigger: 'catch_up',
-            action: 'skip',
-            reason: policy === 'once' ? 'superseded' : 'max_catch_up_runs',
-          }
-        : planned;
+  const recorded = await recordSlots(ctx, hb, schedule, plan.decisions, (d) => {
     // The DST marker and intended wall time of the slot (spec section 10), and when it was due.
     const info = cron.slotInfo(d.slot, options);
-    const run = newRun(ctx, {
+    return newRun(ctx, {
       dst: info?.dst ?? null,
       wallTime: info?.wallTime ?? null,
       dueAt: due(d.slot),
@@ -142,29 +128,9 @@ export async function claimSchedule(
             }
           : null,
     });
-    const inserted = await create(ctx, hb, run);
-    if (inserted === 'expired') throw gone();
-    if (inserted) {
-      if (missed && run.status === 'pending') missedRuns++;
-      created.push(run);
-      if (run.status === 'pending') toRun.push(run);
-      else ctx.emit('run:skipped', { run, reason: String(d.reason) });
-      if (run.status === 'pending') ctx.emit('run:created', { run });
-      continue;
-    }
-    ctx.emit('claim:conflict', { jobName: schedule.jobName, reason: 'slot_taken' });
-    // Already claimed. A missed slot's record counts against the budget, so it is looked up now; a current slot's
-    // record only matters if it is a pending one to adopt, which is decided after the compare-and-set.
-    if (!missed) {
-      duplicates.push(run.runKey);
-      continue;
-    }
-    const existing = await readUnder(ctx, hb, 'getRunByKey', () => ctx.store.getRunByKey(run.runKey));
-    if (existing === 'expired') throw gone();
-    if (existing && existing.status !== 'skipped') missedRuns++;
-    if (!own && existing && existing.status === 'pending' && !ctx.active.has(existing.id))
-      toRun.push(existing);
-  }
+  });
+  if (recorded === 'expired') throw gone();
+  const { toRun, created, duplicates } = recorded;
   // Record the start of the run that executes first in the same write, when it will start right away (its job
   // type is known and its parameters are valid; else the executor fails it and records that instead).
   const first = toRun[0];
@@ -193,10 +159,10 @@ export async function claimSchedule(
   if (updated !== null && !own) {
     // We advanced next_run_at, so nobody else did: a pending record of a current slot was left by a claimer that
     // died (or stalled) before its compare-and-set. We hold the lock now, so we run it.
-    for (const key of duplicates) {
-      const existing = await readUnder(ctx, hb, 'getRunByKey', () => ctx.store.getRunByKey(key));
-      if (existing === 'expired') throw gone();
-      if (existing && existing.status === 'pending' && !ctx.active.has(existing.id)) toRun.push(existing);
+    const existing = duplicates.length > 0 ? await runsByKey(ctx, hb, duplicates) : new Map<string, JobRun>();
+    if (existing === 'expired') throw gone();
+    for (const run of existing.values()) {
+      if (run.status === 'pending' && !ctx.active.has(run.id)) toRun.push(run);
     }
   }
   toRun.sort((a, b) => (a.slot?.getTime() ?? 0) - (b.slot?.getTime() ?? 0));

@@ -160,6 +160,56 @@ export async function create(ctx: EngineContext, hb: Heartbeat, run: JobRun): Pr
   }
 }
 
+/**
+ * Inserts `runs` in one store call (`insertRuns`, a MongoDB bulkWrite), guarded like {@link create}: `true` for each
+ * run inserted (by this call, or by an earlier try whose acknowledgement was lost: its key then holds our run id),
+ * `false` for each whose key another claimer holds. A store without `insertRuns` gets one {@link create} per run.
+ */
+export async function createMany(
+  ctx: EngineContext,
+  hb: Heartbeat,
+  runs: readonly JobRun[],
+): Promise<boolean[] | 'expired'> {
+  const { store } = ctx;
+  if (typeof store.insertRuns !== 'function') {
+    const results: boolean[] = [];
+    for (const run of runs) {
+      const r = await create(ctx, hb, run);
+      if (r === 'expired') return r;
+      results.push(r);
+    }
+    return results;
+  }
+  const insertRuns = store.insertRuns.bind(store);
+  let mayHaveLanded = false;
+  let failingSince: number | null = null;
+  for (;;) {
+    if (hb.expired) return 'expired';
+    try {
+      const results = await hb.call('insertRuns', () => insertRuns(runs, { leaseForMs: ctx.lockTtlMs }));
+      if (results.length !== runs.length) {
+        throw new Error(`insertRuns answered ${results.length} results for ${runs.length} runs`);
+      }
+      if (!mayHaveLanded || results.every(Boolean)) return results;
+      // An earlier try may have landed: a key found taken is ours when it holds our run id.
+      const taken = runs.filter((_, i) => !results[i]).map((r) => r.runKey);
+      const found = await hb.call('listRuns', () => store.listRuns({ runKeys: taken }));
+      const ids = new Map(found.map((r) => [r.runKey, r.id]));
+      return results.map((ok, i) => ok || ids.get(runs[i]?.runKey ?? '') === runs[i]?.id);
+    } catch (error) {
+      if (hb.expired) return 'expired';
+      mayHaveLanded = true;
+      ctx.logger.warn('a batch of run inserts failed; retrying until the lease deadline', {
+        jobName: runs[0]?.jobName ?? null,
+        runs: runs.length,
+        error: toRunError(error).message,
+      });
+      failingSince ??= ctx.mono();
+      if (!(await pauseOrGiveUp(ctx, hb, failingSince))) return 'expired';
+    }
+  }
+}
+
 /** A read under the lease, retried on errors until the deadline. */
 export async function readUnder<T>(
   ctx: EngineContext,

@@ -278,6 +278,12 @@ export interface RunQuery {
   trigger?: RunTrigger;
   /** Only chained runs of this parent. */
   parentRunId?: string;
+  /**
+   * Only runs with one of these run keys (a claim's batched look-up of the slots it found taken; at most a few
+   * hundred keys). Served by the unique run-key index. An adapter that ignores it returns more runs, never fewer: the
+   * engine matches the answer to its keys itself.
+   */
+  runKeys?: readonly string[];
   /** Only runs whose slot is at or after this instant. */
   slotFrom?: Date;
   /** Only runs whose slot is strictly before this instant. */

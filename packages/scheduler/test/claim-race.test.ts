@@ -27,6 +27,8 @@ async function race(
   stall: Stall,
   over: { maxCatchUpRuns?: number; catchUpWindowSeconds?: number } = {},
   aClaimsAt = T('00:35'),
+  // false: A's store has no insertRuns, so A records its slots one insert at a time (as a third-party adapter).
+  batched = true,
 ) {
   const clock = new FakeClock(Date.parse(T('00:00')));
   const store = new MemoryStore({ clock });
@@ -63,14 +65,24 @@ async function race(
     stalled = true;
     await gate;
   };
+  // Insert calls A made: a batch of records (insertRuns) is one call.
   let inserts = 0;
+  const beforeInsert = async () => {
+    if (stalled || (stall === 'before-insert' && inserts === 0)) await stall_();
+    if (stall === 'after-first-insert' && inserts === 1) await stall_();
+    inserts++;
+  };
   const overrides: Partial<SchedulerStore> = {
     insertRun: async (run, options) => {
-      if (stalled || (stall === 'before-insert' && inserts === 0)) await stall_();
-      if (stall === 'after-first-insert' && inserts === 1) await stall_();
-      inserts++;
+      await beforeInsert();
       return store.insertRun(run, options);
     },
+    insertRuns: batched
+      ? async (runs, options) => {
+          await beforeInsert();
+          return store.insertRuns(runs, options);
+        }
+      : undefined,
     updateSchedule: async (name, patch, condition) => {
       if (stalled || (stall === 'after-insert' && patch.nextRunAt !== undefined && condition)) await stall_();
       return store.updateSchedule(name, patch, condition);
@@ -167,10 +179,23 @@ describe('two claimers racing on an expired lock over the same gap', () => {
   });
 
   it('once: records interleaved slot by slot still give one catch-up run', async () => {
-    const { runs, calls } = await race('once', 'after-first-insert');
+    const { runs, calls } = await race('once', 'after-first-insert', {}, T('00:35'), false);
     expect(runs).toHaveLength(4);
     expect(runs.filter((r) => r.status !== 'skipped')).toHaveLength(1);
     expect(calls).toHaveLength(1);
+  });
+
+  it('once: the first claimer stalls after its batch of skip records; one catch-up run for the gap', async () => {
+    // A records 00:10 and 00:20 (skipped) in one call and stalls before 00:30 (its catch-up run, recorded alone). B
+    // finds them, records 00:30 skipped and runs 00:40; A's late insert of 00:30 collides and it runs nothing.
+    const { runs, calls } = await race('once', 'after-first-insert');
+    expect(show(runs)).toEqual([
+      '00:10 skipped superseded',
+      '00:20 skipped superseded',
+      '00:30 skipped superseded',
+      '00:40 succeeded',
+    ]);
+    expect(calls).toEqual(['00:40']);
   });
 
   it('all: catch-up runs found already recorded count toward max_catch_up_runs', async () => {

@@ -41,6 +41,9 @@ export function run(command, args, options = {}) {
       clearTimeout(timer);
       resolve({ status, signal, stdout, stderr });
     });
+    // A child that exits without reading its input closes the pipe: the write then fails with EPIPE, an error the
+    // result (its exit status and output) already tells; unhandled, it would fail the test run after the test.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }
@@ -85,8 +88,17 @@ export function start(command, args, options = {}) {
   child.stderr.on('data', (chunk) => {
     output += chunk;
   });
+  // A program that cannot be started emits 'error' (and no 'exit'); unhandled, it would end the test run. It is
+  // reported through `exited`, as an exit with no status, and through the output.
+  child.on('error', (error) => {
+    output += `\n[start: cannot start ${command}: ${error.message}]`;
+  });
+  child.stdin.on('error', () => {});
   /** @type {Promise<{ status: number | null, signal: NodeJS.Signals | null }>} */
-  const exited = new Promise((resolve) => child.on('exit', (status, signal) => resolve({ status, signal })));
+  const exited = new Promise((resolve) => {
+    child.on('exit', (status, signal) => resolve({ status, signal }));
+    child.on('error', () => resolve({ status: null, signal: null }));
+  });
   return {
     child,
     exited,

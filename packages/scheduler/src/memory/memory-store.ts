@@ -305,7 +305,13 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   }
 
   *#candidates(q: RunQuery): Iterable<StoredRun> {
-    if (q.status?.every((s) => !FINAL.has(s))) {
+    if (q.runKeys !== undefined) {
+      for (const key of new Set(q.runKeys)) {
+        const id = this.#runKeys.get(key);
+        const stored = id === undefined ? undefined : this.#runs.get(id);
+        if (stored) yield stored;
+      }
+    } else if (q.status?.every((s) => !FINAL.has(s))) {
       for (const id of this.#live) {
         const stored = this.#runs.get(id);
         if (stored) yield stored;

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { catchUpFaultSuite } from './catch-up-fault-suite.js';
 import { controlBackfillSuite } from './control-backfill-suite.js';
 import { controlCancelSuite } from './control-cancel-suite.js';
 import { controlOverlapSuite } from './control-overlap-suite.js';
@@ -24,6 +25,7 @@ import { type LockSuiteOptions, lockSuite } from './lock-suite.js';
 import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
+export { catchUpFaultSuite } from './catch-up-fault-suite.js';
 export { killable } from './chaos.js';
 export { controlBackfillSuite } from './control-backfill-suite.js';
 export { controlCancelSuite } from './control-cancel-suite.js';
@@ -91,6 +93,7 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
     // Faults (spec section 11): each guarantee against the fault that would break it.
     faultSuite(api, engine);
     faultFencingSuite(api, engine);
+    catchUpFaultSuite(api, engine);
     // Per-schedule control (spec section 10): overlap policies, the run cap, cancel, backfill.
     controlOverlapSuite(api, engine);
     controlCancelSuite(api, engine);

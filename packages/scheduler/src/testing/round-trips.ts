@@ -65,6 +65,12 @@ export interface RoundTripWorkload {
   /** Due schedules claimed per pass. @default `due` */
   maxDuePerPass?: number;
   /**
+   * The schedulers' lock TTL. A gate passes a long one (minutes): its leases are then never renewed and no call
+   * meets its bound (TTL/6) during the workload, so a loaded machine — slower calls, not more of them by design —
+   * cannot change the count. @default the scheduler's (60 s)
+   */
+  lockTtlMs?: number;
+  /**
    * Writes the seeded schedules (not counted). @default one `insertSchedule` per schedule on replica 0's store
    * (a benchmark of 100,000 schedules passes a bulk insert)
    */
@@ -143,6 +149,7 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
         // The slot is up to a minute old: a long poll interval keeps it current (a plain trigger, not a catch-up).
         pollIntervalMs: 600_000,
         maxDuePerPass: w.maxDuePerPass ?? w.due,
+        ...(w.lockTtlMs !== undefined ? { lockTtlMs: w.lockTtlMs } : {}),
         builtins: false,
       }),
   );

@@ -539,6 +539,12 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
         expect(ids(await store.listRuns({ trigger: 'chain' }))).toEqual([r2.id]);
         expect(ids(await store.listRuns({ parentRunId: 'p' }))).toEqual([r2.id]);
         expect(ids(await store.listRuns({ slotFrom: at(5), slotTo: at(10) }))).toEqual([r1.id]);
+        // runKeys: any subset of keys, unknown ones and repeats ignored, combined with the other filters.
+        expect(
+          ids(await store.listRuns({ runKeys: [r0.runKey, r2.runKey, 'nope', r0.runKey], order: 'asc' })),
+        ).toEqual([r0.id, r2.id]);
+        expect(ids(await store.listRuns({ runKeys: [r0.runKey, r2.runKey], jobName: 'a' }))).toEqual([r0.id]);
+        expect(await store.listRuns({ runKeys: [] })).toEqual([]);
         // createdAt filters every run, manual ones (no slot) included: [from, to).
         expect(ids(await store.listRuns({ createdFrom: at(2), createdTo: at(4) }))).toEqual([r2.id, r1.id]);
         expect(ids(await store.listRuns({ createdFrom: at(4) }))).toEqual([r3.id]);
