@@ -10,6 +10,7 @@
 //           and a lone due slot among 10,000, with 1 and 3 replicas.
 // - cost:   the same 1,000 due slots among 1,000 / 10,000 / 100,000 schedules: round trips per slot on MongoDB (one
 //           replica) and the pass time on the memory store (one replica; median of 3).
+// - cost-memory: the memory-store column of `cost` alone (no test server).
 // - memory: 100,000 schedules (hourly to daily crons) and a week of their run history (~2 M runs) in the memory
 //           store: RSS, then RSS after `cleanup_run_history` (keep 1 day) and a GC.
 // - lag:    the loop runner of 3 replicas on MongoDB, 1,000 schedules due every minute (`* * * * *`, jitter_seconds
@@ -151,7 +152,9 @@ try {
       )}`,
     );
   }
-  if (ONLY.has('cost')) {
+  if (ONLY.has('cost') || ONLY.has('cost-memory')) {
+    // `cost-memory`: the memory-store column only (no test server).
+    const withMongo = ONLY.has('cost');
     const due = QUICK ? 200 : 1000;
     const totals = QUICK ? [1000, 10_000] : [1000, 10_000, 100_000];
     const rows = [];
@@ -163,13 +166,13 @@ try {
         gc();
         memMs.push((await onMemory(total, due)).ms);
       }
-      const m = await onMongo(1, total, due);
+      const m = withMongo ? await onMongo(1, total, due) : null;
       rows.push([
         total.toLocaleString('en-US'),
         due.toLocaleString('en-US'),
         fmt(median(memMs), 1),
-        fmt(m.commands / due, 2),
-        fmt(m.ms / 1000),
+        m ? fmt(m.commands / due, 2) : '—',
+        m ? fmt(m.ms / 1000) : '—',
       ]);
     }
     out.push(

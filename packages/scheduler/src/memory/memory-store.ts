@@ -21,6 +21,7 @@ import type {
   SchedulerStore,
   ScheduleUpdateOptions,
 } from '../types.js';
+import { DueIndex } from './due-index.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.js';
 
@@ -56,6 +57,8 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   readonly #idempotency: MemoryIdempotencyStore;
   readonly #eventLog: MemoryEventLog;
   readonly #schedules = new Map<string, JobSchedule>();
+  // Enabled schedules by due instant: the due query and the loop's wake-up read it, not every schedule.
+  readonly #due = new DueIndex();
   // The fencing token of each schedule's last fenced write (ScheduleCondition.fencingToken); storage-only.
   readonly #scheduleTokens = new Map<string, number>();
   // The id of the last run counted in each schedule's consecutiveFailures (ScheduleUpdateOptions.countRun); storage-only.
@@ -105,7 +108,9 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     await Promise.resolve();
     if (this.#schedules.has(schedule.jobName)) return false;
-    this.#schedules.set(schedule.jobName, { ...copy(schedule), version: 1 });
+    const stored = { ...copy(schedule), version: 1 };
+    this.#schedules.set(schedule.jobName, stored);
+    this.#indexDue(stored);
     return true;
   }
 
@@ -137,6 +142,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
       this.#countedRuns.set(jobName, count.runId);
     }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
+    this.#indexDue(next as unknown as JobSchedule);
     return copy(next as unknown as JobSchedule);
   }
 
@@ -146,29 +152,28 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     if (!cur || !scheduleMatches(cur, condition)) return false;
     this.#scheduleTokens.delete(jobName);
     this.#countedRuns.delete(jobName);
+    this.#due.set(jobName, undefined);
     return this.#schedules.delete(jobName);
   }
 
   async listDueSchedules(now: Date, limit: number): Promise<JobSchedule[]> {
     await Promise.resolve();
-    const t = now.getTime();
     const due: JobSchedule[] = [];
-    for (const s of this.#schedules.values()) {
-      const at = dueOf(s);
-      if (s.isEnabled && (at === null || at <= t)) due.push(s);
+    for (const name of this.#due.due(now.getTime(), limit)) {
+      const s = this.#schedules.get(name);
+      if (s) due.push(copy(s));
     }
-    due.sort((a, b) => (dueOf(a) ?? -Infinity) - (dueOf(b) ?? -Infinity));
-    return due.slice(0, limit).map(copy);
+    return due;
   }
 
   async getEarliestNextRunAt(): Promise<Date | null> {
     await Promise.resolve();
-    let min: number | null = null;
-    for (const s of this.#schedules.values()) {
-      const at = dueOf(s);
-      if (s.isEnabled && at !== null && (min === null || at < min)) min = at;
-    }
+    const min = this.#due.earliest();
     return min === null ? null : new Date(min);
+  }
+
+  #indexDue(s: JobSchedule): void {
+    this.#due.set(s.jobName, s.isEnabled ? dueOf(s) : undefined);
   }
 
   async getGlobalPause(): Promise<GlobalPauseState> {
