@@ -49,6 +49,9 @@ export const API_BIN = resolve(HERE, '../../../apps/api/dist/bin.js');
  * @property {number} [seed] seed of the harness's random choices (default: random)
  * @property {string} [timezone] SCHEDULER_TIMEZONE (default: 'UTC')
  * @property {boolean} [keepDir] keep the work directory (logs, execution logs) (default: false)
+ * @property {boolean} [privateServer] start a MongoDB test server of its own even when MONGODB_URI is set (the root
+ *   `pnpm test` shares one test server, which executes one operation at a time, between every suite: the chaos
+ *   run's load must not slow the other suites' calls past their bounds) (default: false)
  * @property {(line: string) => void} [log] progress lines (default: stderr)
  */
 
@@ -90,7 +93,7 @@ export async function runChaos(options = {}) {
   const rnd = createRng(seed);
   const faultKinds = options.faultKinds ?? [...FAULT_KINDS];
 
-  const server = await startMongoTestServer({ log });
+  const server = await startMongoTestServer({ log, useEnv: options.privateServer !== true });
   const dbName = `craft_chaos_${randomBytes(4).toString('hex')}`;
   // The harness's own connection goes straight to the server (no proxy). A week of records makes the test server's
   // scans slow under load: a monitor check or a query may wait tens of seconds, which must not end the run.

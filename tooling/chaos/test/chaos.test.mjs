@@ -1,7 +1,8 @@
 // The short chaos run of the test suite (profile `short`): 2 real craft-api processes, each behind its own fault
 // proxy to the database, a simulated day (60 s at 1440×) of 40 schedules (every 15 minutes to daily), SIGKILLs,
 // restarts, ±30 s clock skew, and every database fault and stall at least once; then the audit. Uses MONGODB_URI
-// when the root `pnpm test` set it. About 2 minutes of real time.
+// when the root `pnpm test` set it to a real MongoDB; next to the shared MongoDB test server (one operation at a time) it
+// starts a test server of its own, so its load does not slow the suites running beside it. About 2 minutes.
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../src/faults.mjs';
 import { runChaos } from '../src/harness.mjs';
@@ -17,6 +18,7 @@ describe('chaos (short): real processes, SIGKILL, ±30 s skew, database faults t
           : {}),
         ...(process.env.CRAFT_CHAOS_SEED ? { seed: Number(process.env.CRAFT_CHAOS_SEED) } : {}),
         log: (line) => process.stderr.write(`chaos: ${line}\n`),
+        privateServer: process.env.CRAFT_MONGODB_SERVER === 'mongo-java-server',
       }),
     );
     process.stderr.write(`\n${formatFigures(figureRows(result))}\n`);
