@@ -22,11 +22,17 @@ describe('round trips of the claim path on the memory store', () => {
     expect(r.calls / 500).toBeLessThanOrEqual(BUDGET_PER_SLOT);
   });
 
-  it('three replicas do the same work with at most 10 % more calls in total than one', async () => {
+  it('three replicas do the same work with at most 10 % more calls in total than one (median of 3 runs)', async () => {
     const one = await runRoundTripWorkload({ replicas: 1, total: 2000, due: 500, create: memory() });
-    const three = await runRoundTripWorkload({ replicas: 3, total: 2000, due: 500, create: memory() });
-    expect(three.succeeded).toBe(500);
-    expect(three.runs).toBe(500);
-    expect(three.calls).toBeLessThanOrEqual(one.calls * 1.1);
+    // Each replica enters the shared ring at a random point (due-walk.ts), so how often two meet varies from run to
+    // run: the median of three runs is the figure, each run must still do the work exactly once.
+    const calls: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const three = await runRoundTripWorkload({ replicas: 3, total: 2000, due: 500, create: memory() });
+      expect(three.succeeded).toBe(500);
+      expect(three.runs).toBe(500);
+      calls.push(three.calls);
+    }
+    expect([...calls].sort((a, b) => a - b)[1]).toBeLessThanOrEqual(one.calls * 1.1);
   });
 });
