@@ -49,16 +49,17 @@ try {
   env.CRAFT_MONGODB_UNAVAILABLE = reason.split('\n')[0] ?? 'the test server could not start';
 }
 
-// Two phases when the whole suite runs: every package but the chaos run, two at a time, then the chaos run alone (two
-// API processes, a MongoDB test server of its own, SIGSTOPs and a saturated CPU for two minutes: beside it, the other
-// suites' real-time bounds — the packaging's conformance run, the MongoDB gates — would measure the machine's load).
+// Two phases when the whole suite runs: every package but the two machine-saturating ones, two at a time, then those
+// one after the other — the chaos run (two API processes, a MongoDB test server of its own, SIGSTOPs) and the API
+// fuzzing (schemathesis against a live API): beside them, the other suites' real-time bounds — the packaging's
+// conformance run at the peer floors, the MongoDB gates — would measure the machine's load.
 // With a --filter of the caller's, one phase with their arguments.
 const filtered = extra.some((a) => a === '--filter' || a.startsWith('--filter='));
 const phases = filtered
   ? [['--concurrency=2', ...extra]]
   : [
-      ['--concurrency=2', '--filter=!@craft/chaos', ...extra],
-      ['--concurrency=1', '--filter=@craft/chaos', ...extra],
+      ['--concurrency=2', '--filter=!@craft/chaos', '--filter=!@craft/fuzz', ...extra],
+      ['--concurrency=1', '--filter=@craft/chaos', '--filter=@craft/fuzz', ...extra],
     ];
 
 // Tee turbo's output and add up vitest's per-package "Tests  N passed | M failed" lines, so the run ends with

