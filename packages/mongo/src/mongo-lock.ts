@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Lease, LockProvider } from '@craft/scheduler';
 import type { Collection, Db, Document, Filter, WriteConcernSettings } from 'mongodb';
 import { AdapterCollections, checkCollectionName, type OperationOptions } from './collections.js';
@@ -198,7 +199,8 @@ export class DistributedLock implements LockProvider {
       // 1. The common case, one round trip: a lock document of this implementation (token in an epoch) that is
       //    free or expired (judged against the shared clock) becomes ours, its token incremented in the same write.
       const bump: UpdateOps & { $inc?: Record<string, number> } = {
-        $set: { owner, ttl_ms: ttlMs },
+        // acquire_call: null, so a document keeps no acquireMany tag of an earlier holder (see acquireMany).
+        $set: { owner, ttl_ms: ttlMs, acquire_call: null },
         $inc: { token: 1 },
       };
       this.#time.stamp(bump, ['acquired_at', 'renewed_at']);
@@ -224,7 +226,7 @@ export class DistributedLock implements LockProvider {
       for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
         const epoch = await reserveToken(tokens, key, o);
         const token = epoch * TOKEN_EPOCH;
-        const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs } };
+        const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs, acquire_call: null } };
         this.#time.stamp(take, ['acquired_at', 'renewed_at']);
         const taken = await locks.findOneAndUpdate(
           { lock_key: key, $and: [OLDER_TOKEN(token), free] },
@@ -261,6 +263,76 @@ export class DistributedLock implements LockProvider {
         }
       }
       return null;
+    });
+  }
+
+  /**
+   * Takes several keys for `owner` at once (the engine sends the lock acquires of one batch of due schedules
+   * together): every lock document that is free or expired becomes ours in ONE unordered `bulkWrite` of the same
+   * conditional update `acquire` makes (token incremented in the write, expiry judged by the shared clock), each
+   * tagged with this call's id, and ONE read of the tagged documents tells the tokens. Of the keys left, the ones
+   * held right now are answered `null` after one more read; the rest (no lock document yet, or one without an
+   * epoch token) go through {@link acquire}. Each key answers exactly as `acquire` would; a key listed twice is
+   * granted once. 2 round trips for a batch of existing locks instead of one per key.
+   */
+  async acquireMany(
+    keys: readonly string[],
+    owner: string,
+    ttlMs: number = this.defaultTtlMs,
+  ): Promise<(Lease | null)[]> {
+    this.#checkTtl('acquire', ttlMs);
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return keys.map(() => null);
+    const call = randomUUID();
+    const leases = await this.#collections.run('acquire', async ({ locks }, o) => {
+      const now = this.#time.nowExpr();
+      const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, now] } }] };
+      const ops = unique.map((key) => {
+        const bump: UpdateOps & { $inc?: Record<string, number> } = {
+          $set: { owner, ttl_ms: ttlMs, acquire_call: call },
+          $inc: { token: 1 },
+        };
+        this.#time.stamp(bump, ['acquired_at', 'renewed_at']);
+        return {
+          updateOne: { filter: { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free }, update: bump as Document },
+        };
+      });
+      const written = await locks.bulkWrite(ops, { ...o, ordered: false });
+      const got = new Map<string, Lease>();
+      if (written.matchedCount > 0) {
+        // Only a document still tagged with this call and owned by us tells our token (acquire and a later
+        // acquireMany overwrite the tag, so a lease taken over meanwhile is not mistaken for ours). Filtered here,
+        // not in the query: `lock_key` alone is served by its unique index, also on the test server (which scans
+        // the collection as soon as the query names another field).
+        const docs = await locks.find({ lock_key: { $in: unique } }, o).toArray();
+        for (const d of docs) {
+          const doc = d as unknown as LockDocument & { acquire_call?: unknown };
+          if (doc.acquire_call !== call || doc.owner !== owner) continue;
+          got.set(doc.lock_key, toLease(doc.lock_key, owner, doc.token, doc));
+        }
+      }
+      const rest = unique.filter((k) => !got.has(k));
+      if (rest.length === 0) return { got, held: new Set<string>(), rest };
+      const heldDocs = await locks
+        .find(
+          { lock_key: { $in: rest }, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, now] } },
+          { ...o, projection: { lock_key: 1 } },
+        )
+        .toArray();
+      const held = new Set(heldDocs.map((d) => d['lock_key'] as string));
+      return { got, held, rest: rest.filter((k) => !held.has(k)) };
+    });
+    // No lock document yet (the first lock of a key), or one to adopt into a new epoch: one by one.
+    const adopted = await Promise.all(leases.rest.map((k) => this.acquire(k, owner, ttlMs)));
+    leases.rest.forEach((k, i) => {
+      const lease = adopted[i];
+      if (lease) leases.got.set(k, lease);
+    });
+    const answered = new Set<string>();
+    return keys.map((k) => {
+      if (answered.has(k)) return null; // not re-entrant: a repeated key is taken once
+      answered.add(k);
+      return leases.got.get(k) ?? null;
     });
   }
 

@@ -4,6 +4,7 @@ import type { CronExpression } from '@craft/cron';
 import type { CancelRequests } from './cancel-requests.js';
 import type { LeaseTiming } from './heartbeat.js';
 import type { InsertBatcher } from './insert-batcher.js';
+import type { LockBatcher } from './lock-batcher.js';
 import { type JobRun, type RunTrigger, runLockKey } from './model.js';
 import type { JobTypeLookup } from './registry.js';
 import type { RunSlots } from './run-slots.js';
@@ -50,6 +51,8 @@ export interface EngineContext {
   readonly slots: RunSlots;
   /** Run inserts of concurrent claims, gathered into one store call (insert-batcher.ts). */
   readonly inserts: InsertBatcher;
+  /** Lock acquires of a batch's claims, gathered into one lock call (lock-batcher.ts). */
+  readonly locks: LockBatcher;
 }
 
 export interface NewRunFields {

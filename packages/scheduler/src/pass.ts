@@ -275,7 +275,8 @@ async function processSchedule(
       return await claimWithoutLock(ctx, fresh, hb, start, now);
     }
     const basis = ctx.mono();
-    const lease = await hb.call('acquire', () => ctx.lock.acquire(key, ctx.replicaId, ctx.lockTtlMs));
+    // Sent with the acquires of the batch's other claims (one lock call, lock-batcher.ts).
+    const lease = await hb.call('acquire', () => ctx.locks.acquire(key, ctx.replicaId, ctx.lockTtlMs));
     if (!lease) {
       line.leave();
       await hb.stop();

@@ -10,6 +10,7 @@ import type { EngineContext } from './engine.js';
 import { InvalidFieldError, ScheduleNotFoundError, toRunError, UnknownJobTypeError } from './errors.js';
 import { leaseTiming } from './heartbeat.js';
 import { InsertBatcher } from './insert-batcher.js';
+import { LockBatcher } from './lock-batcher.js';
 import { LoopRunner, type StopOptions } from './loop-runner.js';
 import { checkRunOptions, type ManualRun, type RunOptions, startManualRun } from './manual-runs.js';
 import type { JobRun } from './model.js';
@@ -66,7 +67,10 @@ export interface JobSchedulerOptions {
   shutdownGraceMs?: number;
   /** At most this many due schedules are claimed per pass (the loop runs another pass at once). @default 1000 */
   maxDuePerPass?: number;
-  /** How many schedules are claimed concurrently within a pass. @default 8 */
+  /**
+   * How many schedules are claimed concurrently within a pass. Half of them are re-read, locked and recorded together
+   * (one query, one `acquireMany`, one `insertRuns` per half), so more means fewer round trips per slot. @default 16
+   */
   claimConcurrency?: number;
   /**
    * At most this many skipped slots get a run record each per claim; older ones fold into one record whose
@@ -163,7 +167,7 @@ export class JobScheduler {
     this.maxConcurrentRuns = cap;
     this.#pass = {
       maxDue: options.maxDuePerPass ?? 1000,
-      concurrency: Math.max(1, options.claimConcurrency ?? 8),
+      concurrency: Math.max(1, options.claimConcurrency ?? 16),
       validCronZones: new Set<string>(),
     };
     const user = options.registry ?? new JobRegistry();
@@ -199,6 +203,7 @@ export class JobScheduler {
       cancels: new CancelRequests(),
       slots: new RunSlots(cap),
       inserts: new InsertBatcher(options.store),
+      locks: new LockBatcher(options.lock),
     };
     this.#loop = new LoopRunner({
       ctx: this.#ctx,

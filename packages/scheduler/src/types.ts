@@ -78,6 +78,13 @@ export interface LockProvider {
    */
   acquire(key: string, owner: string, ttlMs: number): Promise<Lease | null>;
   /**
+   * Optional: takes several keys for `owner` in one call (the engine sends the lock acquires of one batch of due
+   * schedules together, lock-batcher.ts). Answers one entry per key, in order, each exactly what
+   * `acquire(key, owner, ttlMs)` would have answered (a key listed twice is granted at most once: the lock is not
+   * re-entrant). When it throws, none of the keys may be assumed taken (a lease it took lapses on its own).
+   */
+  acquireMany?(keys: readonly string[], owner: string, ttlMs: number): Promise<(Lease | null)[]>;
+  /**
    * Extends a lease to `ttlMs` (default: the lease's original ttl) from the provider's now. Returns the renewed
    * lease (same token, later `expiresAt`), or `null` when the lease is no longer held by `lease.owner` with
    * `lease.token` (it expired and was taken over, or was released). A lease that expired but was not taken

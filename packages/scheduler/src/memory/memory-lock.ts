@@ -30,6 +30,15 @@ export class MemoryLock implements LockProvider {
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | null> {
     await Promise.resolve();
+    return this.#take(key, owner, ttlMs);
+  }
+
+  async acquireMany(keys: readonly string[], owner: string, ttlMs: number): Promise<(Lease | null)[]> {
+    await Promise.resolve();
+    return keys.map((key) => this.#take(key, owner, ttlMs));
+  }
+
+  #take(key: string, owner: string, ttlMs: number): Lease | null {
     const now = this.#clock.now();
     const cur = this.#held.get(key);
     if (cur && cur.expiresAt > now) return null;

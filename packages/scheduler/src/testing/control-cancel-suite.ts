@@ -164,7 +164,7 @@ export function controlCancelSuite(api: SuiteTestApi, options: WorldOptions): vo
         await w.clock.advance(1000);
         // A dies: every call hangs from now on.
         a.store.inject({ method: ['updateRun', 'getRun', 'updateSchedule', 'insertRun'], action: 'hang' });
-        a.lock.inject({ method: ['renew', 'release', 'acquire'], action: 'hang' });
+        a.lock.inject({ method: ['renew', 'release', 'acquire', 'acquireMany'], action: 'hang' });
         const B = w.scheduler();
         expect((await B.cancelRun(run.id, { by: 'ops' })).status).toBe('running');
         await w.clock.advance(TTL + 1000);

@@ -136,4 +136,85 @@ export function lockSuite(api: SuiteTestApi, options: LockSuiteOptions): void {
       }),
     );
   });
+
+  // The batched acquire (optional member): each key answers exactly as `acquire` would.
+  describe('LockProvider.acquireMany', () => {
+    const many = (lock: LockProvider) => {
+      if (typeof lock.acquireMany !== 'function') return null;
+      return lock.acquireMany.bind(lock);
+    };
+
+    it(
+      'grants the free keys, refuses the held ones (also to their owner), and answers in the order asked',
+      withLock(async (lock, time) => {
+        const acquireMany = many(lock);
+        if (!acquireMany) return;
+        const [free1, heldByB, free2, heldByA, fresh] = [key(), key(), key(), key(), key()];
+        // Existing free lock documents (acquired and released), held ones, and a key never locked.
+        for (const k of [free1, free2]) await lock.release((await lock.acquire(k, 'x', time.leaseMs)) as Lease);
+        const b = (await lock.acquire(heldByB, 'b', time.leaseMs)) as Lease;
+        const a = (await lock.acquire(heldByA, 'a', time.leaseMs)) as Lease;
+        const leases = await acquireMany([free1, heldByB, free2, heldByA, fresh], 'a', time.leaseMs);
+        expect(leases.map((l) => l?.key ?? null)).toEqual([free1, null, free2, null, fresh]);
+        for (const l of leases) if (l) expect(l.owner).toBe('a');
+        expect((await lock.inspect(heldByB))?.token).toBe(b.token);
+        expect((await lock.inspect(heldByA))?.token).toBe(a.token);
+        // Each granted lease is a real one: exclusive, renewable and releasable with its token.
+        for (const l of leases.filter((x): x is Lease => x !== null)) {
+          expect(await lock.acquire(l.key, 'b', time.leaseMs)).toBeNull();
+          expect((await lock.inspect(l.key))?.token).toBe(l.token);
+          expect((await lock.renew(l))?.token).toBe(l.token);
+          expect(await lock.release(l)).toBe(true);
+        }
+      }),
+    );
+
+    it(
+      'takes over expired leases with greater tokens, and grants a key listed twice once',
+      withLock(async (lock, time) => {
+        const acquireMany = many(lock);
+        if (!acquireMany) return;
+        const [k1, k2] = [key(), key()];
+        const old1 = (await lock.acquire(k1, 'a', time.leaseMs)) as Lease;
+        const old2 = (await lock.acquire(k2, 'a', time.leaseMs)) as Lease;
+        await time.advance(time.leaseMs * 1.5);
+        const leases = await acquireMany([k1, k2, k1], 'b', time.leaseMs);
+        expect(leases[0]?.token).toBeGreaterThan(old1.token);
+        expect(leases[1]?.token).toBeGreaterThan(old2.token);
+        expect(leases[2]).toBeNull();
+        // The former holder is fenced off.
+        expect(await lock.renew(old1)).toBeNull();
+        expect(await lock.release(old2)).toBe(false);
+        expect((await lock.inspect(k1))?.owner).toBe('b');
+        // And later single acquires keep the tokens increasing.
+        await lock.release(leases[0] as Lease);
+        expect((await lock.acquire(k1, 'c', time.leaseMs))?.token).toBeGreaterThan(leases[0]?.token as number);
+      }),
+    );
+
+    it(
+      'gives each key to exactly one of many concurrent batched and single acquirers',
+      withLock(async (lock, time) => {
+        const acquireMany = many(lock);
+        if (!acquireMany) return;
+        const keys = Array.from({ length: 6 }, () => key());
+        // Half of them have lock documents already (released), half are new.
+        for (const k of keys.slice(0, 3)) await lock.release((await lock.acquire(k, 'x', time.leaseMs)) as Lease);
+        const results = await Promise.all([
+          ...Array.from({ length: 4 }, (_, i) => acquireMany(keys, `batch-${i}`, time.leaseMs)),
+          ...keys.map((k, i) => lock.acquire(k, `single-${i}`, time.leaseMs)),
+        ]);
+        const batched = results.slice(0, 4) as (Lease | null)[][];
+        const singles = results.slice(4) as (Lease | null)[];
+        for (const [i, k] of keys.entries()) {
+          const winners = [...batched.map((r) => r[i] ?? null), singles[i] ?? null].filter(
+            (l): l is Lease => l !== null,
+          );
+          expect(winners).toHaveLength(1);
+          expect((await lock.inspect(k))?.owner).toBe(winners[0]?.owner);
+          expect((await lock.inspect(k))?.token).toBe(winners[0]?.token);
+        }
+      }),
+    );
+  });
 }
