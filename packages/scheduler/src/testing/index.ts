@@ -14,6 +14,7 @@
  */
 
 import { catchUpFaultSuite } from './catch-up-fault-suite.js';
+import { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 import { controlBackfillSuite } from './control-backfill-suite.js';
 import { controlCancelSuite } from './control-cancel-suite.js';
 import { controlOverlapSuite } from './control-overlap-suite.js';
@@ -26,6 +27,7 @@ import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { catchUpFaultSuite } from './catch-up-fault-suite.js';
+export { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 export { killable } from './chaos.js';
 export { controlBackfillSuite } from './control-backfill-suite.js';
 export { controlCancelSuite } from './control-cancel-suite.js';
@@ -94,6 +96,7 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
     faultSuite(api, engine);
     faultFencingSuite(api, engine);
     catchUpFaultSuite(api, engine);
+    lockBatchFaultSuite(api, engine);
     // Per-schedule control (spec section 10): overlap policies, the run cap, cancel, backfill.
     controlOverlapSuite(api, engine);
     controlCancelSuite(api, engine);
