@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ApiConfig, algorithmForKey } from '../src/index.js';
 import { ALL, bearer, makeApp, SECRET, scheduleBody, type TestApp, token } from './helpers.js';
 
@@ -219,6 +219,38 @@ describe('HS256 token matrix', () => {
       expect(await t.store.getSchedule('m')).toBeNull();
     });
   }
+
+  // Verified tokens are cached by their text (plugins/auth.ts): the cache must not outlive a token, nor cross apps.
+  it('an accepted token is refused once it expires (its cache entry lapses with it)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const shortLived = token('jobs:read', { expiresInMs: 60_000 });
+      const get = () => t.app.inject({ method: 'GET', url: '/jobs/types', headers: bearer(shortLived) });
+      expect((await get()).statusCode).toBe(200);
+      expect((await get()).statusCode).toBe(200);
+      vi.setSystemTime(Date.now() + 61_000);
+      const res = await get();
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('CRAFT_API_AUTH_EXPIRED');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a token accepted by one app is refused by an app with another secret', async () => {
+    const accepted = token(ALL);
+    expect((await t.app.inject({ method: 'GET', url: '/jobs/types', headers: bearer(accepted) })).statusCode).toBe(
+      200,
+    );
+    const other = await makeApp({ config: { jwt: { kind: 'secret', secret: 'y'.repeat(40), generated: false } } });
+    try {
+      const res = await other.app.inject({ method: 'GET', url: '/jobs/types', headers: bearer(accepted) });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('CRAFT_API_AUTH_INVALID');
+    } finally {
+      await other.app.close();
+    }
+  });
 
   it('a token without any scope → 403', async () => {
     const res = await call(`Bearer ${token(null)}`);

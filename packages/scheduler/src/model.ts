@@ -694,14 +694,14 @@ export function runFromRecord(record: JobRunRecord): JobRun {
  * Parsing back goes through {@link scheduleFromRecord} / {@link runFromRecord}, which accept ISO strings.
  */
 export function recordDatesToJson<T>(record: T): unknown {
+  // On every API answer (issue "Scale"): primitives first, and no [key, value] pair arrays per object.
+  if (record === null || typeof record !== 'object') return record;
   if (record instanceof Date) return record.toISOString();
   if (Array.isArray(record)) return record.map((v) => recordDatesToJson(v));
-  if (record !== null && typeof record === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(record as Record<string, unknown>)) out[k] = recordDatesToJson(v);
-    return out;
-  }
-  return record;
+  const source = record as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(source)) out[k] = recordDatesToJson(source[k]);
+  return out;
 }
 
 /** The run key of a scheduled, catch-up or skipped slot: `<job_name>@<slot ISO>`. */

@@ -109,18 +109,47 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return /^Bearer +([^\s]+) *$/i.exec(header)?.[1];
 }
 
+// Tokens that verified, by their text, per app (issue "Scale": fast-jwt's own cache hashes every token with SHA-256
+// before looking it up, the larger part of the API's auth cost per request). Only successes are kept, each until the
+// token's `exp` (or 10 minutes, fast-jwt's cache TTL, when it has none), at most 1,000 per app, the oldest dropped
+// first. As with fast-jwt's cache, a token keeps verifying until its entry lapses (the secret or key is read once,
+// at start-up, so nothing else could change the answer).
+const MAX_CACHED_TOKENS = 1000;
+const CACHED_TOKEN_TTL_MS = 600_000;
+interface VerifiedToken {
+  claims: TokenClaims;
+  until: number;
+}
+const verifiedTokens = new WeakMap<object, Map<string, VerifiedToken>>();
+
+function verifyToken(request: FastifyRequest, token: string): Verification {
+  const jwt = request.server.jwt;
+  let cache = verifiedTokens.get(jwt);
+  if (!cache) {
+    cache = new Map();
+    verifiedTokens.set(jwt, cache);
+  }
+  const now = Date.now();
+  const hit = cache.get(token);
+  // Valid while now < exp (fast-jwt's own rule, no clock tolerance configured).
+  if (hit && hit.until > now) return { claims: hit.claims };
+  if (hit) cache.delete(token);
+  try {
+    const claims = jwt.verify<TokenClaims>(token);
+    if (typeof claims !== 'object' || claims === null) return { error: new Error('not a JSON object') };
+    const exp = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : Number.POSITIVE_INFINITY;
+    if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value as string);
+    cache.set(token, { claims, until: Math.min(exp, now + CACHED_TOKEN_TTL_MS) });
+    return { claims };
+  } catch (error) {
+    return { error };
+  }
+}
+
 function verify(request: FastifyRequest, token: string): Verification {
   let v = verifications.get(request);
   if (!v) {
-    try {
-      const claims = request.server.jwt.verify<TokenClaims>(token);
-      v =
-        typeof claims === 'object' && claims !== null
-          ? { claims }
-          : { error: new Error('not a JSON object') };
-    } catch (error) {
-      v = { error };
-    }
+    v = verifyToken(request, token);
     verifications.set(request, v);
   }
   return v;
