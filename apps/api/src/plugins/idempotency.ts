@@ -137,7 +137,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyPluginOptio
 
   app.decorateRequest('idempotency', null);
 
-  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+  const preValidation = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.routeOptions.config?.idempotent) return;
     const key = keyOf(request);
     if (key === undefined) return;
@@ -190,9 +190,9 @@ async function idempotency(app: FastifyInstance, options: IdempotencyPluginOptio
       }
       await sleep(pause);
     }
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const held = request.idempotency;
     if (!held) return payload;
     request.idempotency = null;
@@ -229,12 +229,26 @@ async function idempotency(app: FastifyInstance, options: IdempotencyPluginOptio
       request.log.error({ err: error, key: held.key }, 'could not store the idempotent answer');
     }
     return payload;
-  });
+  };
 
   // Safety net: a request that ends without sending (the client went away before onSend) stops renewing.
-  app.addHook('onResponse', async (request) => {
+  const onResponse = async (request: FastifyRequest) => {
     if (request.idempotency) clearInterval(request.idempotency.renew);
+  };
+
+  // Only the routes that take an Idempotency-Key carry these hooks (issue "Scale": every other request, a GET above
+  // all, skipped them only after three async hook calls).
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.idempotent) return;
+    route.preValidation = [...hookList(route.preValidation), preValidation];
+    route.onSend = [...hookList(route.onSend), onSend] as typeof route.onSend;
+    route.onResponse = [...hookList(route.onResponse), onResponse];
   });
+}
+
+/** A route option's hooks as a list (Fastify takes one function or an array). */
+function hookList<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 /** The idempotency plugin (wrapped with `fastify-plugin` so its hooks cover every route). */
