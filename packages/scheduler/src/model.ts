@@ -694,13 +694,17 @@ export function runFromRecord(record: JobRunRecord): JobRun {
  * Parsing back goes through {@link scheduleFromRecord} / {@link runFromRecord}, which accept ISO strings.
  */
 export function recordDatesToJson<T>(record: T): unknown {
-  // On every API answer (issue "Scale"): primitives first, and no [key, value] pair arrays per object.
+  // On every API answer (issue "Scale"). A spread copy keeps the record's shape (an object built key by key from an
+  // empty one turns into a slow dictionary past a dozen keys, and serialising it then costs twice as much); only
+  // values that are objects are replaced.
   if (record === null || typeof record !== 'object') return record;
   if (record instanceof Date) return record.toISOString();
   if (Array.isArray(record)) return record.map((v) => recordDatesToJson(v));
-  const source = record as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(source)) out[k] = recordDatesToJson(source[k]);
+  const out: Record<string, unknown> = { ...(record as Record<string, unknown>) };
+  for (const k of Object.keys(out)) {
+    const v = out[k];
+    if (v !== null && typeof v === 'object') out[k] = recordDatesToJson(v);
+  }
   return out;
 }
 

@@ -41,8 +41,13 @@ function copy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(copy) as T;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  // A spread copy keeps the record's shape (one built key by key turns into a slow dictionary past a dozen keys, and
+  // every later read of it, in the engine and the API, pays for that); only values that are objects are replaced.
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of Object.keys(out)) {
+    const v = out[key];
+    if (v !== null && typeof v === 'object') out[key] = copy(v);
+  }
   return out as T;
 }
 const FINAL = new Set(FINAL_RUN_STATUSES);
