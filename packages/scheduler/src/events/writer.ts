@@ -16,6 +16,9 @@ import {
   scheduleUpdateType,
 } from './payloads.js';
 
+/** The reason a flush timer is disarmed with (see `#disarm`). */
+const DISARMED = 'disarmed';
+
 /** Options of {@link EventLogWriter} and {@link attachEventLog}. */
 export interface EventLogWriterOptions {
   /** Where events go (`MemoryStore`, `@craft/mongo`'s store). */
@@ -206,7 +209,8 @@ export class EventLogWriter {
   }
 
   #disarm(): void {
-    this.#timer?.abort();
+    // With a reason: abort() without one builds a DOMException (with its stack) on every write that re-arms.
+    this.#timer?.abort(DISARMED);
     this.#timer = null;
   }
 }
