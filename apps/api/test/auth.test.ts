@@ -239,10 +239,12 @@ describe('HS256 token matrix', () => {
 
   it('a token accepted by one app is refused by an app with another secret', async () => {
     const accepted = token(ALL);
-    expect((await t.app.inject({ method: 'GET', url: '/jobs/types', headers: bearer(accepted) })).statusCode).toBe(
-      200,
-    );
-    const other = await makeApp({ config: { jwt: { kind: 'secret', secret: 'y'.repeat(40), generated: false } } });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/jobs/types', headers: bearer(accepted) })).statusCode,
+    ).toBe(200);
+    const other = await makeApp({
+      config: { jwt: { kind: 'secret', secret: 'y'.repeat(40), generated: false } },
+    });
     try {
       const res = await other.app.inject({ method: 'GET', url: '/jobs/types', headers: bearer(accepted) });
       expect(res.statusCode).toBe(401);

@@ -294,7 +294,10 @@ export class DistributedLock implements LockProvider {
         };
         this.#time.stamp(bump, ['acquired_at', 'renewed_at']);
         return {
-          updateOne: { filter: { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free }, update: bump as Document },
+          updateOne: {
+            filter: { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free },
+            update: bump as Document,
+          },
         };
       });
       const written = await locks.bulkWrite(ops, { ...o, ordered: false });

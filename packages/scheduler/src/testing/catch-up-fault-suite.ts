@@ -71,7 +71,11 @@ export function catchUpFaultSuite(api: SuiteTestApi, options: WorldOptions): voi
         await downForAWhile(w);
         const a = w.faulty();
         a.store.inject({ method: STORE_METHODS, action: 'delay', delayMs: 3000 });
-        a.lock.inject({ method: ['acquire', 'acquireMany', 'renew', 'release'], action: 'delay', delayMs: 3000 });
+        a.lock.inject({
+          method: ['acquire', 'acquireMany', 'renew', 'release'],
+          action: 'delay',
+          delayMs: 3000,
+        });
         const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
         let runStarted: number | null = null;
         A.on('run:started', () => {

@@ -14,7 +14,6 @@
  */
 
 import { catchUpFaultSuite } from './catch-up-fault-suite.js';
-import { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 import { controlBackfillSuite } from './control-backfill-suite.js';
 import { controlCancelSuite } from './control-cancel-suite.js';
 import { controlOverlapSuite } from './control-overlap-suite.js';
@@ -22,12 +21,12 @@ import { controlSuite } from './control-suite.js';
 import { type EngineSuiteOptions, engineSuite } from './engine-suite.js';
 import { faultFencingSuite } from './fault-fencing-suite.js';
 import { faultSuite } from './fault-suite.js';
+import { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 import { type LockSuiteOptions, lockSuite } from './lock-suite.js';
 import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
 
 export { catchUpFaultSuite } from './catch-up-fault-suite.js';
-export { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 export { killable } from './chaos.js';
 export { controlBackfillSuite } from './control-backfill-suite.js';
 export { controlCancelSuite } from './control-cancel-suite.js';
@@ -49,6 +48,7 @@ export type {
 } from './faults.js';
 export { faultyLock, faultyStore, InjectedFaultError, injectFaults } from './faults.js';
 export { idempotencySuite } from './idempotency-suite.js';
+export { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 export type { LockSuiteOptions } from './lock-suite.js';
 export { lockSuite } from './lock-suite.js';
 export type { CallCounter, RoundTripResult, RoundTripWorkload } from './round-trips.js';

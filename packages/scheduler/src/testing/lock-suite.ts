@@ -151,7 +151,8 @@ export function lockSuite(api: SuiteTestApi, options: LockSuiteOptions): void {
         if (!acquireMany) return;
         const [free1, heldByB, free2, heldByA, fresh] = [key(), key(), key(), key(), key()];
         // Existing free lock documents (acquired and released), held ones, and a key never locked.
-        for (const k of [free1, free2]) await lock.release((await lock.acquire(k, 'x', time.leaseMs)) as Lease);
+        for (const k of [free1, free2])
+          await lock.release((await lock.acquire(k, 'x', time.leaseMs)) as Lease);
         const b = (await lock.acquire(heldByB, 'b', time.leaseMs)) as Lease;
         const a = (await lock.acquire(heldByA, 'a', time.leaseMs)) as Lease;
         const leases = await acquireMany([free1, heldByB, free2, heldByA, fresh], 'a', time.leaseMs);
@@ -188,7 +189,9 @@ export function lockSuite(api: SuiteTestApi, options: LockSuiteOptions): void {
         expect((await lock.inspect(k1))?.owner).toBe('b');
         // And later single acquires keep the tokens increasing.
         await lock.release(leases[0] as Lease);
-        expect((await lock.acquire(k1, 'c', time.leaseMs))?.token).toBeGreaterThan(leases[0]?.token as number);
+        expect((await lock.acquire(k1, 'c', time.leaseMs))?.token).toBeGreaterThan(
+          leases[0]?.token as number,
+        );
       }),
     );
 
@@ -199,7 +202,8 @@ export function lockSuite(api: SuiteTestApi, options: LockSuiteOptions): void {
         if (!acquireMany) return;
         const keys = Array.from({ length: 6 }, () => key());
         // Half of them have lock documents already (released), half are new.
-        for (const k of keys.slice(0, 3)) await lock.release((await lock.acquire(k, 'x', time.leaseMs)) as Lease);
+        for (const k of keys.slice(0, 3))
+          await lock.release((await lock.acquire(k, 'x', time.leaseMs)) as Lease);
         const results = await Promise.all([
           ...Array.from({ length: 4 }, (_, i) => acquireMany(keys, `batch-${i}`, time.leaseMs)),
           ...keys.map((k, i) => lock.acquire(k, `single-${i}`, time.leaseMs)),
