@@ -92,6 +92,7 @@ export class LoopRunner {
     let first = true;
     while (!ctx.softStop.aborted) {
       this.#wake = new AbortController();
+      const passStartedAt = ctx.clock.now();
       try {
         const outcome = await host.pass(first);
         this.#lastPassFull = outcome.full;
@@ -131,9 +132,15 @@ export class LoopRunner {
           ctx.softStop,
         );
         if (earliest) {
-          const until = earliest.getTime() - ctx.clock.now();
-          // A schedule still due after a pass is deferred (its lock is taken): retry soon, not in a busy loop.
-          delay = Math.min(host.pollIntervalMs, until > 0 ? until : Math.min(1000, host.pollIntervalMs));
+          const at = earliest.getTime();
+          const until = at - ctx.clock.now();
+          if (until > 0) delay = Math.min(host.pollIntervalMs, until);
+          // Due since the pass began (its listing may have missed it): go again at once — waiting here was most of
+          // the trigger lag when due instants are spread (jitter) and passes take a while.
+          else if (at > passStartedAt) delay = 0;
+          // Due already when the pass began and still due: deferred (its lock is taken). Retry soon, not in a busy
+          // loop; the pass that follows an immediate one lands here, so at most one pass goes at once.
+          else delay = Math.min(1000, host.pollIntervalMs);
         }
       } catch (error) {
         ctx.logger.warn('could not read the earliest next_run_at', { error: toRunError(error).message });

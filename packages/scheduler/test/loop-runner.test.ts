@@ -73,6 +73,84 @@ describe('loop runner', () => {
     expect(scheduler.running).toBe(false);
   });
 
+  it('goes again at once for a slot that fell due during a pass', async () => {
+    const clock = new FakeClock(Date.parse('2030-01-01T00:00:00.000Z'));
+    const memory = new MemoryStore({ clock });
+    // The first due listing of the loop answers late (a slow database): what falls due meanwhile is not in it.
+    let slowBy = 0;
+    const store = new Proxy(memory, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'listDueSchedules') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const listed = await value.apply(target, args);
+          const delay = slowBy;
+          slowBy = 0;
+          if (delay > 0) await clock.sleep(delay);
+          return listed;
+        };
+      },
+    });
+    const calls: { key: string; at: number }[] = [];
+    const scheduler = new JobScheduler({
+      store,
+      lock: new MemoryLock({ clock }),
+      registry: new JobRegistry([
+        defineJob({
+          type: 'noop',
+          handler: async (_p, ctx) => {
+            calls.push({ key: ctx.jobName as string, at: clock.now() });
+          },
+        }),
+      ]),
+      clock,
+      logger: quiet,
+      timezone: 'UTC',
+    });
+    const minute = Date.parse('2030-01-01T00:01:00.000Z');
+    await scheduler.schedules.create({ jobName: 'a', cronExpression: '* * * * *', jobType: 'noop' });
+    await scheduler.schedules.create({
+      jobName: 'b',
+      cronExpression: '* * * * *',
+      jobType: 'noop',
+      jitterSeconds: 30,
+    });
+    const bDue = (await memory.getSchedule('b'))?.nextDueAt?.getTime() as number;
+    expect(bDue).toBeGreaterThan(minute); // b falls due after a's pass began
+    await scheduler.start();
+    await clock.set(minute - 1);
+    slowBy = bDue - minute + 500;
+    await clock.set(bDue + 5000);
+    // a ran in the pass that began at its minute; b in the pass right after it, not a second later.
+    const passEnd = bDue + 500;
+    expect(calls).toEqual([
+      { key: 'a', at: passEnd },
+      { key: 'b', at: passEnd },
+    ]);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
+  it('retries a deferred slot (its lock held elsewhere) about once a second, not in a busy loop', async () => {
+    const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { timezone: 'UTC' });
+    await scheduler.schedules.create({ jobName: 'c', cronExpression: '* * * * *', jobType: 'noop' });
+    await scheduler.lock.acquire('job:c', 'someone-else', 3_600_000);
+    let passes = 0;
+    scheduler.on('cycle:completed', () => passes++);
+    await scheduler.start();
+    await clock.set(Date.parse('2030-01-01T00:01:00.000Z') - 1);
+    passes = 0;
+    await clock.advance(10_001);
+    expect(calls).toEqual([]);
+    expect(passes).toBeGreaterThanOrEqual(9);
+    expect(passes).toBeLessThanOrEqual(12);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
   it('runs another pass at once when a pass hit maxDuePerPass', async () => {
     const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { maxDuePerPass: 2 });
     for (let i = 0; i < 5; i++) {
