@@ -93,12 +93,14 @@ export class LoopRunner {
     while (!ctx.softStop.aborted) {
       this.#wake = new AbortController();
       const passStartedAt = ctx.clock.now();
+      let passFailed = false;
       try {
         const outcome = await host.pass(first);
         this.#lastPassFull = outcome.full;
         this.#paused = outcome.result?.paused === true;
       } catch (error) {
         if (ctx.softStop.aborted) break;
+        passFailed = true;
         this.#lastPassFull = false;
         this.#paused = false;
         ctx.emit('cycle:failed', { error });
@@ -137,9 +139,9 @@ export class LoopRunner {
           if (until > 0) delay = Math.min(host.pollIntervalMs, until);
           // Due since the pass began (its listing may have missed it): go again at once — waiting here was most of
           // the trigger lag when due instants are spread (jitter) and passes take a while.
-          else if (at > passStartedAt) delay = 0;
-          // Due already when the pass began and still due: deferred (its lock is taken). Retry soon, not in a busy
-          // loop; the pass that follows an immediate one lands here, so at most one pass goes at once.
+          else if (at > passStartedAt && !passFailed) delay = 0;
+          // Due already when the pass began and still due: deferred (its lock is taken), or the pass failed. Retry
+          // soon, not in a busy loop (a slot gets one immediate pass at most: in the next it was due at its start).
           else delay = Math.min(1000, host.pollIntervalMs);
         }
       } catch (error) {

@@ -133,6 +133,66 @@ describe('loop runner', () => {
     await stopping;
   });
 
+  it('after a failed pass waits a second, even when a slot fell due while it ran', async () => {
+    const clock = new FakeClock(Date.parse('2030-01-01T00:00:00.000Z'));
+    const memory = new MemoryStore({ clock });
+    // The first due listing of the loop fails after a while (a database that times out).
+    let failAfter = 0;
+    const store = new Proxy(memory, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'listDueSchedules') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const delay = failAfter;
+          failAfter = 0;
+          if (delay > 0) {
+            await clock.sleep(delay);
+            throw new Error('listing timed out');
+          }
+          return value.apply(target, args);
+        };
+      },
+    });
+    const calls: { key: string; at: number }[] = [];
+    const scheduler = new JobScheduler({
+      store,
+      lock: new MemoryLock({ clock }),
+      registry: new JobRegistry([
+        defineJob({
+          type: 'noop',
+          handler: async (_p, ctx) => {
+            calls.push({ key: ctx.jobName as string, at: clock.now() });
+          },
+        }),
+      ]),
+      clock,
+      logger: quiet,
+      timezone: 'UTC',
+    });
+    await scheduler.schedules.create({
+      jobName: 'b',
+      cronExpression: '* * * * *',
+      jobType: 'noop',
+      jitterSeconds: 30,
+    });
+    const bDue = (await memory.getSchedule('b'))?.nextDueAt?.getTime() as number;
+    let failed = 0;
+    scheduler.on('cycle:failed', () => failed++);
+    // The first pass begins 100 ms before b falls due and fails 500 ms later.
+    await clock.set(bDue - 100);
+    failAfter = 500;
+    const started = scheduler.start();
+    await clock.set(bDue + 5000);
+    await started;
+    expect(failed).toBe(1);
+    // The failed pass ended at bDue + 400 ms; the next one ran a second later, not at once.
+    expect(calls).toEqual([{ key: 'b', at: bDue + 1400 }]);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
   it('retries a deferred slot (its lock held elsewhere) about once a second, not in a busy loop', async () => {
     const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { timezone: 'UTC' });
     await scheduler.schedules.create({ jobName: 'c', cronExpression: '* * * * *', jobType: 'noop' });
