@@ -31,7 +31,10 @@ describe('chaos (short): real processes, SIGKILL, ±30 s skew, database faults t
     expect(f.faults.pastLease).toBeGreaterThan(0);
     expect(f.frozenIncarnations).toBeGreaterThan(0);
     expect(f.proxy.resets).toBeGreaterThan(0);
-    expect(f.slots).toBeGreaterThan(200);
+    // The workload is drawn from the seed (40 crons of the `days` mix, every 15 minutes to daily): about 310 slots a
+    // day on average, but 1 seed in 18 draws fewer than 200 (seed 1589906834: 175), and fewer than 120 about 1 in
+    // 18,000 (200,000 simulated draws); so this only checks that the run had a day's real work.
+    expect(f.slots).toBeGreaterThan(100);
     expect(f.executedSlots).toBeGreaterThan(50);
     // The proof.
     expect(result.violations).toEqual([]);
