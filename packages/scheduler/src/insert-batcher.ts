@@ -5,6 +5,8 @@
 // insert (a single claim, a chained run, a manual run) is sent as `insertRun`, unchanged. When the bulk call fails,
 // every insert in it fails: each claim retries its own (guarded-writes.ts `create`), recognising a run that landed
 // by its id, as after any lost acknowledgement.
+
+import { flushAfterMicrotasks } from './microtask-flush.js';
 import type { JobRun } from './model.js';
 import type { SchedulerStore } from './types.js';
 
@@ -34,13 +36,7 @@ export class InsertBatcher {
       else this.#queues.set(leaseForMs, [{ run, resolve, reject }]);
       if (!this.#scheduled) {
         this.#scheduled = true;
-        // A few microtask hops, not a macrotask: the claims lined up in due-walk.ts resume one microtask after
-        // another and each reaches its insert synchronously, and a store answering in microtasks (the memory
-        // store) must not keep a flush waiting for the next turn of the event loop.
-        void Promise.resolve()
-          .then(() => undefined)
-          .then(() => undefined)
-          .then(() => this.#flush());
+        flushAfterMicrotasks(() => this.#flush());
       }
     });
   }

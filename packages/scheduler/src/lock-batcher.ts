@@ -5,6 +5,7 @@
 // when the key is held — exactly as `acquire` would, so a claim decides as before. A lone acquire, and every acquire
 // on a lock without `acquireMany`, is sent as `acquire`, unchanged. When the batched call fails, every acquire in it
 // fails (each claim then defers, as after a failed `acquire`; a lease the call took lapses on its own).
+import { flushAfterMicrotasks } from './microtask-flush.js';
 import type { Lease, LockProvider } from './types.js';
 
 interface Queued {
@@ -34,12 +35,7 @@ export class LockBatcher {
       else this.#queues.set(id, { owner, ttlMs, queue: [{ key, resolve, reject }] });
       if (!this.#scheduled) {
         this.#scheduled = true;
-        // Microtask hops, not a macrotask (as in insert-batcher.ts): a lock answering in microtasks must not keep
-        // the flush waiting for the next turn of the event loop, and simulated-time tests see no real delay.
-        void Promise.resolve()
-          .then(() => undefined)
-          .then(() => undefined)
-          .then(() => this.#flush());
+        flushAfterMicrotasks(() => this.#flush());
       }
     });
   }

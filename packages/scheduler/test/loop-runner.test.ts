@@ -4,6 +4,7 @@ import {
   defineJob,
   FakeClock,
   JobRegistry,
+  type JobSchedule,
   JobScheduler,
   type JobSchedulerOptions,
   MemoryLock,
@@ -13,9 +14,24 @@ import {
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-function world(start = '2030-01-01T00:00:00.000Z', over: Partial<JobSchedulerOptions> = {}) {
+function world(
+  start = '2030-01-01T00:00:00.000Z',
+  over: Partial<JobSchedulerOptions> = {},
+  // Lets a test slow down or fail the due listing (a slow or failing database).
+  listing?: (list: () => Promise<JobSchedule[]>) => Promise<JobSchedule[]>,
+) {
   const clock = new FakeClock(Date.parse(start));
-  const store = new MemoryStore({ clock });
+  const memory = new MemoryStore({ clock });
+  const store: SchedulerStore = listing
+    ? new Proxy(memory, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target);
+          if (typeof value !== 'function') return value;
+          if (prop !== 'listDueSchedules') return value.bind(target);
+          return (...args: unknown[]) => listing(() => value.apply(target, args));
+        },
+      })
+    : memory;
   const calls: { key: string; at: number }[] = [];
   const registry = new JobRegistry([
     defineJob({
@@ -33,7 +49,7 @@ function world(start = '2030-01-01T00:00:00.000Z', over: Partial<JobSchedulerOpt
     logger: quiet,
     ...over,
   });
-  return { clock, store, scheduler, calls, registry };
+  return { clock, store, memory, scheduler, calls, registry };
 }
 
 describe('loop runner', () => {
@@ -74,41 +90,21 @@ describe('loop runner', () => {
   });
 
   it('goes again at once for a slot that fell due during a pass', async () => {
-    const clock = new FakeClock(Date.parse('2030-01-01T00:00:00.000Z'));
-    const memory = new MemoryStore({ clock });
     // The first due listing of the loop answers late (a slow database): what falls due meanwhile is not in it.
     let slowBy = 0;
-    const store = new Proxy(memory, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        if (prop !== 'listDueSchedules') return value.bind(target);
-        return async (...args: unknown[]) => {
-          const listed = await value.apply(target, args);
-          const delay = slowBy;
-          slowBy = 0;
-          if (delay > 0) await clock.sleep(delay);
-          return listed;
-        };
+    const { clock, memory, scheduler, calls } = world(
+      '2030-01-01T00:00:00.000Z',
+      { timezone: 'UTC' },
+      async (list) => {
+        const listed = await list();
+        const delay = slowBy;
+        slowBy = 0;
+        if (delay > 0) await clock.sleep(delay);
+        return listed;
       },
-    });
-    const calls: { key: string; at: number }[] = [];
-    const scheduler = new JobScheduler({
-      store,
-      lock: new MemoryLock({ clock }),
-      registry: new JobRegistry([
-        defineJob({
-          type: 'noop',
-          handler: async (_p, ctx) => {
-            calls.push({ key: ctx.jobName as string, at: clock.now() });
-          },
-        }),
-      ]),
-      clock,
-      logger: quiet,
-      timezone: 'UTC',
-    });
+    );
     const minute = Date.parse('2030-01-01T00:01:00.000Z');
+    const slot = new Date(minute).toISOString();
     await scheduler.schedules.create({ jobName: 'a', cronExpression: '* * * * *', jobType: 'noop' });
     await scheduler.schedules.create({
       jobName: 'b',
@@ -125,8 +121,8 @@ describe('loop runner', () => {
     // a ran in the pass that began at its minute; b in the pass right after it, not a second later.
     const passEnd = bDue + 500;
     expect(calls).toEqual([
-      { key: 'a', at: passEnd },
-      { key: 'b', at: passEnd },
+      { key: `a@${slot}`, at: passEnd },
+      { key: `b@${slot}`, at: passEnd },
     ]);
     const stopping = scheduler.stop();
     await clock.advance(1000);
@@ -134,42 +130,21 @@ describe('loop runner', () => {
   });
 
   it('after a failed pass waits a second, even when a slot fell due while it ran', async () => {
-    const clock = new FakeClock(Date.parse('2030-01-01T00:00:00.000Z'));
-    const memory = new MemoryStore({ clock });
     // The first due listing of the loop fails after a while (a database that times out).
     let failAfter = 0;
-    const store = new Proxy(memory, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        if (prop !== 'listDueSchedules') return value.bind(target);
-        return async (...args: unknown[]) => {
-          const delay = failAfter;
-          failAfter = 0;
-          if (delay > 0) {
-            await clock.sleep(delay);
-            throw new Error('listing timed out');
-          }
-          return value.apply(target, args);
-        };
+    const { clock, memory, scheduler, calls } = world(
+      '2030-01-01T00:00:00.000Z',
+      { timezone: 'UTC' },
+      async (list) => {
+        const delay = failAfter;
+        failAfter = 0;
+        if (delay > 0) {
+          await clock.sleep(delay);
+          throw new Error('listing timed out');
+        }
+        return list();
       },
-    });
-    const calls: { key: string; at: number }[] = [];
-    const scheduler = new JobScheduler({
-      store,
-      lock: new MemoryLock({ clock }),
-      registry: new JobRegistry([
-        defineJob({
-          type: 'noop',
-          handler: async (_p, ctx) => {
-            calls.push({ key: ctx.jobName as string, at: clock.now() });
-          },
-        }),
-      ]),
-      clock,
-      logger: quiet,
-      timezone: 'UTC',
-    });
+    );
     await scheduler.schedules.create({
       jobName: 'b',
       cronExpression: '* * * * *',
@@ -187,7 +162,7 @@ describe('loop runner', () => {
     await started;
     expect(failed).toBe(1);
     // The failed pass ended at bDue + 400 ms; the next one ran a second later, not at once.
-    expect(calls).toEqual([{ key: 'b', at: bDue + 1400 }]);
+    expect(calls).toEqual([{ key: 'b@2030-01-01T00:01:00.000Z', at: bDue + 1400 }]);
     const stopping = scheduler.stop();
     await clock.advance(1000);
     await stopping;
