@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   changesScheduleVersion,
   type EventCursor,
@@ -17,11 +18,13 @@ import {
   type RunCondition,
   type RunQuery,
   type RunUpdate,
+  type RunWrite,
   runToRecord,
   type ScheduleCondition,
   type ScheduleQuery,
   type SchedulerStore,
   type ScheduleUpdateOptions,
+  type ScheduleWrite,
   schedulePatchToRecord,
   scheduleToRecord,
 } from '@craft/scheduler';
@@ -316,16 +319,7 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
     options: ScheduleUpdateOptions = {},
   ): Promise<JobSchedule | null> {
     return this.#collections.run('updateSchedule', async ({ schedules }, o) => {
-      const filter = scheduleConditionFilter(jobName, condition);
-      const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
-      delete set['job_name'];
-      delete set['version'];
-      if (condition.fencingToken !== undefined) {
-        // Fenced write: refused once a lock holder with a newer token wrote (`lock_token` greater than ours); a
-        // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
-        filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
-        set['lock_token'] = condition.fencingToken;
-      }
+      const { filter, set } = scheduleWriteOps(jobName, patch, condition);
       const count = options.countRun;
       if (count !== undefined) {
         // Counted once per run (counted_run_id, storage-only): a failure adds 1 only where this run was not counted
@@ -374,6 +368,58 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
         version: bump ? version + 1 : version,
       } as ScheduleDocument);
     });
+  }
+
+  /**
+   * Several schedule writes in one `bulkWrite` (unordered) of the same conditional updates {@link updateSchedule}
+   * makes (fenced, counted once per run on success, `version` bumped for a user's edit), each also setting the
+   * storage-only `write_tag` to a tag of its own, then ONE read of the written schedules by `job_name`: a write
+   * applied exactly when its schedule carries its tag (see {@link updateRuns}). Writes that take more than one
+   * command alone (a counted failure, a write without fields) and later writes of a schedule already in the call
+   * go alone, after the batch. 2 round trips for the batch instead of one per write.
+   */
+  async updateSchedules(writes: readonly ScheduleWrite[]): Promise<(JobSchedule | null)[]> {
+    if (writes.length === 0) return [];
+    const answers: (JobSchedule | null)[] = writes.map(() => null);
+    const plain = (w: ScheduleWrite) => w.options?.countRun?.outcome !== 'failure';
+    const { first, again } = splitRepeats(writes, (w) => w.jobName);
+    const ops: { i: number; filter: Filter<Document>; update: Document }[] = [];
+    const call = randomUUID();
+    for (const i of first) {
+      const w = writes[i] as ScheduleWrite;
+      const { filter, set } = scheduleWriteOps(w.jobName, w.patch, w.condition ?? {});
+      if (!plain(w) || Object.keys(set).length === 0) {
+        again.push(i);
+        continue;
+      }
+      const count = w.options?.countRun;
+      // As updateSchedule: a success counted resets the count and records the run counted.
+      if (count !== undefined) Object.assign(set, { counted_run_id: count.runId, consecutive_failures: 0 });
+      set['write_tag'] = `${call}:${i}`;
+      const bump = changesScheduleVersion(w.patch as Partial<JobSchedule>);
+      ops.push({ i, filter, update: { $set: set, ...(bump ? { $inc: { version: 1 } } : {}) } });
+    }
+    if (ops.length > 0) {
+      await this.#collections.run('updateSchedules', async ({ schedules }, o) => {
+        const written = await schedules.bulkWrite(
+          ops.map(({ filter, update }) => ({ updateOne: { filter, update } })),
+          { ...o, ordered: false },
+        );
+        if (written.matchedCount === 0) return;
+        const names = ops.map(({ i }) => (writes[i] as ScheduleWrite).jobName);
+        const docs = await schedules.find({ job_name: { $in: names } }, o).toArray();
+        const byTag = new Map(docs.map((d) => [d['write_tag'], d]));
+        for (const { i } of ops) {
+          const doc = byTag.get(`${call}:${i}`);
+          if (doc) answers[i] = scheduleFromDocument(doc as ScheduleDocument);
+        }
+      });
+    }
+    for (const i of again.sort((a, b) => a - b)) {
+      const w = writes[i] as ScheduleWrite;
+      answers[i] = await this.updateSchedule(w.jobName, w.patch, w.condition, w.options);
+    }
+    return answers;
   }
 
   /** Deletes a schedule (its runs stay) when `condition` holds; `true` when it was deleted. */
@@ -579,26 +625,73 @@ export class MongoSchedulerStore implements SchedulerStore, IdempotencyStore, Ev
    */
   async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
     return this.#collections.run('updateRun', async ({ runs }, o) => {
-      const set = runPatchToRecord(update.set ?? {});
-      const ops: UpdateOps = { $set: set };
-      if (update.leaseForMs !== undefined) {
-        checkLeaseMs('MongoSchedulerStore.updateRun', update.leaseForMs);
-        set['lease_ms'] = update.leaseForMs;
-        set['lease_expires_at'] = null;
-        this.#time.stamp(ops, ['lease_renewed_at']);
-      } else if ('lease_expires_at' in set) {
-        // An absolute expiry replaces a store-clock lease.
-        set['lease_ms'] = null;
-        set['lease_renewed_at'] = null;
-      }
-      this.#time.stamp(ops, ['updated_at']);
       const doc = await runs.findOneAndUpdate(
         runConditionFilter(id, condition, this.#time),
-        ops as Document,
+        this.#runUpdateOps('MongoSchedulerStore.updateRun', update) as Document,
         { ...o, returnDocument: 'after' },
       );
       return doc ? runFromDocument(doc as unknown as RunDocument) : null;
     });
+  }
+
+  /** The update operators of one run write: the patch, the lease by the store's clock, `updated_at`. */
+  #runUpdateOps(method: string, update: RunUpdate): UpdateOps {
+    const set = runPatchToRecord(update.set ?? {});
+    const ops: UpdateOps = { $set: set };
+    if (update.leaseForMs !== undefined) {
+      checkLeaseMs(method, update.leaseForMs);
+      set['lease_ms'] = update.leaseForMs;
+      set['lease_expires_at'] = null;
+      this.#time.stamp(ops, ['lease_renewed_at']);
+    } else if ('lease_expires_at' in set) {
+      // An absolute expiry replaces a store-clock lease.
+      set['lease_ms'] = null;
+      set['lease_renewed_at'] = null;
+    }
+    this.#time.stamp(ops, ['updated_at']);
+    return ops;
+  }
+
+  /**
+   * Several run writes in one `bulkWrite` (unordered) of the same conditional updates {@link updateRun} makes, each
+   * also setting the storage-only `write_tag` to a tag of its own, then ONE read of the written runs by `id`: a
+   * write applied exactly when its run carries its tag (no other write sets that tag; a later tagged write of the
+   * same run by another call would only make an applied write answer `null`, as if refused — a run written by two
+   * holders at once is lost to one of them anyway). A run written twice in one call: the later writes go alone,
+   * after the batch. 2 round trips for the batch instead of one per write.
+   */
+  async updateRuns(writes: readonly RunWrite[]): Promise<(JobRun | null)[]> {
+    if (writes.length === 0) return [];
+    const { first, again } = splitRepeats(writes, (w) => w.id);
+    const call = randomUUID();
+    const answers: (JobRun | null)[] = writes.map(() => null);
+    await this.#collections.run('updateRuns', async ({ runs }, o) => {
+      const ops = first.map((i) => {
+        const w = writes[i] as RunWrite;
+        const update = this.#runUpdateOps('MongoSchedulerStore.updateRuns', w.update);
+        (update.$set as Record<string, unknown>)['write_tag'] = `${call}:${i}`;
+        return {
+          updateOne: {
+            filter: runConditionFilter(w.id, w.condition ?? {}, this.#time),
+            update: update as Document,
+          },
+        };
+      });
+      const written = await runs.bulkWrite(ops, { ...o, ordered: false });
+      if (written.matchedCount === 0) return;
+      const ids = first.map((i) => (writes[i] as RunWrite).id);
+      const docs = await runs.find({ id: { $in: ids } }, o).toArray();
+      const byTag = new Map(docs.map((d) => [d['write_tag'], d]));
+      for (const i of first) {
+        const doc = byTag.get(`${call}:${i}`);
+        if (doc) answers[i] = runFromDocument(doc as unknown as RunDocument);
+      }
+    });
+    for (const i of again) {
+      const w = writes[i] as RunWrite;
+      answers[i] = await this.updateRun(w.id, w.update, w.condition);
+    }
+    return answers;
   }
 
   /** Runs matching `query`, by `created_at` then insertion order (`_id`), newest first unless `order: 'asc'`. */
@@ -749,4 +842,42 @@ function checkLeaseMs(operation: string, ms: number): void {
   if (!Number.isFinite(ms) || ms < 0) {
     throw new MongoInvalidOptionError(operation, 'leaseForMs', ms, 'a finite number of milliseconds >= 0');
   }
+}
+
+/**
+ * The filter and `$set` of one schedule write (`updateSchedule`, `updateSchedules`): the condition's filter, and the
+ * patch's fields without `job_name` and `version` (the store's).
+ */
+function scheduleWriteOps(
+  jobName: string,
+  patch: Partial<Omit<JobSchedule, 'jobName'>>,
+  condition: ScheduleCondition,
+): { filter: Filter<Document>; set: Record<string, unknown> } {
+  const filter = scheduleConditionFilter(jobName, condition);
+  const set = schedulePatchToRecord(patch as Partial<JobSchedule>) as Record<string, unknown>;
+  delete set['job_name'];
+  delete set['version'];
+  if (condition.fencingToken !== undefined) {
+    // Fenced write: refused once a lock holder with a newer token wrote (`lock_token` greater than ours); a
+    // document no holder wrote yet (seed format, no `lock_token`) matches. The same write stores our token.
+    filter['lock_token'] = { $not: { $gt: condition.fencingToken } };
+    set['lock_token'] = condition.fencingToken;
+  }
+  return { filter, set };
+}
+
+/** The indexes of the first write per key, and of the writes repeating a key already in the call (sent alone). */
+function splitRepeats<T>(writes: readonly T[], key: (w: T) => string): { first: number[]; again: number[] } {
+  const seen = new Set<string>();
+  const first: number[] = [];
+  const again: number[] = [];
+  writes.forEach((w, i) => {
+    const k = key(w);
+    if (seen.has(k)) again.push(i);
+    else {
+      seen.add(k);
+      first.push(i);
+    }
+  });
+  return { first, again };
 }

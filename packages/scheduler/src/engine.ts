@@ -1,14 +1,24 @@
 // Internal: what the engine's modules (pass, claim, execution, recovery, manual runs) share. Not public API.
 import { randomUUID } from 'node:crypto';
 import type { CronExpression } from '@craft/cron';
+import type { CallBatcher } from './call-batcher.js';
 import type { CancelRequests } from './cancel-requests.js';
 import type { LeaseTiming } from './heartbeat.js';
 import type { InsertBatcher } from './insert-batcher.js';
 import type { LockBatcher } from './lock-batcher.js';
-import { type JobRun, type RunTrigger, runLockKey } from './model.js';
+import { type JobRun, type JobSchedule, type RunTrigger, runLockKey } from './model.js';
 import type { JobTypeLookup } from './registry.js';
 import type { RunSlots } from './run-slots.js';
-import type { Clock, LockProvider, Logger, SchedulerEventMap, SchedulerStore } from './types.js';
+import type {
+  Clock,
+  Lease,
+  LockProvider,
+  Logger,
+  RunWrite,
+  SchedulerEventMap,
+  SchedulerStore,
+  ScheduleWrite,
+} from './types.js';
 
 export interface EngineContext {
   readonly store: SchedulerStore;
@@ -53,6 +63,12 @@ export interface EngineContext {
   readonly inserts: InsertBatcher;
   /** Lock acquires of a batch's claims, gathered into one lock call (lock-batcher.ts). */
   readonly locks: LockBatcher;
+  /** Guarded run writes of concurrent runs, gathered into one store call (write-batchers.ts). */
+  readonly runWrites: CallBatcher<RunWrite, JobRun | null>;
+  /** Guarded schedule writes of concurrent claims and runs, gathered into one store call (write-batchers.ts). */
+  readonly scheduleWrites: CallBatcher<ScheduleWrite, JobSchedule | null>;
+  /** Lock releases of runs that end together, gathered into one lock call (write-batchers.ts). */
+  readonly releases: CallBatcher<Lease, void>;
 }
 
 export interface NewRunFields {

@@ -80,7 +80,8 @@ export async function releaseLock(ctx: EngineContext, hb: Heartbeat): Promise<vo
   const lease = hb.lease;
   if (lease && !hb.expired) {
     try {
-      await hb.call('release', () => ctx.lock.release(lease));
+      // Sent together with the releases of runs that end together (write-batchers.ts), else alone.
+      await hb.call('release', () => ctx.releases.call(lease));
     } catch (error) {
       ctx.logger.warn('lock release failed (the lease lapses on its own)', {
         key: lease.key,

@@ -66,7 +66,8 @@ export async function writeRun(
   for (;;) {
     if (hb.expired) return 'expired';
     try {
-      const r = await hb.call('updateRun', () => ctx.store.updateRun(run.id, update, condition));
+      // Sent together with the run writes of concurrent runs when there are any (write-batchers.ts), else alone.
+      const r = await hb.call('updateRun', () => ctx.runWrites.call({ id: run.id, update, condition }));
       if (r) return r;
       if (!mayHaveLanded) return 'lost';
       // A try that failed may have landed (its acknowledgement lost): then the run is exactly as we wrote it.
@@ -109,10 +110,13 @@ export async function writeSchedule(
       // lock, so it cannot fence: it only ever records that a queued run ended without starting.)
       const fenced = hb.lease ? { ...condition, fencingToken: hb.token } : condition;
       // `options.countRun` is counted once per run by the store, so retrying this write never counts twice.
+      // Sent together with the schedule writes of concurrent claims and runs when there are any (write-batchers.ts).
       const r = await hb.call('updateSchedule', () =>
-        options === undefined
-          ? ctx.store.updateSchedule(jobName, patch, fenced)
-          : ctx.store.updateSchedule(jobName, patch, fenced, options),
+        ctx.scheduleWrites.call(
+          options === undefined
+            ? { jobName, patch, condition: fenced }
+            : { jobName, patch, condition: fenced, options },
+        ),
       );
       if (r || !mayHaveLanded) return r;
       const cur = await hb.call('getSchedule', () => ctx.store.getSchedule(jobName));

@@ -252,6 +252,7 @@ export type {
   RunQuery,
   RunStore,
   RunUpdate,
+  RunWrite,
   ScheduleCondition,
   ScheduleQuery,
   SchedulerEventMap,
@@ -259,6 +260,7 @@ export type {
   SchedulerStore,
   ScheduleStore,
   ScheduleUpdateOptions,
+  ScheduleWrite,
 } from './types.js';
 export type { ScheduleInput, SchedulePatch, ValidationContext, ValidScheduleInput } from './validation.js';
 export { SERVER_MANAGED_FIELDS, scheduleInputFromRecord, validateScheduleInput } from './validation.js';

@@ -6,75 +6,42 @@
 // every insert in it fails: each claim retries its own (guarded-writes.ts `create`), recognising a run that landed
 // by its id, as after any lost acknowledgement.
 
-import { flushAfterMicrotasks } from './microtask-flush.js';
+import { CallBatcher } from './call-batcher.js';
 import type { JobRun } from './model.js';
 import type { SchedulerStore } from './types.js';
 
-interface Queued {
+interface Insert {
   run: JobRun;
-  resolve(inserted: boolean): void;
-  reject(error: unknown): void;
+  leaseForMs: number | undefined;
 }
 
 /** Gathers the run inserts queued together into one store call. */
 export class InsertBatcher {
-  readonly #store: SchedulerStore;
-  // Per lease length (every engine insert uses the lock TTL; kept apart in case one does not).
-  readonly #queues = new Map<number | undefined, Queued[]>();
-  #scheduled = false;
+  readonly #batcher: CallBatcher<Insert, boolean>;
 
   constructor(store: SchedulerStore) {
-    this.#store = store;
+    const single = ({ run, leaseForMs }: Insert) =>
+      leaseForMs === undefined ? store.insertRun(run) : store.insertRun(run, { leaseForMs });
+    this.#batcher = new CallBatcher<Insert, boolean>({
+      name: 'insertRuns',
+      one: single,
+      many: () => {
+        if (typeof store.insertRuns !== 'function') return null;
+        const insertRuns = store.insertRuns.bind(store);
+        // One group per lease length (every engine insert uses the lock TTL; kept apart in case one does not).
+        return (items) => {
+          const leaseForMs = items[0]?.leaseForMs;
+          const runs = items.map((i) => i.run);
+          return leaseForMs === undefined ? insertRuns(runs) : insertRuns(runs, { leaseForMs });
+        };
+      },
+      group: (i) => String(i.leaseForMs),
+      answers: (_, inserted) => typeof inserted === 'boolean',
+    });
   }
 
   /** Inserts `run` (as `insertRun(run, { leaseForMs })`), together with the other inserts queued with it. */
   insert(run: JobRun, leaseForMs: number | undefined): Promise<boolean> {
-    if (typeof this.#store.insertRuns !== 'function') return this.#single(run, leaseForMs);
-    return new Promise<boolean>((resolve, reject) => {
-      const queue = this.#queues.get(leaseForMs);
-      if (queue) queue.push({ run, resolve, reject });
-      else this.#queues.set(leaseForMs, [{ run, resolve, reject }]);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        flushAfterMicrotasks(() => this.#flush());
-      }
-    });
-  }
-
-  #single(run: JobRun, leaseForMs: number | undefined): Promise<boolean> {
-    return leaseForMs === undefined ? this.#store.insertRun(run) : this.#store.insertRun(run, { leaseForMs });
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    const queues = [...this.#queues.entries()];
-    this.#queues.clear();
-    for (const [leaseForMs, queue] of queues) {
-      if (queue.length === 1) {
-        const only = queue[0] as Queued;
-        this.#single(only.run, leaseForMs).then(only.resolve, only.reject);
-        continue;
-      }
-      const runs = queue.map((q) => q.run);
-      const call = (this.#store.insertRuns as NonNullable<SchedulerStore['insertRuns']>).bind(this.#store);
-      let sent: Promise<boolean[]>;
-      try {
-        sent = leaseForMs === undefined ? call(runs) : call(runs, { leaseForMs });
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (results) => {
-          queue.forEach((q, i) => {
-            const r = results[i];
-            if (typeof r === 'boolean') q.resolve(r);
-            else q.reject(new Error(`insertRuns answered ${results.length} results for ${runs.length} runs`));
-          });
-        },
-        (error: unknown) => {
-          for (const q of queue) q.reject(error);
-        },
-      );
-    }
+    return this.#batcher.call({ run, leaseForMs });
   }
 }

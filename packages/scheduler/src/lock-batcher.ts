@@ -5,77 +5,45 @@
 // when the key is held — exactly as `acquire` would, so a claim decides as before. A lone acquire, and every acquire
 // on a lock without `acquireMany`, is sent as `acquire`, unchanged. When the batched call fails, every acquire in it
 // fails (each claim then defers, as after a failed `acquire`; a lease the call took lapses on its own).
-import { flushAfterMicrotasks } from './microtask-flush.js';
+import { CallBatcher } from './call-batcher.js';
 import type { Lease, LockProvider } from './types.js';
 
-interface Queued {
+interface Acquire {
   key: string;
-  resolve(lease: Lease | null): void;
-  reject(error: unknown): void;
+  owner: string;
+  ttlMs: number;
 }
 
 /** Gathers the lock acquires queued together into one lock call. */
 export class LockBatcher {
-  readonly #lock: LockProvider;
-  // Per owner and lease length (the engine always uses its replica id and lock TTL; kept apart in case not).
-  readonly #queues = new Map<string, { owner: string; ttlMs: number; queue: Queued[] }>();
-  #scheduled = false;
+  readonly #batcher: CallBatcher<Acquire, Lease | null>;
 
   constructor(lock: LockProvider) {
-    this.#lock = lock;
+    this.#batcher = new CallBatcher<Acquire, Lease | null>({
+      name: 'acquireMany',
+      one: ({ key, owner, ttlMs }) => lock.acquire(key, owner, ttlMs),
+      many: () => {
+        if (typeof lock.acquireMany !== 'function') return null;
+        const acquireMany = lock.acquireMany.bind(lock);
+        // One group per owner and lease length (the engine always uses its replica id and lock TTL).
+        return (items) => {
+          const { owner, ttlMs } = items[0] as Acquire;
+          return acquireMany(
+            items.map((i) => i.key),
+            owner,
+            ttlMs,
+          );
+        };
+      },
+      group: (i) => `${i.ttlMs}:${i.owner}`,
+      // A lease for another key than asked would fence the wrong schedule's writes: refuse the answer.
+      answers: (i, lease) =>
+        lease === null || (lease !== undefined && lease.key === i.key && lease.owner === i.owner),
+    });
   }
 
   /** Acquires `key` (as `acquire(key, owner, ttlMs)`), together with the other acquires queued with it. */
   acquire(key: string, owner: string, ttlMs: number): Promise<Lease | null> {
-    if (typeof this.#lock.acquireMany !== 'function') return this.#lock.acquire(key, owner, ttlMs);
-    return new Promise<Lease | null>((resolve, reject) => {
-      const id = `${ttlMs}:${owner}`;
-      const group = this.#queues.get(id);
-      if (group) group.queue.push({ key, resolve, reject });
-      else this.#queues.set(id, { owner, ttlMs, queue: [{ key, resolve, reject }] });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        flushAfterMicrotasks(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    const groups = [...this.#queues.values()];
-    this.#queues.clear();
-    for (const { owner, ttlMs, queue } of groups) {
-      if (queue.length === 1) {
-        const only = queue[0] as Queued;
-        this.#lock.acquire(only.key, owner, ttlMs).then(only.resolve, only.reject);
-        continue;
-      }
-      const keys = queue.map((q) => q.key);
-      let sent: Promise<(Lease | null)[]>;
-      try {
-        sent = (this.#lock.acquireMany as NonNullable<LockProvider['acquireMany']>).call(
-          this.#lock,
-          keys,
-          owner,
-          ttlMs,
-        );
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (leases) => {
-          queue.forEach((q, i) => {
-            const lease = leases[i];
-            // A lease for another key than asked would fence the wrong schedule's writes: refuse the answer.
-            if (lease === null) q.resolve(null);
-            else if (lease !== undefined && lease.key === q.key && lease.owner === owner) q.resolve(lease);
-            else q.reject(new Error(`acquireMany answered ${leases.length} results for ${keys.length} keys`));
-          });
-        },
-        (error: unknown) => {
-          for (const q of queue) q.reject(error);
-        },
-      );
-    }
+    return this.#batcher.call({ key, owner, ttlMs });
   }
 }

@@ -27,6 +27,7 @@ import type {
   SchedulerEventName,
   SchedulerStore,
 } from './types.js';
+import { releaseBatcher, runWriteBatcher, scheduleWriteBatcher } from './write-batchers.js';
 
 export type { BackfillOptions, BackfillResult } from './backfill.js';
 export type { CancelOptions } from './cancel.js';
@@ -204,6 +205,9 @@ export class JobScheduler {
       slots: new RunSlots(cap),
       inserts: new InsertBatcher(options.store),
       locks: new LockBatcher(options.lock),
+      runWrites: runWriteBatcher(options.store),
+      scheduleWrites: scheduleWriteBatcher(options.store),
+      releases: releaseBatcher(options.lock),
     };
     this.#loop = new LoopRunner({
       ctx: this.#ctx,

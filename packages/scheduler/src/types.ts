@@ -98,6 +98,13 @@ export interface LockProvider {
    */
   release(lease: Lease): Promise<boolean>;
   /**
+   * Optional: releases several leases in one call (the engine sends the releases of runs that end together,
+   * write-batchers.ts): each exactly as {@link release} would — freed when `lease.owner` still holds it with
+   * `lease.token`, unchanged otherwise. Returns how many were freed. When it throws, any of them may or may not
+   * have been freed (a lease left held lapses on its own).
+   */
+  releaseMany?(leases: readonly Lease[]): Promise<number>;
+  /**
    * The current holder of `key`, or `null` when the key is free or its lease has expired. For diagnostics
    * and tests; never use it to decide whether to acquire (that would race).
    */
@@ -190,6 +197,21 @@ export interface ScheduleUpdateOptions {
   countRun?: { runId: string; outcome: 'failure' | 'success' };
 }
 
+/** One write of {@link ScheduleStore.updateSchedules}: the arguments of one `updateSchedule` call. */
+export interface ScheduleWrite {
+  jobName: string;
+  patch: Partial<Omit<JobSchedule, 'jobName'>>;
+  condition?: ScheduleCondition;
+  options?: ScheduleUpdateOptions;
+}
+
+/** One write of {@link RunStore.updateRuns}: the arguments of one `updateRun` call. */
+export interface RunWrite {
+  id: string;
+  update: RunUpdate;
+  condition?: RunCondition;
+}
+
 /** A pause window that ended (see {@link GlobalPauseState.windows}). */
 export interface PauseWindow {
   /** When the pause began. */
@@ -251,6 +273,16 @@ export interface ScheduleStore {
    * conditional on the definition a user saw). Returns `true` when it was deleted. Its runs are kept.
    */
   deleteSchedule(jobName: string, condition?: ScheduleCondition): Promise<boolean>;
+  /**
+   * Optional: several {@link updateSchedule} writes in one round trip (the engine sends the schedule writes of
+   * claims and runs that reach them together, write-batchers.ts). Each write applies on its own, atomically, exactly
+   * when its `condition` holds, as `updateSchedule` would. Answers one entry per write, in order: `null` when that
+   * write did not apply, else the schedule as read right after the call — this write applied (a concurrent write by
+   * someone else may show too, and its `version` then counts that write). Throws when the call as a whole failed;
+   * then any write may or may not have applied (the engine retries each and recognises its own). The conformance
+   * suite checks it when present.
+   */
+  updateSchedules?(writes: readonly ScheduleWrite[]): Promise<(JobSchedule | null)[]>;
   /**
    * Enabled schedules that are due at `now`: their due instant `nextDueAt <= now`; for a schedule without
    * `nextDueAt` (written by another program or an older version) `nextRunAt <= now`, or `nextRunAt` missing/null
@@ -384,6 +416,16 @@ export interface RunStore {
    * how a stale lock holder is kept from overwriting a newer holder's result.
    */
   updateRun(id: string, update: RunUpdate, condition?: RunCondition): Promise<JobRun | null>;
+  /**
+   * Optional: several {@link updateRun} writes in one round trip (the engine sends the run writes that reach the
+   * store together — the starts and ends of the runs of one batch — as one call, write-batchers.ts). Each write
+   * applies on its own, atomically, exactly when its `condition` holds, as `updateRun` would. Answers one entry per
+   * write, in order: `null` when that write did not apply, else the run as read right after the call — this write
+   * applied (a concurrent write by someone else may show too). Throws when the call as a whole failed; then any
+   * write may or may not have applied (the engine retries each and recognises its own). The conformance suite
+   * checks it when present.
+   */
+  updateRuns?(writes: readonly RunWrite[]): Promise<(JobRun | null)[]>;
   /** Runs matching `query`. */
   listRuns(query?: RunQuery): Promise<JobRun[]>;
   /** Number of runs matching `query` (paging fields are ignored). */

@@ -137,7 +137,7 @@ describe('EventLogWriter', () => {
   });
 });
 
-function world(jobs = new JobRegistry([])) {
+function world(jobs = new JobRegistry([]), maxConcurrentRuns?: number) {
   const clock = new FakeClock(START);
   const store = new MemoryStore({ clock });
   const lock = new MemoryLock({ clock });
@@ -148,6 +148,7 @@ function world(jobs = new JobRegistry([])) {
     registry: jobs,
     replicaId: 'replica-a',
     random: () => 0,
+    ...(maxConcurrentRuns !== undefined ? { maxConcurrentRuns } : {}),
   });
   return { clock, store, scheduler };
 }
@@ -250,6 +251,9 @@ describe('attachEventLog', () => {
     await w.scheduler.schedules.create({ jobName: 'c', cronExpression: '0 3 * * *', jobType: 'wait' });
     await w.scheduler.schedules.patch('c', { overlapPolicy: 'skip', jitterSeconds: 60 });
     const { run, done } = await w.scheduler.runNow('c');
+    // Cancelled once running (a run cancelled before its start ends without a run:started).
+    for (let i = 0; i < 100 && (await w.store.getRun(run.id))?.status !== 'running'; i++)
+      await w.clock.advance(0);
     await w.scheduler.cancelRun(run.id, { by: 'alice' });
     // The holder sees the request at its next lease renewal and aborts the handler.
     for (let i = 0; i < 100 && (await w.store.getRun(run.id))?.status !== 'cancelled'; i++)
@@ -269,7 +273,8 @@ describe('attachEventLog', () => {
   });
 
   it('adds one append per flush, not one per slot: 200 slots claimed in one pass', async () => {
-    const w = world(new JobRegistry([defineJob({ type: 'noop', handler: async () => null })]));
+    // Room for every run at once, so that the one pass claims all 200 (none deferred to a later pass).
+    const w = world(new JobRegistry([defineJob({ type: 'noop', handler: async () => null })]), 200);
     for (let i = 0; i < 200; i++) {
       await w.scheduler.schedules.create({
         jobName: `s${String(i).padStart(3, '0')}`,

@@ -60,6 +60,15 @@ export class MemoryLock implements LockProvider {
 
   async release(lease: Lease): Promise<boolean> {
     await Promise.resolve();
+    return this.#free(lease);
+  }
+
+  async releaseMany(leases: readonly Lease[]): Promise<number> {
+    await Promise.resolve();
+    return leases.filter((lease) => this.#free(lease)).length;
+  }
+
+  #free(lease: Lease): boolean {
     const cur = this.#held.get(lease.key);
     if (!cur || cur.owner !== lease.owner || cur.token !== lease.token) return false;
     this.#held.delete(lease.key);

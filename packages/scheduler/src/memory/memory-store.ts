@@ -16,10 +16,12 @@ import type {
   RunCondition,
   RunQuery,
   RunUpdate,
+  RunWrite,
   ScheduleCondition,
   ScheduleQuery,
   SchedulerStore,
   ScheduleUpdateOptions,
+  ScheduleWrite,
 } from '../types.js';
 import { DueIndex } from './due-index.js';
 import { MemoryEventLog } from './memory-event-log.js';
@@ -119,6 +121,12 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     return true;
   }
 
+  async updateSchedules(writes: readonly ScheduleWrite[]): Promise<(JobSchedule | null)[]> {
+    const out: (JobSchedule | null)[] = [];
+    for (const w of writes) out.push(await this.updateSchedule(w.jobName, w.patch, w.condition, w.options));
+    return out;
+  }
+
   async updateSchedule(
     jobName: string,
     patch: Partial<Omit<JobSchedule, 'jobName'>>,
@@ -207,6 +215,12 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async insertRuns(runs: readonly JobRun[], options: { leaseForMs?: number } = {}): Promise<boolean[]> {
     const out: boolean[] = [];
     for (const run of runs) out.push(await this.insertRun(run, options));
+    return out;
+  }
+
+  async updateRuns(writes: readonly RunWrite[]): Promise<(JobRun | null)[]> {
+    const out: (JobRun | null)[] = [];
+    for (const w of writes) out.push(await this.updateRun(w.id, w.update, w.condition));
     return out;
   }
 

@@ -2,7 +2,7 @@
 // methods) so that chosen calls fail, fail after they took effect (a lost acknowledgement), hang (until released, or
 // forever), are delayed, or fail at random with a seed. Every call is recorded.
 import { systemClock } from '../clock.js';
-import type { Clock, LockProvider, SchedulerStore } from '../types.js';
+import type { Clock, Lease, LockProvider, RunWrite, SchedulerStore, ScheduleWrite } from '../types.js';
 
 /**
  * What happens to a faulted call:
@@ -85,7 +85,7 @@ export interface FaultInjector<T extends object> {
   inject(rule: FaultRule): FaultHandle;
   /** Every call made through {@link target}, in order. */
   readonly calls: readonly FaultCall[];
-  /** The calls of one method. */
+  /** The calls of one method (of a single call: also one entry per write of its batched calls). */
   callsOf(method: string): FaultCall[];
   /** Removes every rule and releases every hung call. */
   clear(): void;
@@ -116,6 +116,22 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
+
+/**
+ * The batched forms of single calls (`updateRuns` of `updateRun`, ...): a fault rule for the single call also
+ * applies to a batched call with a matching write, and {@link FaultInjector.callsOf} the single call lists them too.
+ */
+const BATCHED_CALLS: Record<string, { single: string; split(args: readonly unknown[]): unknown[][] }> = {
+  updateRuns: {
+    single: 'updateRun',
+    split: ([writes]) => (writes as RunWrite[]).map((w) => [w.id, w.update, w.condition]),
+  },
+  updateSchedules: {
+    single: 'updateSchedule',
+    split: ([writes]) => (writes as ScheduleWrite[]).map((w) => [w.jobName, w.patch, w.condition, w.options]),
+  },
+  releaseMany: { single: 'release', split: ([leases]) => (leases as Lease[]).map((l) => [l]) },
+};
 
 interface ActiveRule {
   rule: FaultRule;
@@ -148,7 +164,7 @@ export function injectFaults<T extends object>(
   const rules: ActiveRule[] = [];
   const calls: FaultCall[] = [];
 
-  const select = (method: string, args: unknown[]): ActiveRule | null => {
+  const selectOne = (method: string, args: readonly unknown[]): ActiveRule | null => {
     for (const r of rules) {
       if (r.removed || r.released || !r.methods.has(method)) continue;
       if (r.rule.when && !r.rule.when(args)) continue;
@@ -160,6 +176,18 @@ export function injectFaults<T extends object>(
       if (probability !== undefined && random() >= probability) continue;
       r.hits++;
       return r;
+    }
+    return null;
+  };
+  // A batched call (several writes in one round trip) shares one fate: a rule for the single call faults the whole
+  // batch when one of its writes matches (counted per write, so `nth` counts writes however they were sent).
+  const select = (method: string, args: unknown[]): ActiveRule | null => {
+    const own = selectOne(method, args);
+    const batched = BATCHED_CALLS[method];
+    if (own || !batched) return own;
+    for (const single of batched.split(args)) {
+      const r = selectOne(batched.single, single);
+      if (r) return r;
     }
     return null;
   };
@@ -227,7 +255,23 @@ export function injectFaults<T extends object>(
   return {
     target: proxy,
     calls,
-    callsOf: (method) => calls.filter((c) => c.method === method),
+    callsOf: (method) =>
+      calls.flatMap((c): FaultCall[] => {
+        if (c.method === method) return [c];
+        const batched = BATCHED_CALLS[c.method];
+        if (batched?.single !== method) return [];
+        // One entry per write of a batched call, sharing the call's fault and outcome.
+        return batched.split(c.args).map((args) => ({
+          method,
+          args,
+          get fault() {
+            return c.fault;
+          },
+          get outcome() {
+            return c.outcome;
+          },
+        }));
+      }),
     inject(rule) {
       const active: ActiveRule = {
         rule,

@@ -221,4 +221,36 @@ export function lockSuite(api: SuiteTestApi, options: LockSuiteOptions): void {
       }),
     );
   });
+  // The batched release (optional member): each lease is freed exactly as `release` would free it.
+  describe('LockProvider.releaseMany', () => {
+    it(
+      'frees the leases still held with their tokens, leaves the others alone, and answers how many it freed',
+      withLock(async (lock, time) => {
+        if (typeof lock.releaseMany !== 'function') return;
+        const releaseMany = lock.releaseMany.bind(lock);
+        const [k1, k2, k3, k4] = [key(), key(), key(), key()];
+        const a1 = (await lock.acquire(k1, 'a', time.leaseMs)) as Lease;
+        const a2 = (await lock.acquire(k2, 'a', time.leaseMs)) as Lease;
+        const b3 = (await lock.acquire(k3, 'b', time.leaseMs)) as Lease;
+        // k4: a stale lease of 'a', taken over by 'c' after it expired.
+        const stale = (await lock.acquire(k4, 'a', time.leaseMs)) as Lease;
+        await time.advance(time.leaseMs * 1.5);
+        const c4 = (await lock.acquire(k4, 'c', time.leaseMs)) as Lease;
+        const renewed1 = (await lock.renew(a1)) as Lease;
+        const renewed2 = (await lock.renew(a2)) as Lease;
+        const renewed3 = (await lock.renew(b3)) as Lease;
+        expect(renewed3).not.toBeNull();
+        // b's lease named with a's owner, and a's stale lease: neither is freed.
+        const freed = await releaseMany([renewed1, { ...renewed3, owner: 'a' }, stale, renewed2]);
+        expect(freed).toBe(2);
+        expect(await lock.inspect(k1)).toBeNull();
+        expect(await lock.inspect(k2)).toBeNull();
+        expect((await lock.inspect(k3))?.owner).toBe('b');
+        expect((await lock.inspect(k4))?.token).toBe(c4.token);
+        // Freed keys are free for anyone, with greater tokens.
+        expect((await lock.acquire(k1, 'd', time.leaseMs))?.token).toBeGreaterThan(renewed1.token);
+        expect(await releaseMany([])).toBe(0);
+      }),
+    );
+  });
 }

@@ -3,6 +3,7 @@ import { createSchedule, type JobRun, type JobSchedule } from '../model.js';
 import type { Clock, SchedulerStore } from '../types.js';
 import { idempotencySuite } from './idempotency-suite.js';
 import { scheduleVersionSuite } from './schedule-version-suite.js';
+import { storeBatchSuite } from './store-batch-suite.js';
 import { storeControlSuite } from './store-control-suite.js';
 import { storeFencingSuite } from './store-fencing-suite.js';
 import { storeRunControlSuite } from './store-run-control-suite.js';
@@ -73,6 +74,7 @@ const d = (iso: string) => new Date(iso);
 export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void {
   const { describe, it, expect } = api;
   scheduleVersionSuite(api, options);
+  storeBatchSuite(api, options);
   if (options.idempotency !== false) idempotencySuite(api, options);
   const withStore = (fn: (store: SchedulerStore, time: SuiteTime) => Promise<void>) => async () => {
     const time = makeTime(options);
