@@ -3,52 +3,14 @@
 // Each scenario fails that one call the way a database can — its answer lost after it took the locks, a hang before
 // it is sent, a hang after it took effect — and checks that every schedule's slot still runs exactly once, no later
 // than the leases that call may have taken lapse. Adapters without `acquireMany` skip these (nothing is batched).
+import { drive, expectEachOnce, pass, sixDue, BATCH_T0 as T0 } from './batch-fault-helpers.js';
 import type { SuiteTestApi } from './types.js';
-import { TTL, type World, type WorldOptions, worldRunner } from './world.js';
-
-const T0 = '2030-01-01T00:00:00.000Z';
-const SLOT = Date.parse('2030-01-01T00:01:00.000Z');
-const NAMES = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'];
+import { TTL, type WorldOptions, worldRunner } from './world.js';
 
 /** The batched-acquire fault scenarios (run by the conformance suite for every adapter, with fake time). */
 export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): void {
   const { describe, it, expect } = api;
   const withWorld = worldRunner(options);
-
-  /** Six minutely schedules, all due at SLOT: one batch of claims. */
-  async function sixDue(w: World) {
-    const s = w.scheduler();
-    for (const jobName of NAMES) {
-      await s.schedules.create({ jobName, cronExpression: '* * * * *', jobType: 'noop' });
-    }
-    await w.clock.set(SLOT + 5000);
-  }
-
-  /** Moves the fake clock on in steps of 500 ms until `promise` settles (at most `maxMs`), and returns its value. */
-  async function drive<T>(w: World, promise: Promise<T>, maxMs = 20_000): Promise<T> {
-    let settled = false;
-    const mark = () => {
-      settled = true;
-    };
-    promise.then(mark, mark);
-    const until = w.clock.now() + maxMs;
-    while (!settled && w.clock.now() < until) await w.clock.advance(500);
-    return promise;
-  }
-
-  const pass = (s: { checkAndRunDueJobs(): Promise<{ done: Promise<unknown> }> }) =>
-    (async () => (await s.checkAndRunDueJobs()).done)();
-
-  /** Each schedule's SLOT ran once, by `replicaId` when given, and its one record succeeded. */
-  async function expectEachOnce(w: World, replicaId?: string) {
-    const slot = new Date(SLOT).toISOString();
-    expect([...w.calls].sort()).toEqual(NAMES.map((n) => `${n}@${slot}`));
-    for (const jobName of NAMES) {
-      const runs = await w.store.listRuns({ jobName });
-      expect(runs.map((r) => r.status)).toEqual(['succeeded']);
-      if (replicaId) expect(runs[0]?.replicaId).toBe(replicaId);
-    }
-  }
 
   describe('Faults: the batched lock acquire (acquireMany)', () => {
     it(
@@ -69,7 +31,7 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
         await w.clock.advance(TTL + 1000);
         await drive(w, pass(A));
         await drive(w, A.idle());
-        await expectEachOnce(w, A.replicaId);
+        await expectEachOnce(expect, w, A.replicaId);
       }),
     );
 
@@ -87,12 +49,12 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
         const B = w.scheduler();
         await drive(w, pass(B));
         await drive(w, B.idle());
-        await expectEachOnce(w, B.replicaId);
+        await expectEachOnce(expect, w, B.replicaId);
         // The held call reaches the lock now and takes the (released) locks for nobody: A's claims are long gone.
         hang.release();
         await drive(w, A.idle());
         await w.clock.advance(1000);
-        await expectEachOnce(w, B.replicaId);
+        await expectEachOnce(expect, w, B.replicaId);
       }),
     );
 
@@ -112,11 +74,11 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
         await w.clock.advance(TTL + 1000);
         await drive(w, pass(B));
         await drive(w, B.idle());
-        await expectEachOnce(w, B.replicaId);
+        await expectEachOnce(expect, w, B.replicaId);
         // A's answer arrives after its claims gave up: it starts nothing.
         late.release();
         await drive(w, A.idle());
-        await expectEachOnce(w, B.replicaId);
+        await expectEachOnce(expect, w, B.replicaId);
       }),
     );
   });

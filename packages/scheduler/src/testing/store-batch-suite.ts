@@ -3,20 +3,12 @@
 // the same records decide each record once.
 import type { JobRun } from '../model.js';
 import type { RunWrite, SchedulerStore, ScheduleWrite } from '../types.js';
-import { type StoreSuiteOptions, sampleRun, sampleSchedule } from './store-suite.js';
-import { makeTime, type SuiteTestApi, type SuiteTime } from './types.js';
+import { type StoreSuiteOptions, sampleRun, sampleSchedule, storeRunner } from './store-suite.js';
+import type { SuiteTestApi } from './types.js';
 
 export function storeBatchSuite(api: SuiteTestApi, options: StoreSuiteOptions): void {
   const { describe, it, expect } = api;
-  const withStore = (fn: (store: SchedulerStore, time: SuiteTime) => Promise<void>) => async () => {
-    const time = makeTime(options);
-    const store = await options.createStore({ clock: time.clock });
-    try {
-      await fn(store, time);
-    } finally {
-      await options.destroyStore?.(store);
-    }
-  };
+  const withStore = storeRunner(options);
   const runsOf = (store: SchedulerStore) =>
     typeof store.updateRuns === 'function' ? store.updateRuns.bind(store) : null;
   const schedulesOf = (store: SchedulerStore) =>

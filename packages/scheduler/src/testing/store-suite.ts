@@ -67,6 +67,19 @@ export function sampleRun(fields: Partial<JobRun> = {}): JobRun {
 
 const d = (iso: string) => new Date(iso);
 
+/** Builds the store suites' test wrapper: `it(name, withStore(async (store, time) => { … }))`, a fresh store each. */
+export function storeRunner(options: StoreSuiteOptions) {
+  return (fn: (store: SchedulerStore, time: SuiteTime) => Promise<void>) => async () => {
+    const time = makeTime(options);
+    const store = await options.createStore({ clock: time.clock });
+    try {
+      await fn(store, time);
+    } finally {
+      await options.destroyStore?.(store);
+    }
+  };
+}
+
 /**
  * The storage conformance suite: every `SchedulerStore` implementation must pass it. Uses only the public
  * `ScheduleStore` / `RunStore` contracts.
@@ -76,15 +89,7 @@ export function storeSuite(api: SuiteTestApi, options: StoreSuiteOptions): void 
   scheduleVersionSuite(api, options);
   storeBatchSuite(api, options);
   if (options.idempotency !== false) idempotencySuite(api, options);
-  const withStore = (fn: (store: SchedulerStore, time: SuiteTime) => Promise<void>) => async () => {
-    const time = makeTime(options);
-    const store = await options.createStore({ clock: time.clock });
-    try {
-      await fn(store, time);
-    } finally {
-      await options.destroyStore?.(store);
-    }
-  };
+  const withStore = storeRunner(options);
 
   describe('ScheduleStore', () => {
     it(
