@@ -25,6 +25,7 @@ import { lockBatchFaultSuite } from './lock-batch-fault-suite.js';
 import { type LockSuiteOptions, lockSuite } from './lock-suite.js';
 import { type StoreSuiteOptions, storeSuite } from './store-suite.js';
 import type { SuiteTestApi, TimeOptions } from './types.js';
+import { writeBatchFaultSuite } from './write-batch-fault-suite.js';
 
 export { catchUpFaultSuite } from './catch-up-fault-suite.js';
 export { killable } from './chaos.js';
@@ -60,6 +61,7 @@ export { storeRunControlSuite } from './store-run-control-suite.js';
 export type { StoreSuiteOptions } from './store-suite.js';
 export { sampleRun, sampleSchedule, storeSuite } from './store-suite.js';
 export type { Expectation, SuiteTestApi, SuiteTime, TimeOptions } from './types.js';
+export { writeBatchFaultSuite } from './write-batch-fault-suite.js';
 
 /** Options of {@link schedulerConformanceSuite}: the union of the three suites' options. */
 export interface ConformanceSuiteOptions
@@ -97,6 +99,7 @@ export function schedulerConformanceSuite(api: SuiteTestApi, options: Conformanc
     faultFencingSuite(api, engine);
     catchUpFaultSuite(api, engine);
     lockBatchFaultSuite(api, engine);
+    writeBatchFaultSuite(api, engine);
     // Per-schedule control (spec section 10): overlap policies, the run cap, cancel, backfill.
     controlOverlapSuite(api, engine);
     controlCancelSuite(api, engine);
