@@ -226,10 +226,12 @@ export class ScheduleService {
     });
   }
 
-  #validate(input: unknown): Promise<ValidScheduleInput> {
+  /** Validates a schedule's user fields; `storedChain`: the chain of the stored schedule an edit starts from. */
+  #validate(input: unknown, storedChain?: readonly string[]): Promise<ValidScheduleInput> {
     return validateScheduleInput(input, {
       jobs: this.#o.jobs,
       store: this.#o.store,
+      ...(storedChain ? { storedChain } : {}),
       cron: this.#o.cron,
       timezone: this.#o.timezone,
       now: () => this.#o.clock.now(),
@@ -319,7 +321,7 @@ export class ScheduleService {
     const ifVersion = checkVersion(options.ifVersion);
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(jobName);
-      const valid = await this.#validate(build(current));
+      const valid = await this.#validate(build(current), current.chain);
       if (ifVersion !== undefined && current.version !== ifVersion) {
         throw new ScheduleVersionMismatchError(jobName, ifVersion, current.version);
       }

@@ -175,6 +175,13 @@ export interface ValidationContext {
   jobs: JobTypeLookup;
   /** Where other schedules live (to resolve chain names and detect cycles). Without it, chains may only name job types. */
   store?: Pick<ScheduleStore, 'getSchedule'>;
+  /**
+   * The chain the schedule has now, when an edit of a stored schedule is validated: its names are not checked for
+   * existence again. The schedule or job type a name meant may have been deleted since (allowed: its runs then record
+   * `unknown_chain_target`), and an edit that keeps the chain — enable, disable, a patch of another field — must not
+   * be refused for it. New names must exist; cycles are checked either way. @default [] (a new schedule)
+   */
+  storedChain?: readonly string[];
   /** Parses cron expressions (defaults to `parseCron`; the scheduler passes its cache). */
   cron?: (expression: string) => CronExpression;
   /** The zone of schedules without their own (for the jitter check). @default 'Europe/Stockholm' */
@@ -351,8 +358,9 @@ async function checkChain(schedule: ValidScheduleInput, ctx: ValidationContext):
     if (value !== undefined) cache.set(name, value);
     return value;
   };
+  const kept = new Set(ctx.storedChain ?? []);
   for (const name of schedule.chain) {
-    if ((await chainOf(name)) === undefined) throw new UnknownChainTargetError(name);
+    if (!kept.has(name) && (await chainOf(name)) === undefined) throw new UnknownChainTargetError(name);
   }
   // Depth-first search for a cycle reachable from the saved schedule.
   const onPath: string[] = [];

@@ -119,6 +119,35 @@ describe('ScheduleService', () => {
   });
 });
 
+describe('ScheduleService: chains naming a deleted schedule', () => {
+  it('edits that keep the chain (enable, disable, a patch of another field) are accepted; a new unknown name is not', async () => {
+    const { service } = world();
+    await service.create({ jobName: 'next', cronExpression: '0 3 * * *', jobType: 'noop' });
+    await service.create({
+      jobName: 'parent',
+      cronExpression: '0 2 * * *',
+      jobType: 'noop',
+      chain: ['next'],
+    });
+    // Deleting a chain target is allowed (the parent's runs then record unknown_chain_target).
+    await service.delete('next');
+    expect((await service.disable('parent', { reason: 'maintenance' })).isEnabled).toBe(false);
+    expect((await service.enable('parent')).isEnabled).toBe(true);
+    expect((await service.patch('parent', { description: 'kept chain' })).chain).toEqual(['next']);
+    // A name the chain did not have must exist, and nothing is written when it does not.
+    await expect(service.patch('parent', { chain: ['next', 'missing'] })).rejects.toMatchObject({
+      code: 'CRAFT_SCHEDULER_CHAIN_UNKNOWN',
+      field: 'chain',
+      target: 'missing',
+    });
+    expect((await service.get('parent')).chain).toEqual(['next']);
+    // A new schedule may not name it either.
+    await expect(
+      service.create({ jobName: 'other', cronExpression: '0 4 * * *', jobType: 'noop', chain: ['next'] }),
+    ).rejects.toMatchObject({ code: 'CRAFT_SCHEDULER_CHAIN_UNKNOWN', target: 'next' });
+  });
+});
+
 describe('clocks', () => {
   it('systemClock sleeps and resolves early on abort', async () => {
     const t0 = systemClock.now();
