@@ -7,6 +7,8 @@
 //   A batch whose schedules were all claimed since the listing means the
 //   walk reached another replica's wake: the rest of the ring from there is that replica's, so the walk ends (what
 //   it leaves is still due for the next pass, never lost).
+// - While the replica runs as many handlers as it may, no batch is re-read: the rest of the walk is deferred as it
+//   stands (it would only be read to be deferred), still due for a later pass or another replica.
 // A claim from a re-read that went stale stays exactly-once anyway (run keys and the compare-and-set of next_run_at,
 // see claim.ts): the walk only decides what costs how many round trips.
 import type { JobSchedule } from './model.js';
@@ -49,6 +51,8 @@ export interface DueWalk {
   concurrency: number;
   random: () => number;
   stopped(): boolean;
+  /** Whether the replica runs as many handlers as it may (nothing more would be claimed now). */
+  full(): boolean;
   /** The schedules named, as stored now (one query). Throws on a store error (the batch is then skipped). */
   reread(names: string[]): Promise<Map<string, JobSchedule>>;
   /** Whether a listed schedule, as re-read (undefined: gone), is still to be visited. */
@@ -64,8 +68,11 @@ export interface DueWalk {
   onReadError(error: unknown): void;
 }
 
-/** Walks the due list (see the file comment): two workers, each claiming a batch of half the concurrency at once. */
-export async function walkDue(w: DueWalk): Promise<void> {
+/**
+ * Walks the due list (see the file comment): two workers, each claiming a batch of half the concurrency at once.
+ * Resolves with the indexes of `due` left unvisited because the replica was full (deferred, still due).
+ */
+export async function walkDue(w: DueWalk): Promise<number[]> {
   const order = ringOrder(w.due, w.random);
   const concurrency = Math.max(1, w.concurrency);
   const workers = concurrency === 1 ? 1 : 2;
@@ -73,8 +80,13 @@ export async function walkDue(w: DueWalk): Promise<void> {
   let next = 0;
   let inWake = false;
   let claimedInRow = 0;
+  let full = false;
   const worker = async () => {
-    while (!w.stopped() && !inWake && next < order.length) {
+    while (!w.stopped() && !inWake && !full && next < order.length) {
+      if (w.full()) {
+        full = true;
+        break;
+      }
       const indexes = order.slice(next, next + batch);
       next += indexes.length;
       let fresh: Map<string, JobSchedule>;
@@ -124,6 +136,7 @@ export async function walkDue(w: DueWalk): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, w.due.length) }, worker));
+  return full ? order.slice(next) : [];
 }
 
 /**

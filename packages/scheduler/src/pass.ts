@@ -93,11 +93,12 @@ export async function runPass(
   const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
   // The walk (due-walk.ts): along a ring shared by the replicas from a random point, re-reading a few schedules per
   // query, leaving another replica's wake to it. Results are reported in the list's order.
-  await walkDue({
+  const leftFull = await walkDue({
     due,
     concurrency: settings.concurrency,
     random: Math.random,
     stopped: () => ctx.softStop.aborted,
+    full: () => ctx.slots.full,
     reread: (names) => rereadSchedules(ctx, names),
     // A schedule listed without next_run_at, or with a due instant to set right (both repaired by the visit), is
     // visited whatever the re-read says: such schedules never end a walk (they stay listed until repaired).
@@ -124,6 +125,7 @@ export async function runPass(
       }
     },
   });
+  for (const index of leftFull) outcomes[index] = 'deferred';
   due.forEach((schedule, index) => {
     const r = outcomes[index];
     if (r === 'deferred') deferred.push(schedule.jobName);

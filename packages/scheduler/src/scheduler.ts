@@ -69,8 +69,10 @@ export interface JobSchedulerOptions {
   /** At most this many due schedules are claimed per pass (the loop runs another pass at once). @default 1000 */
   maxDuePerPass?: number;
   /**
-   * How many schedules are claimed concurrently within a pass. Half of them are re-read, locked and recorded together
-   * (one query, one `acquireMany`, one `insertRuns` per half), so more means fewer round trips per slot. @default 16
+   * How many schedules are claimed concurrently within a pass. Half of them (at most 16) are re-read, locked and
+   * recorded together (one query, one `acquireMany`, one `insertRuns` per half), so more means fewer round trips per
+   * slot. The default matches the default `maxConcurrentRuns`: a pass claims about as many as the replica may run.
+   * @default 32
    */
   claimConcurrency?: number;
   /**
@@ -168,7 +170,7 @@ export class JobScheduler {
     this.maxConcurrentRuns = cap;
     this.#pass = {
       maxDue: options.maxDuePerPass ?? 1000,
-      concurrency: Math.max(1, options.claimConcurrency ?? 16),
+      concurrency: Math.max(1, options.claimConcurrency ?? 32),
       validCronZones: new Set<string>(),
     };
     const user = options.registry ?? new JobRegistry();

@@ -42,6 +42,7 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0.3,
       stopped: () => false,
+      full: () => false,
       reread: async (names) => {
         reads++;
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
@@ -70,6 +71,7 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0,
       stopped: () => false,
+      full: () => false,
       reread: async (names) => {
         reads++;
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
@@ -93,6 +95,7 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0,
       stopped: () => false,
+      full: () => false,
       reread: async (names) =>
         new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule])),
       stillDue: () => true,
@@ -104,5 +107,37 @@ describe('walking the due list', () => {
       onReadError: () => {},
     }).catch(() => {});
     expect(visited.sort()).toEqual([0, 1, 3]);
+  });
+
+  it('re-reads nothing more once the replica is full: the rest is answered deferred, unread', async () => {
+    const due = schedules(40);
+    const ring = ringOrder(due, () => 0);
+    const visited: number[] = [];
+    let reads = 0;
+    let running = 0;
+    const left = await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0,
+      stopped: () => false,
+      // Four handlers fill the replica: a claim's run keeps its slot for the rest of the walk.
+      full: () => running >= 4,
+      reread: async (names) => {
+        reads++;
+        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
+      },
+      stillDue: () => true,
+      visit: async (i, _fresh, line) => {
+        await line.arrive();
+        visited.push(i);
+        running++;
+      },
+      onReadError: () => {},
+    });
+    // Each worker read and claimed one batch of 4 before the replica was full; the other 32 were never read.
+    expect(reads).toBe(2);
+    expect(visited).toHaveLength(8);
+    expect(left).toEqual(ring.slice(8));
+    expect([...visited, ...left].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 });
