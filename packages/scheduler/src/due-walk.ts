@@ -8,7 +8,8 @@
 //   walk reached another replica's wake: the rest of the ring from there is that replica's, so the walk ends (what
 //   it leaves is still due for the next pass, never lost).
 // - While the replica runs as many handlers as it may, no batch is re-read: the rest of the walk is deferred as it
-//   stands (it would only be read to be deferred), still due for a later pass or another replica.
+//   stands (it would only be read to be deferred), still due for a later pass or another replica. The next pass
+//   walks that rest on, in order, without listing again (pass.ts, `DueCarry`).
 // A claim from a re-read that went stale stays exactly-once anyway (run keys and the compare-and-set of next_run_at,
 // see claim.ts): the walk only decides what costs how many round trips.
 import type { JobSchedule } from './model.js';
@@ -47,6 +48,8 @@ export interface BatchLine {
 /** What {@link walkDue} needs from the pass. */
 export interface DueWalk {
   due: readonly JobSchedule[];
+  /** `due` is in walk order already (the rest of an earlier walk): walked as given, not along a new ring. */
+  inOrder?: boolean;
   /** Schedules claimed concurrently. */
   concurrency: number;
   random: () => number;
@@ -73,7 +76,7 @@ export interface DueWalk {
  * Resolves with the indexes of `due` left unvisited because the replica was full (deferred, still due).
  */
 export async function walkDue(w: DueWalk): Promise<number[]> {
-  const order = ringOrder(w.due, w.random);
+  const order = w.inOrder ? Array.from(w.due, (_, i) => i) : ringOrder(w.due, w.random);
   const concurrency = Math.max(1, w.concurrency);
   const workers = concurrency === 1 ? 1 : 2;
   const batch = Math.min(REREAD_BATCH, Math.ceil(concurrency / workers));

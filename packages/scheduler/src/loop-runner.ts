@@ -40,10 +40,11 @@ export interface LoopHost {
   /** Aborted when the grace period ends (the context's `hardStop`). */
   readonly hardStop: AbortController;
   /**
-   * One pass; `startup` for the first one. Returns whether it took as many due schedules as it may, and whether
-   * triggering is globally paused.
+   * One pass; `startup` for the first one. Returns whether it took as many due schedules as it may, whether it left
+   * due schedules unread because the replica ran as many handlers as it may (`atCap`), and whether triggering is
+   * globally paused.
    */
-  pass(startup: boolean): Promise<{ full: boolean; result?: { paused: boolean } }>;
+  pass(startup: boolean): Promise<{ full: boolean; atCap?: boolean; result?: { paused: boolean } }>;
   /** Resolves when every execution has settled. */
   idle(): Promise<void>;
 }
@@ -56,6 +57,7 @@ export class LoopRunner {
   #loop: Promise<void> | null = null;
   #wake = new AbortController();
   #lastPassFull = false;
+  #lastPassAtCap = false;
   #paused = false;
 
   constructor(host: LoopHost) {
@@ -97,11 +99,13 @@ export class LoopRunner {
       try {
         const outcome = await host.pass(first);
         this.#lastPassFull = outcome.full;
+        this.#lastPassAtCap = outcome.atCap === true;
         this.#paused = outcome.result?.paused === true;
       } catch (error) {
         if (ctx.softStop.aborted) break;
         passFailed = true;
         this.#lastPassFull = false;
+        this.#lastPassAtCap = false;
         this.#paused = false;
         ctx.emit('cycle:failed', { error });
         ctx.logger.error('scheduler pass failed; retrying at the next interval', {
@@ -148,7 +152,16 @@ export class LoopRunner {
         ctx.logger.warn('could not read the earliest next_run_at', { error: toRunError(error).message });
       }
       const stopOrWake = AbortSignal.any([this.#wake.signal, ctx.softStop]);
-      await ctx.clock.sleep(delay, stopOrWake);
+      if (this.#lastPassAtCap && delay > 0) {
+        // The pass stopped at the run cap with due schedules left unread: the next one goes as soon as a run slot
+        // frees (a burst of due slots is not held to one pass per delay), or after the delay, whichever comes first.
+        const either = new AbortController();
+        const until = AbortSignal.any([stopOrWake, either.signal]);
+        await Promise.race([ctx.clock.sleep(delay, until), ctx.slots.whenRoom(until)]);
+        either.abort(DONE);
+      } else {
+        await ctx.clock.sleep(delay, stopOrWake);
+      }
     }
     startup();
   }

@@ -47,21 +47,39 @@ export interface PassSettings {
   concurrency: number;
   /** (expression, zone) pairs already checked by computing a next run: the check is not repeated every pass. */
   validCronZones: Set<string>;
+  /** What the last pass left unread because the replica was full (see {@link DueCarry}); taken by the next pass. */
+  carry: DueCarry | null;
 }
+
+/**
+ * The rest of a pass's due list, left unread because the replica ran as many handlers as it may, in walk order. The
+ * next pass walks it on (its re-reads decide what is still due) instead of listing every due schedule again — one
+ * listing per burst, not one per freed run slot — as long as the listing is at most {@link CARRY_MAX_AGE_MS} old, so
+ * a schedule that fell due since waits at most that long behind the rest.
+ */
+export interface DueCarry {
+  schedules: JobSchedule[];
+  /** When the due list was read (the engine clock). */
+  listedAt: number;
+}
+
+/** How old a carried due list may be for the next pass to walk it on instead of listing again. */
+export const CARRY_MAX_AGE_MS = 1000;
 
 /** What a pass did with one due schedule. */
 type ScheduleOutcome = 'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> };
 
 /**
  * One pass. `startup`: the startup pass of `handleMissedRuns()` (recovers up to 10,000 runs instead of `maxDue`).
- * Returns the cycle result, the runs found abandoned, and whether the pass took as many due schedules as it may
- * (the loop then runs the next pass at once).
+ * Returns the cycle result, the runs found abandoned, whether the pass took as many due schedules as it may (the
+ * loop then runs the next pass at once), and whether it left due schedules unread because the replica was full
+ * (the loop then runs the next pass as soon as a run slot frees).
  */
 export async function runPass(
   ctx: EngineContext,
   settings: PassSettings,
   startup: boolean,
-): Promise<{ result: CycleResult; abandoned: JobRun[]; full: boolean }> {
+): Promise<{ result: CycleResult; abandoned: JobRun[]; full: boolean; atCap: boolean }> {
   if (ctx.softStop.aborted) throw new SchedulerStoppedError();
   const t0 = ctx.clock.now();
   const done: Promise<JobRun[]>[] = [];
@@ -81,20 +99,29 @@ export async function runPass(
       result: { runs, done: all, deferred, initialized, paused: true },
       abandoned,
       full: false,
+      atCap: false,
     };
   }
   const now = ctx.clock.now();
-  const due = await bounded(
-    ctx,
-    'listDueSchedules',
-    ctx.lockTtlMs,
-    ctx.store.listDueSchedules(new Date(now), settings.maxDue),
-  );
+  const carry = settings.carry;
+  settings.carry = null;
+  const carried = !startup && carry !== null && now - carry.listedAt <= CARRY_MAX_AGE_MS;
+  const listedAt = carried ? carry.listedAt : now;
+  const due = carried
+    ? carry.schedules
+    : await bounded(
+        ctx,
+        'listDueSchedules',
+        ctx.lockTtlMs,
+        ctx.store.listDueSchedules(new Date(now), settings.maxDue),
+      );
   const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
   // The walk (due-walk.ts): along a ring shared by the replicas from a random point, re-reading a few schedules per
   // query, leaving another replica's wake to it. Results are reported in the list's order.
   const leftFull = await walkDue({
     due,
+    // A carried list is in walk order already: it goes on where the last pass stopped.
+    inOrder: carried,
     concurrency: settings.concurrency,
     random: Math.random,
     stopped: () => ctx.softStop.aborted,
@@ -126,6 +153,8 @@ export async function runPass(
     },
   });
   for (const index of leftFull) outcomes[index] = 'deferred';
+  if (leftFull.length > 0)
+    settings.carry = { schedules: leftFull.map((i) => due[i] as JobSchedule), listedAt };
   due.forEach((schedule, index) => {
     const r = outcomes[index];
     if (r === 'deferred') deferred.push(schedule.jobName);
@@ -153,6 +182,7 @@ export async function runPass(
     result: { runs, done: all, deferred, initialized, paused: false },
     abandoned,
     full: due.length >= settings.maxDue,
+    atCap: leftFull.length > 0,
   };
 }
 

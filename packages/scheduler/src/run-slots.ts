@@ -10,6 +10,7 @@ export class RunSlots {
   readonly max: number;
   #inUse = 0;
   readonly #waiters: (() => void)[] = [];
+  readonly #roomWatchers = new Set<() => void>();
 
   constructor(max: number) {
     this.max = max;
@@ -68,5 +69,23 @@ export class RunSlots {
       if (!next) break;
       next();
     }
+    if (!this.full) for (const watcher of [...this.#roomWatchers]) watcher();
+  }
+
+  /**
+   * Resolves once the replica is no longer {@link full} (at once when it is not), or when `signal` aborts: what the
+   * loop waits for after a pass that stopped at the cap, instead of its one-second retry.
+   */
+  whenRoom(signal: AbortSignal): Promise<void> {
+    if (!this.full || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#roomWatchers.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#roomWatchers.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 }

@@ -14,7 +14,7 @@ import { LockBatcher } from './lock-batcher.js';
 import { LoopRunner, type StopOptions } from './loop-runner.js';
 import { checkRunOptions, type ManualRun, type RunOptions, startManualRun } from './manual-runs.js';
 import type { JobRun } from './model.js';
-import { type CycleResult, runPass } from './pass.js';
+import { type CycleResult, type PassSettings, runPass } from './pass.js';
 import { JobRegistry, type JobTypeLookup, layeredJobs } from './registry.js';
 import { RunSlots } from './run-slots.js';
 import { ScheduleService } from './service.js';
@@ -146,7 +146,7 @@ export class JobScheduler {
   readonly #softStop = new AbortController();
   readonly #hardStop = new AbortController();
   readonly #warned = new Set<string>();
-  readonly #pass: { maxDue: number; concurrency: number; validCronZones: Set<string> };
+  readonly #pass: PassSettings;
   readonly #loop: LoopRunner;
 
   constructor(options: JobSchedulerOptions) {
@@ -172,6 +172,7 @@ export class JobScheduler {
       maxDue: options.maxDuePerPass ?? 1000,
       concurrency: Math.max(1, options.claimConcurrency ?? 32),
       validCronZones: new Set<string>(),
+      carry: null,
     };
     const user = options.registry ?? new JobRegistry();
     this.jobs = options.builtins === false ? user : layeredJobs(user, new JobRegistry(builtinJobs()));
@@ -274,6 +275,16 @@ export class JobScheduler {
   /** Resolves when every execution started by this instance has finished (tests, CLI). */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /**
+   * Resolves once this replica runs (or has claimed to run) fewer handlers than `maxConcurrentRuns` — at once when it
+   * does — or when `signal` aborts. For code that drives passes itself with {@link checkAndRunDueJobs}: a pass that
+   * finds the replica full leaves the rest of its due schedules `deferred`, and the next pass is worth making once
+   * this resolves (the loop runner does the same).
+   */
+  whenRunSlotFree(signal?: AbortSignal): Promise<void> {
+    return this.#ctx.slots.whenRoom(signal ?? new AbortController().signal);
   }
 
   /** Whether the loop runner is running. */

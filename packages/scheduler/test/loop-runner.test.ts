@@ -168,6 +168,46 @@ describe('loop runner', () => {
     await stopping;
   });
 
+  it('works off a burst above the run cap as run slots free, not one pass a second', async () => {
+    // Eight schedules fall due at once on a replica that runs two handlers at a time, each for 100 ms.
+    const { clock, scheduler, registry } = world('2030-01-01T00:00:00.000Z', {
+      timezone: 'UTC',
+      maxConcurrentRuns: 2,
+      claimConcurrency: 2,
+    });
+    const starts: number[] = [];
+    registry.register(
+      defineJob({
+        type: 'slow',
+        handler: async () => {
+          starts.push(clock.now());
+          await clock.sleep(100);
+        },
+      }),
+    );
+    for (let i = 0; i < 8; i++) {
+      await scheduler.schedules.create({
+        jobName: `burst-${i}`,
+        cronExpression: '1 0 * * *',
+        jobType: 'slow',
+      });
+    }
+    let passes = 0;
+    scheduler.on('cycle:completed', () => passes++);
+    await scheduler.start();
+    const minute = Date.parse('2030-01-01T00:01:00.000Z');
+    await clock.set(minute - 1);
+    passes = 0;
+    await clock.set(minute + 2000);
+    // Two at a time, each pair as soon as the previous one's slots freed (it used to wait a second per pass).
+    expect(starts.map((t) => t - minute)).toEqual([0, 0, 100, 100, 200, 200, 300, 300]);
+    // A pass per freed slot at most, no busy loop while the replica is full.
+    expect(passes).toBeLessThanOrEqual(12);
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    await stopping;
+  });
+
   it('retries a deferred slot (its lock held elsewhere) about once a second, not in a busy loop', async () => {
     const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { timezone: 'UTC' });
     await scheduler.schedules.create({ jobName: 'c', cronExpression: '* * * * *', jobType: 'noop' });

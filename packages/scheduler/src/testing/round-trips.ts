@@ -162,11 +162,17 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
   await Promise.all(
     schedulers.map(async (s) => {
       // The loop runner's behaviour, without its sleeps: passes until nothing is due or deferred for this replica.
+      // After a pass that left due schedules the next one goes once the replica has a free run slot (at once when
+      // the pass deferred for a lock held elsewhere), as the loop does; after one that did not, once its runs are
+      // done.
+      const pending: Promise<unknown>[] = [];
       for (let pass = 0; pass < 1000; pass++) {
         const result = await s.checkAndRunDueJobs();
-        await result.done;
+        pending.push(result.done);
         if (result.runs.length === 0 && result.deferred.length === 0) break;
+        await (result.deferred.length === 0 ? result.done : s.whenRunSlotFree());
       }
+      await Promise.all(pending);
       await s.idle();
     }),
   );
