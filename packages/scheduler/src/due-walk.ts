@@ -7,8 +7,9 @@
 //   A batch whose schedules were all claimed since the listing means the
 //   walk reached another replica's wake: the rest of the ring from there is that replica's, so the walk ends (what
 //   it leaves is still due for the next pass, never lost).
-// - While the replica runs as many handlers as it may, no batch is re-read: the rest of the walk is deferred as it
-//   stands (it would only be read to be deferred), still due for a later pass or another replica. The next pass
+// - While the replica runs as many handlers as it may (counting the claims the walk is making), no batch is re-read:
+//   the rest of the walk is deferred as it stands (it would only be read to be deferred), still due for a later
+//   pass or another replica. The next pass
 //   walks that rest on, in order, without listing again (pass.ts, `DueCarry`).
 // A claim from a re-read that went stale stays exactly-once anyway (run keys and the compare-and-set of next_run_at,
 // see claim.ts): the walk only decides what costs how many round trips.
@@ -54,8 +55,8 @@ export interface DueWalk {
   concurrency: number;
   random: () => number;
   stopped(): boolean;
-  /** Whether the replica runs as many handlers as it may (nothing more would be claimed now). */
-  full(): boolean;
+  /** How many more handlers the replica may run now (its free run slots; 0 or less: it is full). */
+  room(): number;
   /** The schedules named, as stored now (one query). Throws on a store error (the batch is then skipped). */
   reread(names: string[]): Promise<Map<string, JobSchedule>>;
   /** Whether a listed schedule, as re-read (undefined: gone), is still to be visited. */
@@ -84,18 +85,23 @@ export async function walkDue(w: DueWalk): Promise<number[]> {
   let inWake = false;
   let claimedInRow = 0;
   let full = false;
+  // Schedules of this walk being read or claimed (their runs take run slots only once they execute): counted against
+  // the room, so a worker does not read a batch while the other one's claims will already fill the replica.
+  let claiming = 0;
   const worker = async () => {
     while (!w.stopped() && !inWake && !full && next < order.length) {
-      if (w.full()) {
+      if (w.room() - claiming <= 0) {
         full = true;
         break;
       }
       const indexes = order.slice(next, next + batch);
       next += indexes.length;
+      claiming += indexes.length;
       let fresh: Map<string, JobSchedule>;
       try {
         fresh = await w.reread(indexes.map((i) => (w.due[i] as JobSchedule).jobName));
       } catch (error) {
+        claiming -= indexes.length;
         w.onReadError(error);
         continue;
       }
@@ -103,6 +109,7 @@ export async function walkDue(w: DueWalk): Promise<number[]> {
         const listed = w.due[i] as JobSchedule;
         return w.stillDue(listed, fresh.get(listed.jobName));
       });
+      claiming -= indexes.length - live.length;
       if (live.length === 0) {
         // At least two schedules in a row (a whole batch) claimed by someone else: a wake, not a coincidence.
         claimedInRow += indexes.length;
@@ -132,6 +139,7 @@ export async function walkDue(w: DueWalk): Promise<number[]> {
           try {
             await w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null, place);
           } finally {
+            claiming--;
             place.leave();
           }
         }),

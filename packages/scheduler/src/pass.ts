@@ -55,7 +55,8 @@ export interface PassSettings {
  * The rest of a pass's due list, left unread because the replica ran as many handlers as it may, in walk order. The
  * next pass walks it on (its re-reads decide what is still due) instead of listing every due schedule again — one
  * listing per burst, not one per freed run slot — as long as the listing is at most {@link CARRY_MAX_AGE_MS} old, so
- * a schedule that fell due since waits at most that long behind the rest.
+ * a schedule that fell due since waits at most that long behind the rest. Such a pass skips the search for expired
+ * runs too (done by the pass that listed); it still reads the global pause.
  */
 export interface DueCarry {
   schedules: JobSchedule[];
@@ -83,7 +84,14 @@ export async function runPass(
   if (ctx.softStop.aborted) throw new SchedulerStoppedError();
   const t0 = ctx.clock.now();
   const done: Promise<JobRun[]>[] = [];
-  const { abandoned, recovered } = await recoverExpiredRuns(ctx, startup ? 10_000 : settings.maxDue);
+  // A pass that walks on the rest of the last one's due list (see DueCarry) neither lists nor looks for expired runs
+  // again: both were read at most CARRY_MAX_AGE_MS ago, which delays a recovery by no more than that.
+  const carry = settings.carry;
+  settings.carry = null;
+  const carried = !startup && carry !== null && t0 - carry.listedAt <= CARRY_MAX_AGE_MS;
+  const { abandoned, recovered } = carried
+    ? { abandoned: [], recovered: [] }
+    : await recoverExpiredRuns(ctx, startup ? 10_000 : settings.maxDue);
   done.push(...recovered);
   const runs: JobRun[] = [];
   const deferred: string[] = [];
@@ -103,9 +111,6 @@ export async function runPass(
     };
   }
   const now = ctx.clock.now();
-  const carry = settings.carry;
-  settings.carry = null;
-  const carried = !startup && carry !== null && now - carry.listedAt <= CARRY_MAX_AGE_MS;
   const listedAt = carried ? carry.listedAt : now;
   const due = carried
     ? carry.schedules
@@ -125,7 +130,7 @@ export async function runPass(
     concurrency: settings.concurrency,
     random: Math.random,
     stopped: () => ctx.softStop.aborted,
-    full: () => ctx.slots.full,
+    room: () => ctx.slots.max - ctx.slots.inUse - ctx.slots.waiting,
     reread: (names) => rereadSchedules(ctx, names),
     // A schedule listed without next_run_at, or with a due instant to set right (both repaired by the visit), is
     // visited whatever the re-read says: such schedules never end a walk (they stay listed until repaired).

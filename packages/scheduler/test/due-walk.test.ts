@@ -42,7 +42,7 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0.3,
       stopped: () => false,
-      full: () => false,
+      room: () => Number.POSITIVE_INFINITY,
       reread: async (names) => {
         reads++;
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
@@ -71,7 +71,7 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0,
       stopped: () => false,
-      full: () => false,
+      room: () => Number.POSITIVE_INFINITY,
       reread: async (names) => {
         reads++;
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
@@ -95,7 +95,7 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0,
       stopped: () => false,
-      full: () => false,
+      room: () => Number.POSITIVE_INFINITY,
       reread: async (names) =>
         new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule])),
       stillDue: () => true,
@@ -120,8 +120,8 @@ describe('walking the due list', () => {
       concurrency: 8,
       random: () => 0,
       stopped: () => false,
-      // Four handlers fill the replica: a claim's run keeps its slot for the rest of the walk.
-      full: () => running >= 4,
+      // Room for six handlers: a claim's run keeps its slot for the rest of the walk.
+      room: () => 6 - running,
       reread: async (names) => {
         reads++;
         return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
@@ -134,10 +134,38 @@ describe('walking the due list', () => {
       },
       onReadError: () => {},
     });
-    // Each worker read and claimed one batch of 4 before the replica was full; the other 32 were never read.
+    // Both workers read a batch of 4 (the second while the first one's four claims left room for two); then the
+    // replica was full and the other 32 were never read.
     expect(reads).toBe(2);
     expect(visited).toHaveLength(8);
     expect(left).toEqual(ring.slice(8));
     expect([...visited, ...left].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it("does not read a batch while the other worker's claims will fill the replica", async () => {
+    const due = schedules(40);
+    let reads = 0;
+    let running = 0;
+    const left = await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0,
+      stopped: () => false,
+      room: () => 4 - running,
+      reread: async (names) => {
+        reads++;
+        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
+      },
+      stillDue: () => true,
+      visit: async (_i, _fresh, line) => {
+        await line.arrive();
+        running++;
+      },
+      onReadError: () => {},
+    });
+    // Room for four: one batch of four was read and claimed, the second worker read nothing.
+    expect(reads).toBe(1);
+    expect(running).toBe(4);
+    expect(left).toHaveLength(36);
   });
 });

@@ -18,11 +18,14 @@ async function world() {
   const clock = new FakeClock(Date.parse('2030-01-01T00:00:30.000Z'));
   const memory = new MemoryStore({ clock });
   let listings = 0;
+  let recoveries = 0;
   const store = new Proxy(memory, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
       if (prop === 'listDueSchedules') listings++;
+      // The search for runs whose lease expired (recovery.ts) is the pass's one listRuns call here.
+      if (prop === 'listRuns') recoveries++;
       return value.bind(target);
     },
   }) as SchedulerStore;
@@ -61,12 +64,12 @@ async function world() {
     for (const resolve of waiting) resolve();
     await scheduler.whenRunSlotFree();
   };
-  return { clock, scheduler, ran, finishAll, listings: () => listings };
+  return { clock, scheduler, ran, finishAll, listings: () => listings, recoveries: () => recoveries };
 }
 
 describe('the rest of a full pass', () => {
-  it('is walked on by the next pass without listing again, each slot once', async () => {
-    const { scheduler, ran, finishAll, listings } = await world();
+  it('is walked on by the next pass without listing (or looking for expired runs) again, each slot once', async () => {
+    const { scheduler, ran, finishAll, listings, recoveries } = await world();
     const first = await scheduler.checkAndRunDueJobs();
     expect(first.runs).toHaveLength(2);
     expect(first.deferred).toHaveLength(4);
@@ -79,8 +82,9 @@ describe('the rest of a full pass', () => {
     const third = await scheduler.checkAndRunDueJobs();
     expect(third.runs).toHaveLength(2);
     expect(third.deferred).toHaveLength(0);
-    // One listing for the three passes; every schedule ran once.
+    // One listing and one search for expired runs for the three passes; every schedule ran once.
     expect(listings()).toBe(1);
+    expect(recoveries()).toBe(1);
     await finishAll();
     expect([...ran].sort()).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
     // Nothing carried any more: the next pass lists again (and finds nothing due).

@@ -159,23 +159,44 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
   }
   w.onStart?.();
   const t0 = performance.now();
+  // Runs in flight on any replica, and who waits for the next one to end (see below).
+  const inFlight = new Set<Promise<unknown>>();
+  let runEnded: (() => void)[] = [];
+  const wakeAll = () => {
+    const waiting = runEnded;
+    runEnded = [];
+    for (const wake of waiting) wake();
+  };
+  const offs = schedulers.map((s) => s.on('run:succeeded', wakeAll));
+  const nextRunEnd = () =>
+    inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => runEnded.push(resolve));
   await Promise.all(
     schedulers.map(async (s) => {
       // The loop runner's behaviour, without its sleeps: passes until nothing is due or deferred for this replica.
-      // After a pass that left due schedules the next one goes once the replica has a free run slot (at once when
-      // the pass deferred for a lock held elsewhere), as the loop does; after one that did not, once its runs are
-      // done.
+      // After a pass that left due schedules, the next one goes once the replica has a free run slot and a run has
+      // ended somewhere (the loop goes as soon as a slot frees after a pass at its run cap, and a second later after
+      // one that met a lock held elsewhere: by then that run has ended); after a pass that left nothing, once its
+      // runs are done.
       const pending: Promise<unknown>[] = [];
       for (let pass = 0; pass < 1000; pass++) {
         const result = await s.checkAndRunDueJobs();
         pending.push(result.done);
+        inFlight.add(result.done);
+        result.done
+          .finally(() => {
+            inFlight.delete(result.done);
+            wakeAll();
+          })
+          .catch(() => {});
         if (result.runs.length === 0 && result.deferred.length === 0) break;
-        await (result.deferred.length === 0 ? result.done : s.whenRunSlotFree());
+        if (result.deferred.length === 0) await result.done;
+        else await Promise.all([s.whenRunSlotFree(), nextRunEnd()]);
       }
       await Promise.all(pending);
       await s.idle();
     }),
   );
+  for (const off of offs) off();
   const ms = performance.now() - t0;
   w.onEnd?.();
   const byMethod: Record<string, number> = {};
