@@ -12,23 +12,18 @@
 // with CRAFT_BENCH_SERVER=mongodb|test-server, or set MONGO_BENCH_SCHEDULES / MONGO_BENCH_DUE).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import * as craftMongo from '@craft/mongo';
+import { DistributedLock, MongoSchedulerStore } from '@craft/mongo';
 import { startMongoTestServer } from '@craft/mongo-test-server';
-import { createSchedule, defineJob, JobRegistry, JobScheduler, scheduleToRecord } from '@craft/scheduler';
+import { scheduleToRecord } from '@craft/scheduler';
+import { runRoundTripWorkload } from '@craft/scheduler/testing';
 import { MongoClient } from 'mongodb';
 import { formatTable } from './lib/table.mjs';
-
-const { DistributedLock, MongoSchedulerStore } = craftMongo;
-// A lock document as the DistributedLock under test leaves it after a release: token in an epoch (`TOKEN_EPOCH`,
-// since @craft/mongo 0.1.1; earlier versions kept plain counter values) and the key's epoch counter.
-const LOCK_TOKEN = craftMongo.TOKEN_EPOCH ?? 0;
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick') || process.env.BENCH_QUICK === '1';
 const MARKDOWN = args.has('--markdown');
 const REPLICA_COUNTS = [1, 3];
 const REPEATS = QUICK ? 1 : 2;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const log = (m) => process.stderr.write(`[mongo bench] ${m}\n`);
 
 const server = await startMongoTestServer({ log: (l) => log(l) });
@@ -44,124 +39,66 @@ log(
 );
 
 /**
- * Fills a fresh database: SCHEDULES enabled schedules on a daily cron whose slot is one minute ago; DUE of them
- * have next_run_at = that slot (due now: one current slot each), the others tomorrow's slot; one released lock
- * document per schedule.
+ * One measurement (`runRoundTripWorkload` of `@craft/scheduler/testing`, shared with the round-trip gates and
+ * `scale.bench.mjs`): a fresh database with `schedules` enabled schedules on a daily cron, `due` of them due now (one
+ * current slot each, spread over the name space) and the others tomorrow; `replicas` schedulers, each with its own
+ * MongoClient, pass as the loop runner does until every due slot ran once. Every command the clients send meanwhile is
+ * counted.
  */
-async function seed(db, schedules, due) {
-  const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
-  const cronExpression = `${slot.getUTCMinutes()} ${slot.getUTCHours()} * * *`;
-  const tomorrow = new Date(slot.getTime() + 86_400_000);
-  const store = new MongoSchedulerStore(db);
-  await store.ensureIndexes();
-  await new DistributedLock(db).ensureIndexes();
-  const col = db.collection('job_schedules');
-  for (let from = 0; from < schedules; from += 5_000) {
-    const batch = [];
-    for (let i = from; i < Math.min(schedules, from + 5_000); i++) {
-      // Due schedules are spread over the name space, as they would be in real life.
-      const isDue =
-        i % Math.round(schedules / due) === 0 && Math.floor(i / Math.round(schedules / due)) < due;
-      batch.push(
-        scheduleToRecord(
-          createSchedule({
-            jobName: `job-${String(i).padStart(6, '0')}`,
-            cronExpression,
-            jobType: 'noop',
-            timezone: 'UTC',
-            nextRunAt: isDue ? slot : tomorrow,
-          }),
-        ),
-      );
-    }
-    await col.insertMany(batch, { ordered: false });
-  }
-  // Steady state: every schedule has run before, so its lock document exists (released) with its fencing
-  // counter. A key's very first acquisition costs a few more round trips (create the lock document, check the
-  // counter).
-  const locks = db.collection('job_locks');
-  const counters = db.collection('job_locks_tokens');
-  for (let from = 0; from < schedules; from += 5_000) {
-    const batch = [];
-    const seqs = [];
-    for (let i = from; i < Math.min(schedules, from + 5_000); i++) {
-      const key = `job:job-${String(i).padStart(6, '0')}`;
-      batch.push({ lock_key: key, owner: null, token: LOCK_TOKEN, ttl_ms: 0 });
-      seqs.push({ _id: key, seq: 1 });
-    }
-    await locks.insertMany(batch, { ordered: false });
-    await counters.insertMany(seqs, { ordered: false });
-  }
-  const dueCount = await col.countDocuments({ next_run_at: slot });
-  if (dueCount !== due) throw new Error(`seeded ${dueCount} due schedules, expected ${due}`);
-  return slot;
-}
-
-/** One measurement: `replicas` schedulers (each with its own MongoClient) claim and run every due slot. */
 async function measure(replicas, schedules, due) {
   const dbName = `craft_bench_${randomBytes(4).toString('hex')}`;
   const db = admin.db(dbName);
-  const slot = await seed(db, schedules, due);
-  const registry = new JobRegistry([defineJob({ type: 'noop', handler: () => null })]);
   const clients = [];
   const byCommand = new Map();
   let commands = 0;
   let counting = false;
-  const schedulers = [];
-  for (let r = 0; r < replicas; r++) {
-    const client = await new MongoClient(server.uri, { monitorCommands: true, maxPoolSize: 20 }).connect();
-    client.on('commandStarted', (e) => {
-      if (!counting) return;
-      commands++;
-      byCommand.set(e.commandName, (byCommand.get(e.commandName) ?? 0) + 1);
-    });
-    clients.push(client);
-    const cdb = client.db(dbName);
-    const store = new MongoSchedulerStore(cdb);
-    const lock = new DistributedLock(cdb);
-    await store.writeConcern(); // one-time set-up (write concern, indexes) outside the measurement
-    await store.getSchedule('warm-up');
-    await lock.inspect('warm-up');
-    schedulers.push(
-      new JobScheduler({
-        store,
-        lock,
-        registry,
-        replicaId: `bench-${r}`,
-        logger: quiet,
-        timezone: 'UTC',
-        // The slot is a minute old: a long poll interval keeps it "current" (a plain trigger, not a catch-up).
-        pollIntervalMs: 600_000,
-        maxDuePerPass: due,
-      }),
-    );
-  }
-  counting = true;
-  const t0 = performance.now();
-  await Promise.all(
-    schedulers.map(async (s) => {
-      // The loop runner's behaviour, without its sleeps: passes until nothing is due or deferred for this replica.
-      for (let pass = 0; pass < 1000; pass++) {
-        const result = await s.checkAndRunDueJobs();
-        await result.done;
-        if (result.runs.length === 0 && result.deferred.length === 0) break;
+  const result = await runRoundTripWorkload({
+    replicas,
+    total: schedules,
+    due,
+    clock: 'real',
+    async create() {
+      const client = await new MongoClient(server.uri, { monitorCommands: true, maxPoolSize: 20 }).connect();
+      client.on('commandStarted', (e) => {
+        if (!counting) return;
+        commands++;
+        byCommand.set(e.commandName, (byCommand.get(e.commandName) ?? 0) + 1);
+      });
+      clients.push(client);
+      const cdb = client.db(dbName);
+      const store = new MongoSchedulerStore(cdb);
+      const lock = new DistributedLock(cdb);
+      // One-time set-up (indexes, write concern) outside the measurement.
+      await store.ensureIndexes();
+      await lock.ensureIndexes();
+      await store.getSchedule('warm-up');
+      await lock.inspect('warm-up');
+      return { store, lock };
+    },
+    async seed(list) {
+      const col = db.collection('job_schedules');
+      for (let i = 0; i < list.length; i += 5_000) {
+        await col.insertMany(
+          list.slice(i, i + 5_000).map((s) => ({ ...scheduleToRecord(s), version: 1 })),
+          { ordered: false },
+        );
       }
-      await s.idle();
-    }),
-  );
-  const ms = performance.now() - t0;
-  counting = false;
-  const runs = db.collection('job_runs');
-  const succeeded = await runs.countDocuments({ slot, status: 'succeeded', trigger: 'schedule' });
-  const total = await runs.countDocuments({});
-  if (succeeded !== due || total !== due) {
-    throw new Error(
-      `${replicas} replica(s): ${succeeded} succeeded runs and ${total} runs for ${due} due slots`,
-    );
-  }
+    },
+    onStart: () => {
+      counting = true;
+    },
+    onEnd: () => {
+      counting = false;
+    },
+  });
   for (const c of clients) await c.close();
   await db.dropDatabase();
-  return { ms, commands, byCommand };
+  if (result.succeeded !== due || result.runs !== due) {
+    throw new Error(
+      `${replicas} replica(s): ${result.succeeded} succeeded runs and ${result.runs} runs for ${due} due slots`,
+    );
+  }
+  return { ms: result.ms, commands, byCommand };
 }
 
 const median = (xs) => {
