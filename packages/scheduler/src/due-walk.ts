@@ -9,8 +9,8 @@
 //   it leaves is still due for the next pass, never lost).
 // - While the replica runs as many handlers as it may (counting the claims the walk is making), no batch is re-read:
 //   the rest of the walk is deferred as it stands (it would only be read to be deferred), still due for a later
-//   pass or another replica. The next pass
-//   walks that rest on, in order, without listing again (pass.ts, `DueCarry`).
+//   pass or another replica. The next pass walks that rest on, in order, without listing again (pass.ts,
+//   `DueCarry`).
 // A claim from a re-read that went stale stays exactly-once anyway (run keys and the compare-and-set of next_run_at,
 // see claim.ts): the walk only decides what costs how many round trips.
 import type { JobSchedule } from './model.js';

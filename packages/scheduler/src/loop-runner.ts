@@ -125,6 +125,19 @@ export class LoopRunner {
           await ctx.clock.sleep(host.pollIntervalMs, AbortSignal.any([this.#wake.signal, ctx.softStop]));
           continue;
         }
+        if (this.#lastPassAtCap) {
+          // The pass stopped at the run cap with due schedules left unread: the next one goes as soon as a run slot
+          // frees (a burst of due slots is not held to one pass a second), or after a second, as for a deferred slot
+          // — never at once, even when the pass took as many as it may (`full`): that would spin while nothing frees.
+          const either = new AbortController();
+          const until = AbortSignal.any([this.#wake.signal, ctx.softStop, either.signal]);
+          await Promise.race([
+            ctx.clock.sleep(Math.min(1000, host.pollIntervalMs), until),
+            ctx.slots.whenRoom(until),
+          ]);
+          either.abort(DONE);
+          continue;
+        }
         if (this.#lastPassFull) {
           // More due schedules than one pass takes: go again at once.
           await ctx.clock.sleep(0);
@@ -152,16 +165,7 @@ export class LoopRunner {
         ctx.logger.warn('could not read the earliest next_run_at', { error: toRunError(error).message });
       }
       const stopOrWake = AbortSignal.any([this.#wake.signal, ctx.softStop]);
-      if (this.#lastPassAtCap && delay > 0) {
-        // The pass stopped at the run cap with due schedules left unread: the next one goes as soon as a run slot
-        // frees (a burst of due slots is not held to one pass per delay), or after the delay, whichever comes first.
-        const either = new AbortController();
-        const until = AbortSignal.any([stopOrWake, either.signal]);
-        await Promise.race([ctx.clock.sleep(delay, until), ctx.slots.whenRoom(until)]);
-        either.abort(DONE);
-      } else {
-        await ctx.clock.sleep(delay, stopOrWake);
-      }
+      await ctx.clock.sleep(delay, stopOrWake);
     }
     startup();
   }

@@ -208,6 +208,53 @@ describe('loop runner', () => {
     await stopping;
   });
 
+  it('does not spin while full with more due than a pass takes: about a pass a second until a slot frees', async () => {
+    const { clock, scheduler, registry } = world('2030-01-01T00:00:00.000Z', {
+      timezone: 'UTC',
+      maxConcurrentRuns: 1,
+      claimConcurrency: 1,
+      maxDuePerPass: 2,
+    });
+    let release: () => void = () => {};
+    const started: string[] = [];
+    registry.register(
+      defineJob({
+        type: 'held',
+        handler: async (_p, ctx) => {
+          started.push(ctx.jobName);
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        },
+      }),
+    );
+    for (let i = 0; i < 6; i++) {
+      await scheduler.schedules.create({ jobName: `h${i}`, cronExpression: '1 0 * * *', jobType: 'held' });
+    }
+    let passes = 0;
+    scheduler.on('cycle:completed', () => passes++);
+    await scheduler.start();
+    await clock.set(Date.parse('2030-01-01T00:01:00.000Z'));
+    passes = 0;
+    await clock.advance(10_000);
+    // Real time passes too (a loop that went again at once would spin here, fake time standing still).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One handler runs; the others stay due. Each pass lists two of them (as many as it may) and finds the replica
+    // full: the loop waits for a free slot or a second, never going again at once.
+    expect(started).toHaveLength(1);
+    expect(passes).toBeGreaterThanOrEqual(9);
+    expect(passes).toBeLessThanOrEqual(11);
+    // A slot frees: the next pass follows at once, not up to a second later.
+    release();
+    await clock.advance(1);
+    expect(started).toHaveLength(2);
+    release();
+    const stopping = scheduler.stop();
+    await clock.advance(1000);
+    release();
+    await stopping;
+  });
+
   it('retries a deferred slot (its lock held elsewhere) about once a second, not in a busy loop', async () => {
     const { clock, scheduler, calls } = world('2030-01-01T00:00:00.000Z', { timezone: 'UTC' });
     await scheduler.schedules.create({ jobName: 'c', cronExpression: '* * * * *', jobType: 'noop' });
