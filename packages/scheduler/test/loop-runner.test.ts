@@ -221,7 +221,7 @@ describe('loop runner', () => {
       defineJob({
         type: 'held',
         handler: async (_p, ctx) => {
-          started.push(ctx.jobName);
+          started.push(ctx.jobName ?? '');
           await new Promise<void>((resolve) => {
             release = resolve;
           });

@@ -35,7 +35,7 @@ async function world() {
     defineJob({
       type: 'held',
       handler: async (_p, ctx) => {
-        ran.push(ctx.jobName);
+        ran.push(ctx.jobName ?? '');
         await new Promise<void>((resolve) => open.push(resolve));
       },
     }),
