@@ -77,6 +77,7 @@ export class EventLogWriter {
   readonly #detach: (() => void)[] = [];
   #seq = 0;
   #timer: AbortController | null = null;
+  #timerImmediate = false;
   #flushing: Promise<void> | null = null;
   #lastCleanup: number;
   #failures = 0;
@@ -196,11 +197,14 @@ export class EventLogWriter {
   #arm(ms: number): void {
     if (this.#closed && ms > 0) return;
     if (this.#timer) {
-      if (ms > 0) return; // a flush is already due; an immediate one replaces it below
+      // A flush is already due; an immediate one replaces a later one below (once: every push past a full batch
+      // asks for one, issue "Scale").
+      if (ms > 0 || this.#timerImmediate) return;
       this.#disarm();
     }
     const timer = new AbortController();
     this.#timer = timer;
+    this.#timerImmediate = ms <= 0;
     this.#clock.sleep(ms, timer.signal).then(() => {
       if (timer.signal.aborted || this.#timer !== timer) return;
       this.#timer = null;
