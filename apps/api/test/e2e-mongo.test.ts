@@ -176,7 +176,9 @@ describe('one real server on MongoDB', () => {
 describe('two API processes on one database', () => {
   it('trigger each due slot exactly once (clocks ±3 s apart, both loops running, concurrent check-schedules)', async () => {
     const minute = 60_000;
-    const names = Array.from({ length: 20 }, (_, i) => `e2e-${String(i).padStart(2, '0')}`);
+    // More schedules than one replica runs at once (maxConcurrentRuns 32): a pass claims 16 per batch and stops when
+    // its replica is full, so whichever replica passes first cannot take them all and the race is real.
+    const names = Array.from({ length: 40 }, (_, i) => `e2e-${String(i).padStart(2, '0')}`);
     const [a, b] = await Promise.all([
       startApi(env({ CRAFT_TEST_CLOCK_OFFSET_MS: '3000' })),
       startApi(env({ CRAFT_TEST_CLOCK_OFFSET_MS: '-3000' })),
@@ -246,7 +248,7 @@ describe('two API processes on one database', () => {
       expect(mine.every((r) => r['status'] === 'succeeded')).toBe(true);
       expect(hits.get(name)).toBe(mine.length);
     }
-    // Both replicas won some claims (20 schedules raced by two loops and concurrent cycles).
+    // Both replicas won some claims (40 schedules raced by two loops and concurrent cycles).
     expect(new Set(all.map((r) => r['replica_id'])).size).toBe(2);
   });
 });
