@@ -130,7 +130,7 @@ export async function runPass(
     concurrency: settings.concurrency,
     random: Math.random,
     stopped: () => ctx.softStop.aborted,
-    room: () => ctx.slots.max - ctx.slots.inUse - ctx.slots.waiting,
+    room: () => ctx.slots.free,
     reread: (names) => rereadSchedules(ctx, names),
     // A schedule listed without next_run_at, or with a due instant to set right (both repaired by the visit), is
     // visited whatever the re-read says: such schedules never end a walk (they stay listed until repaired).

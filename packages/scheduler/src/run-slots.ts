@@ -26,9 +26,14 @@ export class RunSlots {
     return this.#waiters.length;
   }
 
+  /** Slots neither taken nor promised to a waiting execution (0 or less: {@link full}). */
+  get free(): number {
+    return this.max - this.#inUse - this.#waiters.length;
+  }
+
   /** Whether a new claim would have to wait: every slot is taken or promised. */
   get full(): boolean {
-    return this.#inUse + this.#waiters.length >= this.max;
+    return this.free <= 0;
   }
 
   /** Takes a slot if one is free right now. */

@@ -9,6 +9,14 @@ const schedules = (n: number): JobSchedule[] =>
     createSchedule({ jobName: `s-${i}`, cronExpression: '* * * * *', jobType: 'noop' }),
   );
 
+/** A re-read that answers every name asked from `due`, counting its queries in `reads.count`. */
+const rereadFrom =
+  (due: JobSchedule[], reads = { count: 0 }) =>
+  async (names: string[]) => {
+    reads.count++;
+    return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
+  };
+
 describe('the line-up of a batch', () => {
   it('lets the arrived go on together once every participant arrived or left', async () => {
     const line = new LineUp(3);
@@ -36,17 +44,14 @@ describe('walking the due list', () => {
   it('visits every still-due schedule once, re-reading a batch per query', async () => {
     const due = schedules(40);
     const visited: number[] = [];
-    let reads = 0;
+    const reads = { count: 0 };
     await walkDue({
       due,
       concurrency: 8,
       random: () => 0.3,
       stopped: () => false,
       room: () => Number.POSITIVE_INFINITY,
-      reread: async (names) => {
-        reads++;
-        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
-      },
+      reread: rereadFrom(due, reads),
       stillDue: () => true,
       visit: async (i, fresh, line) => {
         expect(fresh?.jobName).toBe(due[i]?.jobName);
@@ -56,7 +61,7 @@ describe('walking the due list', () => {
       onReadError: () => {},
     });
     expect(visited.sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    expect(reads).toBe(10); // batches of 4 (concurrency 8, two workers)
+    expect(reads.count).toBe(10); // batches of 4 (concurrency 8, two workers)
   });
 
   it("ends where another replica's wake begins (a whole batch already claimed)", async () => {
@@ -65,17 +70,14 @@ describe('walking the due list', () => {
     // Another replica started at ring position 12 and claimed everything from there.
     const claimed = new Set(ring.slice(12).map((i) => (due[i] as JobSchedule).jobName));
     const visited: number[] = [];
-    let reads = 0;
+    const reads = { count: 0 };
     await walkDue({
       due,
       concurrency: 8,
       random: () => 0,
       stopped: () => false,
       room: () => Number.POSITIVE_INFINITY,
-      reread: async (names) => {
-        reads++;
-        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
-      },
+      reread: rereadFrom(due, reads),
       stillDue: (listed) => !claimed.has(listed.jobName),
       visit: async (i, _fresh, line) => {
         await line.arrive();
@@ -84,7 +86,7 @@ describe('walking the due list', () => {
       onReadError: () => {},
     });
     expect(visited.sort((x, y) => x - y)).toEqual(ring.slice(0, 12).sort((x, y) => x - y));
-    expect(reads).toBeLessThanOrEqual(5); // 3 batches of due ones, then the wake (each worker sees it once)
+    expect(reads.count).toBeLessThanOrEqual(5); // 3 batches of due ones, then the wake (each worker sees it once)
   });
 
   it('a visit that fails leaves the line-up, so the others are not kept waiting', async () => {
@@ -96,8 +98,7 @@ describe('walking the due list', () => {
       random: () => 0,
       stopped: () => false,
       room: () => Number.POSITIVE_INFINITY,
-      reread: async (names) =>
-        new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule])),
+      reread: rereadFrom(due),
       stillDue: () => true,
       visit: async (i, _fresh, line) => {
         if (i === 2) throw new Error('boom');
@@ -113,7 +114,7 @@ describe('walking the due list', () => {
     const due = schedules(40);
     const ring = ringOrder(due, () => 0);
     const visited: number[] = [];
-    let reads = 0;
+    const reads = { count: 0 };
     let running = 0;
     const left = await walkDue({
       due,
@@ -122,10 +123,7 @@ describe('walking the due list', () => {
       stopped: () => false,
       // Room for six handlers: a claim's run keeps its slot for the rest of the walk.
       room: () => 6 - running,
-      reread: async (names) => {
-        reads++;
-        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
-      },
+      reread: rereadFrom(due, reads),
       stillDue: () => true,
       visit: async (i, _fresh, line) => {
         await line.arrive();
@@ -136,7 +134,7 @@ describe('walking the due list', () => {
     });
     // Both workers read a batch of 4 (the second while the first one's four claims left room for two); then the
     // replica was full and the other 32 were never read.
-    expect(reads).toBe(2);
+    expect(reads.count).toBe(2);
     expect(visited).toHaveLength(8);
     expect(left).toEqual(ring.slice(8));
     expect([...visited, ...left].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -144,7 +142,7 @@ describe('walking the due list', () => {
 
   it("does not read a batch while the other worker's claims will fill the replica", async () => {
     const due = schedules(40);
-    let reads = 0;
+    const reads = { count: 0 };
     let running = 0;
     const left = await walkDue({
       due,
@@ -152,10 +150,7 @@ describe('walking the due list', () => {
       random: () => 0,
       stopped: () => false,
       room: () => 4 - running,
-      reread: async (names) => {
-        reads++;
-        return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
-      },
+      reread: rereadFrom(due, reads),
       stillDue: () => true,
       visit: async (_i, _fresh, line) => {
         await line.arrive();
@@ -164,7 +159,7 @@ describe('walking the due list', () => {
       onReadError: () => {},
     });
     // Room for four: one batch of four was read and claimed, the second worker read nothing.
-    expect(reads).toBe(1);
+    expect(reads.count).toBe(1);
     expect(running).toBe(4);
     expect(left).toHaveLength(36);
   });
