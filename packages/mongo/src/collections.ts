@@ -15,10 +15,15 @@ function memoRetry<T>(make: (operation: string) => Promise<T>): (operation: stri
   };
 }
 
-/** The per-operation options every call passes to the driver: the server-side time limit. */
+/** The per-operation options every call passes to the driver: the server-side time limit, and the run's signal. */
 export interface OperationOptions {
   /** The server gives up on the operation after this many ms (`maxTimeMS`). */
   maxTimeMS: number;
+  /**
+   * Aborts once the adapter gave up on the operation ({@link AdapterCollections.run}): a command still waiting for a
+   * server or a connection is dropped, and a later step of a multi-step operation is never sent.
+   */
+  signal?: AbortSignal;
 }
 
 // The adapter's own wait exceeds the server's limit by this much, so the server's own timeout error (with its code)
@@ -73,14 +78,18 @@ export class AdapterCollections<C> {
     const collections = await this.#ready(name);
     let timer: NodeJS.Timeout | undefined;
     const limit = this.timeoutMs + CLIENT_SLACK_MS;
+    // Once the caller is told the operation failed, nothing more of it may reach the server: a multi-step operation
+    // (a lock acquire that creates its document) would otherwise go on and take a lock nobody waits for.
+    const abort = new AbortController();
     const gaveUp = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new MongoTimeoutError(name, new Error(`no answer within ${limit} ms`))),
-        limit,
-      );
+      timer = setTimeout(() => {
+        const error = new MongoTimeoutError(name, new Error(`no answer within ${limit} ms`));
+        abort.abort(error);
+        reject(error);
+      }, limit);
     });
     try {
-      const call = fn(collections, this.#options);
+      const call = fn(collections, { ...this.#options, signal: abort.signal });
       call.catch(() => {});
       return await Promise.race([call, gaveUp]);
     } catch (error) {

@@ -99,6 +99,39 @@ describe('typed errors', () => {
     }
   });
 
+  it('an operation that gave up sends nothing more: a lock acquire held up by a dropped connection never takes the lock later', async () => {
+    // A lock acquire of a new key takes several steps (look, reserve a fencing epoch, create the document). While
+    // the connection is down the driver holds the first step, waiting for a server; the adapter gives up at its
+    // bound. Once the server is back, the held step must not go out, nor any step after it: a lock taken then
+    // would be held for a whole TTL by a caller that was told the acquire failed.
+    const client = await proxiedClient(proxy, { serverSelectionTimeoutMS: 20_000 }).connect();
+    try {
+      const collectionName = mongo.unique('l');
+      const lock = new DistributedLock(client.db(mongo.db.databaseName), {
+        collectionName,
+        operationTimeoutMs: 300,
+      });
+      await lock.ensureIndexes();
+      expect(await lock.inspect('warm-up')).toBeNull(); // connected
+      proxy.cut();
+      // The first call after the cut may fail at once on its closed connection; from then on the driver waits for a
+      // server (and the adapter gives up at its bound).
+      await lock.inspect('warm-up').catch(() => null);
+      const failure = await lock.acquire('job:late', 'gave-up', 60_000).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(MongoTimeoutError);
+      proxy.restore();
+      // The driver finds the server again within a second (it checks at once when an operation waits for it).
+      await eventually(() => lock.inspect('warm-up'));
+      await new Promise((r) => setTimeout(r, 1500));
+      const direct = new DistributedLock(mongo.db, { collectionName });
+      expect(await direct.inspect('job:late')).toBeNull();
+      expect(await mongo.db.collection(collectionName).countDocuments({ lock_key: 'job:late' })).toBe(0);
+    } finally {
+      proxy.restore();
+      await client.close();
+    }
+  });
+
   it('connectMongo: unreachable server → CRAFT_MONGO_UNAVAILABLE; malformed URI → CRAFT_MONGO_INVALID_URI (redacted)', async () => {
     proxy.cut();
     try {
@@ -121,7 +154,6 @@ describe('typed errors', () => {
 describe('a cycle cut off by a dropped connection', () => {
   const SCHEDULES = 6;
   const SLOT = new Date('2030-01-01T00:05:00.000Z');
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
   // Cut after the k-th database command of the cycle: listing, locking, claiming, executing, writing results and
   // releasing, for one schedule or another. The first points are fixed; the rest are spread over the length of an
@@ -184,7 +216,14 @@ describe('a cycle cut off by a dropped connection', () => {
         const db = client.db(mongo.db.databaseName);
         const store = new MongoSchedulerStore(db, { ...names, clock });
         const lock = new DistributedLock(db, { collectionName: lockName, clock });
-        const scheduler = new JobScheduler({ store, lock, registry, clock, logger: quiet, replicaId: 'cut' });
+        // What the engine logs once the connection is back, for the assertion messages.
+        const logged: string[] = [];
+        let logging = false;
+        const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+          if (logging) logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+        };
+        const logger = { debug() {}, info() {}, warn: log('warn'), error: log('error') };
+        const scheduler = new JobScheduler({ store, lock, registry, clock, logger, replicaId: 'cut' });
         let commands = 0;
         let counting = true;
         client.on('commandStarted', () => {
@@ -217,13 +256,14 @@ describe('a cycle cut off by a dropped connection', () => {
         await new Promise((r) => setTimeout(r, 500));
         await clock.set(SLOT.getTime() + 50_000 + 61_000);
         const recovery: string[] = [];
+        logging = true;
         for (let pass = 0; pass < 10; pass++) {
           const r = await eventually(() => scheduler.checkAndRunDueJobs());
           await r.done;
           await scheduler.idle();
           const due = await setupStore.listDueSchedules(new Date(clock.now()), SCHEDULES);
           recovery.push(
-            `pass ${pass + 1}: ${r.runs.length} runs, still due [${due.map((d) => d.jobName).join(', ')}]`,
+            `pass ${pass + 1}: ${r.runs.length} runs, deferred [${r.deferred.join(', ')}], still due [${due.map((d) => d.jobName).join(', ')}]`,
           );
           if (pass >= 1 && due.length === 0) break;
         }
@@ -232,9 +272,12 @@ describe('a cycle cut off by a dropped connection', () => {
           const runs = await setupStore.listRuns({ jobName: `s${i}` });
           // Exactly one record for the slot (unique run_key), and it ran to success.
           const schedule = await setupStore.getSchedule(`s${i}`);
+          const held = await new DistributedLock(mongo.db, { collectionName: lockName, clock }).inspect(
+            `job:s${i}`,
+          );
           expect(
             runs.map((r) => `${r.runKey} ${r.status}`),
-            `s${i} (next_run_at ${schedule?.nextRunAt?.toISOString()}; recovery: ${recovery.join('; ')})`,
+            `s${i} (next_run_at ${schedule?.nextRunAt?.toISOString()}; recovery: ${recovery.join('; ')}; lock ${JSON.stringify(held)}; logged: ${logged.join(' | ')})`,
           ).toEqual([`${slotRunKey(`s${i}`, SLOT)} succeeded`]);
           const run = runs[0];
           // A handler runs again only when the ledger shows the earlier attempt was abandoned.

@@ -245,6 +245,26 @@ export class Heartbeat {
     });
   }
 
+  /**
+   * Acquires this heartbeat's lock through `acquire`, bounded like {@link call}. A lease granted after the call gave
+   * up (its bound or the deadline passed first) is nobody's to use or to release: `release` frees it at once, so it
+   * does not keep the schedule locked for a whole TTL (a multi-step acquire held up by a dropped connection can take
+   * the lock long after the claim gave up on it).
+   */
+  acquire(
+    acquire: () => Promise<Lease | null>,
+    release: (lease: Lease) => Promise<unknown>,
+  ): Promise<Lease | null> {
+    let sent: Promise<Lease | null> | undefined;
+    return this.call('acquire', () => {
+      sent = acquire();
+      return sent;
+    }).catch((error: unknown) => {
+      sent?.then((late) => (late ? release(late) : undefined)).catch(() => {});
+      throw error;
+    });
+  }
+
   /** Sleeps `ms` of monotonic time, waking early when the lease is gone. */
   async pause(ms: number): Promise<void> {
     if (this.expired) return;

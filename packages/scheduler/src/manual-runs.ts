@@ -127,7 +127,10 @@ export async function startManualRun(
   const hb = new Heartbeat(ctx, lockKey, basis);
   let lease = null;
   try {
-    lease = await hb.call('acquire', () => ctx.lock.acquire(lockKey, ctx.replicaId, ctx.lockTtlMs));
+    lease = await hb.acquire(
+      () => ctx.lock.acquire(lockKey, ctx.replicaId, ctx.lockTtlMs),
+      (late) => ctx.lock.release(late),
+    );
   } catch (error) {
     await hb.stop();
     throw error;

@@ -313,7 +313,10 @@ async function processSchedule(
     }
     const basis = ctx.mono();
     // Sent with the acquires of the batch's other claims (one lock call, lock-batcher.ts).
-    const lease = await hb.call('acquire', () => ctx.locks.acquire(key, ctx.replicaId, ctx.lockTtlMs));
+    const lease = await hb.acquire(
+      () => ctx.locks.acquire(key, ctx.replicaId, ctx.lockTtlMs),
+      (late) => ctx.lock.release(late),
+    );
     if (!lease) {
       line.leave();
       await hb.stop();

@@ -3,7 +3,8 @@
 // Each scenario fails that one call the way a database can — its answer lost after it took the locks, a hang before
 // it is sent, a hang after it took effect — and checks that every schedule's slot still runs exactly once, no later
 // than the leases that call may have taken lapse. Adapters without `acquireMany` skip these (nothing is batched).
-import { drive, expectEachOnce, pass, sixDue, BATCH_T0 as T0 } from './batch-fault-helpers.js';
+import { jobLockKey } from '../model.js';
+import { BATCH_NAMES, drive, expectEachOnce, pass, sixDue, BATCH_T0 as T0 } from './batch-fault-helpers.js';
 import type { SuiteTestApi } from './types.js';
 import { TTL, type WorldOptions, worldRunner } from './world.js';
 
@@ -54,6 +55,32 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
         hang.release();
         await drive(w, A.idle());
         await w.clock.advance(1000);
+        await expectEachOnce(expect, w, B.replicaId);
+      }),
+    );
+
+    it(
+      'its answer comes after the claims gave up, while the leases it took stand: they are released at once, and another replica runs each slot without waiting for them to lapse',
+      withWorld(T0, async (w) => {
+        if (typeof w.lock.acquireMany !== 'function') return;
+        await sixDue(w);
+        const a = w.faulty();
+        const late = a.lock.inject({ method: 'acquireMany', action: 'hang-after', nth: 1 });
+        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
+        await drive(w, pass(A));
+        expect(late.hits).toBe(1);
+        expect(w.calls).toEqual([]);
+        // The call took every lock and A's claims gave up on it (within TTL/2): the leases stand, for nobody.
+        for (const name of BATCH_NAMES) {
+          expect((await w.lock.inspect(jobLockKey(name)))?.owner).toBe(A.replicaId);
+        }
+        // The answer arrives: A releases what it was granted too late, instead of leaving it to lapse.
+        late.release();
+        await drive(w, A.idle());
+        for (const name of BATCH_NAMES) expect(await w.lock.inspect(jobLockKey(name))).toBeNull();
+        const B = w.scheduler();
+        await drive(w, pass(B));
+        await drive(w, B.idle());
         await expectEachOnce(expect, w, B.replicaId);
       }),
     );
