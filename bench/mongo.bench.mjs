@@ -6,6 +6,9 @@
 //   pnpm bench mongo                       starts the MongoDB-compatible test server (unless MONGODB_URI is set)
 //   MONGODB_URI=mongodb://… pnpm bench mongo   a real MongoDB: 100,000 schedules of which 10,000 due
 //   node bench/mongo.bench.mjs --quick     smoke run (2,000 / 200)
+//   MONGO_BENCH_SCHEDULES=1600 MONGO_BENCH_DUE=400 MONGO_BENCH_REPEATS=15 node bench/mongo.bench.mjs
+//                                          the round-trip gate's workload, 15 runs each: how the three-replica ratio
+//                                          spreads from run to run (printed per run, with min / median / max)
 //
 // Sizes: 10,000 enabled schedules of which 1,000 due on the test server (it has no real secondary indexes, so every
 // query scans: keep it modest), 100,000 / 10,000 on a real MongoDB (detected by buildInfo.gitVersion; override
@@ -23,7 +26,7 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick') || process.env.BENCH_QUICK === '1';
 const MARKDOWN = args.has('--markdown');
 const REPLICA_COUNTS = [1, 3];
-const REPEATS = QUICK ? 1 : 2;
+const REPEATS = Number(process.env.MONGO_BENCH_REPEATS ?? (QUICK ? 1 : 2));
 const log = (m) => process.stderr.write(`[mongo bench] ${m}\n`);
 
 const server = await startMongoTestServer({ log: (l) => log(l) });
@@ -111,8 +114,10 @@ try {
   await measure(1, Math.min(SCHEDULES, 1_000), Math.min(DUE, 100));
   const rows = [];
   const breakdowns = [];
+  const commandsOf = new Map();
   for (const replicas of REPLICA_COUNTS) {
     const results = [];
+    commandsOf.set(replicas, results);
     for (let i = 0; i < REPEATS; i++) {
       log(`${replicas} replica(s), run ${i + 1}/${REPEATS}`);
       results.push(await measure(replicas, SCHEDULES, DUE));
@@ -148,6 +153,15 @@ try {
     ),
   );
   console.log(`\n${breakdowns.join('\n')}`);
+  // How the three-replica total spreads from run to run (how often the replicas' walks meet varies with timing).
+  const base = median(commandsOf.get(1).map((r) => r.commands));
+  const ratios = commandsOf.get(3).map((r) => r.commands / base);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  console.log(
+    `3 replicas ÷ 1 replica (median), round trips, per run: ${ratios.map((r) => r.toFixed(2)).join(' ')}` +
+      ` — min ${sorted[0].toFixed(2)}, median ${median(ratios).toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)}` +
+      ` (${ratios.length} runs)`,
+  );
 } finally {
   await admin.close();
   await server.stop();
