@@ -7,10 +7,6 @@
 //   A batch whose schedules were all claimed since the listing means the
 //   walk reached another replica's wake: the rest of the ring from there is that replica's, so the walk ends (what
 //   it leaves is still due for the next pass, never lost).
-// - A batch that meets locks held elsewhere means another replica is claiming the same stretch at the same moment: the
-//   two walks are in step, and side by side they would race for every batch ahead. The walk turns once: it takes the
-//   rest of its list from the far end, backwards, towards the other one, which it meets once more at most (then the
-//   one that reads the other's claims ends there, a wake). Nothing is skipped: the same schedules, another order.
 // - While the replica runs as many handlers as it may (counting the claims the walk is making), no batch is re-read:
 //   the rest of the walk is deferred as it stands (it would only be read to be deferred), still due for a later
 //   pass or another replica. The next pass walks that rest on, in order, without listing again (pass.ts,
@@ -69,11 +65,9 @@ export interface DueWalk {
    * Visits one schedule of a batch with its re-read record (null: gone). `line` is the batch's meeting point: a
    * visit that holds its schedule's lock awaits `line.arrive()` before its first insert, so the claims of a batch
    * insert their runs in the same turn (one store call, insert-batcher.ts); a visit that will not insert under a lock
-   * calls `line.leave()` as soon as it knows (or just returns: it leaves the line when it ends). Resolves
-   * `'contended'` when the schedule was left due because its lock was held elsewhere (the walk turns, see
-   * {@link walkDue}); anything else otherwise.
+   * calls `line.leave()` as soon as it knows (or just returns: it leaves the line when it ends).
    */
-  visit(index: number, fresh: JobSchedule | null, line: BatchLine): Promise<unknown>;
+  visit(index: number, fresh: JobSchedule | null, line: BatchLine): Promise<void>;
   /** A batch could not be re-read. */
   onReadError(error: unknown): void;
 }
@@ -83,7 +77,7 @@ export interface DueWalk {
  * Resolves with the indexes of `due` left unvisited because the replica was full (deferred, still due).
  */
 export async function walkDue(w: DueWalk): Promise<number[]> {
-  let order = w.inOrder ? Array.from(w.due, (_, i) => i) : ringOrder(w.due, w.random);
+  const order = w.inOrder ? Array.from(w.due, (_, i) => i) : ringOrder(w.due, w.random);
   const concurrency = Math.max(1, w.concurrency);
   const workers = concurrency === 1 ? 1 : 2;
   const batch = Math.min(REREAD_BATCH, Math.ceil(concurrency / workers));
@@ -94,7 +88,6 @@ export async function walkDue(w: DueWalk): Promise<number[]> {
   // Schedules of this walk being read or claimed (their runs take run slots only once they execute): counted against
   // the room, so a worker does not read a batch while the other one's claims will already fill the replica.
   let claiming = 0;
-  let reversed = false;
   const worker = async () => {
     while (!w.stopped() && !inWake && !full && next < order.length) {
       if (w.room() - claiming <= 0) {
@@ -127,7 +120,6 @@ export async function walkDue(w: DueWalk): Promise<number[]> {
       // The batch's schedules are claimed at once, right after their re-read (so it is still fresh), lined up before
       // their inserts.
       const line = new LineUp(live.length);
-      let contended = 0;
       await Promise.all(
         live.map(async (i) => {
           // Each visit arrives or leaves exactly once.
@@ -145,21 +137,13 @@ export async function walkDue(w: DueWalk): Promise<number[]> {
             },
           };
           try {
-            if (
-              (await w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null, place)) === 'contended'
-            )
-              contended++;
+            await w.visit(i, fresh.get((w.due[i] as JobSchedule).jobName) ?? null, place);
           } finally {
             claiming--;
             place.leave();
           }
         }),
       );
-      // Locks held elsewhere: another replica walks this stretch in step with this walk. Turn (see the file comment).
-      if (contended > 0 && !reversed && order.length - next > batch) {
-        reversed = true;
-        order = [...order.slice(0, next), ...order.slice(next).reverse()];
-      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, w.due.length) }, worker));

@@ -67,13 +67,8 @@ export interface DueCarry {
 /** How old a carried due list may be for the next pass to walk it on instead of listing again. */
 export const CARRY_MAX_AGE_MS = 1000;
 
-/** What a pass did with one due schedule (`contended`: deferred because its lock was held elsewhere). */
-type ScheduleOutcome =
-  | 'deferred'
-  | 'contended'
-  | 'initialized'
-  | null
-  | { created: JobRun[]; done: Promise<JobRun[]> };
+/** What a pass did with one due schedule. */
+type ScheduleOutcome = 'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> };
 
 /**
  * One pass. `startup`: the startup pass of `handleMissedRuns()` (recovers up to 10,000 runs instead of `maxDue`).
@@ -160,9 +155,6 @@ export async function runPass(
           error: toRunError(error).message,
         });
       }
-      if (outcomes[index] !== 'contended') return undefined;
-      outcomes[index] = 'deferred';
-      return 'contended';
     },
   });
   for (const index of leftFull) outcomes[index] = 'deferred';
@@ -170,7 +162,7 @@ export async function runPass(
     settings.carry = { schedules: leftFull.map((i) => due[i] as JobSchedule), listedAt };
   due.forEach((schedule, index) => {
     const r = outcomes[index];
-    if (r === 'deferred' || r === 'contended') deferred.push(schedule.jobName);
+    if (r === 'deferred') deferred.push(schedule.jobName);
     else if (r === 'initialized') initialized.push(schedule.jobName);
     else if (r) {
       runs.push(...r.created);
@@ -202,7 +194,7 @@ export async function runPass(
 /** The span attributes of a claim's outcome. */
 function claimAttributes(r: ScheduleOutcome): Record<string, string | number> {
   if (r === null) return { 'craft.outcome': 'not_claimed' };
-  if (typeof r === 'string') return { 'craft.outcome': r === 'contended' ? 'deferred' : r };
+  if (typeof r === 'string') return { 'craft.outcome': r };
   const skipped = r.created.filter((x) => x.status === 'skipped').length;
   const first = r.created[0];
   return {
@@ -332,7 +324,7 @@ async function processSchedule(
       const policy = fresh.overlapPolicy;
       return policy === 'skip' || policy === 'cancel_running'
         ? await whileLocked(ctx, fresh, now)
-        : 'contended';
+        : 'deferred';
     }
     hb.attach(lease, basis);
     // Wait for the other claims of this batch to hold their locks (or give up), so that all insert their runs in one

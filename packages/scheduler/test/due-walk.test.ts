@@ -64,30 +64,6 @@ describe('walking the due list', () => {
     expect(reads.count).toBe(10); // batches of 4 (concurrency 8, two workers)
   });
 
-  it('turns once when a batch meets locks held elsewhere: the rest is walked from its far end, nothing skipped', async () => {
-    const due = schedules(40);
-    const ring = ringOrder(due, () => 0);
-    const visited: number[] = [];
-    // Another replica holds the locks of ring[2] (it walks in step with this one) and, later, of ring[30].
-    const heldElsewhere = new Set([ring[2], ring[30]]);
-    const left = await walkDue({
-      due,
-      concurrency: 1, // one worker, batches of one: the order is exact
-      random: () => 0,
-      stopped: () => false,
-      room: () => Number.POSITIVE_INFINITY,
-      reread: rereadFrom(due),
-      stillDue: () => true,
-      visit: async (i) => {
-        visited.push(i);
-        return heldElsewhere.has(i) ? 'contended' : undefined;
-      },
-      onReadError: () => {},
-    });
-    expect(left).toEqual([]);
-    expect(visited).toEqual([ring[0], ring[1], ring[2], ...ring.slice(3).reverse()]);
-  });
-
   it("ends where another replica's wake begins (a whole batch already claimed)", async () => {
     const due = schedules(40);
     const ring = ringOrder(due, () => 0);
