@@ -163,10 +163,7 @@ export async function runChained(
       const hb = new Heartbeat(ctx, run.lockKey, basis);
       let lease = null;
       try {
-        lease = await hb.acquire(
-          () => ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs),
-          (late) => ctx.lock.release(late),
-        );
+        lease = await hb.acquire(() => ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs));
       } catch (error) {
         // The lock store failed: the remaining runs keep their order by staying queued until recovery takes them.
         await hb.stop();

@@ -21,6 +21,7 @@
 import { monotonicNow } from './clock.js';
 import { DONE, type EngineContext } from './engine.js';
 import { LeaseExpiredError, LeaseLostError, StoreTimeoutError, toRunError } from './errors.js';
+import { FINAL_RUN_STATUSES } from './model.js';
 import type { Clock, Lease } from './types.js';
 
 /** The lease arithmetic of one TTL. */
@@ -247,20 +248,17 @@ export class Heartbeat {
 
   /**
    * Acquires this heartbeat's lock through `acquire`, bounded like {@link call}. A lease granted after the call gave
-   * up (its bound or the deadline passed first) is nobody's to use or to release: `release` frees it at once, so it
-   * does not keep the schedule locked for a whole TTL (a multi-step acquire held up by a dropped connection can take
-   * the lock long after the claim gave up on it).
+   * up (its bound or the deadline passed first) is nobody's to use or to release: it is released as soon as it
+   * arrives, so it does not keep the key locked for a whole TTL (a multi-step acquire held up by a dropped connection
+   * can take the lock long after the claim gave up on it). The release is fenced by the lease's token.
    */
-  acquire(
-    acquire: () => Promise<Lease | null>,
-    release: (lease: Lease) => Promise<unknown>,
-  ): Promise<Lease | null> {
+  acquire(acquire: () => Promise<Lease | null>): Promise<Lease | null> {
     let sent: Promise<Lease | null> | undefined;
     return this.call('acquire', () => {
       sent = acquire();
       return sent;
     }).catch((error: unknown) => {
-      sent?.then((late) => (late ? release(late) : undefined)).catch(() => {});
+      sent?.then((late) => (late ? this.#ctx.lock.release(late) : undefined)).catch(() => {});
       throw error;
     });
   }
@@ -300,6 +298,20 @@ export class Heartbeat {
   #check(): void {
     if (!this.#abort.signal.aborted && !this.#stopped && this.#ctx.mono() >= this.#deadline) {
       this.#end('deadline', new LeaseExpiredError(this.#label));
+    }
+  }
+
+  /**
+   * Whether the run `id` (its own lease, this heartbeat's) is final with this lease's fencing token: it ended under
+   * the lease, by this replica's write (writes are fenced by the token; another holder would have a greater one).
+   * A read that fails answers false: the lease is then given up, as before the read.
+   */
+  async #endedUnderOwnLease(id: string, limit: number, stopped: AbortSignal): Promise<boolean> {
+    try {
+      const run = await bounded(this.#ctx, 'getRun', limit, this.#ctx.store.getRun(id), stopped);
+      return run !== null && FINAL_RUN_STATUSES.includes(run.status) && run.fencingToken === this.#ownToken;
+    } catch {
+      return false;
     }
   }
 
@@ -393,8 +405,15 @@ export class Heartbeat {
           // Finished meanwhile, or no longer ours: stop renewing it (a queued one must not be started).
           this.runIds.delete(id);
           if (this.#runsOnly) this.lostRuns.add(id);
-          // A run's own lease no longer ours (recovery elsewhere took it over, or it ended): the lease is gone.
-          if (this.#ownToken !== null && !this.#stopped)
+          // A run's own lease no longer ours (recovery elsewhere took it over): the lease is gone. Not when the run
+          // ended under this very lease: a renewal sent as the handler ends can reach the store just after this
+          // replica's own final write, whose answer is still on its way — ending the lease then would report that
+          // landed write as lost (no `run:succeeded`, no chained runs).
+          if (
+            this.#ownToken !== null &&
+            !this.#stopped &&
+            !(await this.#endedUnderOwnLease(id, limit, stopped))
+          )
             this.#end('taken_over', new LeaseLostError(this.#label));
         } else if (r.cancelRequestedAt !== null) {
           // A cancel was requested (stored on the run): the executor of this run learns it here, within TTL/3.

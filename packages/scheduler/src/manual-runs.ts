@@ -127,10 +127,7 @@ export async function startManualRun(
   const hb = new Heartbeat(ctx, lockKey, basis);
   let lease = null;
   try {
-    lease = await hb.acquire(
-      () => ctx.lock.acquire(lockKey, ctx.replicaId, ctx.lockTtlMs),
-      (late) => ctx.lock.release(late),
-    );
+    lease = await hb.acquire(() => ctx.lock.acquire(lockKey, ctx.replicaId, ctx.lockTtlMs));
   } catch (error) {
     await hb.stop();
     throw error;

@@ -313,10 +313,7 @@ async function processSchedule(
     }
     const basis = ctx.mono();
     // Sent with the acquires of the batch's other claims (one lock call, lock-batcher.ts).
-    const lease = await hb.acquire(
-      () => ctx.locks.acquire(key, ctx.replicaId, ctx.lockTtlMs),
-      (late) => ctx.lock.release(late),
-    );
+    const lease = await hb.acquire(() => ctx.locks.acquire(key, ctx.replicaId, ctx.lockTtlMs));
     if (!lease) {
       line.leave();
       await hb.stop();

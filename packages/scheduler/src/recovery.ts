@@ -85,10 +85,7 @@ async function takeOver(ctx: EngineContext, run: JobRun, abandoned: JobRun[]): P
   if (!own) {
     let lease = null;
     try {
-      lease = await hb.acquire(
-        () => ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs),
-        (late) => ctx.lock.release(late),
-      );
+      lease = await hb.acquire(() => ctx.lock.acquire(run.lockKey, ctx.replicaId, ctx.lockTtlMs));
     } catch (error) {
       await hb.stop();
       ctx.logger.warn('recovery could not take a lock; the run is left for a later pass', {

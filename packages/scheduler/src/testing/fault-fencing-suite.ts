@@ -136,6 +136,59 @@ export function faultFencingSuite(api: SuiteTestApi, options: WorldOptions): voi
     );
 
     it(
+      "a run's own lease: a renewal that reaches the store just after the run's own success write is no takeover",
+      withWorld(T0, async (w) => {
+        const log = executionLog();
+        // 30 s: the handler ends when the third renewal of its own lease (every TTL/3) is due.
+        w.registry.register(trackedJob('work', w.clock, log, () => TTL));
+        const a = w.faulty();
+        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
+        await A.schedules.create({
+          jobName: 'own',
+          cronExpression: '*/5 * * * *',
+          jobType: 'work',
+          overlapPolicy: 'allow', // its runs hold their own leases (the run record)
+          isEnabled: false,
+        });
+        await w.clock.set(at('01:00:00'));
+        const start = w.clock.now();
+        const isRenewal = (args: readonly unknown[]) =>
+          (args[1] as { leaseForMs?: unknown } | undefined)?.leaseForMs !== undefined;
+        // The renewal due as the handler ends is held until the success write has landed; the success write's
+        // answer is held until the renewal has been answered ("no longer pending or running").
+        const renewal = a.store.inject({
+          method: 'updateRun',
+          action: 'hang',
+          when: (args) => isRenewal(args) && w.clock.now() >= start + TTL,
+        });
+        const success = a.store.inject({
+          method: 'updateRun',
+          action: 'hang-after',
+          when: runWriteOf('succeeded'),
+        });
+        const lost: SchedulerEventMap['run:lease_lost'][] = [];
+        A.on('run:lease_lost', (e) => lost.push(e));
+        const succeeded: string[] = [];
+        A.on('run:succeeded', (e) => succeeded.push(e.run.id));
+        const bf = await A.backfill('own', { from: new Date(at('00:00:00')), to: new Date(at('00:05:00')) });
+        expect(bf.created).toHaveLength(1);
+        await stepTo(w.clock, start + TTL, 5000);
+        expect(success.hits).toBe(1);
+        expect(renewal.hits).toBe(1);
+        renewal.release();
+        await w.clock.tick();
+        success.release();
+        const [run] = await bf.done;
+        await A.idle();
+        expect(lost).toEqual([]);
+        expect(run?.status).toBe('succeeded');
+        expect(succeeded).toEqual([run?.id]);
+        expect((await w.store.getRun(run?.id as string))?.status).toBe('succeeded');
+        expect(log.executions).toHaveLength(1);
+      }),
+    );
+
+    it(
       'a replica never starts a handler after its local lease deadline, even when its start write is answered late',
       withWorld(T0, async (w) => {
         const log = executionLog();
