@@ -178,7 +178,8 @@ export function controlBackfillSuite(api: SuiteTestApi, options: WorldOptions): 
         await w.clock.set(t0 + 600 * MIN);
         const bf = await A.backfill('p', { from: at(0), to: at(60), concurrency: 3 });
         await stepTo(w.clock, w.clock.now() + 5 * MIN, 5000);
-        // Every status shown on a failure (this assertion failed once in a clean-clone CI run, not reproduced since).
+        // Every status shown on a failure. Each handler (30 s) ends as its own lease's third renewal is due: a renewal
+        // answered after the run's own success write once made that run come back `running` (heartbeat.ts).
         const finished = await bf.done;
         expect(finished.map((r) => `${r.status}${r.error ? ` (${r.error.message})` : ''}`)).toEqual(
           finished.map(() => 'succeeded'),
