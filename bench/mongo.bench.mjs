@@ -1,25 +1,8 @@
 #!/usr/bin/env node
-// @craft/mongo: time for 1 replica, and for 3, to claim and start every due slot (no-op job, run to success) on
-// MongoDB, with runs/s and database round trips per slot (every command the scheduler clients send, counted
-// with the driver's command monitoring: the figure that carries over to any server).
-//
-//   pnpm bench mongo                       starts the MongoDB-compatible test server (unless MONGODB_URI is set)
-//   MONGODB_URI=mongodb://… pnpm bench mongo   a real MongoDB: 100,000 schedules of which 10,000 due
-//   node bench/mongo.bench.mjs --quick     smoke run (2,000 / 200)
-//   MONGO_BENCH_SCHEDULES=1600 MONGO_BENCH_DUE=400 MONGO_BENCH_REPEATS=15 node bench/mongo.bench.mjs
-//                                          the round-trip gate's workload, 15 runs each: how the three-replica ratio
-//                                          spreads from run to run (printed per run, with min / median / max)
-//
-// Sizes: 10,000 enabled schedules of which 1,000 due on the test server (it has no real secondary indexes, so every
-// query scans: keep it modest), 100,000 / 10,000 on a real MongoDB (detected by buildInfo.gitVersion; override
-// with CRAFT_BENCH_SERVER=mongodb|test-server, or set MONGO_BENCH_SCHEDULES / MONGO_BENCH_DUE).
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { DistributedLock, MongoSchedulerStore } from '@craft/mongo';
 import { startMongoTestServer } from '@craft/mongo-test-server';
-import { scheduleToRecord } from '@craft/scheduler';
-import { runRoundTripWorkload } from '@craft/scheduler/testing';
 import { MongoClient } from 'mongodb';
+import { measureMongoRoundTrips } from './lib/mongo-round-trips.mjs';
 import { formatTable } from './lib/table.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -41,68 +24,9 @@ log(
   `${kind} ${buildInfo.version} at ${server.external ? 'MONGODB_URI' : server.uri}: ${SCHEDULES} schedules, ${DUE} due`,
 );
 
-/**
- * One measurement (`runRoundTripWorkload` of `@craft/scheduler/testing`, shared with the round-trip gates and
- * `scale.bench.mjs`): a fresh database with `schedules` enabled schedules on a daily cron, `due` of them due now (one
- * current slot each, spread over the name space) and the others tomorrow; `replicas` schedulers, each with its own
- * MongoClient, pass as the loop runner does until every due slot ran once. Every command the clients send meanwhile is
- * counted.
- */
-async function measure(replicas, schedules, due) {
-  const dbName = `craft_bench_${randomBytes(4).toString('hex')}`;
-  const db = admin.db(dbName);
-  const clients = [];
-  const byCommand = new Map();
-  let commands = 0;
-  let counting = false;
-  const result = await runRoundTripWorkload({
-    replicas,
-    total: schedules,
-    due,
-    clock: 'real',
-    async create() {
-      const client = await new MongoClient(server.uri, { monitorCommands: true, maxPoolSize: 20 }).connect();
-      client.on('commandStarted', (e) => {
-        if (!counting) return;
-        commands++;
-        byCommand.set(e.commandName, (byCommand.get(e.commandName) ?? 0) + 1);
-      });
-      clients.push(client);
-      const cdb = client.db(dbName);
-      const store = new MongoSchedulerStore(cdb);
-      const lock = new DistributedLock(cdb);
-      // One-time set-up (indexes, write concern) outside the measurement.
-      await store.ensureIndexes();
-      await lock.ensureIndexes();
-      await store.getSchedule('warm-up');
-      await lock.inspect('warm-up');
-      return { store, lock };
-    },
-    async seed(list) {
-      const col = db.collection('job_schedules');
-      for (let i = 0; i < list.length; i += 5_000) {
-        await col.insertMany(
-          list.slice(i, i + 5_000).map((s) => ({ ...scheduleToRecord(s), version: 1 })),
-          { ordered: false },
-        );
-      }
-    },
-    onStart: () => {
-      counting = true;
-    },
-    onEnd: () => {
-      counting = false;
-    },
-  });
-  for (const c of clients) await c.close();
-  await db.dropDatabase();
-  if (result.succeeded !== due || result.runs !== due) {
-    throw new Error(
-      `${replicas} replica(s): ${result.succeeded} succeeded runs and ${result.runs} runs for ${due} due slots`,
-    );
-  }
-  return { ms: result.ms, commands, byCommand };
-}
+/** One measurement (bench/lib/mongo-round-trips.mjs): `replicas` schedulers claim and run `due` of `schedules`. */
+const measure = (replicas, schedules, due) =>
+  measureMongoRoundTrips({ uri: server.uri, admin, replicas, total: schedules, due, prefix: 'craft_bench' });
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

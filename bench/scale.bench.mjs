@@ -33,6 +33,7 @@ import {
 } from '@craft/scheduler';
 import { runRoundTripWorkload } from '@craft/scheduler/testing';
 import { MongoClient } from 'mongodb';
+import { measureMongoRoundTrips } from './lib/mongo-round-trips.mjs';
 import { formatTable } from './lib/table.mjs';
 
 const argv = process.argv.slice(2);
@@ -58,53 +59,7 @@ async function mongo() {
 /** One MongoDB measurement: `replicas` schedulers, `due` of `total` due; round trips counted per command. */
 async function onMongo(replicas, total, due) {
   const { uri } = await mongo();
-  const dbName = `craft_scale_${randomBytes(4).toString('hex')}`;
-  const clients = [];
-  let commands = 0;
-  let counting = false;
-  const result = await runRoundTripWorkload({
-    replicas,
-    total,
-    due,
-    clock: 'real',
-    async create() {
-      const client = await new MongoClient(uri, { monitorCommands: true, maxPoolSize: 20 }).connect();
-      client.on('commandStarted', () => {
-        if (counting) commands++;
-      });
-      clients.push(client);
-      const db = client.db(dbName);
-      const store = new MongoSchedulerStore(db);
-      const lock = new DistributedLock(db);
-      await store.ensureIndexes();
-      await lock.ensureIndexes();
-      await store.getSchedule('warm-up');
-      await lock.inspect('warm-up');
-      return { store, lock };
-    },
-    async seed(schedules) {
-      const col = admin.db(dbName).collection('job_schedules');
-      for (let i = 0; i < schedules.length; i += 5000) {
-        await col.insertMany(
-          schedules.slice(i, i + 5000).map((s) => ({ ...scheduleToRecord(s), version: 1 })),
-        );
-      }
-    },
-    onStart: () => {
-      counting = true;
-    },
-    onEnd: () => {
-      counting = false;
-    },
-  });
-  for (const c of clients) await c.close();
-  await admin.db(dbName).dropDatabase();
-  if (result.succeeded !== due || result.runs !== due) {
-    throw new Error(
-      `${replicas} replica(s): ${result.succeeded} succeeded of ${due} (${result.runs} records)`,
-    );
-  }
-  return { ...result, commands };
+  return measureMongoRoundTrips({ uri, admin, replicas, total, due, prefix: 'craft_scale' });
 }
 
 /** One memory-store measurement (one replica): the claim-and-execute time. */
