@@ -5,8 +5,19 @@
 // than the leases that call may have taken lapse. Adapters without `acquireMany` skip these (nothing is batched).
 import { jobLockKey } from '../model.js';
 import { BATCH_NAMES, drive, expectEachOnce, pass, sixDue, BATCH_T0 as T0 } from './batch-fault-helpers.js';
+import type { FaultAction } from './faults.js';
 import type { SuiteTestApi } from './types.js';
-import { TTL, type WorldOptions, worldRunner } from './world.js';
+import { TTL, type World, type WorldOptions, worldRunner } from './world.js';
+
+/** Six schedules due, and replica A whose first `acquireMany` meets `action`; A's first pass is driven to its end. */
+async function firstAcquireFaulted(w: World, action: FaultAction) {
+  await sixDue(w);
+  const a = w.faulty();
+  const rule = a.lock.inject({ method: 'acquireMany', action, nth: 1 });
+  const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
+  await drive(w, pass(A));
+  return { rule, A };
+}
 
 /** The batched-acquire fault scenarios (run by the conformance suite for every adapter, with fake time). */
 export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): void {
@@ -18,11 +29,7 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
       'its answer is lost after it took the locks: nothing runs until those leases lapse, then each slot runs once',
       withWorld(T0, async (w) => {
         if (typeof w.lock.acquireMany !== 'function') return;
-        await sixDue(w);
-        const a = w.faulty();
-        const lost = a.lock.inject({ method: 'acquireMany', action: 'fail-after', nth: 1 });
-        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
-        await drive(w, pass(A));
+        const { rule: lost, A } = await firstAcquireFaulted(w, 'fail-after');
         expect(lost.hits).toBe(1);
         expect(w.calls).toEqual([]);
         expect(await w.store.listRuns({})).toEqual([]);
@@ -40,11 +47,7 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
       'it hangs before it is sent: the claims give up at their bound, another replica runs each slot once, and the late call changes nothing',
       withWorld(T0, async (w) => {
         if (typeof w.lock.acquireMany !== 'function') return;
-        await sixDue(w);
-        const a = w.faulty();
-        const hang = a.lock.inject({ method: 'acquireMany', action: 'hang', nth: 1 });
-        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
-        await drive(w, pass(A));
+        const { rule: hang, A } = await firstAcquireFaulted(w, 'hang');
         expect(hang.hits).toBe(1);
         expect(w.calls).toEqual([]);
         const B = w.scheduler();
@@ -63,11 +66,7 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
       'its answer comes after the claims gave up, while the leases it took stand: they are released at once, and another replica runs each slot without waiting for them to lapse',
       withWorld(T0, async (w) => {
         if (typeof w.lock.acquireMany !== 'function') return;
-        await sixDue(w);
-        const a = w.faulty();
-        const late = a.lock.inject({ method: 'acquireMany', action: 'hang-after', nth: 1 });
-        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
-        await drive(w, pass(A));
+        const { rule: late, A } = await firstAcquireFaulted(w, 'hang-after');
         expect(late.hits).toBe(1);
         expect(w.calls).toEqual([]);
         // The call took every lock and A's claims gave up on it (within TTL/2): the leases stand, for nobody.
@@ -89,11 +88,7 @@ export function lockBatchFaultSuite(api: SuiteTestApi, options: WorldOptions): v
       'it takes the locks but its answer hangs: another replica waits for those leases to lapse, then runs each slot once',
       withWorld(T0, async (w) => {
         if (typeof w.lock.acquireMany !== 'function') return;
-        await sixDue(w);
-        const a = w.faulty();
-        const late = a.lock.inject({ method: 'acquireMany', action: 'hang-after', nth: 1 });
-        const A = w.scheduler({ store: a.store.target, lock: a.lock.target });
-        await drive(w, pass(A));
+        const { rule: late, A } = await firstAcquireFaulted(w, 'hang-after');
         expect(late.hits).toBe(1);
         const B = w.scheduler();
         await drive(w, pass(B));
