@@ -17,6 +17,30 @@ const rereadFrom =
     return new Map(names.map((n) => [n, due.find((s) => s.jobName === n) as JobSchedule]));
   };
 
+/**
+ * A walk (concurrency 8: two workers, batches of 4, from ring position 0) on a replica with room for `slots`
+ * handlers, where every claimed schedule's run keeps its slot for the rest of the walk.
+ */
+async function walkWithRoom(due: JobSchedule[], slots: number) {
+  const visited: number[] = [];
+  const reads = { count: 0 };
+  const left = await walkDue({
+    due,
+    concurrency: 8,
+    random: () => 0,
+    stopped: () => false,
+    room: () => slots - visited.length,
+    reread: rereadFrom(due, reads),
+    stillDue: () => true,
+    visit: async (i, _fresh, line) => {
+      await line.arrive();
+      visited.push(i);
+    },
+    onReadError: () => {},
+  });
+  return { left, visited, reads };
+}
+
 describe('the line-up of a batch', () => {
   it('lets the arrived go on together once every participant arrived or left', async () => {
     const line = new LineUp(3);
@@ -113,25 +137,8 @@ describe('walking the due list', () => {
   it('re-reads nothing more once the replica is full: the rest is answered deferred, unread', async () => {
     const due = schedules(40);
     const ring = ringOrder(due, () => 0);
-    const visited: number[] = [];
-    const reads = { count: 0 };
-    let running = 0;
-    const left = await walkDue({
-      due,
-      concurrency: 8,
-      random: () => 0,
-      stopped: () => false,
-      // Room for six handlers: a claim's run keeps its slot for the rest of the walk.
-      room: () => 6 - running,
-      reread: rereadFrom(due, reads),
-      stillDue: () => true,
-      visit: async (i, _fresh, line) => {
-        await line.arrive();
-        visited.push(i);
-        running++;
-      },
-      onReadError: () => {},
-    });
+    // Room for six handlers: a claim's run keeps its slot for the rest of the walk.
+    const { left, visited, reads } = await walkWithRoom(due, 6);
     // Both workers read a batch of 4 (the second while the first one's four claims left room for two); then the
     // replica was full and the other 32 were never read.
     expect(reads.count).toBe(2);
@@ -141,26 +148,10 @@ describe('walking the due list', () => {
   });
 
   it("does not read a batch while the other worker's claims will fill the replica", async () => {
-    const due = schedules(40);
-    const reads = { count: 0 };
-    let running = 0;
-    const left = await walkDue({
-      due,
-      concurrency: 8,
-      random: () => 0,
-      stopped: () => false,
-      room: () => 4 - running,
-      reread: rereadFrom(due, reads),
-      stillDue: () => true,
-      visit: async (_i, _fresh, line) => {
-        await line.arrive();
-        running++;
-      },
-      onReadError: () => {},
-    });
+    const { left, visited, reads } = await walkWithRoom(schedules(40), 4);
     // Room for four: one batch of four was read and claimed, the second worker read nothing.
     expect(reads.count).toBe(1);
-    expect(running).toBe(4);
+    expect(visited).toHaveLength(4);
     expect(left).toHaveLength(36);
   });
 });
