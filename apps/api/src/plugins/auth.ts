@@ -230,7 +230,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     return { subject: typeof claims.sub === 'string' ? claims.sub : null, scopes: scopesOf(claims) };
   };
 
-  app.addHook('onRequest', async (request) => {
+  const check = (request: FastifyRequest): void => {
     const need = request.routeOptions.config?.auth;
     if (need === 'public') return;
     // Unknown routes (no config) still need a valid token, so they do not reveal which paths exist.
@@ -240,6 +240,15 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
       throw new ForbiddenError(messages.forbidden(scope, principal.scopes), scope, principal.scopes);
     }
     request.principal = principal;
+  };
+  // A callback hook, not an async one: the check is synchronous, and every request passes here.
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      check(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
 }
 

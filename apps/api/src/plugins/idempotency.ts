@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson, type IdempotencyOptions, type IdempotencyStore } from '@craft/scheduler';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { ApiError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.js';
@@ -231,20 +231,27 @@ async function idempotency(app: FastifyInstance, options: IdempotencyPluginOptio
     return payload;
   };
 
-  // Safety net: a request that ends without sending (the client went away before onSend) stops renewing.
-  const onResponse = async (request: FastifyRequest) => {
-    if (request.idempotency) clearInterval(request.idempotency.renew);
-  };
-
   // Only the routes that take an Idempotency-Key carry these hooks (issue "Scale": every other request, a GET above
-  // all, skipped them only after three async hook calls).
+  // all, skipped them only after three async hook calls). On those routes a request without a key passes each hook
+  // synchronously (callback style); only a keyed request pays for the asynchronous work.
+  const preValidationHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) =>
+    request.headers[IDEMPOTENCY_HEADER] === undefined ? done() : preValidation(request, reply);
+  const onSendHook = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone) =>
+    request.idempotency === null ? done(null, payload) : onSend(request, reply, payload);
+  const onResponseHook = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (request.idempotency) clearInterval(request.idempotency.renew);
+    done();
+  };
   app.addHook('onRoute', (route) => {
     if (!route.config?.idempotent) return;
-    route.preValidation = [...hookList(route.preValidation), preValidation];
-    route.onSend = [...hookList(route.onSend), onSend] as typeof route.onSend;
-    route.onResponse = [...hookList(route.onResponse), onResponse];
+    route.preValidation = [...hookList(route.preValidation), preValidationHook];
+    route.onSend = [...hookList(route.onSend), onSendHook] as typeof route.onSend;
+    route.onResponse = [...hookList(route.onResponse), onResponseHook];
   });
 }
+
+/** The callback of an `onSend` hook: an error, or the payload to send. */
+type OnSendDone = (error: Error | null, payload?: unknown) => void;
 
 /** A route option's hooks as a list (Fastify takes one function or an array). */
 function hookList<T>(hooks: T | T[] | undefined): T[] {
