@@ -100,6 +100,7 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   manualRunKey,
 } from './idempotency.js';
+export { isoString } from './iso-string.js';
 export type { MemoryEventLogOptions } from './memory/memory-event-log.js';
 export { MemoryEventLog } from './memory/memory-event-log.js';
 export { MemoryIdempotencyStore } from './memory/memory-idempotency.js';

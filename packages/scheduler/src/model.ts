@@ -1,4 +1,5 @@
 import type { DstGapPolicy, DstMarker, DstOverlapPolicy } from '@craft/cron';
+import { isoString } from './iso-string.js';
 
 /**
  * The two persisted models of the scheduler — {@link JobSchedule} and {@link JobRun} — in their TypeScript
@@ -698,7 +699,7 @@ export function recordDatesToJson<T>(record: T): unknown {
   // empty one turns into a slow dictionary past a dozen keys, and serialising it then costs twice as much); only
   // values that are objects are replaced.
   if (record === null || typeof record !== 'object') return record;
-  if (record instanceof Date) return record.toISOString();
+  if (record instanceof Date) return isoString(record);
   if (Array.isArray(record)) return record.map((v) => recordDatesToJson(v));
   const out: Record<string, unknown> = { ...(record as Record<string, unknown>) };
   for (const k of Object.keys(out)) {
@@ -710,7 +711,7 @@ export function recordDatesToJson<T>(record: T): unknown {
 
 /** The run key of a scheduled, catch-up or skipped slot: `<job_name>@<slot ISO>`. */
 export function slotRunKey(jobName: string, slot: Date): string {
-  return `${jobName}@${slot.toISOString()}`;
+  return `${jobName}@${isoString(slot)}`;
 }
 
 /** The run key of a chained run: `chain:<parent_run_id>:<name>`. */

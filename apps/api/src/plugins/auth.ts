@@ -98,9 +98,24 @@ export interface AuthPluginOptions {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-type Verification = { claims: TokenClaims } | { error: unknown };
-// One verification per request: the rate limiter (which runs first) and authentication share it.
-const verifications = new WeakMap<FastifyRequest, Verification>();
+/**
+ * A token that verified: its claims and what the API derives from them, computed once per token (issue "Scale":
+ * every request of a client sends the same token). Frozen: requests share it.
+ */
+interface VerifiedToken {
+  claims: TokenClaims;
+  principal: Principal;
+  /** Until when (ms since the epoch) the entry answers for the token. */
+  until: number;
+}
+type Verification = VerifiedToken | { error: unknown };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's token verification, shared by the rate limiter (which runs first) and authentication. */
+    tokenVerification: Verification | null;
+  }
+}
 
 /** The bearer token of a request, or undefined when the header is missing or not `Bearer <token>`. */
 function bearerToken(request: FastifyRequest): string | undefined {
@@ -116,10 +131,6 @@ function bearerToken(request: FastifyRequest): string | undefined {
 // at start-up, so nothing else could change the answer).
 const MAX_CACHED_TOKENS = 1000;
 const CACHED_TOKEN_TTL_MS = 600_000;
-interface VerifiedToken {
-  claims: TokenClaims;
-  until: number;
-}
 const verifiedTokens = new WeakMap<object, Map<string, VerifiedToken>>();
 
 function verifyToken(request: FastifyRequest, token: string): Verification {
@@ -132,25 +143,31 @@ function verifyToken(request: FastifyRequest, token: string): Verification {
   const now = Date.now();
   const hit = cache.get(token);
   // Valid while now < exp (fast-jwt's own rule, no clock tolerance configured).
-  if (hit && hit.until > now) return { claims: hit.claims };
+  if (hit && hit.until > now) return hit;
   if (hit) cache.delete(token);
   try {
     const claims = jwt.verify<TokenClaims>(token);
     if (typeof claims !== 'object' || claims === null) return { error: new Error('not a JSON object') };
     const exp = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : Number.POSITIVE_INFINITY;
+    const principal = Object.freeze({
+      subject: typeof claims.sub === 'string' ? claims.sub : null,
+      scopes: Object.freeze(scopesOf(claims)) as string[],
+    });
+    const verified = Object.freeze({ claims, principal, until: Math.min(exp, now + CACHED_TOKEN_TTL_MS) });
     if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value as string);
-    cache.set(token, { claims, until: Math.min(exp, now + CACHED_TOKEN_TTL_MS) });
-    return { claims };
+    cache.set(token, verified);
+    return verified;
   } catch (error) {
     return { error };
   }
 }
 
 function verify(request: FastifyRequest, token: string): Verification {
-  let v = verifications.get(request);
+  let v = request.tokenVerification;
+  // Undefined too: the rate limiter may run in an app without this plugin's decoration.
   if (!v) {
     v = verifyToken(request, token);
-    verifications.set(request, v);
+    request.tokenVerification = v;
   }
   return v;
 }
@@ -198,6 +215,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   const metricsDigest = options.metricsToken ? digest(options.metricsToken) : null;
 
   app.decorateRequest('principal', null);
+  app.decorateRequest('tokenVerification', null);
   app.addHook('onRoute', (route) => {
     // The OpenAPI document and Swagger UI are public.
     if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public' };
@@ -226,8 +244,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
       const reason = (error as Error).message;
       throw new AuthInvalidError(`${messages.invalid}: ${reason}`, error);
     }
-    const claims = v.claims;
-    return { subject: typeof claims.sub === 'string' ? claims.sub : null, scopes: scopesOf(claims) };
+    return v.principal;
   };
 
   const check = (request: FastifyRequest): void => {

@@ -38,7 +38,8 @@ export class FixedWindowCounter {
     let window = this.#windows.get(key);
     if (window === undefined || window.start + this.#windowMs <= now) {
       if (window !== undefined) this.#windows.delete(key);
-      else if (this.#windows.size >= this.#maxKeys) this.#windows.delete(this.#windows.keys().next().value as string);
+      else if (this.#windows.size >= this.#maxKeys)
+        this.#windows.delete(this.#windows.keys().next().value as string);
       window = { count: 0, start: now };
       this.#windows.set(key, window);
     }

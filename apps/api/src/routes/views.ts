@@ -1,5 +1,6 @@
 // The one mapping from the scheduler's models to the API's JSON (snake_case records, ISO 8601 UTC dates).
 import {
+  isoString,
   type JobRun,
   type JobSchedule,
   type JobScheduleRecord,
@@ -15,7 +16,7 @@ export type ScheduleJson = Static<typeof Schedule>;
 /** A run as JSON. */
 export type RunJson = Static<typeof Run>;
 
-const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+const iso = (d: Date | null | undefined): string | null => (d ? isoString(d) : null);
 
 /**
  * Maps a schedule to its JSON record. On every schedule answer (issue "Scale"), so its six dates are set in place on

@@ -1,5 +1,7 @@
 // What the event log records: the event types and their small payloads, built from the scheduler's and the
 // schedule service's own events. Payloads carry ids, status and timestamps, never parameters or results.
+
+import { isoString } from '../iso-string.js';
 import {
   type JobRun,
   type JobSchedule,
@@ -36,7 +38,7 @@ export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 /** Error messages in payloads are cut at this many characters (the run record keeps the whole error). */
 export const EVENT_ERROR_MESSAGE_MAX = 300;
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const iso = (d: Date | null | undefined) => (d ? isoString(d) : null);
 
 /** `{ name, message, code? }` of a run error, the message cut at {@link EVENT_ERROR_MESSAGE_MAX}. */
 export function errorData(error: RunError | null | undefined): Record<string, unknown> | null {
