@@ -9,6 +9,7 @@ import type {
   JobEvent,
   NewJobEvent,
 } from '../types.js';
+import { deepCopy } from './deep-copy.js';
 
 /** Options of {@link MemoryEventLog}. */
 export interface MemoryEventLogOptions {
@@ -19,7 +20,7 @@ export interface MemoryEventLogOptions {
 const copyEvent = (e: JobEvent): JobEvent => ({
   ...e,
   at: new Date(e.at.getTime()),
-  data: structuredClone(e.data),
+  data: deepCopy(e.data),
 });
 
 /**
@@ -45,7 +46,7 @@ export class MemoryEventLog implements EventLogStore {
         type: e.type,
         jobName: e.jobName,
         runId: e.runId,
-        data: structuredClone(e.data),
+        data: deepCopy(e.data),
         at: new Date(this.#clock.now()),
       };
       // Sorted insert: the clock never goes back, so this is the end unless an id of this millisecond sorts later.

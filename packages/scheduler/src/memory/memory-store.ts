@@ -23,6 +23,7 @@ import type {
   ScheduleUpdateOptions,
   ScheduleWrite,
 } from '../types.js';
+import { deepCopy } from './deep-copy.js';
 import { DueIndex } from './due-index.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.js';
@@ -38,20 +39,6 @@ interface StoredRun {
   seq: number;
 }
 
-// A deep copy of the JSON-plus-Date values stored here (much cheaper than structuredClone for small records).
-function copy<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date) return new Date(value.getTime()) as T;
-  if (Array.isArray(value)) return value.map(copy) as T;
-  // A spread copy keeps the record's shape (one built key by key turns into a slow dictionary past a dozen keys, and
-  // every later read of it, in the engine and the API, pays for that); only values that are objects are replaced.
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of Object.keys(out)) {
-    const v = out[key];
-    if (v !== null && typeof v === 'object') out[key] = copy(v);
-  }
-  return out as T;
-}
 const FINAL = new Set(FINAL_RUN_STATUSES);
 
 /**
@@ -86,7 +73,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
     await Promise.resolve();
     const s = this.#schedules.get(jobName);
-    return s ? copy(s) : null;
+    return s ? deepCopy(s) : null;
   }
 
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
@@ -109,13 +96,13 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     );
     list.sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
     if (query.limit !== undefined) list = list.slice(0, query.limit);
-    return list.map(copy);
+    return list.map(deepCopy);
   }
 
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     await Promise.resolve();
     if (this.#schedules.has(schedule.jobName)) return false;
-    const stored = { ...copy(schedule), version: 1 };
+    const stored = { ...deepCopy(schedule), version: 1 };
     this.#schedules.set(schedule.jobName, stored);
     this.#indexDue(stored);
     return true;
@@ -144,7 +131,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     if (token !== undefined) this.#scheduleTokens.set(jobName, token);
     const next = { ...cur } as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) {
-      if (v !== undefined && k !== 'jobName' && k !== 'version') next[k] = copy(v);
+      if (v !== undefined && k !== 'jobName' && k !== 'version') next[k] = deepCopy(v);
     }
     // The version counts edits of the definition, in the same write (a compare-and-set on it is exact).
     if (changesScheduleVersion(patch)) next['version'] = cur.version + 1;
@@ -156,7 +143,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
     this.#indexDue(next as unknown as JobSchedule);
-    return copy(next as unknown as JobSchedule);
+    return deepCopy(next as unknown as JobSchedule);
   }
 
   async deleteSchedule(jobName: string, condition: ScheduleCondition = {}): Promise<boolean> {
@@ -174,7 +161,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     const due: JobSchedule[] = [];
     for (const name of this.#due.due(now.getTime(), limit)) {
       const s = this.#schedules.get(name);
-      if (s) due.push(copy(s));
+      if (s) due.push(deepCopy(s));
     }
     return due;
   }
@@ -191,18 +178,18 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
 
   async getGlobalPause(): Promise<GlobalPauseState> {
     await Promise.resolve();
-    return copy(this.#pause);
+    return deepCopy(this.#pause);
   }
 
   async setGlobalPause(state: GlobalPauseState): Promise<void> {
     await Promise.resolve();
-    this.#pause = copy(state);
+    this.#pause = deepCopy(state);
   }
 
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
     await Promise.resolve();
     if (this.#runKeys.has(run.runKey) || this.#runs.has(run.id)) return false;
-    const stored = copy(run);
+    const stored = deepCopy(run);
     if (options.leaseForMs !== undefined && stored.leaseOwner !== null) {
       stored.leaseExpiresAt = new Date(this.#clock.now() + options.leaseForMs);
     }
@@ -227,14 +214,14 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async getRun(id: string): Promise<JobRun | null> {
     await Promise.resolve();
     const r = this.#runs.get(id);
-    return r ? copy(r.run) : null;
+    return r ? deepCopy(r.run) : null;
   }
 
   async getRunByKey(runKey: string): Promise<JobRun | null> {
     await Promise.resolve();
     const id = this.#runKeys.get(runKey);
     const r = id === undefined ? undefined : this.#runs.get(id);
-    return r ? copy(r.run) : null;
+    return r ? deepCopy(r.run) : null;
   }
 
   async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
@@ -245,13 +232,13 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     if (!matchesCondition(stored.run, condition, now)) return null;
     const next = { ...stored.run } as Record<string, unknown>;
     for (const [k, v] of Object.entries(update.set ?? {})) {
-      if (v !== undefined && k !== 'id' && k !== 'runKey' && k !== 'createdAt') next[k] = copy(v);
+      if (v !== undefined && k !== 'id' && k !== 'runKey' && k !== 'createdAt') next[k] = deepCopy(v);
     }
     if (update.leaseForMs !== undefined) next['leaseExpiresAt'] = new Date(now + update.leaseForMs);
     next['updatedAt'] = new Date(now);
     stored.run = next as unknown as JobRun;
     this.#index(stored.run);
-    return copy(stored.run);
+    return deepCopy(stored.run);
   }
 
   async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
@@ -259,7 +246,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     const list = this.#filterRuns(query);
     const offset = query.offset ?? 0;
     const page = query.limit === undefined ? list.slice(offset) : list.slice(offset, offset + query.limit);
-    return page.map((r) => copy(r.run));
+    return page.map((r) => deepCopy(r.run));
   }
 
   async countRuns(query: RunQuery = {}): Promise<number> {
