@@ -1,4 +1,4 @@
-// Rate limits per client (@fastify/rate-limit): keyed by the token's sub (by IP without a valid token), 429 with
+// Rate limits per client (fixed windows, plugins/rate-limit.ts): keyed by the token's sub (by IP without a valid token), 429 with
 // Retry-After and RateLimit-* headers, nothing done by a refused request, probes and docs exempt.
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, makeApp, scheduleBody, type TestApp, token } from './helpers.js';

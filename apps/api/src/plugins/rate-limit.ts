@@ -35,6 +35,7 @@ function clientOf(request: FastifyRequest): string {
 async function rateLimit(app: FastifyInstance, options: RateLimitPluginOptions): Promise<void> {
   if (options.max <= 0) return;
   const max = options.max;
+  const maxText = String(max);
   const counter = new FixedWindowCounter({
     windowMs: options.windowSeconds * 1000,
     ...(options.maxClients === undefined ? {} : { maxKeys: options.maxClients }),
@@ -45,7 +46,7 @@ async function rateLimit(app: FastifyInstance, options: RateLimitPluginOptions):
     if (route !== undefined && EXEMPT.test(route)) return done();
     const { count, resetInMs } = counter.hit(clientOf(request));
     const resetSeconds = Math.max(1, Math.ceil(resetInMs / 1000));
-    reply.header('ratelimit-limit', max);
+    reply.header('ratelimit-limit', maxText);
     reply.header('ratelimit-remaining', Math.max(0, max - count));
     reply.header('ratelimit-reset', resetSeconds);
     if (count <= max) return done();
