@@ -7,8 +7,12 @@
 //   pnpm bench api                 full run (4 scenarios x 3 rounds x 5 s, about 1.5 minutes)
 //   pnpm bench api --quick         smoke run (1 round x 2 s)
 //   node bench/api.bench.mjs [--quick] [--markdown] [--connections N] [--duration S] [--rounds R]
+//   node bench/api.bench.mjs --cpu-rate 2000   instead of req/s at saturation: each server's CPU time per request
+//                                              (/proc, Linux) at that fixed rate, which the load generator's own
+//                                              share of the two cores does not blur
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -29,6 +33,7 @@ const DURATION = option('--duration', QUICK ? 2 : 5);
 const ROUNDS = option('--rounds', QUICK ? 1 : 3);
 const CONNECTIONS = option('--connections', 10);
 const WARMUP_S = QUICK ? 1 : 2;
+const CPU_RATE = option('--cpu-rate', 0);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -107,6 +112,12 @@ function run(opts, seconds) {
   });
 }
 
+/** CPU time (user + system) a process has used, in µs, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 function percentile(samples, p) {
   if (samples.length === 0) return Number.NaN;
   const sorted = Float64Array.from(samples).sort();
@@ -181,6 +192,7 @@ async function main() {
       headers: s.headers,
       ...(s.post ? { requests: [{ setupRequest: (req) => ({ ...req, body: scheduleBody() }) }] } : {}),
     });
+    if (CPU_RATE > 0) return await cpuPerRequest(scenarios, opts, { api, bare });
     // warm-up (JIT, caches), not recorded
     for (const s of scenarios) await run(opts(s), WARMUP_S);
     const results = Object.fromEntries(scenarios.map((s) => [s.id, { rps: [], p99: [], bad: 0 }]));
@@ -233,6 +245,53 @@ async function main() {
   } finally {
     api.child.kill('SIGTERM');
     bare?.child.kill('SIGTERM');
+  }
+}
+
+/** `--cpu-rate R`: each scenario at R requests per second; its server's CPU µs per request, median of the rounds. */
+async function cpuPerRequest(scenarios, opts, servers) {
+  const pidOf = (s) => (s.id.startsWith('api') ? servers.api : servers.bare).child.pid;
+  for (const s of scenarios) await run({ ...opts(s), overallRate: CPU_RATE }, WARMUP_S);
+  const micros = Object.fromEntries(scenarios.map((s) => [s.id, []]));
+  let bad = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? scenarios : [...scenarios].reverse();
+    for (const s of order) {
+      const before = cpuMicros(pidOf(s));
+      const { result: r } = await run({ ...opts(s), overallRate: CPU_RATE }, DURATION);
+      micros[s.id].push((cpuMicros(pidOf(s)) - before) / r.requests.total);
+      bad += r.non2xx + r.errors + r.timeouts;
+    }
+  }
+  const m = (id) => median(micros[id]);
+  const row = (id, label, base) => [
+    label,
+    `${m(id).toFixed(1)} µs`,
+    micros[id].map((x) => x.toFixed(0)).join(' / '),
+    base ? formatRatio(m(id) / m(base)) : '1×',
+    base ? `${Math.round((100 * m(base)) / m(id))} %` : '',
+  ];
+  const label = (id) => scenarios.find((s) => s.id === id).label;
+  console.log(
+    `\n@craft/api vs bare Fastify: server CPU per request at ${CPU_RATE} req/s — ${os.cpus().length} × ` +
+      `${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${ROUNDS} round(s) × ${DURATION} s, medians\n`,
+  );
+  console.log(
+    formatTable(
+      ['scenario', 'CPU per request', 'rounds', 'api/bare', 'bare ÷ api'],
+      [
+        row('bare-get', label('bare-get')),
+        row('api-get', label('api-get'), 'bare-get'),
+        [''],
+        row('bare-post', label('bare-post')),
+        row('api-post', label('api-post'), 'bare-post'),
+      ],
+      { markdown: flag('--markdown') },
+    ),
+  );
+  if (bad > 0) {
+    console.error(`\n${bad} responses were not the expected 2xx: the figures above are not valid.`);
+    process.exitCode = 1;
   }
 }
 
