@@ -4,13 +4,12 @@
 // due slot ran once — with every command the clients send meanwhile counted (the driver's command monitoring; a
 // bulkWrite is one). The database is dropped afterwards.
 import { randomBytes } from 'node:crypto';
-import { DistributedLock, MongoSchedulerStore } from '@craft/mongo';
 import { scheduleToRecord } from '@craft/scheduler';
 import { runRoundTripWorkload } from '@craft/scheduler/testing';
-import { MongoClient } from 'mongodb';
+import { openReplicaStorage } from './mongo-replica.mjs';
 
 /**
- * @param {{ uri: string, admin: MongoClient, replicas: number, total: number, due: number, prefix: string }} o
+ * @param {{ uri: string, admin: import('mongodb').MongoClient, replicas: number, total: number, due: number, prefix: string }} o
  * `admin`: a client of the same server, for seeding and dropping; `prefix`: the database name's
  * @returns {Promise<{ ms: number, commands: number, byCommand: Map<string, number> }>} throws unless every due slot
  *   ran exactly once
@@ -28,19 +27,14 @@ export async function measureMongoRoundTrips({ uri, admin, replicas, total, due,
       due,
       clock: 'real',
       async create() {
-        const client = await new MongoClient(uri, { monitorCommands: true, maxPoolSize: 20 }).connect();
+        // One-time set-up (connection, indexes, write concern) outside the count.
+        const { client, store, lock } = await openReplicaStorage(uri, dbName, { monitorCommands: true });
         client.on('commandStarted', (e) => {
           if (!counting) return;
           commands++;
           byCommand.set(e.commandName, (byCommand.get(e.commandName) ?? 0) + 1);
         });
         clients.push(client);
-        const db = client.db(dbName);
-        const store = new MongoSchedulerStore(db);
-        const lock = new DistributedLock(db);
-        // One-time set-up (indexes, write concern) outside the count.
-        await store.ensureIndexes();
-        await lock.ensureIndexes();
         await store.getSchedule('warm-up');
         await lock.inspect('warm-up');
         return { store, lock };
