@@ -27,6 +27,7 @@ import { deepCopy } from './deep-copy.js';
 import { DueIndex } from './due-index.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.js';
+import { copyRun, copySchedule } from './record-copy.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -73,7 +74,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async getSchedule(jobName: string): Promise<JobSchedule | null> {
     await Promise.resolve();
     const s = this.#schedules.get(jobName);
-    return s ? deepCopy(s) : null;
+    return s ? copySchedule(s) : null;
   }
 
   async listSchedules(query: ScheduleQuery = {}): Promise<JobSchedule[]> {
@@ -96,13 +97,14 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     );
     list.sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
     if (query.limit !== undefined) list = list.slice(0, query.limit);
-    return list.map(deepCopy);
+    return list.map(copySchedule);
   }
 
   async insertSchedule(schedule: JobSchedule): Promise<boolean> {
     await Promise.resolve();
     if (this.#schedules.has(schedule.jobName)) return false;
-    const stored = { ...deepCopy(schedule), version: 1 };
+    const stored = copySchedule(schedule);
+    stored.version = 1;
     this.#schedules.set(schedule.jobName, stored);
     this.#indexDue(stored);
     return true;
@@ -143,7 +145,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     }
     this.#schedules.set(jobName, next as unknown as JobSchedule);
     this.#indexDue(next as unknown as JobSchedule);
-    return deepCopy(next as unknown as JobSchedule);
+    return copySchedule(next as unknown as JobSchedule);
   }
 
   async deleteSchedule(jobName: string, condition: ScheduleCondition = {}): Promise<boolean> {
@@ -161,7 +163,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     const due: JobSchedule[] = [];
     for (const name of this.#due.due(now.getTime(), limit)) {
       const s = this.#schedules.get(name);
-      if (s) due.push(deepCopy(s));
+      if (s) due.push(copySchedule(s));
     }
     return due;
   }
@@ -189,7 +191,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async insertRun(run: JobRun, options: { leaseForMs?: number } = {}): Promise<boolean> {
     await Promise.resolve();
     if (this.#runKeys.has(run.runKey) || this.#runs.has(run.id)) return false;
-    const stored = deepCopy(run);
+    const stored = copyRun(run);
     if (options.leaseForMs !== undefined && stored.leaseOwner !== null) {
       stored.leaseExpiresAt = new Date(this.#clock.now() + options.leaseForMs);
     }
@@ -214,14 +216,14 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
   async getRun(id: string): Promise<JobRun | null> {
     await Promise.resolve();
     const r = this.#runs.get(id);
-    return r ? deepCopy(r.run) : null;
+    return r ? copyRun(r.run) : null;
   }
 
   async getRunByKey(runKey: string): Promise<JobRun | null> {
     await Promise.resolve();
     const id = this.#runKeys.get(runKey);
     const r = id === undefined ? undefined : this.#runs.get(id);
-    return r ? deepCopy(r.run) : null;
+    return r ? copyRun(r.run) : null;
   }
 
   async updateRun(id: string, update: RunUpdate, condition: RunCondition = {}): Promise<JobRun | null> {
@@ -238,7 +240,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     next['updatedAt'] = new Date(now);
     stored.run = next as unknown as JobRun;
     this.#index(stored.run);
-    return deepCopy(stored.run);
+    return copyRun(stored.run);
   }
 
   async listRuns(query: RunQuery = {}): Promise<JobRun[]> {
@@ -246,7 +248,7 @@ export class MemoryStore implements SchedulerStore, IdempotencyStore, EventLogSt
     const list = this.#filterRuns(query);
     const offset = query.offset ?? 0;
     const page = query.limit === undefined ? list.slice(offset) : list.slice(offset, offset + query.limit);
-    return page.map((r) => deepCopy(r.run));
+    return page.map((r) => copyRun(r.run));
   }
 
   async countRuns(query: RunQuery = {}): Promise<number> {
