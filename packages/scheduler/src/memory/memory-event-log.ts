@@ -50,13 +50,11 @@ export class MemoryEventLog implements EventLogStore {
         at: new Date(this.#clock.now()),
       };
       // Sorted insert: the clock never goes back, so this is the end unless an id of this millisecond sorts later.
+      // (An event is its own cursor: compared as it is, no copy per step.)
       let i = this.#events.length;
-      while (
-        i > 0 &&
-        compareEventCursors(eventCursor(this.#events[i - 1] as JobEvent), eventCursor(stored)) > 0
-      )
-        i--;
-      this.#events.splice(i, 0, stored);
+      while (i > 0 && compareEventCursors(this.#events[i - 1] as JobEvent, stored) > 0) i--;
+      if (i === this.#events.length) this.#events.push(stored);
+      else this.#events.splice(i, 0, stored);
       this.#ids.add(e.id);
     }
   }
@@ -73,7 +71,7 @@ export class MemoryEventLog implements EventLogStore {
     let hi = this.#events.length;
     while (after && lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareEventCursors(eventCursor(this.#events[mid] as JobEvent), after) <= 0) lo = mid + 1;
+      if (compareEventCursors(this.#events[mid] as JobEvent, after) <= 0) lo = mid + 1;
       else hi = mid;
     }
     for (let i = lo; i < this.#events.length && out.length < query.limit; i++) {
