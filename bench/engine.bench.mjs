@@ -2,6 +2,7 @@
 //   1. one pass of checkAndRunDueJobs() over 10,000 due schedules, until every run finished: median of N passes;
 //   2. trigger lag of the loop runner with the real clock: handler start minus slot, over a few minute boundaries.
 // Run: pnpm bench engine   (env: ENGINE_BENCH_SCHEDULES, ENGINE_BENCH_PASSES, ENGINE_BENCH_LAG_SCHEDULES)
+//      pnpm bench engine --quick   smoke run (1,000 schedules, one measured pass, 100 for the lag; BENCH_QUICK=1 too)
 import {
   createSchedule,
   defineJob,
@@ -13,9 +14,10 @@ import {
   systemClock,
 } from '@craft/scheduler';
 
-const SCHEDULES = Number(process.env.ENGINE_BENCH_SCHEDULES ?? 10_000);
-const PASSES = Number(process.env.ENGINE_BENCH_PASSES ?? 5);
-const LAG_SCHEDULES = Number(process.env.ENGINE_BENCH_LAG_SCHEDULES ?? 1_000);
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const SCHEDULES = Number(process.env.ENGINE_BENCH_SCHEDULES ?? (QUICK ? 1_000 : 10_000));
+const PASSES = Number(process.env.ENGINE_BENCH_PASSES ?? (QUICK ? 1 : 5));
+const LAG_SCHEDULES = Number(process.env.ENGINE_BENCH_LAG_SCHEDULES ?? (QUICK ? 100 : 1_000));
 const LAG_ROUNDS = 3;
 const MIN = 60_000;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
