@@ -113,6 +113,24 @@ describe('EventLogWriter', () => {
     expect((await all(s.store)).map((e) => e.data['n'])).toEqual([3, 4, 5]);
   });
 
+  it('drops many at once when a failed batch comes back to a full buffer: the oldest go, the order stays', async () => {
+    const clock = new FakeClock(START);
+    const s = countingStore(clock);
+    const writer = new EventLogWriter({ store: s.log, clock, maxBatch: 100, maxBuffered: 100 });
+    for (let n = 0; n < 100; n++) writer.push('t', null, null, { n });
+    s.fail('before');
+    // The batch of 0-99 is in flight; 100-249 arrive meanwhile (the bound drops 100-149 one at a time, as each
+    // push overflows it). The failed batch then comes back in front of them: 100 over the bound, dropped at once.
+    const inFlight = writer.flush();
+    for (let n = 100; n < 250; n++) writer.push('t', null, null, { n });
+    await inFlight;
+    expect(writer.stats).toMatchObject({ dropped: 250 - 100, pending: 100, failedFlushes: 1 });
+    await writer.flush();
+    expect((await all(s.store)).map((e) => e.data['n'])).toEqual(
+      Array.from({ length: 100 }, (_, i) => 150 + i),
+    );
+  });
+
   it('deletes events past the retention after a flush, at most once per cleanupIntervalMs', async () => {
     const clock = new FakeClock(START);
     const store = new MemoryStore({ clock });
