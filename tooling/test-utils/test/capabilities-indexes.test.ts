@@ -161,3 +161,52 @@ describe('queries', () => {
     expect(await runs.countDocuments()).toBe(1);
   });
 });
+
+describe('a unique key and more fields in one filter (served by the unique index on the test server)', () => {
+  // The test server looks such a filter up by the unique key alone and lets its matcher check the rest
+  // (tooling/mongo-test-server, KeyLookupIndex); the stock mongo-java-server scanned. The answers must be the ones a
+  // scan gives: `$and` of the same conditions is never served by an index there, so it is the reference.
+  const values: unknown[] = ['a', 'b', 1, 1.0, 2, Number(2n), new Date(Date.UTC(2026, 0, 1)), true, null];
+
+  it('find, updateOne and findOneAndUpdate answer exactly what the same conditions under $and answer', async () => {
+    const coll = mongo.db.collection('key_plus_fields');
+    await coll.createIndex({ k: 1 }, { unique: true, sparse: true, name: 'k_unique' });
+    await coll.createIndex({ a: 1, b: 1 }, { unique: true, name: 'a_b_unique' });
+    await coll.insertMany([
+      { k: 'a', v: 1, a: 1, b: 1, tags: ['x'] },
+      { k: 'b', v: 2, a: 1, b: 2 },
+      { k: 1, v: 1, a: 2, b: 1 },
+      { k: 2, v: null, a: 2, b: 2 },
+      { k: new Date(Date.UTC(2026, 0, 1)), v: 1, a: 3, b: 1 },
+      { k: true, v: 2, a: 3, b: 2 },
+      { k: ['m', 'n'], v: 1, a: 4, b: 1 }, // an array: a multikey entry per element
+      { v: 1, a: 4, b: 2 }, // no k at all (the sparse index leaves it out)
+    ]);
+    const strip = (docs: Record<string, unknown>[]) => docs.map(({ _id, ...rest }) => rest);
+    const filters: Record<string, unknown>[] = [];
+    for (const k of [...values, 'm', 'n', 'zzz']) {
+      for (const v of [1, 2, null]) filters.push({ k, v });
+      filters.push({ k, tags: 'x' }, { k, v: { $in: [1, 2] } }, { k, missing: { $exists: false } });
+    }
+    for (const a of [1, 2, 4]) for (const b of [1, 2]) filters.push({ a, b, v: 1 }, { a, b, k: 'a' });
+    for (const filter of filters) {
+      const conditions = Object.entries(filter).map(([key, value]) => ({ [key]: value }));
+      const byIndex = strip(await coll.find(filter).sort({ a: 1, b: 1 }).toArray());
+      const byScan = strip(await coll.find({ $and: conditions }).sort({ a: 1, b: 1 }).toArray());
+      expect({ filter, answer: byIndex }).toEqual({ filter, answer: byScan });
+    }
+    // Writes through such a filter change the document the filter names, and only when the rest matches.
+    expect((await coll.updateOne({ k: 'a', v: 2 }, { $set: { seen: 1 } })).matchedCount).toBe(0);
+    expect((await coll.updateOne({ k: 'a', v: 1 }, { $set: { seen: 1 } })).modifiedCount).toBe(1);
+    const after = await coll.findOneAndUpdate(
+      { k: 'b', v: 2 },
+      { $inc: { v: 1 } },
+      { returnDocument: 'after', projection: { _id: 0, k: 1, v: 1 } },
+    );
+    expect(after).toEqual({ k: 'b', v: 3 });
+    expect(await coll.findOneAndUpdate({ k: 'b', v: 2 }, { $inc: { v: 1 } })).toBeNull();
+    expect(strip(await coll.find({ seen: 1 }).toArray())).toEqual([
+      { k: 'a', v: 1, a: 1, b: 1, tags: ['x'], seen: 1 },
+    ]);
+  });
+});

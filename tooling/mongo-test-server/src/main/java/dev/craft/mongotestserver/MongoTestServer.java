@@ -2,7 +2,6 @@ package dev.craft.mongotestserver;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -53,7 +52,7 @@ public final class MongoTestServer {
       }
     }
 
-    MemoryBackend backend = new MemoryBackend();
+    IndexedMemoryBackend backend = new IndexedMemoryBackend();
     backend.version(REPORTED_VERSION);
     MongoServer server = new MongoServer(backend);
     try {
