@@ -7,7 +7,6 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.exception.KeyConstraintError;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
@@ -51,11 +50,11 @@ final class KeyLookupIndex<P> extends Index<P> {
     return keyQuery;
   }
 
+  /** The scalar types the server's BSON decoder produces (a BSON date arrives as an Instant). */
   private static boolean isPlainValue(Object value) {
     return value instanceof String
         || value instanceof Number
         || value instanceof ObjectId
-        || value instanceof Date
         || value instanceof Instant
         || value instanceof Boolean
         || value instanceof UUID;
