@@ -1,7 +1,10 @@
 // @craft/scheduler engine benchmark (in-memory store and lock, no-op job):
 //   1. one pass of checkAndRunDueJobs() over 10,000 due schedules, until every run finished: median of N passes;
-//   2. trigger lag of the loop runner with the real clock: handler start minus slot, over a few minute boundaries.
-// Run: pnpm bench engine   (env: ENGINE_BENCH_SCHEDULES, ENGINE_BENCH_PASSES, ENGINE_BENCH_LAG_SCHEDULES)
+//   2. trigger lag of the loop runner with the real clock: handler start minus slot, over a few minute boundaries;
+//   3. the CPU time of one `schedules.create()` (validation, next run, store insert and due index, the change event):
+//      the part of the API's POST /jobs/schedules that is the engine's, median of rounds of ENGINE_BENCH_CREATES.
+// Run: pnpm bench engine   (env: ENGINE_BENCH_SCHEDULES, ENGINE_BENCH_PASSES, ENGINE_BENCH_LAG_SCHEDULES,
+//                           ENGINE_BENCH_CREATES)
 //      pnpm bench engine --quick   smoke run (1,000 schedules, one measured pass, 100 for the lag; BENCH_QUICK=1 too)
 import {
   createSchedule,
@@ -19,6 +22,8 @@ const SCHEDULES = Number(process.env.ENGINE_BENCH_SCHEDULES ?? (QUICK ? 1_000 : 
 const PASSES = Number(process.env.ENGINE_BENCH_PASSES ?? (QUICK ? 1 : 5));
 const LAG_SCHEDULES = Number(process.env.ENGINE_BENCH_LAG_SCHEDULES ?? (QUICK ? 100 : 1_000));
 const LAG_ROUNDS = 3;
+const CREATES = Number(process.env.ENGINE_BENCH_CREATES ?? (QUICK ? 2_000 : 20_000));
+const CREATE_ROUNDS = QUICK ? 2 : 6;
 const MIN = 60_000;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -116,10 +121,40 @@ async function lagRound() {
   return lags;
 }
 
+/** CPU µs per `schedules.create()` on the in-memory store, one value per round (the first round warms up). */
+async function createRounds() {
+  const store = new MemoryStore();
+  const registry = new JobRegistry([defineJob({ type: 'noop', handler: async () => null })]);
+  const scheduler = new JobScheduler({
+    store,
+    lock: new MemoryLock(),
+    registry,
+    logger: quiet,
+    timezone: 'UTC',
+  });
+  const out = [];
+  for (let round = 0; round < CREATE_ROUNDS; round++) {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < CREATES; i++) {
+      await scheduler.schedules.create(
+        { jobName: `c${round}-${i}`, cronExpression: '0 3 1 1 *', jobType: 'noop', description: 'bench' },
+        { by: 'bench' },
+      );
+    }
+    const used = process.cpuUsage(t0);
+    if (round > 0) out.push((used.user + used.system) / CREATES);
+  }
+  if ((await store.listSchedules({})).length !== CREATES * CREATE_ROUNDS)
+    throw new Error('creates went missing');
+  return out;
+}
+
 const times = await passBench();
 const passMs = median(times);
 const lags = [];
 for (let r = 0; r < LAG_ROUNDS; r++) lags.push(...(await lagRound()));
+
+const creates = await createRounds();
 
 const rows = [
   ['due schedules per pass', SCHEDULES.toLocaleString('en-US')],
@@ -130,6 +165,10 @@ const rows = [
   ['trigger lag p95 (ms)', pct(lags, 95).toFixed(1)],
   ['trigger lag p99 (ms)', pct(lags, 99).toFixed(1)],
   ['trigger lag max (ms)', Math.max(...lags).toFixed(1)],
+  [
+    `schedules.create() CPU per call (µs, median of ${creates.length} × ${CREATES.toLocaleString('en-US')})`,
+    median(creates).toFixed(1),
+  ],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log('@craft/scheduler engine (in-memory store/lock, no-op job, node', process.version + ')');
