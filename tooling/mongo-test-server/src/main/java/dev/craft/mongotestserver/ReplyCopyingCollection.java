@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * {@code ConcurrentModificationException} (the client's command gets no answer) or sends a document caught half
  * rewritten. Seen with three schedulers on one server: a listing went unanswered and its replica stopped with slots
  * still due. Here a {@code find}'s answer is copied while the lock is held, so what is encoded is the state at the
- * query. Only a client's {@code find} is copied: updates, findAndModify and deletes reach the same query code to find
- * the stored documents they change in place, and must get those documents, not copies.
+ * query. In the query code only a client's {@code find} is copied: updates, findAndModify and deletes reach the same
+ * code to find the stored documents they change in place, and must get those documents, not copies (findAndModify's
+ * answer is copied afterwards, see {@link #findAndModify}).
  */
 final class ReplyCopyingCollection extends MemoryCollection {
   /**
