@@ -49,6 +49,8 @@ export interface PassSettings {
   validCronZones: Set<string>;
   /** What the last pass left unread because the replica was full (see {@link DueCarry}); taken by the next pass. */
   carry: DueCarry | null;
+  /** Where the last pass's walk stopped inside its stretch of the ring (due-walk.ts `WalkEnd`), or null. */
+  frontier: number | null;
 }
 
 /**
@@ -67,8 +69,13 @@ export interface DueCarry {
 /** How old a carried due list may be for the next pass to walk it on instead of listing again. */
 export const CARRY_MAX_AGE_MS = 1000;
 
-/** What a pass did with one due schedule. */
-type ScheduleOutcome = 'deferred' | 'initialized' | null | { created: JobRun[]; done: Promise<JobRun[]> };
+/** What a pass did with one due schedule (`contended`: deferred because its lock was held elsewhere). */
+type ScheduleOutcome =
+  | 'deferred'
+  | 'contended'
+  | 'initialized'
+  | null
+  | { created: JobRun[]; done: Promise<JobRun[]> };
 
 /**
  * One pass. `startup`: the startup pass of `handleMissedRuns()` (recovers up to 10,000 runs instead of `maxDue`).
@@ -123,10 +130,12 @@ export async function runPass(
   const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
   // The walk (due-walk.ts): along a ring shared by the replicas from a random point, re-reading a few schedules per
   // query, leaving another replica's wake to it. Results are reported in the list's order.
-  const leftFull = await walkDue({
+  const walked = await walkDue({
     due,
-    // A carried list is in walk order already: it goes on where the last pass stopped.
+    // A carried list is in walk order already: it goes on where the last pass stopped; a new list is entered where
+    // the last walk stopped inside its stretch (due-walk.ts).
     inOrder: carried,
+    from: settings.frontier,
     concurrency: settings.concurrency,
     random: Math.random,
     stopped: () => ctx.softStop.aborted,
@@ -155,14 +164,20 @@ export async function runPass(
           error: toRunError(error).message,
         });
       }
+      // The walk counts a batch's contended locks (a walk in step with another one leaps, due-walk.ts).
+      if (outcomes[index] !== 'contended') return undefined;
+      outcomes[index] = 'deferred';
+      return 'contended';
     },
   });
+  const leftFull = walked.left;
+  settings.frontier = walked.frontier;
   for (const index of leftFull) outcomes[index] = 'deferred';
   if (leftFull.length > 0)
     settings.carry = { schedules: leftFull.map((i) => due[i] as JobSchedule), listedAt };
   due.forEach((schedule, index) => {
     const r = outcomes[index];
-    if (r === 'deferred') deferred.push(schedule.jobName);
+    if (r === 'deferred' || r === 'contended') deferred.push(schedule.jobName);
     else if (r === 'initialized') initialized.push(schedule.jobName);
     else if (r) {
       runs.push(...r.created);
@@ -194,7 +209,7 @@ export async function runPass(
 /** The span attributes of a claim's outcome. */
 function claimAttributes(r: ScheduleOutcome): Record<string, string | number> {
   if (r === null) return { 'craft.outcome': 'not_claimed' };
-  if (typeof r === 'string') return { 'craft.outcome': r };
+  if (typeof r === 'string') return { 'craft.outcome': r === 'contended' ? 'deferred' : r };
   const skipped = r.created.filter((x) => x.status === 'skipped').length;
   const first = r.created[0];
   return {
@@ -321,7 +336,7 @@ async function processSchedule(
       const policy = fresh.overlapPolicy;
       return policy === 'skip' || policy === 'cancel_running'
         ? await whileLocked(ctx, fresh, now)
-        : 'deferred';
+        : 'contended';
     }
     hb.attach(lease, basis);
     // Wait for the other claims of this batch to hold their locks (or give up), so that all insert their runs in one

@@ -173,6 +173,7 @@ export class JobScheduler {
       concurrency: Math.max(1, options.claimConcurrency ?? 32),
       validCronZones: new Set<string>(),
       carry: null,
+      frontier: null,
     };
     const user = options.registry ?? new JobRegistry();
     this.jobs = options.builtins === false ? user : layeredJobs(user, new JobRegistry(builtinJobs()));

@@ -1,7 +1,8 @@
 // The walk of a pass over its due list (due-walk.ts): batches re-read in one query each, claimed together after a
-// line-up, and a walk that ends where another replica's wake begins.
+// line-up, a walk that ends where another replica's wake begins, leaps when it loses a batch to a walk in step, and
+// enters the ring where its last walk stopped or in the middle of the longest still-due run.
 import { describe, expect, it } from 'vitest';
-import { LineUp, ringOrder, walkDue } from '../src/due-walk.js';
+import { LineUp, ringOrder, ringPoint, walkDue } from '../src/due-walk.js';
 import { createSchedule, type JobSchedule } from '../src/index.js';
 
 const schedules = (n: number): JobSchedule[] =>
@@ -24,7 +25,7 @@ const rereadFrom =
 async function walkWithRoom(due: JobSchedule[], slots: number) {
   const visited: number[] = [];
   const reads = { count: 0 };
-  const left = await walkDue({
+  const { left } = await walkDue({
     due,
     concurrency: 8,
     random: () => 0,
@@ -153,5 +154,128 @@ describe('walking the due list', () => {
     expect(reads.count).toBe(1);
     expect(visited).toHaveLength(4);
     expect(left).toHaveLength(36);
+  });
+
+  it('leaps to the middle of what is left when another walk took most of a batch, and still visits everything', async () => {
+    const due = schedules(64);
+    const ring = ringOrder(due, () => 0);
+    // Another replica holds the locks of the first batch (ring positions 0–3): each of them is contended.
+    const held = new Set(ring.slice(0, 4));
+    const taken: number[] = [];
+    await walkDue({
+      due,
+      concurrency: 2, // two workers, batches of one (below: 8, batches of four)
+      random: () => 0,
+      stopped: () => false,
+      room: () => Number.POSITIVE_INFINITY,
+      reread: rereadFrom(due),
+      stillDue: () => true,
+      visit: async (i) => {
+        taken.push(i);
+        return held.has(i) ? 'contended' : undefined;
+      },
+      onReadError: () => {},
+    });
+    // Batches of one never hold four contended locks: no leap, the ring in order.
+    expect(taken).toEqual(ring);
+
+    const order: number[] = [];
+    await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0,
+      stopped: () => false,
+      room: () => Number.POSITIVE_INFINITY,
+      reread: rereadFrom(due),
+      stillDue: () => true,
+      visit: async (i, _fresh, line) => {
+        line.leave();
+        order.push(i);
+        return held.has(i) ? 'contended' : undefined;
+      },
+      onReadError: () => {},
+    });
+    // The first batch lost all four; the other worker's batch (4–7) was on its way. Then the walk goes on from the
+    // middle of the 56 left (position 8 + 28 = 36) and takes positions 8–35 last.
+    expect(new Set(order.slice(0, 8))).toEqual(new Set(ring.slice(0, 8)));
+    expect(order.slice(8)).toEqual([...ring.slice(36), ...ring.slice(8, 36)]);
+  });
+
+  it('does not leap for a batch that lost fewer than most of its locks', async () => {
+    const due = schedules(64);
+    const ring = ringOrder(due, () => 0);
+    const held = new Set(ring.slice(0, 2)); // two of the first batch's four
+    const order: number[] = [];
+    await walkDue({
+      due,
+      concurrency: 8,
+      random: () => 0,
+      stopped: () => false,
+      room: () => Number.POSITIVE_INFINITY,
+      reread: rereadFrom(due),
+      stillDue: () => true,
+      visit: async (i, _fresh, line) => {
+        line.leave();
+        order.push(i);
+        return held.has(i) ? 'contended' : undefined;
+      },
+      onReadError: () => {},
+    });
+    expect(order).toEqual(ring);
+  });
+
+  it('spreads names that differ in a digit evenly around the ring', () => {
+    // Quarters of the 32-bit ring hold about a quarter of 4,000 sequential names each (FNV-1a alone clusters them).
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) {
+      const s = createSchedule({
+        jobName: `rt-${String(i).padStart(6, '0')}`,
+        cronExpression: '* * * * *',
+        jobType: 'noop',
+      });
+      counts[Math.floor(ringPoint(s) / 2 ** 30)]++;
+    }
+    for (const c of counts) expect(c).toBeGreaterThan(900);
+  });
+});
+
+describe('where a walk enters the ring', () => {
+  /** 400 schedules along the ring, and the ring positions of a listing without `claimed` (positions). */
+  function listing(claimed: (pos: number) => boolean) {
+    const all = schedules(400);
+    const ring = ringOrder(all, () => 0);
+    const listed = ring.filter((_, pos) => !claimed(pos)).map((i) => all[i] as JobSchedule);
+    return { all, ring, listed };
+  }
+
+  it('goes on after where its last walk stopped, when no claimed stretch lies in between', () => {
+    const { all, ring, listed } = listing((pos) => pos >= 100 && pos < 140);
+    const stoppedAt = all[ring[60] as number] as JobSchedule;
+    const order = ringOrder(listed, () => 0.9, ringPoint(stoppedAt));
+    expect(listed[order[0] as number]).toBe(all[ring[61] as number]);
+  });
+
+  it('does not go on past a stretch claimed since its walk stopped: enters the longest still-due run in its middle', () => {
+    // Claimed since: positions 100–139 (another walk) and 300–339. The walk stopped at 99, right before the first.
+    const { all, ring, listed } = listing((pos) => (pos >= 100 && pos < 140) || (pos >= 300 && pos < 340));
+    const order = ringOrder(listed, () => 0.9, ringPoint(all[ring[99] as number] as JobSchedule));
+    // Still-due runs: 140–299 (160) and 340–99 around the ring (160): the first found of the longest, in its middle.
+    const first = all.indexOf(listed[order[0] as number] as JobSchedule);
+    expect([ring[220], ring[20]]).toContain(first);
+    // Every listed schedule once.
+    expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: listed.length }, (_, i) => i));
+  });
+
+  it('enters a list with claimed gaps in the middle of its longest still-due run', () => {
+    // Another walk claimed 0–49; the longest still-due run is 50–399: its middle is 50 + 175 = 225.
+    const { all, ring, listed } = listing((pos) => pos < 50);
+    const order = ringOrder(listed, () => 0);
+    expect(listed[order[0] as number]).toBe(all[ring[225] as number]);
+  });
+
+  it('enters a list without claimed gaps at a random point', () => {
+    const { all, ring, listed } = listing(() => false);
+    expect(listed[ringOrder(listed, () => 0.5)[0] as number]).toBe(all[ring[200] as number]);
+    expect(listed[ringOrder(listed, () => 0.25)[0] as number]).toBe(all[ring[100] as number]);
   });
 });

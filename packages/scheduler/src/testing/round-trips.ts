@@ -92,6 +92,13 @@ export interface RoundTripResult {
   runs: number;
   /** Wall-clock milliseconds of the claim-and-execute phase. */
   ms: number;
+  /**
+   * Passes that claimed and deferred nothing while a slot was still due: being claimed by another replica at that
+   * moment, or left by every walk (a walk ends where it meets a stretch claimed by another replica, trusting that one
+   * to walk on). The loop runner passes again within a second then; the workload passes again once a run ends (or
+   * 10 ms later when none is running), and counts such passes here.
+   */
+  leftDue: number;
 }
 
 /**
@@ -168,15 +175,20 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
     for (const wake of waiting) wake();
   };
   const offs = schedulers.map((s) => s.on('run:succeeded', wakeAll));
+  // Passes that found nothing to do while a slot was still due (see RoundTripResult.leftDue).
+  let leftDue = 0;
   const nextRunEnd = () =>
     inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => runEnded.push(resolve));
+  const now = () => clock?.now() ?? Date.now();
   await Promise.all(
-    schedulers.map(async (s) => {
+    schedulers.map(async (s, i) => {
       // The loop runner's behaviour, without its sleeps: passes until nothing is due or deferred for this replica.
       // After a pass that left due schedules, the next one goes once the replica has a free run slot and a run has
       // ended somewhere (the loop goes as soon as a slot frees after a pass at its run cap, and a second later after
       // one that met a lock held elsewhere: by then that run has ended); after a pass that left nothing, once its
-      // runs are done.
+      // runs are done. After a pass that found nothing to do, it reads the earliest next run as the loop does (one
+      // counted call), and stops unless a slot is still due (a pass went again within a second for it).
+      const store = (counters[i] as { store: CallCounter<SchedulerStore> }).store.proxy;
       const pending: Promise<unknown>[] = [];
       for (let pass = 0; pass < 1000; pass++) {
         const result = await s.checkAndRunDueJobs();
@@ -188,7 +200,14 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
             wakeAll();
           })
           .catch(() => {});
-        if (result.runs.length === 0 && result.deferred.length === 0) break;
+        if (result.runs.length === 0 && result.deferred.length === 0) {
+          const earliest = await store.getEarliestNextRunAt();
+          if (earliest === null || earliest.getTime() > now()) break;
+          leftDue++;
+          // Not a busy loop while the slot's claim is on its way elsewhere.
+          await (inFlight.size === 0 ? new Promise((resolve) => setTimeout(resolve, 10)) : nextRunEnd());
+          continue;
+        }
         if (result.deferred.length === 0) await result.done;
         else await Promise.all([s.whenRunSlotFree(), nextRunEnd()]);
       }
@@ -212,5 +231,5 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
     (r) => r.status === 'succeeded' && r.slot?.getTime() === slot.getTime() && r.trigger === 'schedule',
   ).length;
   for (const s of schedulers) await s.stop();
-  return { calls, byMethod, succeeded, runs: runs.length, ms };
+  return { calls, byMethod, succeeded, runs: runs.length, ms, leftDue };
 }
