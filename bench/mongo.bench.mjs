@@ -84,7 +84,7 @@ try {
   console.log(
     `3 replicas ÷ 1 replica (median), round trips, per run: ${ratios.map((r) => r.toFixed(2)).join(' ')}` +
       ` — min ${sorted[0].toFixed(2)}, median ${median(ratios).toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)}` +
-      ` (${ratios.length} runs)`,
+      ` (${ratios.length} runs; rounds that left a slot due: ${commandsOf.get(3).reduce((n, r) => n + r.leftDue, 0)})`,
   );
 } finally {
   await admin.close();

@@ -11,8 +11,8 @@ import { openReplicaStorage } from './mongo-replica.mjs';
 /**
  * @param {{ uri: string, admin: import('mongodb').MongoClient, replicas: number, total: number, due: number, prefix: string }} o
  * `admin`: a client of the same server, for seeding and dropping; `prefix`: the database name's
- * @returns {Promise<{ ms: number, commands: number, byCommand: Map<string, number> }>} throws unless every due slot
- *   ran exactly once
+ * @returns {Promise<{ ms: number, commands: number, byCommand: Map<string, number>, leftDue: number }>} throws unless
+ *   every due slot ran exactly once; `leftDue`: rounds that ended with a slot every walk had left (RoundTripResult)
  */
 export async function measureMongoRoundTrips({ uri, admin, replicas, total, due, prefix }) {
   const dbName = `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -60,7 +60,7 @@ export async function measureMongoRoundTrips({ uri, admin, replicas, total, due,
         `${replicas} replica(s): ${result.succeeded} succeeded runs and ${result.runs} runs for ${due} due slots`,
       );
     }
-    return { ms: result.ms, commands, byCommand };
+    return { ms: result.ms, commands, byCommand, leftDue: result.leftDue };
   } finally {
     for (const c of clients) await c.close();
     await admin.db(dbName).dropDatabase();

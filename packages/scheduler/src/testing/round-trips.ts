@@ -93,10 +93,10 @@ export interface RoundTripResult {
   /** Wall-clock milliseconds of the claim-and-execute phase. */
   ms: number;
   /**
-   * Passes that claimed and deferred nothing while a slot was still due: being claimed by another replica at that
-   * moment, or left by every walk (a walk ends where it meets a stretch claimed by another replica, trusting that one
-   * to walk on). The loop runner passes again within a second then; the workload passes again once a run ends (or
-   * 10 ms later when none is running), and counts such passes here.
+   * Times every replica had found nothing to do while a slot was still due: a slot every walk had left (a walk ends
+   * where it meets a stretch claimed by another replica, trusting that one to walk on). The loop runner passes again
+   * within a second then; the workload lets every replica pass again (counted) and counts such rounds here (0: every
+   * slot was claimed by the walks that headed for it).
    */
   leftDue: number;
 }
@@ -136,9 +136,14 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
   // Steady state: every due schedule ran before, so its lock record exists (a key's very first acquisition may cost
   // an adapter a few more round trips, once in its life).
   const seedLock = (parts[0] as { lock: LockProvider }).lock;
-  for (let i = 0; i < w.total; i += step) {
-    const lease = await seedLock.acquire(`job:rt-${String(i).padStart(6, '0')}`, 'warm-up', 1000);
-    if (lease) await seedLock.release(lease);
+  const dueKeys: string[] = [];
+  for (let i = 0; i < w.total; i += step) dueKeys.push(`job:rt-${String(i).padStart(6, '0')}`);
+  for (let i = 0; i < dueKeys.length; i += 100) {
+    const keys = dueKeys.slice(i, i + 100);
+    const leases = seedLock.acquireMany
+      ? await seedLock.acquireMany(keys, 'warm-up', 60_000)
+      : await Promise.all(keys.map((key) => seedLock.acquire(key, 'warm-up', 60_000)));
+    await Promise.all(leases.map((lease) => lease && seedLock.release(lease)));
   }
   const registry = new JobRegistry([defineJob({ type: 'noop', handler: () => null })]);
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -175,49 +180,48 @@ export async function runRoundTripWorkload(w: RoundTripWorkload): Promise<RoundT
     for (const wake of waiting) wake();
   };
   const offs = schedulers.map((s) => s.on('run:succeeded', wakeAll));
-  // Passes that found nothing to do while a slot was still due (see RoundTripResult.leftDue).
+  // Rounds that ended with a slot still due (see RoundTripResult.leftDue).
   let leftDue = 0;
   const nextRunEnd = () =>
     inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => runEnded.push(resolve));
   const now = () => clock?.now() ?? Date.now();
-  await Promise.all(
-    schedulers.map(async (s, i) => {
-      // The loop runner's behaviour, without its sleeps: passes until nothing is due or deferred for this replica.
-      // After a pass that left due schedules, the next one goes once the replica has a free run slot and a run has
-      // ended somewhere (the loop goes as soon as a slot frees after a pass at its run cap, and a second later after
-      // one that met a lock held elsewhere: by then that run has ended); after a pass that left nothing, once its
-      // runs are done. After a pass that found nothing to do, it reads the earliest next run as the loop does (one
-      // counted call), and stops unless a slot is still due (a pass went again within a second for it).
-      const store = (counters[i] as { store: CallCounter<SchedulerStore> }).store.proxy;
-      const pending: Promise<unknown>[] = [];
-      for (let pass = 0; pass < 1000; pass++) {
-        const result = await s.checkAndRunDueJobs();
-        pending.push(result.done);
-        inFlight.add(result.done);
-        result.done
-          .finally(() => {
-            inFlight.delete(result.done);
-            wakeAll();
-          })
-          .catch(() => {});
-        if (result.runs.length === 0 && result.deferred.length === 0) {
-          const earliest = await store.getEarliestNextRunAt();
-          if (earliest === null || earliest.getTime() > now()) break;
-          leftDue++;
-          // Not a busy loop while the slot's claim is on its way elsewhere.
-          await (inFlight.size === 0 ? new Promise((resolve) => setTimeout(resolve, 10)) : nextRunEnd());
-          continue;
-        }
-        if (result.deferred.length === 0) await result.done;
-        else await Promise.all([s.whenRunSlotFree(), nextRunEnd()]);
-      }
-      await Promise.all(pending);
-      await s.idle();
-    }),
-  );
+  // The loop runner's behaviour, without its sleeps: passes until nothing is due or deferred for this replica.
+  // After a pass that left due schedules, the next one goes once the replica has a free run slot and a run has ended
+  // somewhere (the loop goes as soon as a slot frees after a pass at its run cap, and a second later after one that
+  // met a lock held elsewhere: by then that run has ended); after a pass that left nothing, once its runs are done.
+  const drain = async (s: JobScheduler) => {
+    const pending: Promise<unknown>[] = [];
+    for (let pass = 0; pass < 1000; pass++) {
+      const result = await s.checkAndRunDueJobs();
+      pending.push(result.done);
+      inFlight.add(result.done);
+      result.done
+        .finally(() => {
+          inFlight.delete(result.done);
+          wakeAll();
+        })
+        .catch(() => {});
+      if (result.runs.length === 0 && result.deferred.length === 0) break;
+      if (result.deferred.length === 0) await result.done;
+      else await Promise.all([s.whenRunSlotFree(), nextRunEnd()]);
+    }
+    await Promise.all(pending);
+    await s.idle();
+  };
+  // Once every replica found nothing to do, a slot still due was left by every walk (a walk ends where it meets a
+  // stretch another replica claimed, trusting that one to walk on): the loop runners would pass again within a
+  // second for it; here every replica drains again (counted), and `leftDue` says how often (read outside the count).
+  let ms = 0;
+  for (let round = 0; round < 10; round++) {
+    await Promise.all(schedulers.map(drain));
+    ms = performance.now() - t0;
+    w.onEnd?.();
+    const earliest = await seedStore.getEarliestNextRunAt();
+    if (earliest === null || earliest.getTime() > now()) break;
+    leftDue++;
+    w.onStart?.();
+  }
   for (const off of offs) off();
-  const ms = performance.now() - t0;
-  w.onEnd?.();
   const byMethod: Record<string, number> = {};
   for (const c of counters) {
     c.store.counting = false;
