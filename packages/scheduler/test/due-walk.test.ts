@@ -233,7 +233,8 @@ describe('walking the due list', () => {
         cronExpression: '* * * * *',
         jobType: 'noop',
       });
-      counts[Math.floor(ringPoint(s) / 2 ** 30)]++;
+      const quarter = Math.floor(ringPoint(s) / 2 ** 30);
+      counts[quarter] = (counts[quarter] as number) + 1;
     }
     for (const c of counts) expect(c).toBeGreaterThan(900);
   });
