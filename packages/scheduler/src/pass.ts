@@ -128,8 +128,8 @@ export async function runPass(
         ctx.store.listDueSchedules(new Date(now), settings.maxDue),
       );
   const outcomes: ScheduleOutcome[] = new Array(due.length).fill(null);
-  // The walk (due-walk.ts): along a ring shared by the replicas from a random point, re-reading a few schedules per
-  // query, leaving another replica's wake to it. Results are reported in the list's order.
+  // The walk (due-walk.ts): along a ring shared by the replicas, re-reading a few schedules per query, leaving another
+  // replica's wake to it and parting from a walk in step with it. Results are reported in the list's order.
   const walked = await walkDue({
     due,
     // A carried list is in walk order already: it goes on where the last pass stopped; a new list is entered where
