@@ -165,9 +165,7 @@ export async function runPass(
         });
       }
       // The walk counts a batch's contended locks (a walk in step with another one leaps, due-walk.ts).
-      if (outcomes[index] !== 'contended') return undefined;
-      outcomes[index] = 'deferred';
-      return 'contended';
+      return outcomes[index] === 'contended' ? 'contended' : undefined;
     },
   });
   const leftFull = walked.left;

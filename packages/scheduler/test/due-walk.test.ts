@@ -156,33 +156,12 @@ describe('walking the due list', () => {
     expect(left).toHaveLength(36);
   });
 
-  it('leaps to the middle of what is left when another walk took most of a batch, and still visits everything', async () => {
-    const due = schedules(64);
-    const ring = ringOrder(due, () => 0);
-    // Another replica holds the locks of the first batch (ring positions 0–3): each of them is contended.
-    const held = new Set(ring.slice(0, 4));
-    const taken: number[] = [];
-    await walkDue({
-      due,
-      concurrency: 2, // two workers, batches of one (below: 8, batches of four)
-      random: () => 0,
-      stopped: () => false,
-      room: () => Number.POSITIVE_INFINITY,
-      reread: rereadFrom(due),
-      stillDue: () => true,
-      visit: async (i) => {
-        taken.push(i);
-        return held.has(i) ? 'contended' : undefined;
-      },
-      onReadError: () => {},
-    });
-    // Batches of one never hold four contended locks: no leap, the ring in order.
-    expect(taken).toEqual(ring);
-
+  /** The order a walk from ring position 0 takes `due` in, when the locks of `held` are held by another replica. */
+  async function walkAgainst(due: JobSchedule[], held: Set<number>, concurrency: number) {
     const order: number[] = [];
     await walkDue({
       due,
-      concurrency: 8,
+      concurrency,
       random: () => 0,
       stopped: () => false,
       room: () => Number.POSITIVE_INFINITY,
@@ -195,8 +174,19 @@ describe('walking the due list', () => {
       },
       onReadError: () => {},
     });
-    // The first batch lost all four; the other worker's batch (4–7) was on its way. Then the walk goes on from the
-    // middle of the 56 left (position 8 + 28 = 36) and takes positions 8–35 last.
+    return order;
+  }
+
+  it('leaps to the middle of what is left when another walk took most of a batch, and still visits everything', async () => {
+    const due = schedules(64);
+    const ring = ringOrder(due, () => 0);
+    // Another replica holds the locks of the first batch (ring positions 0–3): each of them is contended.
+    const held = new Set(ring.slice(0, 4));
+    // Two workers with batches of one never hold four contended locks in a batch: no leap, the ring in order.
+    expect(await walkAgainst(due, held, 2)).toEqual(ring);
+    // Batches of four (concurrency 8): the first batch lost all four; the other worker's batch (4–7) was on its way.
+    // Then the walk goes on from the middle of the 56 left (position 8 + 28 = 36) and takes positions 8–35 last.
+    const order = await walkAgainst(due, held, 8);
     expect(new Set(order.slice(0, 8))).toEqual(new Set(ring.slice(0, 8)));
     expect(order.slice(8)).toEqual([...ring.slice(36), ...ring.slice(8, 36)]);
   });
@@ -204,24 +194,7 @@ describe('walking the due list', () => {
   it('does not leap for a batch that lost fewer than most of its locks', async () => {
     const due = schedules(64);
     const ring = ringOrder(due, () => 0);
-    const held = new Set(ring.slice(0, 2)); // two of the first batch's four
-    const order: number[] = [];
-    await walkDue({
-      due,
-      concurrency: 8,
-      random: () => 0,
-      stopped: () => false,
-      room: () => Number.POSITIVE_INFINITY,
-      reread: rereadFrom(due),
-      stillDue: () => true,
-      visit: async (i, _fresh, line) => {
-        line.leave();
-        order.push(i);
-        return held.has(i) ? 'contended' : undefined;
-      },
-      onReadError: () => {},
-    });
-    expect(order).toEqual(ring);
+    expect(await walkAgainst(due, new Set(ring.slice(0, 2)), 8)).toEqual(ring); // two of the first batch's four
   });
 
   it('spreads names that differ in a digit evenly around the ring', () => {
