@@ -37,9 +37,10 @@ const OLDER_TOKEN = (token: number): Filter<Document> => ({
 const LOCK_EXPIRY = { $add: ['$renewed_at', '$ttl_ms'] };
 
 /**
- * A lock document in `job_locks`: `{ lock_key, owner, token, ttl_ms, acquired_at, renewed_at }`. `owner` is null
- * once released. `renewed_at` is stamped with the time source's now (the server's `$currentDate` by default);
- * the lease expires at `renewed_at + ttl_ms`, judged in the query against `$$NOW`.
+ * A lock document in `job_locks`: `{ lock_key, owner, token, ttl_ms, acquired_at, renewed_at, acquire_call }`.
+ * `owner` is null once released. `renewed_at` is stamped with the time source's now (the server's `$currentDate` by
+ * default); the lease expires at `renewed_at + ttl_ms`, judged in the query against `$$NOW`. `acquire_call` is the
+ * id of the acquire call that took the document: a call that failed frees what it took by it.
  */
 interface LockDocument {
   lock_key: string;
@@ -191,79 +192,100 @@ export class DistributedLock implements LockProvider {
   /**
    * Takes `key` for `owner` for `ttlMs` (default `ttlSeconds`). Returns a lease with a fencing token greater
    * than every token ever issued for `key`, or `null` when an unexpired lease exists (also `owner`'s own).
+   * When it throws, it holds nothing: whatever of it reached the server is freed (see {@link acquireMany}).
    */
   async acquire(key: string, owner: string, ttlMs: number = this.defaultTtlMs): Promise<Lease | null> {
     this.#checkTtl('acquire', ttlMs);
-    return this.#collections.run('acquire', async ({ locks, tokens }, o) => {
-      const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] };
-      // 1. The common case, one round trip: a lock document of this implementation (token in an epoch) that is
-      //    free or expired (judged against the shared clock) becomes ours, its token incremented in the same write.
-      const bump: UpdateOps & { $inc?: Record<string, number> } = {
-        // acquire_call: null, so a document keeps no acquireMany tag of an earlier holder (see acquireMany).
-        $set: { owner, ttl_ms: ttlMs, acquire_call: null },
-        $inc: { token: 1 },
-      };
-      this.#time.stamp(bump, ['acquired_at', 'renewed_at']);
-      const bumped = await locks.findOneAndUpdate(
-        { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free },
-        bump as Document,
+    const call = randomUUID();
+    try {
+      return await this.#taking([key], owner, call, undefined, (c, o) =>
+        this.#takeKey(c, key, owner, ttlMs, call, o),
+      );
+    } catch (error) {
+      this.#freeCall([key], owner, call);
+      throw error;
+    }
+  }
+
+  /**
+   * Takes `key` (one to three steps): returns our lease, or `null` when it is held. Every document it takes is
+   * tagged with `call` (`acquire_call`), so that a call that failed can free what it took (see {@link #freeCall}).
+   */
+  async #takeKey(
+    { locks, tokens }: Collections,
+    key: string,
+    owner: string,
+    ttlMs: number,
+    call: string,
+    o: OperationOptions,
+  ): Promise<Lease | null> {
+    const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, this.#time.nowExpr()] } }] };
+    // 1. The common case, one round trip: a lock document of this implementation (token in an epoch) that is
+    //    free or expired (judged against the shared clock) becomes ours, its token incremented in the same write.
+    const bump: UpdateOps & { $inc?: Record<string, number> } = {
+      $set: { owner, ttl_ms: ttlMs, acquire_call: call },
+      $inc: { token: 1 },
+    };
+    this.#time.stamp(bump, ['acquired_at', 'renewed_at']);
+    const bumped = await locks.findOneAndUpdate(
+      { lock_key: key, token: { $gte: TOKEN_EPOCH }, ...free },
+      bump as Document,
+      { ...o, returnDocument: 'after' },
+    );
+    // The test server may return a document that already shows a later concurrent write; only one that is still
+    // ours tells our token (a lease that lapsed and was taken over at once is lost anyway: not ours).
+    if (bumped) {
+      const doc = bumped as unknown as LockDocument;
+      return doc.owner === owner ? toLease(key, owner, doc.token, doc) : null;
+    }
+    // 2. Held and unexpired: taken, this pass defers (2 round trips in all).
+    const held = await locks.findOne(
+      { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
+      { ...o, projection: { _id: 1 } },
+    );
+    if (held) return null;
+    // 3. No document (the first lock of the key, or one garbage-collected), a document without an epoch token (an
+    //    earlier version's, or another program's), or one released just now: start a new epoch.
+    for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
+      const epoch = await reserveToken(tokens, key, o);
+      const token = epoch * TOKEN_EPOCH;
+      const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs, acquire_call: call } };
+      this.#time.stamp(take, ['acquired_at', 'renewed_at']);
+      const taken = await locks.findOneAndUpdate(
+        { lock_key: key, $and: [OLDER_TOKEN(token), free] },
+        take as Document,
         { ...o, returnDocument: 'after' },
       );
-      // The test server may return a document that already shows a later concurrent write; only one that is still
-      // ours tells our token (a lease that lapsed and was taken over at once is lost anyway: not ours).
-      if (bumped) {
-        const doc = bumped as unknown as LockDocument;
-        return doc.owner === owner ? toLease(key, owner, doc.token, doc) : null;
-      }
-      // 2. Held and unexpired: taken, this pass defers (2 round trips in all).
-      const held = await locks.findOne(
-        { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
-        { ...o, projection: { _id: 1 } },
-      );
-      if (held) return null;
-      // 3. No document (the first lock of the key, or one garbage-collected), a document without an epoch token (an
-      //    earlier version's, or another program's), or one released just now: start a new epoch.
-      for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
-        const epoch = await reserveToken(tokens, key, o);
-        const token = epoch * TOKEN_EPOCH;
-        const take: UpdateOps = { $set: { owner, token, ttl_ms: ttlMs, acquire_call: null } };
-        this.#time.stamp(take, ['acquired_at', 'renewed_at']);
-        const taken = await locks.findOneAndUpdate(
-          { lock_key: key, $and: [OLDER_TOKEN(token), free] },
-          take as Document,
-          { ...o, returnDocument: 'after' },
+      if (taken) return toLease(key, owner, token, taken as unknown as LockDocument);
+      if (round > 0) {
+        // Looked at in step 2 for the first round.
+        const stillHeld = await locks.findOne(
+          { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
+          { ...o, projection: { _id: 1 } },
         );
-        if (taken) return toLease(key, owner, token, taken as unknown as LockDocument);
-        if (round > 0) {
-          // Looked at in step 2 for the first round.
-          const stillHeld = await locks.findOne(
-            { lock_key: key, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, this.#time.nowExpr()] } },
-            { ...o, projection: { _id: 1 } },
-          );
-          if (stillHeld) return null;
-        }
-        // Create it. The filter never matches a held lock: a held or newer lock makes the upsert collide on the
-        // unique lock_key index instead, and the next round looks again. ($expr is not allowed in an upsert.)
-        try {
-          const created = await locks.findOneAndUpdate(
-            { lock_key: key, owner: null, ...OLDER_TOKEN(token) },
-            take as Document,
-            { ...o, upsert: true, returnDocument: 'after' },
-          );
-          if (created) {
-            // An epoch reserved before ours may be older than one already used (and garbage-collected with its
-            // document): only keep the lock if nobody reserved an epoch after ours; else start over.
-            const counter = await tokens.findOne({ _id: key }, o);
-            if (counter?.['seq'] === epoch)
-              return toLease(key, owner, token, created as unknown as LockDocument);
-            await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } }, o);
-          }
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-        }
+        if (stillHeld) return null;
       }
-      return null;
-    });
+      // Create it. The filter never matches a held lock: a held or newer lock makes the upsert collide on the
+      // unique lock_key index instead, and the next round looks again. ($expr is not allowed in an upsert.)
+      try {
+        const created = await locks.findOneAndUpdate(
+          { lock_key: key, owner: null, ...OLDER_TOKEN(token) },
+          take as Document,
+          { ...o, upsert: true, returnDocument: 'after' },
+        );
+        if (created) {
+          // An epoch reserved before ours may be older than one already used (and garbage-collected with its
+          // document): only keep the lock if nobody reserved an epoch after ours; else start over.
+          const counter = await tokens.findOne({ _id: key }, o);
+          if (counter?.['seq'] === epoch)
+            return toLease(key, owner, token, created as unknown as LockDocument);
+          await locks.updateOne({ lock_key: key, owner, token }, { $set: { owner: null } }, o);
+        }
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+    return null;
   }
 
   /**
@@ -272,8 +294,16 @@ export class DistributedLock implements LockProvider {
    * conditional update `acquire` makes (token incremented in the write, expiry judged by the shared clock), each
    * tagged with this call's id, and ONE read of the tagged documents tells the tokens. Of the keys left, the ones
    * held right now are answered `null` after one more read; the rest (no lock document yet, or one without an
-   * epoch token) go through {@link acquire}. Each key answers exactly as `acquire` would; a key listed twice is
-   * granted once. 2 round trips for a batch of existing locks instead of one per key.
+   * epoch token) are taken one by one, concurrently, as {@link acquire} takes them. Each key answers exactly as
+   * `acquire` would; a key listed twice is granted once. 2 round trips for a batch of existing locks instead of one
+   * per key.
+   *
+   * **When it throws, it holds none of its keys.** One key taken one by one failing (a dropped connection) fails
+   * the call at once for the others too: they send no further step, and once all have settled, every document this
+   * call tagged and still holds is freed. (Before, the others went on alone — one held up by the dropped connection
+   * would take its lock after the connection came back, in the name of a call that had failed, and nobody released
+   * it for a whole lease.) The freeing is one more write and may itself fail while the database is unreachable; a
+   * lock it could not free lapses at its lease's expiry, stamped before the failure.
    */
   async acquireMany(
     keys: readonly string[],
@@ -284,7 +314,29 @@ export class DistributedLock implements LockProvider {
     const unique = [...new Set(keys)];
     if (unique.length === 0) return keys.map(() => null);
     const call = randomUUID();
-    const leases = await this.#collections.run('acquire', async ({ locks }, o) => {
+    let got: Map<string, Lease>;
+    try {
+      got = await this.#acquireAll(unique, owner, ttlMs, call);
+    } catch (error) {
+      this.#freeCall(unique, owner, call);
+      throw error;
+    }
+    const answered = new Set<string>();
+    return keys.map((k) => {
+      if (answered.has(k)) return null; // not re-entrant: a repeated key is taken once
+      answered.add(k);
+      return got.get(k) ?? null;
+    });
+  }
+
+  /** The keys of {@link acquireMany}, each once: the leases granted, by key (a key missing is held elsewhere). */
+  async #acquireAll(
+    unique: string[],
+    owner: string,
+    ttlMs: number,
+    call: string,
+  ): Promise<Map<string, Lease>> {
+    const leases = await this.#taking(unique, owner, call, undefined, async ({ locks }, o) => {
       const now = this.#time.nowExpr();
       const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, now] } }] };
       const ops = unique.map((key) => {
@@ -303,8 +355,8 @@ export class DistributedLock implements LockProvider {
       const written = await locks.bulkWrite(ops, { ...o, ordered: false });
       const got = new Map<string, Lease>();
       if (written.matchedCount > 0) {
-        // Only a document still tagged with this call and owned by us tells our token (acquire and a later
-        // acquireMany overwrite the tag, so a lease taken over meanwhile is not mistaken for ours). Filtered here,
+        // Only a document still tagged with this call and owned by us tells our token (every acquire tags what it
+        // takes with its own call id, so a lease taken over meanwhile is not mistaken for ours). Filtered here,
         // not in the query: `lock_key` alone is served by its unique index, also on the test server (which scans
         // the collection as soon as the query names another field).
         const docs = await locks.find({ lock_key: { $in: unique } }, o).toArray();
@@ -315,7 +367,7 @@ export class DistributedLock implements LockProvider {
         }
       }
       const rest = unique.filter((k) => !got.has(k));
-      if (rest.length === 0) return { got, held: new Set<string>(), rest };
+      if (rest.length === 0) return { got, rest };
       const heldDocs = await locks
         .find(
           { lock_key: { $in: rest }, owner: { $ne: null }, $expr: { $gt: [LOCK_EXPIRY, now] } },
@@ -323,20 +375,67 @@ export class DistributedLock implements LockProvider {
         )
         .toArray();
       const held = new Set(heldDocs.map((d) => d['lock_key'] as string));
-      return { got, held, rest: rest.filter((k) => !held.has(k)) };
+      return { got, rest: rest.filter((k) => !held.has(k)) };
     });
-    // No lock document yet (the first lock of a key), or one to adopt into a new epoch: one by one.
-    const adopted = await Promise.all(leases.rest.map((k) => this.acquire(k, owner, ttlMs)));
-    leases.rest.forEach((k, i) => {
-      const lease = adopted[i];
-      if (lease) leases.got.set(k, lease);
+    // No lock document yet (the first lock of a key), or one to adopt into a new epoch: one by one, concurrently,
+    // under the same tag. The first failure stops the others (no further step is sent) and fails the call.
+    const stop = new AbortController();
+    const adopted = await Promise.allSettled(
+      leases.rest.map((k) =>
+        this.#taking([k], owner, call, stop.signal, (c, o) =>
+          this.#takeKey(c, k, owner, ttlMs, call, o),
+        ).catch((error: unknown) => {
+          stop.abort(error);
+          throw error;
+        }),
+      ),
+    );
+    for (const [i, result] of adopted.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      if (result.value) leases.got.set(leases.rest[i] as string, result.value);
+    }
+    return leases.got;
+  }
+
+  /**
+   * Runs one acquire operation that takes `keys` for `owner` under the tag `call`, bounded like every operation and
+   * stopped early by `stop`. If its caller was told it failed before its last step settled (the bound passed, or
+   * `stop`), what of it still reached the server is freed once that step settled: a write held up by a dropped
+   * connection may land after the caller gave up on it.
+   */
+  #taking<T>(
+    keys: readonly string[],
+    owner: string,
+    call: string,
+    stop: AbortSignal | undefined,
+    fn: (collections: Collections, options: OperationOptions) => Promise<T>,
+  ): Promise<T> {
+    return this.#collections.run('acquire', async (collections, bound) => {
+      const signal = stop && bound.signal ? AbortSignal.any([bound.signal, stop]) : (stop ?? bound.signal);
+      const o: OperationOptions = { ...bound, signal };
+      try {
+        return await fn(collections, o);
+      } finally {
+        if (signal?.aborted) this.#freeCall(keys, owner, call);
+      }
     });
-    const answered = new Set<string>();
-    return keys.map((k) => {
-      if (answered.has(k)) return null; // not re-entrant: a repeated key is taken once
-      answered.add(k);
-      return leases.got.get(k) ?? null;
-    });
+  }
+
+  /**
+   * Frees every document of `keys` that the acquire call `call` took for `owner` and nobody took over since (a
+   * takeover re-tags it), in the background: a failed acquire must hold nothing. Best effort: it fails too while
+   * the database is unreachable, and such a lock then lapses at its lease's expiry.
+   */
+  #freeCall(keys: readonly string[], owner: string, call: string): void {
+    this.#collections
+      .run('release', ({ locks }, o) =>
+        locks.updateMany(
+          { lock_key: { $in: [...keys] }, owner, acquire_call: call },
+          { $set: { owner: null } },
+          o,
+        ),
+      )
+      .catch(() => {});
   }
 
   /**

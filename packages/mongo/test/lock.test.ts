@@ -1,6 +1,6 @@
 // DistributedLock beyond the conformance suite: the documents it writes, fencing counters that survive garbage
 // collection (including the lock documents being deleted under racing acquirers), the TTL index as GC only,
-// option validation and the write concern.
+// option validation, the write concern, and a failed acquireMany holding none of its keys.
 import { FakeClock } from '@craft/scheduler';
 import { getServerKind } from '@craft/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -180,6 +180,59 @@ describe('DistributedLock', () => {
     const explicit = newLock({ writeConcern: { w: 1, journal: true } });
     expect(await explicit.writeConcern()).toEqual({ w: 1, journal: true, wtimeoutMS: 10_000 });
     expect(await explicit.acquire('job:wc', 'a', 1000)).not.toBeNull();
+  });
+
+  describe('a failed acquireMany holds none of its keys', () => {
+    // A fencing counter that $inc cannot increment fails a key's acquire at its third step (a new epoch), after the
+    // keys taken in the batched write, and while the keys taken one by one beside it are still on their way.
+    async function withBrokenKey(lock: DistributedLock, key: string): Promise<void> {
+      await lock.ensureIndexes();
+      await mongo.db
+        .collection(lock.tokenCollectionName)
+        .insertOne({ _id: key as never, seq: 'not a number' });
+    }
+
+    /** Polls until none of `keys` is held, then checks that nothing takes one later (a step sent late). */
+    async function expectNoneHeld(lock: DistributedLock, keys: string[]): Promise<void> {
+      const heldKeys = async () =>
+        (await Promise.all(keys.map((k) => lock.inspect(k)))).filter((l) => l !== null).map((l) => l?.key);
+      const end = Date.now() + 5000;
+      while ((await heldKeys()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(await heldKeys()).toEqual([]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await heldKeys()).toEqual([]);
+    }
+
+    it('frees a key the batched write took before another key failed', async () => {
+      const lock = newLock();
+      await withBrokenKey(lock, 'job:broken');
+      // job:taken has a free lock document: the batched write takes it, then job:broken fails the call.
+      const earlier = await lock.acquire('job:taken', 'a', 60_000);
+      expect(earlier).not.toBeNull();
+      if (earlier) await lock.release(earlier);
+
+      const failure = await lock
+        .acquireMany(['job:taken', 'job:broken'], 'b', 60_000)
+        .catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(Error);
+      await expectNoneHeld(lock, ['job:taken', 'job:broken']);
+      // Freed, not broken: the next acquire takes it with a greater token.
+      const next = await lock.acquire('job:taken', 'c', 60_000);
+      expect(next?.token).toBeGreaterThan(earlier?.token ?? Number.POSITIVE_INFINITY);
+    });
+
+    it('stops the keys still being taken one by one when one of them fails, and frees any it took', async () => {
+      const lock = newLock();
+      await withBrokenKey(lock, 'job:broken');
+      // No lock documents yet: every key is taken one by one, concurrently (a new epoch each).
+      const fresh = ['job:f1', 'job:f2', 'job:f3', 'job:f4'];
+      const failure = await lock.acquireMany([...fresh, 'job:broken'], 'a', 60_000).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(Error);
+      await expectNoneHeld(lock, [...fresh, 'job:broken']);
+      // Each key is still free to take, by anyone.
+      const leases = await lock.acquireMany(fresh, 'b', 60_000);
+      expect(leases.map((l) => l?.owner)).toEqual(['b', 'b', 'b', 'b']);
+    });
   });
 
   it('takes over a lock document written by another program without a token or stamp', async () => {

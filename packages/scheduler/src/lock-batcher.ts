@@ -4,7 +4,7 @@
 // MongoDB a bulkWrite and one read of the tokens it gave). Each acquire still answers on its own — a lease, or null
 // when the key is held — exactly as `acquire` would, so a claim decides as before. A lone acquire, and every acquire
 // on a lock without `acquireMany`, is sent as `acquire`, unchanged. When the batched call fails, every acquire in it
-// fails (each claim then defers, as after a failed `acquire`; a lease the call took lapses on its own).
+// fails (each claim then defers, as after a failed `acquire`; the lock frees what the failed call took, types.ts).
 import { CallBatcher } from './call-batcher.js';
 import type { Lease, LockProvider } from './types.js';
 

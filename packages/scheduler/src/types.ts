@@ -81,7 +81,9 @@ export interface LockProvider {
    * Optional: takes several keys for `owner` in one call (the engine sends the lock acquires of one batch of due
    * schedules together, lock-batcher.ts). Answers one entry per key, in order, each exactly what
    * `acquire(key, owner, ttlMs)` would have answered (a key listed twice is granted at most once: the lock is not
-   * re-entrant). When it throws, none of the keys may be assumed taken (a lease it took lapses on its own).
+   * re-entrant). When it throws, none of the keys may be assumed taken, and it must hold none of them: a step still
+   * on its way when another key failed must not take its key later, and what it took is freed (or, when the
+   * database cannot be reached to free it, lapses at its lease's expiry).
    */
   acquireMany?(keys: readonly string[], owner: string, ttlMs: number): Promise<(Lease | null)[]>;
   /**
