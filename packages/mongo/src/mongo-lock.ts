@@ -385,14 +385,16 @@ export class DistributedLock implements LockProvider {
         this.#taking([k], owner, call, stop.signal, (c, o) =>
           this.#takeKey(c, k, owner, ttlMs, call, o),
         ).catch((error: unknown) => {
-          stop.abort(error);
+          if (!stop.signal.aborted) stop.abort(error);
           throw error;
         }),
       ),
     );
+    // The call fails with the failure that stopped the others (theirs only say they were stopped).
+    if (stop.signal.aborted) throw stop.signal.reason;
     for (const [i, result] of adopted.entries()) {
-      if (result.status === 'rejected') throw result.reason;
-      if (result.value) leases.got.set(leases.rest[i] as string, result.value);
+      if (result.status === 'fulfilled' && result.value)
+        leases.got.set(leases.rest[i] as string, result.value);
     }
     return leases.got;
   }
