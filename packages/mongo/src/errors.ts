@@ -206,8 +206,14 @@ const TIMEOUT_CODES = new Set([
  */
 export function toAdapterError(operation: string, error: unknown): MongoAdapterError {
   if (error instanceof MongoAdapterError) return error;
-  const names = errorClassNames(error);
-  const code = (error as { code?: unknown })?.code;
+  // A bulkWrite that failed for a driver reason (a dropped connection, a timeout) throws a MongoBulkWriteError that
+  // wraps that error as its `errorResponse`: classify by the wrapped error (unavailable, timed out), not as an
+  // operation the server rejected. The cause stays the error thrown.
+  const wrapped = (error as { errorResponse?: unknown } | null)?.errorResponse;
+  const kind =
+    errorClassNames(error).has('MongoBulkWriteError') && wrapped instanceof Error ? wrapped : error;
+  const names = errorClassNames(kind);
+  const code = (kind as { code?: unknown })?.code;
   if (names.has('MongoOperationTimeoutError') || names.has('MongoNetworkTimeoutError')) {
     return new MongoTimeoutError(operation, error);
   }

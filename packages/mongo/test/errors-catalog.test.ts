@@ -3,6 +3,7 @@
 // exists and is produced by that class.
 import { readFileSync } from 'node:fs';
 import {
+  MongoBulkWriteError,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoServerError,
@@ -87,6 +88,23 @@ describe('errors catalog', () => {
     expect(api.toAdapterError('op', new MongoServerError({ code: 50, errmsg: 'time limit' }))).toBeInstanceOf(
       api.MongoTimeoutError,
     );
+    // A bulkWrite cut off by a dropped connection: the driver wraps the network error in a MongoBulkWriteError.
+    const cutBulk = new MongoBulkWriteError(new MongoNetworkError('connection 1 closed'), {} as never);
+    const cutOff = api.toAdapterError('op', cutBulk);
+    expect(cutOff).toBeInstanceOf(api.MongoUnavailableError);
+    expect(cutOff.cause).toBe(cutBulk);
+    expect(
+      api.toAdapterError(
+        'op',
+        new MongoBulkWriteError(new MongoNetworkTimeoutError('timed out'), {} as never),
+      ),
+    ).toBeInstanceOf(api.MongoTimeoutError);
+    // A bulkWrite the server answered with write errors is still an operation failure.
+    const rejected = new MongoBulkWriteError(
+      { message: 'not authorized', code: 13, writeErrors: [] } as never,
+      {} as never,
+    );
+    expect(api.toAdapterError('op', rejected)).toBeInstanceOf(api.MongoOperationError);
     const failed = api.toAdapterError('op', new MongoServerError({ code: 13, errmsg: 'not authorized' }));
     expect((failed as api.MongoOperationError).serverCode).toBe(13);
     expect(api.toAdapterError('op', failed)).toBe(failed);
