@@ -401,9 +401,9 @@ export class DistributedLock implements LockProvider {
 
   /**
    * Runs one acquire operation that takes `keys` for `owner` under the tag `call`, bounded like every operation and
-   * stopped early by `stop`. If its caller was told it failed before its last step settled (the bound passed, or
-   * `stop`), what of it still reached the server is freed once that step settled: a write held up by a dropped
-   * connection may land after the caller gave up on it.
+   * stopped early by `stop`. If the bound passed before its last step settled (the caller was told it failed), what
+   * of it still reached the server is freed once that step settled: a write held up by a dropped connection may land
+   * after the caller gave up on it. (Stopped by `stop`, acquireMany frees the whole call once all have settled.)
    */
   #taking<T>(
     keys: readonly string[],
@@ -418,7 +418,7 @@ export class DistributedLock implements LockProvider {
       try {
         return await fn(collections, o);
       } finally {
-        if (signal?.aborted) this.#freeCall(keys, owner, call);
+        if (bound.signal?.aborted) this.#freeCall(keys, owner, call);
       }
     });
   }

@@ -11,6 +11,7 @@ import {
   TOKEN_EPOCH,
 } from '../src/index.js';
 import { setupMongo } from './support/mongo.js';
+import { expectNoneHeld } from './support/none-held.js';
 
 const mongo = await setupMongo('lock');
 const serverKind = await getServerKind(mongo.db);
@@ -195,17 +196,6 @@ describe('DistributedLock', () => {
       await mongo.db
         .collection(lock.tokenCollectionName)
         .insertOne({ _id: key as never, seq: 'not a number' });
-    }
-
-    /** Polls until none of `keys` is held, then checks that nothing takes one later (a step sent late). */
-    async function expectNoneHeld(lock: DistributedLock, keys: string[]): Promise<void> {
-      const heldKeys = async () =>
-        (await Promise.all(keys.map((k) => lock.inspect(k)))).filter((l) => l !== null).map((l) => l?.key);
-      const end = Date.now() + 5000;
-      while ((await heldKeys()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      expect(await heldKeys()).toEqual([]);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await heldKeys()).toEqual([]);
     }
 
     it('frees a key the batched write took before another key failed', async () => {
