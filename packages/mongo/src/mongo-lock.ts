@@ -198,9 +198,7 @@ export class DistributedLock implements LockProvider {
     this.#checkTtl('acquire', ttlMs);
     const call = randomUUID();
     try {
-      return await this.#taking([key], owner, call, undefined, (c, o) =>
-        this.#takeKey(c, key, owner, ttlMs, call, o),
-      );
+      return await this.#acquiring(undefined, (c, o) => this.#takeKey(c, key, owner, ttlMs, call, o));
     } catch (error) {
       this.#freeCall([key], owner, call);
       throw error;
@@ -302,8 +300,9 @@ export class DistributedLock implements LockProvider {
    * the call at once for the others too: they send no further step, and once all have settled, every document this
    * call tagged and still holds is freed. (Before, the others went on alone — one held up by the dropped connection
    * would take its lock after the connection came back, in the name of a call that had failed, and nobody released
-   * it for a whole lease.) The freeing is one more write and may itself fail while the database is unreachable; a
-   * lock it could not free lapses at its lease's expiry, stamped before the failure.
+   * it for a whole lease.) The freeing is one more write, sent when the call fails: a write of the call still on
+   * its way then (a slow link) lands before it when the two travel in order. It may itself fail while the database
+   * is unreachable, or be overtaken by such a write on another connection; that lock lapses at its lease's expiry.
    */
   async acquireMany(
     keys: readonly string[],
@@ -336,7 +335,7 @@ export class DistributedLock implements LockProvider {
     ttlMs: number,
     call: string,
   ): Promise<Map<string, Lease>> {
-    const leases = await this.#taking(unique, owner, call, undefined, async ({ locks }, o) => {
+    const leases = await this.#acquiring(undefined, async ({ locks }, o) => {
       const now = this.#time.nowExpr();
       const free = { $or: [{ owner: null }, { $expr: { $lte: [LOCK_EXPIRY, now] } }] };
       const ops = unique.map((key) => {
@@ -382,12 +381,12 @@ export class DistributedLock implements LockProvider {
     const stop = new AbortController();
     const adopted = await Promise.allSettled(
       leases.rest.map((k) =>
-        this.#taking([k], owner, call, stop.signal, (c, o) =>
-          this.#takeKey(c, k, owner, ttlMs, call, o),
-        ).catch((error: unknown) => {
-          if (!stop.signal.aborted) stop.abort(error);
-          throw error;
-        }),
+        this.#acquiring(stop.signal, (c, o) => this.#takeKey(c, k, owner, ttlMs, call, o)).catch(
+          (error: unknown) => {
+            if (!stop.signal.aborted) stop.abort(error);
+            throw error;
+          },
+        ),
       ),
     );
     // The call fails with the failure that stopped the others (theirs only say they were stopped).
@@ -400,27 +399,19 @@ export class DistributedLock implements LockProvider {
   }
 
   /**
-   * Runs one acquire operation that takes `keys` for `owner` under the tag `call`, bounded like every operation and
-   * stopped early by `stop`. If the bound passed before its last step settled (the caller was told it failed), what
-   * of it still reached the server is freed once that step settled: a write held up by a dropped connection may land
-   * after the caller gave up on it. (Stopped by `stop`, acquireMany frees the whole call once all have settled.)
+   * Runs one acquire operation, bounded like every operation and stopped early by `stop` as by the bound: a command
+   * still waiting for a server is dropped and no further step is sent.
    */
-  #taking<T>(
-    keys: readonly string[],
-    owner: string,
-    call: string,
+  #acquiring<T>(
     stop: AbortSignal | undefined,
     fn: (collections: Collections, options: OperationOptions) => Promise<T>,
   ): Promise<T> {
-    return this.#collections.run('acquire', async (collections, bound) => {
-      const signal = stop && bound.signal ? AbortSignal.any([bound.signal, stop]) : (stop ?? bound.signal);
-      const o: OperationOptions = { ...bound, signal };
-      try {
-        return await fn(collections, o);
-      } finally {
-        if (bound.signal?.aborted) this.#freeCall(keys, owner, call);
-      }
-    });
+    return this.#collections.run('acquire', (collections, bound) =>
+      fn(
+        collections,
+        stop && bound.signal ? { ...bound, signal: AbortSignal.any([bound.signal, stop]) } : bound,
+      ),
+    );
   }
 
   /**

@@ -133,6 +133,44 @@ describe('typed errors', () => {
     }
   });
 
+  it('a lock acquire whose write lands after the adapter gave up on it does not keep the lock', async () => {
+    // A slow link: the acquire's one write (a free lock document taken over) reaches the server after the adapter's
+    // bound, so the caller is told "timed out" — and the lock is taken in its name afterwards. The freeing write the
+    // failed call sends follows it (on a connection already open, as slow), so the lock is freed, not held for a whole
+    // lease. (The monitor is kept out of the way: its checks would be held too.)
+    const client = await proxiedClient(proxy, {
+      heartbeatFrequencyMS: 60_000,
+      connectTimeoutMS: 10_000,
+      minPoolSize: 3,
+    }).connect();
+    try {
+      const collectionName = mongo.unique('l');
+      const lock = new DistributedLock(client.db(mongo.db.databaseName), {
+        collectionName,
+        operationTimeoutMs: 300,
+      });
+      await lock.ensureIndexes();
+      const first = await lock.acquire('job:slow', 'early', 60_000);
+      expect(first).not.toBeNull();
+      if (first) await lock.release(first);
+      proxy.delay(2500); // past the adapter's bound (300 ms + 1 s)
+      const failure = await lock.acquire('job:slow', 'late', 60_000).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(MongoTimeoutError);
+      // The held write lands: the token moves past the first holder's.
+      const locks = mongo.db.collection(collectionName);
+      await eventually(async () => {
+        const doc = await locks.findOne({ lock_key: 'job:slow' });
+        if (!((doc?.['token'] as number) > (first?.token ?? 0))) throw new Error('not landed yet');
+      });
+      // ...and is freed (the freeing writes are held as long), so nobody holds the lock.
+      await expectNoneHeld(new DistributedLock(mongo.db, { collectionName }), ['job:slow']);
+      proxy.delay(0);
+    } finally {
+      proxy.restore();
+      await client.close();
+    }
+  }, 30_000);
+
   it('a lock acquireMany cut off mid-way holds none of its keys once the connection is back', async () => {
     // Keys without a lock document are taken one by one, concurrently, in several steps each. A dropped connection
     // fails the command on the wire at once while the driver holds the others until the server is back; the call

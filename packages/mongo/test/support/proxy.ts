@@ -11,6 +11,11 @@ export interface MongoProxy {
   cut(): void;
   /** Keeps connections open but stops forwarding bytes (operations hang until the socket times out). */
   stall(): void;
+  /**
+   * Holds every request `ms` before it goes to the server (0: at once again), in order; replies are not held. A write
+   * sent while it is on lands after the client may have given up on it.
+   */
+  delay(ms: number): void;
   /** Forwards again (new connections only; connections cut or stalled before stay dead). */
   restore(): void;
   /** Stops listening and closes every connection. */
@@ -57,6 +62,7 @@ export async function startProxy(uri: string): Promise<MongoProxy> {
   const target = await targetOf(uri);
   const sockets = new Set<Socket>();
   let mode: 'up' | 'down' | 'stalled' = 'up';
+  let delayMs = 0;
   const server: Server = createServer((client) => {
     if (mode !== 'up') {
       if (mode === 'down') client.destroy();
@@ -67,14 +73,37 @@ export async function startProxy(uri: string): Promise<MongoProxy> {
     upstream.connect(target.port, target.host);
     sockets.add(client);
     sockets.add(upstream);
-    client.on('data', (chunk) => {
-      if (mode === 'up') upstream.write(chunk);
+    // Requests held by delay(), first in first out (a chunk never overtakes one held before it).
+    const held: { at: number; chunk: Buffer }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const pump = () => {
+      timer = null;
+      while (held.length > 0 && (held[0] as { at: number }).at <= Date.now()) {
+        const { chunk } = held.shift() as { chunk: Buffer };
+        if (mode === 'up' && !upstream.destroyed) upstream.write(chunk);
+      }
+      if (held.length > 0) timer = setTimeout(pump, (held[0] as { at: number }).at - Date.now());
+      else if (closing) upstream.end(); // flushes the held requests, then closes (its 'close' ends the rest)
+    };
+    // A client that closes its socket does not call back what it already sent: held requests still reach the server.
+    let closing = false;
+    client.on('data', (chunk: Buffer) => {
+      if (mode !== 'up') return;
+      if (delayMs === 0 && held.length === 0) upstream.write(chunk);
+      else {
+        held.push({ at: Date.now() + delayMs, chunk });
+        if (!timer) pump();
+      }
     });
     upstream.on('data', (chunk) => {
       if (mode === 'up') client.write(chunk);
     });
     const end = () => {
       client.destroy();
+      if (held.length > 0 && mode === 'up' && !upstream.destroyed) {
+        closing = true; // the rest once the held requests went out (pump)
+        return;
+      }
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
@@ -96,10 +125,14 @@ export async function startProxy(uri: string): Promise<MongoProxy> {
     stall() {
       mode = 'stalled';
     },
+    delay(ms) {
+      delayMs = ms;
+    },
     restore() {
       // Stalled connections are useless to the driver now: drop them so it opens fresh ones.
       if (mode === 'stalled') for (const s of sockets) s.destroy();
       mode = 'up';
+      delayMs = 0;
     },
     async close() {
       mode = 'down';
